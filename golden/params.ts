@@ -1,0 +1,173 @@
+// The codec configuration, its validation, and every constant derived from it. The generator and the
+// golden model both read constants from here, so the RTL and the model are built from one source.
+import { ParamError } from './errors.js';
+import { bitLength, signedWidth } from './intmath.js';
+import { dctMatrix } from './dct.js';
+import { buildRankTable } from './ctxcode.js';
+
+/** Version of the compressed format described in docs/FORMAT.md. Bumped on any change of the bits. */
+export const FORMAT_VERSION = 1;
+/** First byte of every tile header. */
+export const TILE_MAGIC = 0xdc;
+/** Rank planes per coded value before the escape (FORMAT.md section 5). */
+export const RANKS = 5;
+
+export const DCT_SIZES = [4, 8, 16, 32] as const;
+export const POLICIES = ['lossless', 'auto', 'dct'] as const;
+export type Policy = (typeof POLICIES)[number];
+
+/** Block modes (FORMAT.md section 4). Numeric values are the mode-histogram indices, not bit codes. */
+export const MODE_ZERO = 0;
+export const MODE_CTX = 1;
+export const MODE_RAW = 2;
+export const MODE_DCT = 3;
+export const MODE_NAMES = ['zero', 'ctx', 'raw', 'dct'] as const;
+
+/** Build-time configuration: fixed in the RTL, recorded in every file header. */
+export interface CodecConfig {
+  channels: number; // C: values per pixel vector
+  dctSize: number; // N: channels per block, DCT length
+  dataWidth: number; // W: bits per activation
+  signed: boolean; // two's-complement activations
+  busWidth: number; // B: compressed word width in bits
+  dctPrecision: number; // P: fractional bits of the integer DCT matrix
+}
+
+/** Run-time settings: sampled per tile (the RTL's configuration port). */
+export interface TileSettings {
+  policy: Policy;
+  quantShift: number; // s: quantization step 2^s for the lossy modes; forced to 0 by the lossless policy
+}
+
+export const DEFAULT_CONFIG = {
+  dctSize: 8,
+  dataWidth: 8,
+  signed: false,
+  dctPrecision: 12,
+} as const;
+
+/** Default bus width: half the raw pixel width rounded up to 32 bits, so an average pixel fits one word. */
+export function defaultBusWidth(channels: number, dataWidth: number): number {
+  return Math.max(32, Math.ceil((channels * dataWidth) / 2 / 32) * 32);
+}
+
+function checkInt(name: string, v: number, lo: number, hi: number): void {
+  if (!Number.isInteger(v) || v < lo || v > hi) {
+    throw new ParamError(`${name} ${v} is out of range: it must be an integer from ${lo} to ${hi}`);
+  }
+}
+
+/** Throws ParamError naming the first violated constraint. */
+export function validateConfig(c: CodecConfig): void {
+  checkInt('--channels', c.channels, 1, 4096);
+  if (!(DCT_SIZES as readonly number[]).includes(c.dctSize)) {
+    throw new ParamError(`--dct-size ${c.dctSize} is not supported: it must be one of ${DCT_SIZES.join(', ')}`);
+  }
+  if (c.channels % c.dctSize !== 0) {
+    throw new ParamError(`--channels ${c.channels} is not a multiple of --dct-size ${c.dctSize}`);
+  }
+  checkInt('--data-width', c.dataWidth, 4, 16);
+  checkInt('--dct-precision', c.dctPrecision, 8, 16);
+  checkInt('--bus-width', c.busWidth, 32, 4096);
+  if (c.busWidth % 32 !== 0) throw new ParamError(`--bus-width ${c.busWidth} is not a multiple of 32`);
+}
+
+export function validateSettings(c: CodecConfig, s: TileSettings): void {
+  if (!(POLICIES as readonly string[]).includes(s.policy)) {
+    throw new ParamError(`--policy ${s.policy} is not one of ${POLICIES.join(', ')}`);
+  }
+  checkInt('--quant-shift', s.quantShift, 0, Math.min(15, c.dataWidth - 1));
+  if (s.policy === 'lossless' && s.quantShift !== 0) {
+    throw new ParamError(`--quant-shift ${s.quantShift} needs a lossy policy: --policy lossless codes exactly (shift 0)`);
+  }
+}
+
+/** 16-bit tag of the build-time configuration, carried in every tile header (FORMAT.md section 2). */
+export function configTag(c: CodecConfig): number {
+  const text = `${c.channels},${c.dctSize},${c.dataWidth},${c.signed ? 1 : 0},${c.busWidth},${c.dctPrecision}`;
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return ((h >>> 16) ^ (h & 0xffff)) & 0xffff;
+}
+
+/** Everything the model and the generator derive from a configuration. */
+export interface Derived {
+  cfg: CodecConfig;
+  blocks: number; // C / N
+  symbols: number; // W + 1 bit-length symbols 0..W
+  escBits: number; // width of an escape field: indexes the W + 1 - RANKS unranked lengths
+  maxMag: number; // largest magnitude a value can have (2^W - 1 unsigned, 2^(W-1) signed)
+  maxPos: number; // largest value
+  minVal: number; // smallest value
+  rankTable: Uint8Array; // [k * symbols + L] -> rank 0..RANKS-1, or RANKS for escape
+  rankOrder: number[][]; // [k] -> the RANKS symbols in rank order
+  escIndex: Uint8Array; // [k * symbols + L] -> escape field value of an unranked L
+  symBits: Uint8Array; // [k * symbols + L] -> bits a CTX value costs (rank planes or escape, sign, mantissa)
+  escLen: number[][]; // [k][escape field value] -> L
+  dct: number[][]; // T[k][n], scaled by 2^P
+  coefMaxAbs: number; // largest |quantized coefficient| at shift 0
+  coefWidthMax: number; // widest coefficient field
+  coefWidthBits: number; // width of the coefficient-width field
+  maxRecordBits: number; // longest pixel record
+  tag: number;
+}
+
+const derivedCache = new Map<string, Derived>();
+
+export function derive(cfg: CodecConfig): Derived {
+  const key = JSON.stringify(cfg);
+  const hit = derivedCache.get(key);
+  if (hit) return hit;
+  validateConfig(cfg);
+  const { channels: C, dctSize: N, dataWidth: W, signed, dctPrecision: P } = cfg;
+  const T = dctMatrix(N, P);
+  const maxAbsIn = signed ? 2 ** (W - 1) : 2 ** W - 1;
+  let coefMaxAbs = 0;
+  for (const row of T) {
+    const s = row.reduce((a, t) => a + Math.abs(t), 0);
+    coefMaxAbs = Math.max(coefMaxAbs, Math.ceil((s * maxAbsIn) / 2 ** P));
+  }
+  const coefWidthMax = signedWidth(coefMaxAbs);
+  const coefWidthBits = bitLength(coefWidthMax);
+  const { table, order, escIndex, escLen } = buildRankTable(W, RANKS);
+  const blocks = C / N;
+  const escBits = bitLength(Math.max(0, W - RANKS));
+  const symBits = new Uint8Array(table.length);
+  for (let i = 0; i < table.length; i++) {
+    const r = table[i];
+    const L = i % (W + 1);
+    symBits[i] = (r < RANKS ? r + 1 : RANKS + escBits) + (L === 0 ? 0 : L - 1 + (signed ? 1 : 0));
+  }
+  const rawBlock = 3 + N * W;
+  const dctBlock = 3 + N + coefWidthBits + N * coefWidthMax;
+  const d: Derived = {
+    cfg: { ...cfg },
+    blocks,
+    symbols: W + 1,
+    escBits,
+    symBits,
+    maxMag: maxAbsIn,
+    maxPos: signed ? 2 ** (W - 1) - 1 : 2 ** W - 1,
+    minVal: signed ? -(2 ** (W - 1)) : 0,
+    rankTable: table,
+    rankOrder: order,
+    escIndex,
+    escLen,
+    dct: T,
+    coefMaxAbs,
+    coefWidthMax,
+    coefWidthBits,
+    maxRecordBits: 1 + blocks * Math.max(rawBlock, dctBlock),
+    tag: configTag(cfg),
+  };
+  derivedCache.set(key, d);
+  return d;
+}
+
+/** Context value of a channel whose block was DCT coded and whose value is non-zero (FORMAT.md 6.4). */
+export function dctContext(W: number, s: number): number {
+  return Math.max(1, Math.floor(W / 2) - s);
+}
