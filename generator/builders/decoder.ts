@@ -1,0 +1,100 @@
+// dctcm_decoder: the tile stream decoder, bit-exact with decodeTile of golden/tile.ts, and its
+// submodules dctcm_dec_parse (record parser), dctcm_dec_recon (reconstruction) and dctcm_dec_idct.
+import { Derived, FORMAT_VERSION, TILE_MAGIC } from '../../golden/params.js';
+import { renderModule } from '../render.js';
+import { DEC_ERRORS, decWidths } from './dec_common.js';
+import { buildIdct } from './idct.js';
+import { DCT_LATENCY } from './dct.js';
+import { buildDecParse } from './dec_parse.js';
+import { buildDecRecon } from './dec_recon.js';
+import { Module } from './types.js';
+
+/** Cycles from the clock edge that takes a record into stage 1 to m_axis_tvalid of its pixel. */
+export const DECODER_LATENCY = 1 + DCT_LATENCY;
+
+export function decoderDescription(d: Derived): string[] {
+  const w = decWidths(d);
+  const lines = [
+    'DCT-CM tile decoder: compressed tile words in, pixel vectors out, bit-exact with decodeTile of',
+    'golden/tile.ts (docs/FORMAT.md).',
+    '',
+    'Architecture:',
+    `- Bit buffer of ${w.CAP} bits: max(longest record ${w.MRB} + 1, rank-plane bits + 1, 32, B + 1) plus one`,
+    `  ${w.B}-bit word; its head is the next unread bit, bits at and above its count are zero.`,
+    '  s_axis_tready is high while a whole word fits (registers only), so every state that waits for',
+    '  input can take a word: the decoder never deadlocks, whatever the input.',
+    "  The tlast (trailer) word is not buffered: its fields are kept aside and the buffer's bit count",
+    '  becomes the data limit of the tile. After the tlast word no further word is taken until the tile',
+    '  has ended (a few idle cycles between tiles: end check, next header).',
+    '- Header: 32 bits checked in the order magic, version, shift <= W - 1, configuration tag.',
+    '- Context loop, one cycle per pixel (dctcm_dec_parse): the record at the buffer head is parsed',
+    '  combinationally from the per-channel contexts (mode planes, rank planes, escapes, DCT side',
+    '  information, payloads, every offset a prefix sum); the buffer shifts by the record length and',
+    '  the contexts take their next values in the same cycle. A record is decided when it and the bit',
+    '  after it are in the buffer, when the tlast word has arrived, or when the buffer holds more than a',
+    '  longest record.',
+    `- Stage 1 register (parsed pixel) -> dctcm_idct per block (inverse DCT + clamp + mask, ${DCT_LATENCY}`,
+    `  register stages) in parallel with dctcm_dec_recon (dequantize CTX, RAW values) and ${DCT_LATENCY}`,
+    '  registers; the last stage is m_axis. One global advance (the cores\' ce): every stage moves when',
+    '  the output register is free or taken this cycle.',
+    '- End of tile: after the 0 present bit the padding up to the trailer must be zero and shorter',
+    '  than a word; the trailer must hold the pixel count (mod 2^16) and the XOR of all 16-bit halves',
+    '  of the words before it, and nothing above bit 31.',
+    '',
+    `Latency: ${DECODER_LATENCY} cycles from the clock edge that takes a record into stage 1 to its`,
+    'pixel on m_axis (tvalid). Throughput: one pixel per clock while m_axis_tready is high and words',
+    `arrive at least as fast as record bits are used (records <= ${w.B} bits).`,
+    'Clock-limiting path: the context loop (mode planes -> rank planes -> escapes -> payload offsets',
+    '-> record length -> buffer shift and next contexts), linear in the channel count; m_axis_tready',
+    'also reaches every stage enable combinationally (global advance).',
+    'Lane order: channel c in m_axis_tdata[c*W +: W]; unit u of a word in s_axis_tdata[u*32 +: 32].',
+    '',
+    'Errors (error_code; error stays high until rst; the first error is kept):',
+  ];
+  for (const e of DEC_ERRORS) lines.push(`  ${String(e.code).padStart(2)} ${e.name}: ${e.text}`);
+  lines.push(
+    'After an error no further pixel of the tile is emitted (a beat already on m_axis completes), input',
+    'words are dropped up to and including the next tlast word, and the next tile decodes normally.',
+  );
+  return lines;
+}
+
+/** The decoder and all its submodules, the top last. */
+export function buildDecoder(d: Derived): Module[] {
+  // The other blocks' values ride alongside dctcm_idct in two registers (templates/dctcm_decoder.v.hbs).
+  if (DCT_LATENCY !== 2) throw new Error(`dctcm_decoder aligns its pipeline with a 2-cycle dctcm_idct; DCT_LATENCY is ${DCT_LATENCY}`);
+  const w = decWidths(d);
+  const idct = buildIdct(d);
+  const parse = buildDecParse(d);
+  const recon = buildDecRecon(d);
+  const ctx = {
+    w,
+    pixBits: w.C * w.W,
+    room: w.CAP - w.B,
+    magic: TILE_MAGIC,
+    version: FORMAT_VERSION,
+    shiftMax: w.W - 1,
+    wideBus: w.B > 32,
+    shiftCheck: w.W - 1 < 15,
+    // error codes this configuration can raise (a 32-bit trailer word has no bits above 31; W = 16
+    // allows every 4-bit shift)
+    errors: DEC_ERRORS.filter((e) => (e.name !== 'BAD_TRAILER' || w.B > 32) && (e.name !== 'BAD_SHIFT' || w.W - 1 < 15)),
+    parseName: parse.name,
+    reconName: recon.name,
+    idctName: idct.name,
+    idctLatency: DCT_LATENCY,
+  };
+  const top: Module = {
+    name: 'dctcm_decoder',
+    text: renderModule('dctcm_decoder', d, ctx, decoderDescription(d)),
+    deps: [parse.name, recon.name, idct.name],
+    latency: DECODER_LATENCY,
+    throughput: 'one pixel per clock while m_axis_tready is high and words arrive as fast as record bits are used',
+  };
+  return [idct, parse, recon, top];
+}
+
+/** Metadata for the manifest: error codes and the decoder's widths. */
+export function decoderMetadata(d: Derived): { latency: number; errorCodes: { code: number; name: string; text: string }[]; bufferBits: number } {
+  return { latency: DECODER_LATENCY, errorCodes: DEC_ERRORS.map((e) => ({ ...e })), bufferBits: decWidths(d).CAP };
+}

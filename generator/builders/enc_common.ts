@@ -1,0 +1,90 @@
+// Widths and constants shared by the encoder's pipeline stages (dctcm_enc_*). Every number a template
+// prints is computed here from Derived, so the stages agree with each other and with golden/tile.ts.
+import { Derived, FORMAT_VERSION, RANKS, TILE_MAGIC, dctContext } from '../../golden/params.js';
+import { bitLength } from '../../golden/intmath.js';
+
+/** Widths and constants of one configuration's encoder. */
+export interface EncWidths {
+  C: number; // channels
+  N: number; // DCT size (channels per block)
+  W: number; // data width
+  B: number; // bus width
+  P: number; // DCT precision
+  NB: number; // blocks
+  signed: boolean;
+  LW: number; // width of a bit length 0..W (also of a context)
+  QW: number; // width of a quantization-index magnitude (W bits: see prep)
+  CW: number; // DCT coefficient field (coefWidthMax)
+  CWB: number; // width of the coefficient-width field
+  ACCW: number; // DCT accumulator width
+  SBW: number; // width of the cost of one CTX value (symBits)
+  BBW: number; // width of a block's cost in bits
+  ESCW: number; // escape field as carried between stages (max(1, escBits))
+  escBits: number;
+  RANKS: number;
+  RKW: number; // width of a rank 0..RANKS
+  REC: number; // longest record (maxRecordBits)
+  OW: number; // width of a record offset or length (0..REC)
+  RAW_BITS: number; // bits of a RAW block (its mode-plane bits included)
+  DCT_FIXED: number; // bits of a DCT block except its coefficients: 3 + N + CWB
+  LOG2N: number;
+  SHIFT_MAX: number; // largest supported quantization shift min(15, W - 1)
+  MAX_POS: number; // largest value
+  MAX_MAG: number; // largest magnitude (of the smallest value when signed)
+  HEADER_LO: number; // first 16 bits of the tile header without the shift (magic | version << 8)
+  TAG: number; // configuration tag, second 16 bits of the tile header
+  kDct: number[]; // [s] context of a non-zero DCT-coded value at shift s
+}
+
+export function encWidths(d: Derived): EncWidths {
+  const { channels: C, dctSize: N, dataWidth: W, busWidth: B, dctPrecision: P, signed } = d.cfg;
+  const NB = d.blocks;
+  let maxSym = 0;
+  for (const b of d.symBits) maxSym = Math.max(maxSym, b);
+  let accMax = 0;
+  for (const row of d.dct) accMax = Math.max(accMax, row.reduce((a, t) => a + Math.abs(t), 0) * d.maxMag);
+  const rawBits = 3 + N * W;
+  const dctMax = 3 + N + d.coefWidthBits + N * d.coefWidthMax;
+  const shiftMax = Math.min(15, W - 1);
+  const kDct: number[] = [];
+  for (let s = 0; s < 16; s++) kDct.push(dctContext(W, Math.min(s, shiftMax)));
+  return {
+    C,
+    N,
+    W,
+    B,
+    P,
+    NB,
+    signed,
+    LW: bitLength(W),
+    QW: W,
+    CW: d.coefWidthMax,
+    CWB: d.coefWidthBits,
+    ACCW: bitLength(accMax) + 2,
+    SBW: bitLength(maxSym),
+    BBW: bitLength(Math.max(1 + N * maxSym, rawBits, dctMax)),
+    ESCW: Math.max(1, d.escBits),
+    escBits: d.escBits,
+    RANKS,
+    RKW: bitLength(RANKS),
+    REC: d.maxRecordBits,
+    OW: bitLength(d.maxRecordBits),
+    RAW_BITS: rawBits,
+    DCT_FIXED: 3 + N + d.coefWidthBits,
+    LOG2N: Math.log2(N),
+    SHIFT_MAX: shiftMax,
+    MAX_POS: d.maxPos,
+    MAX_MAG: d.maxMag,
+    HEADER_LO: TILE_MAGIC | (FORMAT_VERSION << 8),
+    TAG: d.tag,
+    kDct,
+  };
+}
+
+/** The record's cost of each block mode as printed in module headers. */
+export function modeCostLines(e: EncWidths): string[] {
+  return [
+    `ZERO block: 2 bits; RAW block: ${e.RAW_BITS} bits; DCT block: ${e.DCT_FIXED} + ${e.N} * wc bits;`,
+    `CTX block: 1 + the CTX cost of its ${e.N} values; longest record ${e.REC} bits.`,
+  ];
+}

@@ -1,0 +1,146 @@
+// Command-line and JSON options -> CodecConfig (golden/params.ts) plus the generator-only options.
+// Every value is checked here or by validateConfig; a bad value is a ParamError naming the option and
+// the constraint, never a silent clamp.
+import { readFileSync } from 'node:fs';
+import { ParamError } from '../golden/errors.js';
+import { CodecConfig, DEFAULT_CONFIG, POLICIES, Policy, defaultBusWidth, validateConfig } from '../golden/params.js';
+
+/** Options that only the testbenches and the co-simulation use; they never change an RTL file. */
+export interface GenOptions {
+  defaultPolicy: Policy; // run-time policy a testbench / cosim drives when none is given
+  defaultQuantShift: number; // run-time quantization shift a testbench / cosim drives when none is given
+}
+
+// The same defaults as the dctcm codec CLI (--policy lossless, --quant-shift 0).
+export const GEN_DEFAULTS: GenOptions = { defaultPolicy: 'lossless', defaultQuantShift: 0 };
+
+export interface GenConfig {
+  codec: CodecConfig;
+  gen: GenOptions;
+}
+
+/** Every key gen-rtl accepts, camelCase, with the kind of value it takes. */
+const KEYS = {
+  channels: 'int',
+  dctSize: 'int',
+  dataWidth: 'int',
+  signed: 'bool',
+  busWidth: 'int',
+  dctPrecision: 'int',
+  defaultPolicy: 'policy',
+  defaultQuantShift: 'int',
+} as const;
+type Key = keyof typeof KEYS;
+
+/** Raw option values before defaults: from the command line (strings) or a JSON file. */
+export type RawOptions = Partial<Record<Key, unknown>>;
+
+export function kebab(key: string): string {
+  return key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
+}
+
+function camel(key: string): string {
+  return key.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+function toInt(key: Key, v: unknown): number {
+  if (typeof v === 'number' && Number.isInteger(v)) return v;
+  if (typeof v === 'string' && /^[+-]?\d+$/.test(v.trim())) return Number(v.trim());
+  throw new ParamError(`--${kebab(key)} ${JSON.stringify(v)} is not an integer`);
+}
+
+function toBool(key: Key, v: unknown): boolean {
+  if (typeof v === 'boolean') return v;
+  if (v === 'true') return true;
+  if (v === 'false') return false;
+  throw new ParamError(`--${kebab(key)} ${JSON.stringify(v)} is not a boolean (true or false)`);
+}
+
+function toPolicy(key: Key, v: unknown): Policy {
+  if (typeof v === 'string' && (POLICIES as readonly string[]).includes(v)) return v as Policy;
+  throw new ParamError(`--${kebab(key)} ${JSON.stringify(v)} is not one of ${POLICIES.join(', ')}`);
+}
+
+/** Reads a --config JSON file: an object whose keys are the option names, camelCase or kebab-case. */
+export function loadConfigFile(file: string): RawOptions {
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new ParamError(`--config ${file} cannot be read as JSON: ${(e as Error).message}`);
+  }
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+    throw new ParamError(`--config ${file} must hold a JSON object of option names and values`);
+  }
+  return normalizeKeys(data as Record<string, unknown>, `--config ${file}`);
+}
+
+/** Maps camelCase or kebab-case keys to camelCase; an unknown key is an error, not ignored. */
+export function normalizeKeys(o: Record<string, unknown>, where: string): RawOptions {
+  const out: RawOptions = {};
+  for (const [k, v] of Object.entries(o)) {
+    const c = camel(k);
+    if (!(c in KEYS)) {
+      throw new ParamError(`${where}: unknown option "${k}" (known: ${Object.keys(KEYS).map(kebab).join(', ')})`);
+    }
+    out[c as Key] = v;
+  }
+  return out;
+}
+
+/**
+ * Applies defaults and validates. `cli` wins over `file`; both may leave keys undefined.
+ * Throws ParamError naming the first violated constraint.
+ */
+export function resolveConfig(cli: RawOptions, file: RawOptions = {}): GenConfig {
+  const pick = (k: Key): unknown => (cli[k] !== undefined ? cli[k] : file[k]);
+  if (pick('channels') === undefined) throw new ParamError('--channels is required (values per pixel vector)');
+  const channels = toInt('channels', pick('channels'));
+  const dataWidth = pick('dataWidth') === undefined ? DEFAULT_CONFIG.dataWidth : toInt('dataWidth', pick('dataWidth'));
+  const codec: CodecConfig = {
+    channels,
+    dctSize: pick('dctSize') === undefined ? DEFAULT_CONFIG.dctSize : toInt('dctSize', pick('dctSize')),
+    dataWidth,
+    signed: pick('signed') === undefined ? DEFAULT_CONFIG.signed : toBool('signed', pick('signed')),
+    busWidth: pick('busWidth') === undefined ? defaultBusWidth(channels, dataWidth) : toInt('busWidth', pick('busWidth')),
+    dctPrecision: pick('dctPrecision') === undefined ? DEFAULT_CONFIG.dctPrecision : toInt('dctPrecision', pick('dctPrecision')),
+  };
+  validateConfig(codec);
+  const gen: GenOptions = {
+    defaultPolicy: pick('defaultPolicy') === undefined ? GEN_DEFAULTS.defaultPolicy : toPolicy('defaultPolicy', pick('defaultPolicy')),
+    defaultQuantShift:
+      pick('defaultQuantShift') === undefined ? GEN_DEFAULTS.defaultQuantShift : toInt('defaultQuantShift', pick('defaultQuantShift')),
+  };
+  validateGenOptions(codec, gen);
+  return { codec, gen };
+}
+
+export function validateGenOptions(c: CodecConfig, g: GenOptions): void {
+  const maxShift = Math.min(15, c.dataWidth - 1);
+  if (!Number.isInteger(g.defaultQuantShift) || g.defaultQuantShift < 0 || g.defaultQuantShift > maxShift) {
+    throw new ParamError(
+      `--default-quant-shift ${g.defaultQuantShift} is out of range: it must be an integer from 0 to ${maxShift} (min(15, --data-width - 1))`,
+    );
+  }
+  if (g.defaultPolicy === 'lossless' && g.defaultQuantShift !== 0) {
+    throw new ParamError(`--default-quant-shift ${g.defaultQuantShift} needs a lossy --default-policy: lossless codes exactly (shift 0)`);
+  }
+}
+
+/**
+ * The gen-rtl command that reproduces a configuration, every option spelled out so a later change of a
+ * default cannot change what it makes. No --out: where the files go is not part of the configuration.
+ */
+export function regenerateCommand(c: CodecConfig, g?: GenOptions): string {
+  const parts = [
+    'gen-rtl',
+    `--channels ${c.channels}`,
+    `--dct-size ${c.dctSize}`,
+    `--data-width ${c.dataWidth}`,
+    c.signed ? '--signed' : '--no-signed',
+    `--bus-width ${c.busWidth}`,
+    `--dct-precision ${c.dctPrecision}`,
+  ];
+  if (g) parts.push(`--default-policy ${g.defaultPolicy}`, `--default-quant-shift ${g.defaultQuantShift}`);
+  return parts.join(' ');
+}

@@ -1,0 +1,205 @@
+// Builds every module of a configuration in memory, then the filelist dctcm.f (dependency order) and
+// manifest.json, and only then writes them: into a fresh sibling folder that replaces the output folder
+// by rename, so a failure leaves no half-written output behind.
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { ParamError } from '../golden/errors.js';
+import { FORMAT_VERSION, derive } from '../golden/params.js';
+import { buildDct } from './builders/dct.js';
+import { buildDecoder, decoderMetadata } from './builders/decoder.js';
+import { buildEncoder } from './builders/encoder.js';
+import { buildIdct } from './builders/idct.js';
+import { Module } from './builders/types.js';
+import { GenConfig, regenerateCommand } from './config.js';
+import { GENERATOR_VERSION } from './render.js';
+
+export const FILELIST = 'dctcm.f';
+export const MANIFEST = 'manifest.json';
+
+/** Where a group of modules comes from; the top of a group is its last module. */
+interface Group {
+  role: 'encoder' | 'decoder' | 'core';
+  modules: Module[];
+}
+
+/** Every builder gen-rtl runs. Adding a module family is one line here. */
+function buildGroups(gc: GenConfig): Group[] {
+  const d = derive(gc.codec);
+  return [
+    { role: 'core', modules: [buildDct(d)] },
+    { role: 'core', modules: [buildIdct(d)] },
+    { role: 'encoder', modules: buildEncoder(d) },
+    { role: 'decoder', modules: buildDecoder(d) },
+  ];
+}
+
+export interface Port {
+  name: string;
+  direction: 'input' | 'output' | 'inout';
+  width: number;
+}
+
+/** ANSI port list of `module name (...)` in generated Verilog text. */
+export function parsePorts(text: string, name: string): Port[] {
+  const code = text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/[^\n]*/g, '');
+  const start = code.search(new RegExp(`\\bmodule\\s+${name}\\b`));
+  if (start < 0) throw new Error(`module ${name} not found in its own file`);
+  const open = code.indexOf('(', start);
+  const close = code.indexOf(');', open);
+  const list = code.slice(open + 1, close);
+  const ports: Port[] = [];
+  const re = /\b(input|output|inout)\b\s*(?:wire|reg)?\s*(?:signed)?\s*(?:\[\s*(\d+)\s*:\s*(\d+)\s*\])?\s*([A-Za-z_]\w*)/g;
+  for (const m of list.matchAll(re)) {
+    ports.push({ name: m[4], direction: m[1] as Port['direction'], width: m[2] === undefined ? 1 : Math.abs(Number(m[2]) - Number(m[3])) + 1 });
+  }
+  return ports;
+}
+
+/** The module's own throughput statement, else the first "Throughput ..." sentence of its header. */
+export function throughputOf(m: Module): string | null {
+  if (m.throughput) return m.throughput;
+  const header: string[] = [];
+  for (const line of m.text.split('\n')) {
+    if (!line.startsWith('//')) break;
+    header.push(line.replace(/^\/\/\s?/, '').trim());
+  }
+  const hit = header.join(' ').match(/Throughput:?\s*(.*?\.)(\s|$)/i);
+  return hit ? hit[1] : null;
+}
+
+/** Modules ordered so that each follows everything it instantiates; ties keep build order. */
+export function dependencyOrder(modules: Module[]): Module[] {
+  const byName = new Map(modules.map((m) => [m.name, m]));
+  const done = new Set<string>();
+  const visiting = new Set<string>();
+  const out: Module[] = [];
+  const visit = (m: Module, path: string[]) => {
+    if (done.has(m.name)) return;
+    if (visiting.has(m.name)) throw new Error(`module dependency cycle: ${[...path, m.name].join(' -> ')}`);
+    visiting.add(m.name);
+    for (const dep of m.deps) {
+      const dm = byName.get(dep);
+      if (!dm) throw new Error(`module ${m.name} instantiates ${dep}, which no builder emits`);
+      visit(dm, [...path, m.name]);
+    }
+    visiting.delete(m.name);
+    done.add(m.name);
+    out.push(m);
+  };
+  for (const m of modules) visit(m, []);
+  return out;
+}
+
+export interface Output {
+  /** File name -> content, every file of the output folder. */
+  files: Map<string, string>;
+  modules: Module[]; // dependency order
+  manifest: Record<string, unknown>;
+}
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+/** Renders every file in memory. Throws (ParamError for a bad configuration) before anything is written. */
+export function buildOutput(gc: GenConfig): Output {
+  const d = derive(gc.codec);
+  const groups = buildGroups(gc);
+  const all = new Map<string, Module>();
+  for (const g of groups) {
+    for (const m of g.modules) {
+      const prev = all.get(m.name);
+      if (prev && prev.text !== m.text) throw new Error(`two builders emit different modules named ${m.name}`);
+      all.set(m.name, m);
+    }
+  }
+  const modules = dependencyOrder([...all.values()]);
+  const files = new Map<string, string>();
+  for (const m of modules) files.set(`${m.name}.v`, m.text);
+  const command = regenerateCommand(gc.codec, gc.gen);
+  files.set(
+    FILELIST,
+    [
+      `// ${FILELIST} -- generated by gen-rtl ${GENERATOR_VERSION}, do not edit`,
+      '// Every module of this configuration, each after the modules it instantiates; paths relative to this folder.',
+      `// Regenerate: ${command}`,
+      ...modules.map((m) => `${m.name}.v`),
+    ].join('\n') + '\n',
+  );
+  const usedBy = (name: string) => modules.filter((m) => m.deps.includes(name)).map((m) => m.name);
+  const top = (g: Group | undefined) => {
+    if (!g) return null;
+    const t = g.modules[g.modules.length - 1];
+    return { top: t.name, ports: parsePorts(t.text, t.name), latencyCycles: t.latency ?? null, throughput: throughputOf(t), modules: g.modules.map((m) => m.name) };
+  };
+  const dec = decoderMetadata(d);
+  const decoderTop = top(groups.find((g) => g.role === 'decoder'));
+  const manifest: Record<string, unknown> = {
+    generator: 'gen-rtl',
+    generatorVersion: GENERATOR_VERSION,
+    formatVersion: FORMAT_VERSION,
+    configuration: { ...gc.codec, configTag: `0x${d.tag.toString(16).padStart(4, '0')}` },
+    derived: {
+      blocks: d.blocks,
+      valueRange: [d.minVal, d.maxPos],
+      coefWidthMax: d.coefWidthMax,
+      maxRecordBits: d.maxRecordBits,
+    },
+    testbenchDefaults: {
+      policy: gc.gen.defaultPolicy,
+      quantShift: gc.gen.defaultQuantShift,
+      note: 'run-time settings that testbenches and gen-rtl cosim drive on cfg_policy / cfg_quant_shift when none is given; no RTL file depends on them',
+    },
+    regenerate: command,
+    filelist: FILELIST,
+    files: modules.map((m) => ({ file: `${m.name}.v`, module: m.name, deps: m.deps, sha256: sha256(m.text) })),
+    encoder: top(groups.find((g) => g.role === 'encoder')),
+    decoder: decoderTop && {
+      ...decoderTop,
+      errorCodes: dec.errorCodes,
+      recovery:
+        'after an error the decoder emits no more pixels of that tile, drops input words up to and including the next word with s_axis_tlast, and decodes the following tile normally; error (and the first error_code) stay until rst',
+    },
+    cores: modules.map((m) => ({ module: m.name, latencyCycles: m.latency ?? null, throughput: throughputOf(m), usedBy: usedBy(m.name) })),
+  };
+  files.set(MANIFEST, JSON.stringify(manifest, null, 2) + '\n');
+  return { files, modules, manifest };
+}
+
+/**
+ * Writes the output folder atomically. An existing folder is replaced only when it is empty or was
+ * written by gen-rtl (holds manifest.json), so a mistyped --out cannot wipe unrelated files.
+ */
+export function writeOutput(out: string, o: Output): void {
+  const target = resolve(out);
+  if (existsSync(target)) {
+    if (!statSync(target).isDirectory()) throw new ParamError(`--out ${out} exists and is not a folder`);
+    const entries = readdirSync(target);
+    if (entries.length > 0 && !entries.includes(MANIFEST)) {
+      throw new ParamError(`--out ${out} is a non-empty folder that gen-rtl did not write (no ${MANIFEST}); choose another or empty it`);
+    }
+  }
+  const parent = dirname(target);
+  mkdirSync(parent, { recursive: true });
+  const tmp = mkdtempSync(join(parent, `.${basename(target)}.tmp-`));
+  try {
+    for (const [name, text] of o.files) writeFileSync(join(tmp, name), text);
+    if (existsSync(target)) {
+      const old = mkdtempSync(join(parent, `.${basename(target)}.old-`));
+      renameSync(target, join(old, 'out'));
+      renameSync(tmp, target);
+      rmSync(old, { recursive: true, force: true });
+    } else {
+      renameSync(tmp, target);
+    }
+  } catch (e) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+/** buildOutput then writeOutput: nothing is written unless every file rendered. */
+export function emit(gc: GenConfig, out: string): Output {
+  const o = buildOutput(gc);
+  writeOutput(out, o);
+  return o;
+}

@@ -1,0 +1,240 @@
+// Simulator, lint and synthesis runners. Every check here can fail: a missing tool is an Error naming
+// it (requireTools), never a silent skip; a simulation passes only when the bench exits 0 AND prints a
+// line starting with PASS (and none starting with FAIL or ERROR).
+import { accessSync, constants as fsConstants } from 'node:fs';
+import { mkdir, mkdtemp } from 'node:fs/promises';
+import { delimiter, join, resolve } from 'node:path';
+import { execa } from 'execa';
+
+export type Simulator = 'icarus' | 'verilator';
+
+export interface SimOptions {
+  files: string[]; // Verilog sources, testbench included (relative paths resolve against process.cwd())
+  top: string; // top-level module (the testbench)
+  workDir: string; // each run makes its own fresh folder inside it; the bench runs there (its cwd)
+  plusargs?: string[]; // passed to the simulation as given, e.g. '+seed=3'
+  timeoutMs?: number; // bound on each step (compile, run); default 300000
+}
+
+export interface SimResult {
+  ok: boolean; // exit 0 and a line starting with 'PASS'
+  output: string; // compiler and simulation output, stdout and stderr interleaved
+}
+
+const DEFAULT_TIMEOUT_MS = 300_000;
+
+/** Tools the simulation flows need, with the package that provides each (Debian/Ubuntu). */
+const TOOLS: Record<string, string> = { iverilog: 'iverilog', vvp: 'iverilog', verilator: 'verilator' };
+
+function onPath(tool: string): boolean {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (!dir) continue;
+    try {
+      accessSync(join(dir, tool), fsConstants.X_OK);
+      return true;
+    } catch {
+      // not in this folder
+    }
+  }
+  return false;
+}
+
+function requireNamed(tools: string[]): void {
+  const missing = tools.filter((t) => !onPath(t));
+  if (missing.length > 0) {
+    const pkgs = [...new Set(missing.map((t) => TOOLS[t] ?? t))].join(' ');
+    throw new Error(`required tool${missing.length > 1 ? 's' : ''} not found on PATH: ${missing.join(', ')} (install with: apt-get install ${pkgs})`);
+  }
+}
+
+/** Throws an Error naming every missing tool among iverilog, vvp and verilator. */
+export function requireTools(): void {
+  requireNamed(Object.keys(TOOLS));
+}
+
+interface Step {
+  ok: boolean;
+  text: string;
+}
+
+async function run(cmd: string, args: string[], cwd: string, timeoutMs: number): Promise<Step> {
+  const r = await execa(cmd, args, { cwd, all: true, reject: false, timeout: timeoutMs, stripFinalNewline: false, maxBuffer: 256 * 1024 * 1024 });
+  let text = `$ ${cmd} ${args.join(' ')}\n${r.all ?? ''}`;
+  if (r.timedOut) text += `\nTIMEOUT: ${cmd} killed after ${timeoutMs} ms\n`;
+  else if (r.exitCode !== 0) text += `\n${cmd} exited with ${r.exitCode ?? r.signal ?? 'an error'}${r.code ? ` (${r.code})` : ''}\n`;
+  return { ok: !r.timedOut && r.exitCode === 0, text };
+}
+
+/** Bench output passes: a line starting with PASS, none starting with FAIL or ERROR. */
+function benchPassed(out: string): boolean {
+  return /^PASS/m.test(out) && !/^(FAIL|ERROR)/m.test(out);
+}
+
+async function runDir(workDir: string, label: string): Promise<string> {
+  await mkdir(workDir, { recursive: true });
+  return mkdtemp(join(resolve(workDir), `${label.replace(/[^A-Za-z0-9_]/g, '_')}-`));
+}
+
+/**
+ * Compiles and runs a self-checking testbench. Icarus: iverilog -g2005 + vvp. Verilator: --binary
+ * --timing -Wno-fatal (lint warnings are lint()'s business, not the bench's), built at -O1 because
+ * benches are short and compile time dominates.
+ */
+export async function simulate(sim: Simulator, o: SimOptions): Promise<SimResult> {
+  const timeout = o.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const files = o.files.map((f) => resolve(f));
+  const plus = o.plusargs ?? [];
+  if (sim === 'icarus') {
+    requireNamed(['iverilog', 'vvp']);
+    const dir = await runDir(o.workDir, `icarus_${o.top}`);
+    const comp = await run('iverilog', ['-g2005', '-Wall', '-s', o.top, '-o', join(dir, 'sim.vvp'), ...files], dir, timeout);
+    if (!comp.ok) return { ok: false, output: `# work dir ${dir}\n${comp.text}` };
+    const exe = await run('vvp', ['-n', join(dir, 'sim.vvp'), ...plus], dir, timeout);
+    const bench = exe.text.slice(exe.text.indexOf('\n') + 1);
+    return { ok: exe.ok && benchPassed(bench), output: `# work dir ${dir}\n${comp.text}${exe.text}` };
+  }
+  if (sim === 'verilator') {
+    requireNamed(['verilator']);
+    const dir = await runDir(o.workDir, `verilator_${o.top}`);
+    const mdir = join(dir, 'obj_dir');
+    const comp = await run(
+      'verilator',
+      [
+        '--binary', '--timing', '-Wno-fatal', '--top-module', o.top, '--Mdir', mdir, '-o', 'sim',
+        '-MAKEFLAGS', 'OPT_FAST=-O0 OPT_SLOW=-O0 OPT_GLOBAL=-O0', ...files,
+      ],
+      dir,
+      timeout,
+    );
+    if (!comp.ok) return { ok: false, output: `# work dir ${dir}\n${comp.text}` };
+    const exe = await run(join(mdir, 'sim'), plus, dir, timeout);
+    const bench = exe.text.slice(exe.text.indexOf('\n') + 1);
+    return { ok: exe.ok && benchPassed(bench), output: `# work dir ${dir}\n${comp.text}${exe.text}` };
+  }
+  throw new Error(`unknown simulator ${String(sim)}: use icarus or verilator`);
+}
+
+/** verilator --lint-only -Wall: ok only with exit 0 and not a single warning. */
+export async function lint(files: string[], top: string): Promise<{ ok: boolean; output: string }> {
+  requireNamed(['verilator']);
+  const abs = files.map((f) => resolve(f));
+  const r = await run('verilator', ['--lint-only', '-Wall', '--top-module', top, ...abs], process.cwd(), DEFAULT_TIMEOUT_MS);
+  const clean = !/%(Warning|Error)/.test(r.text);
+  return { ok: r.ok && clean, output: r.text };
+}
+
+export interface SynthResult {
+  ok: boolean;
+  log: string;
+  luts: number;
+  ffs: number;
+  cells: Record<string, number>;
+  /** The synthesized netlist (write_json), the input of placeAndRoute; absent when synthesis failed. */
+  json?: string;
+}
+
+const utf8 = new TextDecoder();
+
+function collect(): { sink: (b: Uint8Array | null) => void; text: () => string } {
+  const parts: string[] = [];
+  return { sink: (b) => void (b && parts.push(utf8.decode(b))), text: () => parts.join('') };
+}
+
+interface ExitLike {
+  code?: number;
+  message?: string;
+}
+
+/**
+ * Yosys (WebAssembly): read_verilog, synth (generic: 4-input LUTs so the count compares with iCE40) or
+ * synth_ice40, then check -assert. Fails on any inferred latch, a failed check, or a Yosys error.
+ */
+export async function synthesize(files: { name: string; text: string }[], top: string, target: 'generic' | 'ice40'): Promise<SynthResult> {
+  const { runYosys } = await import('@yowasp/yosys');
+  const tree: Record<string, string> = {};
+  for (const f of files) tree[f.name] = f.text;
+  const synth = target === 'ice40' ? `synth_ice40 -top ${top}` : `synth -top ${top} -flatten -lut 4`;
+  const script = [
+    `read_verilog ${files.map((f) => f.name).join(' ')}`,
+    `hierarchy -check -top ${top}`,
+    synth,
+    'check -assert',
+    'tee -q -o stat.json stat -json',
+    'write_json netlist.json',
+  ].join('; ');
+  const out = collect();
+  let result: Record<string, unknown> | undefined;
+  let failure = '';
+  try {
+    result = (await runYosys(['-p', script], tree, { stdout: out.sink, stderr: out.sink, decodeASCII: true })) as Record<string, unknown>;
+  } catch (e) {
+    const x = e as ExitLike;
+    failure = `\nyosys failed${x.code !== undefined ? ` with exit code ${x.code}` : ''}: ${x.message ?? String(e)}\n`;
+  }
+  const log = out.text() + failure;
+  const cells: Record<string, number> = {};
+  if (result && typeof result['stat.json'] === 'string') {
+    const stat = JSON.parse(result['stat.json'] as string);
+    const mods = stat.modules ?? {};
+    const mod = mods[`\\${top}`] ?? mods[top] ?? stat.design ?? {};
+    Object.assign(cells, mod.num_cells_by_type ?? {});
+  }
+  let luts = 0;
+  let ffs = 0;
+  for (const [type, n] of Object.entries(cells)) {
+    if (type === 'SB_LUT4' || type === '$lut') luts += n;
+    if (/^SB_DFF/.test(type) || /^\$_(S|AL)?DFF/.test(type)) ffs += n; // $_DFF_*, $_DFFE_*, $_SDFF*_, $_DFFSR*_, $_ALDFF*_
+  }
+  const latches = /Latch inferred/.test(log) || Object.keys(cells).some((t) => /latch/i.test(t));
+  const json = result && typeof result['netlist.json'] === 'string' ? (result['netlist.json'] as string) : undefined;
+  const ok = !failure && !!result && !latches;
+  return { ok, log: latches ? `${log}\nFAIL: latch inferred\n` : log, luts, ffs, cells, json };
+}
+
+/** nextpnr-ice40 on a Yosys JSON netlist; fmaxMhz is the slowest clock's maximum frequency. */
+export async function placeAndRoute(jsonNetlist: string, device: 'hx8k' | 'up5k'): Promise<{ ok: boolean; fmaxMhz: number; log: string }> {
+  const { runNextpnrIce40 } = await import('@yowasp/nextpnr-ice40');
+  const pkg = device === 'hx8k' ? 'ct256' : 'sg48';
+  const out = collect();
+  let failure = '';
+  try {
+    await runNextpnrIce40([`--${device}`, '--package', pkg, '--json', 'netlist.json', '--seed', '1', '--timing-allow-fail'], { 'netlist.json': jsonNetlist }, {
+      stdout: out.sink,
+      stderr: out.sink,
+      decodeASCII: true,
+    });
+  } catch (e) {
+    const x = e as ExitLike;
+    failure = `\nnextpnr-ice40 failed${x.code !== undefined ? ` with exit code ${x.code}` : ''}: ${x.message ?? String(e)}\n`;
+  }
+  const log = out.text() + failure;
+  // The final report repeats per clock; the last occurrence of each clock is the routed result.
+  const fmax = new Map<string, number>();
+  for (const m of log.matchAll(/Max frequency for clock '([^']+)': ([\d.]+) MHz/g)) fmax.set(m[1], Number(m[2]));
+  const fmaxMhz = fmax.size > 0 ? Math.min(...fmax.values()) : 0;
+  return { ok: !failure && fmax.size > 0, fmaxMhz, log };
+}
+
+
+/**
+ * The quick structural check for designs too large to synthesize in every test: Yosys read_verilog,
+ * hierarchy -check, proc, check -assert, module by module (no flattening: each module is checked once
+ * however often it is instantiated). top null checks every module read. Fails on an inferred latch,
+ * like synthesize().
+ */
+export async function yosysCheck(files: { name: string; text: string }[], top: string | null): Promise<{ ok: boolean; log: string }> {
+  const { runYosys } = await import('@yowasp/yosys');
+  const tree: Record<string, string> = {};
+  for (const f of files) tree[f.name] = f.text;
+  const script = [`read_verilog ${files.map((f) => f.name).join(' ')}`, top ? `hierarchy -check -top ${top}` : 'hierarchy -check', 'proc', 'opt_clean', 'check -assert'].join('; ');
+  const out = collect();
+  let failure = '';
+  try {
+    await runYosys(['-p', script], tree, { stdout: out.sink, stderr: out.sink, decodeASCII: true });
+  } catch (e) {
+    const x = e as ExitLike;
+    failure = `\nyosys failed${x.code !== undefined ? ` with exit code ${x.code}` : ''}: ${x.message ?? String(e)}\n`;
+  }
+  const latches = /Latch inferred/.test(out.text());
+  return { ok: !failure && !latches, log: out.text() + failure + (latches ? '\nFAIL: latch inferred\n' : '') };
+}

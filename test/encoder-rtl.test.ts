@@ -1,0 +1,231 @@
+// dctcm_encoder against golden encodeTile: lint, co-simulation on Icarus and Verilator (random tvalid gaps,
+// random tready backpressure, several tiles with different policies), a real tensor slice with the
+// measured cycles per pixel, and Yosys synthesis of the small configurations.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CodecConfig, Derived, Policy, TileSettings, defaultBusWidth, derive } from '../golden/params.js';
+import { effectiveShift, newPlan, planPixel, updateContext } from '../golden/tile.js';
+import { parseNpy } from '../golden/npy.js';
+import { buildEncoder } from '../generator/builders/encoder.js';
+import { ROOT } from '../generator/render.js';
+import { lint, synthesize } from '../sim/run.js';
+import { cosimEncoder, cosimEncoderTiles } from '../sim/encoder-cosim.js';
+import { EncoderTile } from '../sim/encoder-vectors.js';
+
+const WORK = resolve(ROOT, 'tmp', 'encoder-rtl');
+const DATA = resolve(ROOT, '..', 'shared', 'data');
+
+function cfg(channels: number, dctSize: number, dataWidth: number, signed: boolean): CodecConfig {
+  return { channels, dctSize, dataWidth, signed, busWidth: defaultBusWidth(channels, dataWidth), dctPrecision: 12 };
+}
+
+/** xorshift32: deterministic stimulus. */
+function rng(seed: number): () => number {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    return s;
+  };
+}
+
+type Kind = 'sparse' | 'dense' | 'zero' | 'max' | 'min' | 'small';
+
+function pixels(d: Derived, npix: number, kind: Kind, rand: () => number): Int32Array {
+  const px = new Int32Array(npix * d.cfg.channels);
+  const span = d.maxPos - d.minVal + 1;
+  for (let i = 0; i < px.length; i++) {
+    const r = rand() % 100;
+    let v: number;
+    if (kind === 'zero') v = 0;
+    else if (kind === 'max') v = d.maxPos;
+    else if (kind === 'min') v = d.minVal;
+    else if (kind === 'small') v = r < 30 ? 0 : (rand() % 7) - (d.cfg.signed ? 3 : 0);
+    else if (kind === 'sparse') v = r < 70 ? 0 : r < 85 ? rand() % 8 : d.minVal + (rand() % span);
+    else v = d.minVal + (rand() % span);
+    if (d.cfg.signed && kind === 'sparse' && r >= 70 && r < 85 && rand() % 2) v = -v;
+    px[i] = v;
+  }
+  return px;
+}
+
+/** Several tiles covering every policy, the shifts 1 and 2 of auto, and extreme pixel contents. */
+function tileMix(d: Derived, n: number, seed: number): EncoderTile[] {
+  const rand = rng(seed);
+  const plan: [Policy, number, Kind, number][] = [
+    ['lossless', 0, 'dense', n],
+    ['auto', 1, 'sparse', n],
+    ['auto', 2, 'dense', n],
+    ['dct', 1, 'sparse', n],
+    ['lossless', 0, 'sparse', n],
+    ['auto', 1, 'zero', 3],
+    ['lossless', 0, 'max', 3],
+    ['dct', 2, 'dense', n],
+    ['auto', 2, 'small', n],
+    ['lossless', 0, 'min', 2],
+    ['dct', 0, 'small', 1],
+    ['auto', Math.min(15, d.cfg.dataWidth - 1), 'dense', 4],
+  ];
+  return plan.map(([policy, quantShift, kind, npix]) => ({
+    settings: { policy, quantShift },
+    pixels: pixels(d, npix, kind, rand),
+    npix,
+  }));
+}
+
+interface Case {
+  label: string;
+  c: CodecConfig;
+  n: number; // pixels per tile for the long tiles
+  synth: boolean; // small enough for Yosys in the test budget
+}
+
+const CASES: Case[] = [
+  { label: 'C8 N4 W4 unsigned', c: cfg(8, 4, 4, false), n: 24, synth: true },
+  { label: 'C16 N8 W8 signed', c: cfg(16, 8, 8, true), n: 16, synth: false },
+  { label: 'C64 N16 W12 unsigned', c: cfg(64, 16, 12, false), n: 6, synth: false },
+  { label: 'C128 N32 W16 signed', c: cfg(128, 32, 16, true), n: 3, synth: false },
+];
+
+function hasYosys(): boolean {
+  try {
+    createRequire(import.meta.url).resolve('@yowasp/yosys');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function writeRtl(d: Derived, dir: string): string[] {
+  mkdirSync(dir, { recursive: true });
+  return buildEncoder(d).map((m) => {
+    const f = join(dir, `${m.name}.v`);
+    writeFileSync(f, m.text);
+    return f;
+  });
+}
+
+/** Cycles the throughput contract allows: max(1, ceil(record bits / B)) per pixel. */
+function recordCycles(d: Derived, settings: TileSettings, px: Int32Array, npix: number): number {
+  const ctx = new Uint8Array(d.cfg.channels);
+  const plan = newPlan(d);
+  let cycles = 0;
+  for (let p = 0; p < npix; p++) {
+    planPixel(d, settings, ctx, px, p * d.cfg.channels, plan);
+    updateContext(d, effectiveShift(settings), plan, ctx);
+    cycles += Math.max(1, Math.ceil(plan.bits / d.cfg.busWidth));
+  }
+  return cycles;
+}
+
+describe('dctcm_encoder RTL', () => {
+  for (const k of CASES) {
+    describe(k.label, () => {
+      const d = derive(k.c);
+      const tag = k.label.replace(/ /g, '_');
+
+      it('lints clean (verilator -Wall)', async () => {
+        const files = writeRtl(d, join(WORK, tag, 'lint'));
+        const r = await lint(files, 'dctcm_encoder');
+        expect(r.ok, r.output).toBe(true);
+      });
+
+      it.concurrent('matches encodeTile on icarus, no gaps or backpressure', async () => {
+        const r = await cosimEncoderTiles(d, tileMix(d, k.n, 11), 'icarus', { workDir: join(WORK, tag, 'ic0'), seed: 1, gapPct: 0, stallPct: 0 });
+        expect(r.ok, r.message).toBe(true);
+        console.log(`${k.label} icarus   gaps 0/0:   ${r.message}`);
+      });
+
+      it.concurrent('matches encodeTile on icarus with gaps and backpressure', async () => {
+        const r = await cosimEncoderTiles(d, tileMix(d, k.n, 12), 'icarus', { workDir: join(WORK, tag, 'ic1'), seed: 5, gapPct: 30, stallPct: 40 });
+        expect(r.ok, r.message).toBe(true);
+        console.log(`${k.label} icarus   gaps 30/40: ${r.message}`);
+      });
+
+      it.concurrent('matches encodeTile on verilator with gaps and backpressure', async () => {
+        const r = await cosimEncoderTiles(d, tileMix(d, k.n, 13), 'verilator', { workDir: join(WORK, tag, 've'), seed: 9, gapPct: 20, stallPct: 50 });
+        expect(r.ok, r.message).toBe(true);
+        console.log(`${k.label} verilator gaps 20/50: ${r.message}`);
+      });
+
+      it.skipIf(!k.synth || !hasYosys())('synthesizes with Yosys without latches (check -assert)', async () => {
+        const files = buildEncoder(d).map((m) => ({ name: `${m.name}.v`, text: m.text }));
+        const r = await synthesize(files, 'dctcm_encoder', 'generic');
+        expect(r.ok, r.log.slice(-3000)).toBe(true);
+        console.log(`${k.label} yosys: ${r.luts} LUT4, ${r.ffs} FF`);
+      });
+    });
+  }
+
+  describe('the bench can fail', () => {
+    const d = derive(cfg(8, 4, 4, false));
+    it.concurrent('a corrupted expected beat is reported at its index', async () => {
+      const r = await cosimEncoderTiles(d, tileMix(d, 8, 21), 'icarus', { workDir: join(WORK, 'neg', 'corrupt'), seed: 2, gapPct: 20, stallPct: 20, corruptBeat: 5 });
+      expect(r.ok).toBe(false);
+      expect(r.message).toMatch(/^MISMATCH beat=5 got=/m);
+    });
+    it.concurrent('a beat beyond the expected ones fails', async () => {
+      const r = await cosimEncoderTiles(d, tileMix(d, 8, 22), 'icarus', { workDir: join(WORK, 'neg', 'extra'), seed: 2, gapPct: 0, stallPct: 0, dropBeats: 1 });
+      expect(r.ok).toBe(false);
+      expect(r.message).toMatch(/^FAIL extra beat/m);
+    });
+  });
+
+  describe('the bench can fail (watchdog)', () => {
+    const d = derive(cfg(8, 4, 4, false));
+    it.concurrent('a run that ends before every expected beat arrived fails', async () => {
+      const r = await cosimEncoderTiles(d, tileMix(d, 4, 23), 'icarus', { workDir: join(WORK, 'neg', 'short'), seed: 2, gapPct: 10, stallPct: 10, extraBeat: true });
+      expect(r.ok).toBe(false);
+      expect(r.message).toMatch(/^FAIL watchdog/m);
+    });
+  });
+
+  describe('real tensor (ResNet-50 v2 stage1_conv5, 64 channels, 8-bit)', () => {
+    const file = join(DATA, 'activations', 'resnet50v2', 'img0_n01440764', 'stage1_conv5.npy');
+    const d = derive(cfg(64, 8, 8, false));
+    // pixel-major slice: rows 20.. of the 56 x 56 map, channel vectors of 64 values
+    function slice(npix: number): Int32Array {
+      const t = parseNpy(new Uint8Array(readFileSync(file)), file);
+      const [C, H, Wd] = t.shape;
+      const px = new Int32Array(npix * C);
+      for (let p = 0; p < npix; p++) {
+        const pos = 20 * Wd + p;
+        for (let c = 0; c < C; c++) px[p * C + c] = t.data[c * H * Wd + pos];
+      }
+      return px;
+    }
+
+    it('the tensor file exists', () => {
+      expect(existsSync(file), file).toBe(true);
+    });
+
+    it.concurrent('matches encodeTile on icarus (auto, shift 1, backpressure) and verilator (lossless)', async () => {
+      const px = slice(112);
+      const a = await cosimEncoder(d, { policy: 'auto', quantShift: 1 }, px, 112, 56, 'icarus', { workDir: join(WORK, 'real', 'ic'), seed: 3, gapPct: 15, stallPct: 25 });
+      expect(a.ok, a.message).toBe(true);
+      const b = await cosimEncoder(d, { policy: 'lossless', quantShift: 0 }, px, 112, 112, 'verilator', { workDir: join(WORK, 'real', 've'), seed: 4, gapPct: 10, stallPct: 10 });
+      expect(b.ok, b.message).toBe(true);
+    });
+
+    it.concurrent('cycles per pixel without backpressure', async () => {
+      const npix = 224;
+      const px = slice(npix);
+      for (const [policy, quantShift] of [['lossless', 0], ['auto', 1], ['auto', 2], ['dct', 1]] as [Policy, number][]) {
+        const r = await cosimEncoder(d, { policy, quantShift }, px, npix, npix, 'icarus', { workDir: join(WORK, 'real', `cpp_${policy}${quantShift}`), seed: 1, gapPct: 0, stallPct: 0 });
+        expect(r.ok, r.message).toBe(true);
+        const cpp = r.cycles / r.pixels;
+        console.log(`real tensor ${policy} s=${quantShift}: ${r.message} -> ${cpp.toFixed(3)} cycles/pixel, ${(r.beats / r.pixels).toFixed(3)} beats/pixel`);
+        // one pixel per cycle, ceil(bits / B) cycles for a record longer than the bus, the tile header's
+        // 32 bits and the trailer beat, plus the 4-cycle pipeline fill
+        const bound = recordCycles(d, { policy, quantShift }, px, npix) + 2 + 4;
+        console.log(`  bound from the golden record lengths: ${bound} cycles`);
+        expect(r.cycles).toBeLessThanOrEqual(bound);
+      }
+    });
+  });
+});
