@@ -56,6 +56,25 @@ export class BitWriter {
   }
 }
 
+/** The error for a field of `what` starting at bit pos that would end beyond limit. */
+export function pastEndError(pos: number, limit: number, what: string): StreamError {
+  return new StreamError(pos, `${what} runs past the end of the tile data (bit ${limit})`);
+}
+
+/** Bits [pos, pos + n) of buf as an unsigned number, 1 <= n <= 32; the caller checks the bounds. */
+export function getBits(buf: Uint32Array, pos: number, n: number): number {
+  const unit = pos >>> 5;
+  const off = pos & 31;
+  let v = buf[unit] >>> off;
+  if (off + n > 32) v |= buf[unit + 1] << (32 - off);
+  return n === 32 ? v >>> 0 : v & ((1 << n) - 1);
+}
+
+/** Bit pos of buf (0 or 1); the caller checks the bounds. */
+export function getBit(buf: Uint32Array, pos: number): number {
+  return (buf[pos >>> 5] >>> (pos & 31)) & 1;
+}
+
 export class BitReader {
   pos: number;
 
@@ -70,14 +89,9 @@ export class BitReader {
 
   read(n: number, what: string): number {
     if (n === 0) return 0;
-    if (this.pos + n > this.limit) {
-      throw new StreamError(this.pos, `${what} runs past the end of the tile data (bit ${this.limit})`);
-    }
-    const unit = this.pos >>> 5;
-    const off = this.pos & 31;
-    let v = this.buf[unit] >>> off;
-    if (off + n > 32) v |= this.buf[unit + 1] << (32 - off);
+    if (this.pos + n > this.limit) throw pastEndError(this.pos, this.limit, what);
+    const v = getBits(this.buf, this.pos, n);
     this.pos += n;
-    return n === 32 ? v >>> 0 : v & ((1 << n) - 1);
+    return v;
   }
 }

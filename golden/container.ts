@@ -1,7 +1,7 @@
 // The .dctcm file: a small header describing the tensor and the codec, then the tiles' words
 // (docs/FORMAT.md section 9). A tile holds tilePixels pixels in raster order; the last may hold fewer.
 import { InputError, StreamError } from './errors.js';
-import { NPY_DTYPES, NpyDtype, Tensor, fromPixels, toPixels } from './npy.js';
+import { LITTLE_ENDIAN, NPY_DTYPES, NpyDtype, Tensor } from './npy.js';
 import {
   CodecConfig,
   Derived,
@@ -29,9 +29,11 @@ export interface EncodeResult {
 /** Checks that every value fits the configured width; names the first one that does not. */
 export function checkRange(t: Tensor, d: Derived): void {
   const [C, H, W] = t.shape;
-  for (let i = 0; i < t.data.length; i++) {
-    const v = t.data[i];
-    if (v < d.minVal || v > d.maxPos) {
+  const { data } = t;
+  const { minVal, maxPos } = d;
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    if (v < minVal || v > maxPos) {
       const c = Math.floor(i / (H * W));
       const h = Math.floor((i % (H * W)) / W);
       throw new InputError(
@@ -58,23 +60,27 @@ export function encodeTensor(
   if (cfg.signed !== signed) throw new InputError(`tensor dtype ${t.dtype} is ${signed ? '' : 'un'}signed but the codec is configured ${cfg.signed ? '' : 'un'}signed`);
   if (!Number.isInteger(tilePixels) || tilePixels < 1) throw new InputError(`--tile-pixels ${tilePixels} must be a positive integer`);
   checkRange(t, d);
-  const px = toPixels(t);
   const npix = H * W;
   const tiles = Math.ceil(npix / tilePixels);
-  const chunks: Uint8Array[] = [];
-  const recon = new Int32Array(px.length);
+  const tileUnits: Uint32Array[] = [];
+  const tileWords: number[] = [];
+  // Each tile's pixels are gathered from the C x H x W tensor into `px` (pixel-major, channel-fastest,
+  // the order the codec streams), and the tile's reconstruction is put back in C x H x W order; no
+  // whole-tensor pixel-major copy is made.
+  const px = new Int32Array(Math.min(tilePixels, npix) * C);
+  const recon = new Int32Array(C * npix);
   const modeCounts = [0, 0, 0, 0];
   let total = FILE_HEADER_BYTES;
   for (let i = 0; i < tiles; i++) {
-    const n = Math.min(tilePixels, npix - i * tilePixels);
-    const e = encodeTile(d, settings, px, n, i * tilePixels * C);
-    recon.set(e.recon, i * tilePixels * C);
-    e.modeCounts.forEach((m, k) => (modeCounts[k] += m));
-    const len = new Uint8Array(4);
-    new DataView(len.buffer).setUint32(0, e.words, true);
-    const body = new Uint8Array(e.units.buffer, e.units.byteOffset, e.units.byteLength).slice();
-    chunks.push(len, body);
-    total += 4 + body.length;
+    const p0 = i * tilePixels;
+    const n = Math.min(tilePixels, npix - p0);
+    gatherPixels(t.data, C, npix, p0, n, px);
+    const e = encodeTile(d, settings, px, n);
+    scatterPixels(e.recon, C, npix, p0, n, recon);
+    for (let k = 0; k < 4; k++) modeCounts[k] += e.modeCounts[k];
+    tileUnits.push(e.units);
+    tileWords.push(e.words);
+    total += 4 + e.units.byteLength;
     onTile?.(i + 1, tiles);
   }
   const out = new Uint8Array(total);
@@ -91,17 +97,44 @@ export function encodeTensor(
   out[16] = DTYPE_CODES.indexOf(t.dtype);
   out[17] = POLICIES.indexOf(settings.policy);
   out[18] = settings.quantShift;
-  out[19] = 0;
   hv.setUint32(20, H, true);
   hv.setUint32(24, W, true);
   hv.setUint32(28, tilePixels, true);
   hv.setUint32(32, tiles, true);
+  out[19] = headerCheck(out);
   let at = FILE_HEADER_BYTES;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
+  for (let i = 0; i < tiles; i++) {
+    const u = tileUnits[i];
+    hv.setUint32(at, tileWords[i], true);
+    // The units' bytes in memory order (the file's little-endian order on little-endian machines).
+    out.set(new Uint8Array(u.buffer, u.byteOffset, u.byteLength), at + 4);
+    at += 4 + u.byteLength;
   }
-  return { bytes: out, recon: fromPixels(recon, t.shape), modeCounts, tiles };
+  return { bytes: out, recon, modeCounts, tiles };
+}
+
+/** Pixels p0 .. p0+n-1 of a C x npix channel-major array, pixel-major (channel-fastest) into px. */
+function gatherPixels(data: Int32Array, C: number, npix: number, p0: number, n: number, px: Int32Array): void {
+  for (let c = 0; c < C; c++) {
+    const row = c * npix + p0;
+    for (let p = 0; p < n; p++) px[p * C + c] = data[row + p];
+  }
+}
+
+/** Inverse of gatherPixels: n pixel-major pixels into pixels p0 .. p0+n-1 of a channel-major array. */
+function scatterPixels(px: Int32Array, C: number, npix: number, p0: number, n: number, data: Int32Array): void {
+  // Channel by channel: the writes to the large array are sequential (twice as fast as pixel by pixel).
+  for (let c = 0; c < C; c++) {
+    const row = c * npix + p0;
+    for (let p = 0; p < n; p++) data[row + p] = px[p * C + c];
+  }
+}
+
+/** Byte 19 of the header: XOR of the other 35 header bytes, so a flipped header bit is caught. */
+export function headerCheck(bytes: Uint8Array): number {
+  let x = 0;
+  for (let i = 0; i < FILE_HEADER_BYTES; i++) if (i !== 19) x ^= bytes[i];
+  return x;
 }
 
 export interface FileInfo {
@@ -147,7 +180,6 @@ export function readHeader(bytes: Uint8Array): FileInfo {
   } catch (e) {
     throw err(17, `header holds invalid settings: ${(e as Error).message}`);
   }
-  if (bytes[19] !== 0) throw err(19, 'reserved header byte is not zero');
   const H = hv.getUint32(20, true);
   const W = hv.getUint32(24, true);
   const tilePixels = hv.getUint32(28, true);
@@ -155,6 +187,7 @@ export function readHeader(bytes: Uint8Array): FileInfo {
   if (H === 0 || W === 0) throw err(20, `tensor shape ${cfg.channels}x${H}x${W} is empty`);
   if (tilePixels === 0) throw err(28, 'tile size is zero');
   if (tiles !== Math.ceil((H * W) / tilePixels)) throw err(32, `tile count ${tiles} does not match ${H}x${W} pixels in tiles of ${tilePixels}`);
+  if (bytes[19] !== headerCheck(bytes)) throw err(19, `header check byte 0x${bytes[19].toString(16)} does not match the header's 0x${headerCheck(bytes).toString(16)}`);
   return { cfg, settings, dtype, shape: [cfg.channels, H, W], tilePixels, tiles };
 }
 
@@ -163,8 +196,13 @@ export function decodeContainer(bytes: Uint8Array, onTile?: (done: number, total
   const d = derive(info.cfg);
   const [C, H, W] = info.shape;
   const npix = H * W;
-  const px = new Int32Array(npix * C);
   const wordBytes = info.cfg.busWidth / 8;
+  // Check the sizes the header claims against the file before allocating for them: every tile takes
+  // at least 4 + 2 words of bytes and every pixel at least 2 bits.
+  const body = bytes.length - FILE_HEADER_BYTES;
+  if (info.tiles * (4 + 2 * wordBytes) > body) throw new StreamError(FILE_HEADER_BYTES * 8, `file of ${bytes.length} bytes cannot hold the ${info.tiles} tiles its header claims`);
+  if (npix * 2 > body * 8) throw new StreamError(FILE_HEADER_BYTES * 8, `file of ${bytes.length} bytes cannot hold the ${npix} pixels its header claims`);
+  const data = new Int32Array(C * npix);
   const modeCounts = [0, 0, 0, 0];
   let at = FILE_HEADER_BYTES;
   for (let i = 0; i < info.tiles; i++) {
@@ -173,20 +211,28 @@ export function decodeContainer(bytes: Uint8Array, onTile?: (done: number, total
     at += 4;
     const len = words * wordBytes;
     if (at + len > bytes.length) throw new StreamError(at * 8, `tile ${i} claims ${words} words but the file ends after ${Math.floor((bytes.length - at) / wordBytes)}`);
-    const units = new Uint32Array(len / 4);
-    const dv = new DataView(bytes.buffer, bytes.byteOffset + at, len);
-    for (let u = 0; u < units.length; u++) units[u] = dv.getUint32(4 * u, true);
+    const units = tileUnitsAt(bytes, at, len);
     const expect = Math.min(info.tilePixels, npix - i * info.tilePixels);
     const t = decodeTile(d, units, expect, at * 8);
     if (t.count !== expect) throw new StreamError(at * 8, `tile ${i} holds ${t.count} pixels, expected ${expect}`);
     if (t.quantShift !== (info.settings.policy === 'lossless' ? 0 : info.settings.quantShift)) {
       throw new StreamError(at * 8 + 12, `tile ${i} uses quantization shift ${t.quantShift}, the header says ${info.settings.quantShift}`);
     }
-    px.set(t.pixels, i * info.tilePixels * C);
-    t.modeCounts.forEach((m, k) => (modeCounts[k] += m));
+    scatterPixels(t.pixels, C, npix, i * info.tilePixels, t.count, data);
+    for (let k = 0; k < 4; k++) modeCounts[k] += t.modeCounts[k];
     at += len;
     onTile?.(i + 1, info.tiles);
   }
   if (at !== bytes.length) throw new StreamError(at * 8, `${bytes.length - at} bytes of trailing data after the last tile`);
-  return { tensor: { dtype: info.dtype, shape: info.shape, data: fromPixels(px, info.shape) }, info, modeCounts };
+  return { tensor: { dtype: info.dtype, shape: info.shape, data }, info, modeCounts };
+}
+
+/** The little-endian 32-bit units of bytes [at, at + len): a view where the machine allows, else a copy. */
+function tileUnitsAt(bytes: Uint8Array, at: number, len: number): Uint32Array {
+  const offset = bytes.byteOffset + at;
+  if (LITTLE_ENDIAN && offset % 4 === 0) return new Uint32Array(bytes.buffer, offset, len / 4);
+  const units = new Uint32Array(len / 4);
+  const dv = new DataView(bytes.buffer, offset, len);
+  for (let u = 0; u < units.length; u++) units[u] = dv.getUint32(4 * u, true);
+  return units;
 }

@@ -31,12 +31,75 @@ export function dctForward(T: number[][], P: number, s: number, x: ArrayLike<num
  * Inverse transform of quantized coefficients before clamping and masking:
  * y_n = roundShift(sum_k T[k][n] q_k, P - s) (a left shift by s - P when s > P).
  */
-export function dctInverse(T: number[][], P: number, s: number, q: ArrayLike<number>, out: Int32Array): void {
+export function dctInverse(T: number[][], P: number, s: number, q: ArrayLike<number>, out: Float64Array): void {
   const N = T.length;
   for (let n = 0; n < N; n++) {
     let acc = 0;
     for (let k = 0; k < N; k++) acc += T[k][n] * q[k];
     out[n] = s <= P ? roundShift(acc, P - s) : acc * 2 ** (s - P);
+  }
+}
+
+/**
+ * T folded about the block centre, for the transforms below: F[k * N/2 + n] = T[k][n] for n < N/2.
+ * Returns undefined unless T[k][N-1-n] = (-1)^k T[k][n] for all k, n. Every dctMatrix has this symmetry:
+ * the cosine of row k is even (k even) or odd (k odd) about the centre of the block, and rounding half
+ * away from zero keeps it.
+ */
+export function foldDct(T: number[][]): Int32Array | undefined {
+  const N = T.length;
+  const H = N >> 1;
+  if (N % 2 !== 0 || N > 32) return undefined;
+  const F = new Int32Array(N * H);
+  for (let k = 0; k < N; k++) {
+    for (let n = 0; n < N; n++) {
+      const t = T[k][n];
+      if (t !== (k % 2 === 0 ? 1 : -1) * T[k][N - 1 - n] || t !== (t | 0)) return undefined; // (| 0: fits Int32)
+    }
+    for (let n = 0; n < H; n++) F[k * H + n] = T[k][n];
+  }
+  return F;
+}
+
+const foldX = new Float64Array(16);
+const foldY = new Float64Array(16);
+
+/**
+ * dctForward with T folded (foldDct): the same integer sums with half the products, as
+ * sum_n T[k][n] x_n = sum_{n < N/2} T[k][n] (x_n + x_{N-1-n}) for even k, (x_n - x_{N-1-n}) for odd k.
+ * (Every sum is an integer below 2^53, so its floating-point value is exact in any order.)
+ */
+export function dctForwardFolded(F: Int32Array, N: number, P: number, s: number, x: ArrayLike<number>, out: Int32Array): void {
+  const H = N >> 1;
+  const sum = foldX;
+  const diff = foldY;
+  for (let n = 0; n < H; n++) {
+    sum[n] = x[n] + x[N - 1 - n];
+    diff[n] = x[n] - x[N - 1 - n];
+  }
+  for (let k = 0; k < N; k++) {
+    const u = k % 2 === 0 ? sum : diff;
+    let acc = 0;
+    for (let n = 0; n < H; n++) acc += F[k * H + n] * u[n];
+    out[k] = roundShift(acc, P + s);
+  }
+}
+
+/**
+ * dctInverse with T folded (foldDct): with E_n and O_n the sums of T[k][n] q_k over the even and the
+ * odd k, y_n = E_n + O_n and y_{N-1-n} = E_n - O_n.
+ */
+export function dctInverseFolded(F: Int32Array, N: number, P: number, s: number, q: ArrayLike<number>, out: Float64Array): void {
+  const H = N >> 1;
+  for (let n = 0; n < H; n++) {
+    let even = 0;
+    let odd = 0;
+    for (let k = 0; k < N; k += 2) {
+      even += F[k * H + n] * q[k];
+      odd += F[(k + 1) * H + n] * q[k + 1];
+    }
+    out[n] = s <= P ? roundShift(even + odd, P - s) : (even + odd) * 2 ** (s - P);
+    out[N - 1 - n] = s <= P ? roundShift(even - odd, P - s) : (even - odd) * 2 ** (s - P);
   }
 }
 

@@ -17,6 +17,9 @@ export interface Tensor {
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
+/** True on little-endian machines, where typed arrays read .npy's '<' data as it is. */
+export const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
 /** Parses a .npy buffer; `name` is used in error messages. */
 export function parseNpy(buf: Uint8Array, name: string): Tensor {
   const bad = (msg: string) => new InputError(`${name}: ${msg}`);
@@ -53,9 +56,15 @@ export function parseNpy(buf: Uint8Array, name: string): Tensor {
   if (buf.length - start < need) throw bad(`truncated data: ${buf.length - start} bytes for ${need} (${C}x${H}x${W} ${dtype})`);
   if (buf.length - start > need) throw bad(`${buf.length - start - need} bytes of trailing data after the array`);
   const data = new Int32Array(n);
-  const view = new DataView(buf.buffer, buf.byteOffset + start, need);
-  if (bits === 8) for (let i = 0; i < n; i++) data[i] = signed ? view.getInt8(i) : view.getUint8(i);
-  else for (let i = 0; i < n; i++) data[i] = signed ? view.getInt16(2 * i, true) : view.getUint16(2 * i, true);
+  const at = buf.byteOffset + start;
+  // Typed-array views convert whole arrays at once (set() widens each element to Int32). 16-bit views
+  // need an even offset and a little-endian machine; otherwise read through a DataView.
+  if (bits === 8) data.set(signed ? new Int8Array(buf.buffer, at, n) : buf.subarray(start, start + n));
+  else if (LITTLE_ENDIAN && at % 2 === 0) data.set(signed ? new Int16Array(buf.buffer, at, n) : new Uint16Array(buf.buffer, at, n));
+  else {
+    const view = new DataView(buf.buffer, at, need);
+    for (let i = 0; i < n; i++) data[i] = signed ? view.getInt16(2 * i, true) : view.getUint16(2 * i, true);
+  }
   return { dtype, shape: [C, H, W], data };
 }
 
@@ -73,11 +82,16 @@ export function formatNpy(t: Tensor): Uint8Array {
   out[8] = header.length & 0xff;
   out[9] = header.length >> 8;
   for (let i = 0; i < header.length; i++) out[10 + i] = header.charCodeAt(i);
-  const view = new DataView(out.buffer, 10 + header.length);
-  for (let i = 0; i < n; i++) {
-    if (bits === 8) view.setUint8(i, t.data[i] & 0xff);
-    else if (signed) view.setInt16(2 * i, t.data[i], true);
-    else view.setUint16(2 * i, t.data[i], true);
+  const at = 10 + header.length;
+  // set() narrows each value modulo 2^8 or 2^16 (two's complement), as the DataView setters do.
+  if (bits === 8) out.set(t.data, at);
+  else if (LITTLE_ENDIAN && at % 2 === 0) (signed ? new Int16Array(out.buffer, at, n) : new Uint16Array(out.buffer, at, n)).set(t.data);
+  else {
+    const view = new DataView(out.buffer, at);
+    for (let i = 0; i < n; i++) {
+      if (signed) view.setInt16(2 * i, t.data[i], true);
+      else view.setUint16(2 * i, t.data[i], true);
+    }
   }
   return out;
 }
@@ -86,11 +100,11 @@ export function formatNpy(t: Tensor): Uint8Array {
 export function toPixels(t: Tensor): Int32Array {
   const [C, H, W] = t.shape;
   const P = H * W;
+  const data = t.data;
   const out = new Int32Array(C * P);
-  for (let c = 0; c < C; c++) {
-    const src = c * P;
-    for (let p = 0; p < P; p++) out[p * C + c] = t.data[src + p];
-  }
+  // Pixel by pixel: the writes are sequential, the reads are C sequential streams (faster than the
+  // other way round).
+  for (let p = 0; p < P; p++) for (let c = 0; c < C; c++) out[p * C + c] = data[c * P + p];
   return out;
 }
 

@@ -12,6 +12,6 @@ export function quantize(v: number, s: number): number {
 
 /** Reconstruction of index q: q * 2^s clamped to the value range [lo, hi]. */
 export function dequantize(q: number, s: number, lo: number, hi: number): number {
-  const r = q * 2 ** s;
+  const r = q * (s < 31 ? 1 << s : 2 ** s); // (1 << s: 2 ** s with a variable s is a slow pow() in V8)
   return r < lo ? lo : r > hi ? hi : r;
 }

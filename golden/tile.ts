@@ -1,9 +1,15 @@
 // Tile encoder and decoder: the bit-exact definition of the DCT-CM stream (docs/FORMAT.md).
 // Stages are exported one by one (planPixel, writePixel, updateContext) so RTL tests can compare them.
-import { BitReader, BitWriter } from './bits.js';
+//
+// Speed (bench/golden-speed.ts): the loops that run once per value avoid branches whose direction
+// depends on the data. A value of an activation map is zero about half of the time, so an `if` on it is
+// mispredicted about half of the time, which costs as much as the rest of the loop body. V8 compiles
+// `+(a === b)` to a 0 or 1, and Math.abs and Math.clz32 to single instructions, without branches; these
+// loops use them, and where one of two outcomes must be kept they store both and advance a count.
+import { BitReader, BitWriter, getBit, getBits, pastEndError } from './bits.js';
 import { StreamError } from './errors.js';
-import { bitLength, signedWidthOf } from './intmath.js';
-import { dctForward, dctInverse } from './dct.js';
+import { signedWidthOf } from './intmath.js';
+import { dctForward, dctForwardFolded, dctInverse, dctInverseFolded, foldDct } from './dct.js';
 import { dequantize, quantize } from './quantize.js';
 import {
   Derived,
@@ -57,9 +63,31 @@ export function effectiveShift(s: TileSettings): number {
   return s.policy === 'lossless' ? 0 : s.quantShift;
 }
 
+/** d.dct folded for the faster transforms (dct.ts foldDct), or null if it cannot be (never for dctMatrix). */
+const foldedDct = new WeakMap<Derived, Int32Array | null>();
+
+function foldedDctOf(d: Derived): Int32Array | null {
+  let F = foldedDct.get(d);
+  if (F === undefined) {
+    F = foldDct(d.dct) ?? null;
+    foldedDct.set(d, F);
+  }
+  return F;
+}
+
+/** dctForward (dct.ts) of d.dct, folded when it can be: the same result, half the multiplications. */
+function forwardDct(d: Derived, F: Int32Array | null, s: number, x: Int32Array, out: Int32Array): void {
+  if (F) dctForwardFolded(F, d.cfg.dctSize, d.cfg.dctPrecision, s, x, out);
+  else dctForward(d.dct, d.cfg.dctPrecision, s, x, out);
+}
+
+// Scratch: one block's transform input and output (N <= 32), and the channels of the CTX values that a
+// rank plane has not decided yet (C <= 4096).
 const scratchX = new Int32Array(32);
-const planeCursor = new Int32Array(RANKS + 1);
 const scratchY = new Int32Array(32);
+// The inverse's y can exceed 32 bits for coefficients a malformed stream carries: keep it exact until the clamp.
+const scratchInv = new Float64Array(32);
+const pendingChannels = new Uint16Array(4096);
 
 /**
  * Mode decision and symbols for one pixel (FORMAT.md section 8): every mode the policy allows is costed
@@ -73,41 +101,46 @@ export function planPixel(
   pixelBase: number,
   plan: PixelPlan,
 ): void {
-  const { dctSize: N, dataWidth: W, dctPrecision: P } = d.cfg;
+  const { dctSize: N, dataWidth: W } = d.cfg;
   const S = d.symbols;
   const s = effectiveShift(settings);
-  const policy = settings.policy;
+  const lossless = settings.policy === 'lossless';
+  const dctOnly = settings.policy === 'dct';
   const rawBits = 3 + N * W;
-  const { mask, sym: symOut, index, len, rank } = plan;
-  const rankTable = d.rankTable;
-  const symBits = d.symBits;
+  const { rankTable, symBits, minVal, maxPos } = d;
+  const { modes, blockBits, mask, sym: symOut, index, len, rank, coef, coefWidth, recon } = plan;
+  const F = lossless ? null : foldedDctOf(d);
   let total = 1;
   for (let b = 0; b < d.blocks; b++) {
     const c0 = b * N;
-    let allZero = true;
-    let allZeroQ = true;
+    const c1 = c0 + N;
+    let anyValue = 0; // OR of the block's values, and of their indices: 0 when all are zero
+    let anyIndex = 0;
     let ctxBits = 1;
-    for (let i = 0; i < N; i++) {
-      const c = c0 + i;
+    for (let c = c0; c < c1; c++) {
       const v = pixel[pixelBase + c];
-      mask[c] = v !== 0 ? 1 : 0;
-      if (v !== 0) allZero = false;
       const q = s === 0 ? v : quantize(v, s);
-      if (q !== 0) allZeroQ = false;
-      const L = 32 - Math.clz32(q < 0 ? -q : q);
+      const L = 32 - Math.clz32(Math.abs(q));
       const sym = ctx[c] * S + L;
+      anyValue |= v;
+      anyIndex |= q;
+      mask[c] = +(v !== 0);
       symOut[c] = sym;
       index[c] = q;
       len[c] = L;
       rank[c] = rankTable[sym];
       ctxBits += symBits[sym];
+      // The decoder's output if the block is coded CTX; the other modes overwrite it below.
+      recon[c] = s === 0 ? q : dequantize(q, s, minVal, maxPos);
     }
+    const allZero = anyValue === 0;
+    const allZeroQ = anyIndex === 0;
     let mode: number;
     let bits: number;
-    if (policy === 'dct') {
+    if (dctOnly) {
       mode = allZero ? MODE_ZERO : MODE_DCT;
       bits = allZero ? 2 : 0;
-    } else if (policy === 'lossless' ? allZero : allZeroQ) {
+    } else if (lossless ? allZero : allZeroQ) {
       mode = MODE_ZERO;
       bits = 2;
     } else if (ctxBits <= rawBits) {
@@ -117,58 +150,64 @@ export function planPixel(
       mode = MODE_RAW;
       bits = rawBits;
     }
-    if (mode !== MODE_ZERO && policy !== 'lossless') {
+    if (mode !== MODE_ZERO && !lossless) {
       // DCT candidate: cost it, and take it only when strictly cheaper (or forced).
       for (let i = 0; i < N; i++) scratchX[i] = pixel[pixelBase + c0 + i];
-      dctForward(d.dct, P, s, scratchX, scratchY);
+      forwardDct(d, F, s, scratchX, scratchY);
       let wc = 0;
       for (let k = 0; k < N; k++) {
-        plan.coef[c0 + k] = scratchY[k];
-        const w = signedWidthOf(scratchY[k]);
-        if (w > wc) wc = w;
+        const y = scratchY[k];
+        coef[c0 + k] = y;
+        wc = Math.max(wc, signedWidthOf(y));
       }
       const dctBits = 3 + N + d.coefWidthBits + N * wc;
-      plan.coefWidth[b] = wc;
-      if (policy === 'dct' || dctBits < bits) {
+      coefWidth[b] = wc;
+      if (dctOnly || dctBits < bits) {
         mode = MODE_DCT;
         bits = dctBits;
       }
     }
-    plan.modes[b] = mode;
-    plan.blockBits[b] = bits;
+    modes[b] = mode;
+    blockBits[b] = bits;
     total += bits;
-    reconstructBlock(d, s, plan, b, pixel, pixelBase);
+    // The decoder's output in the other modes.
+    if (mode === MODE_ZERO) {
+      for (let c = c0; c < c1; c++) recon[c] = 0;
+    } else if (mode === MODE_RAW) {
+      for (let c = c0; c < c1; c++) {
+        const v = pixel[pixelBase + c];
+        index[c] = v;
+        recon[c] = v;
+      }
+    } else if (mode === MODE_DCT) {
+      dctReconstruct(d, F, s, coef, mask, c0, recon, 0);
+    }
   }
   plan.bits = total;
 }
 
-/** The decoder's output for block b of a planned pixel. */
-function reconstructBlock(d: Derived, s: number, plan: PixelPlan, b: number, pixel: ArrayLike<number>, base: number): void {
-  const N = d.cfg.dctSize;
-  const c0 = b * N;
-  const mode = plan.modes[b];
-  if (mode === MODE_ZERO) {
-    for (let i = 0; i < N; i++) plan.recon[c0 + i] = 0;
-  } else if (mode === MODE_CTX) {
-    for (let i = 0; i < N; i++) plan.recon[c0 + i] = s === 0 ? plan.index[c0 + i] : dequantize(plan.index[c0 + i], s, d.minVal, d.maxPos);
-  } else if (mode === MODE_RAW) {
-    for (let i = 0; i < N; i++) {
-      plan.index[c0 + i] = pixel[base + c0 + i];
-      plan.recon[c0 + i] = pixel[base + c0 + i];
-    }
-  } else {
-    dctReconstruct(d, s, plan.coef, c0, (i) => plan.mask[c0 + i] === 1, plan.recon);
-  }
-}
-
-/** Inverse DCT, clamp to the value range, zero where the mask says zero (FORMAT.md 7.3). */
-function dctReconstruct(d: Derived, s: number, coef: Int32Array, c0: number, nonzero: (i: number) => boolean, out: Int32Array): void {
+/**
+ * Inverse DCT of the block at channel c0, clamped to the value range, zero where the mask says zero
+ * (FORMAT.md 7.3): channel c goes to out[outBase + c].
+ */
+function dctReconstruct(
+  d: Derived,
+  F: Int32Array | null, // foldedDctOf(d)
+  s: number,
+  coef: Int32Array,
+  mask: Uint8Array,
+  c0: number,
+  out: Int32Array,
+  outBase: number,
+): void {
   const { dctSize: N, dctPrecision: P } = d.cfg;
+  const { minVal, maxPos } = d;
   for (let k = 0; k < N; k++) scratchX[k] = coef[c0 + k];
-  dctInverse(d.dct, P, s, scratchX, scratchY);
+  if (F) dctInverseFolded(F, N, P, s, scratchX, scratchInv);
+  else dctInverse(d.dct, P, s, scratchX, scratchInv);
   for (let i = 0; i < N; i++) {
-    const y = scratchY[i];
-    out[c0 + i] = nonzero(i) ? (y < d.minVal ? d.minVal : y > d.maxPos ? d.maxPos : y) : 0;
+    const y = scratchInv[i];
+    out[outBase + c0 + i] = mask[c0 + i] * (y < minVal ? minVal : y > maxPos ? maxPos : y); // mask is 0 or 1
   }
 }
 
@@ -176,12 +215,14 @@ function dctReconstruct(d: Derived, s: number, coef: Int32Array, c0: number, non
 export function updateContext(d: Derived, s: number, plan: PixelPlan, ctx: Uint8Array): void {
   const N = d.cfg.dctSize;
   const kDct = dctContext(d.cfg.dataWidth, s);
+  const { modes, recon, mask } = plan;
   for (let b = 0; b < d.blocks; b++) {
-    const mode = plan.modes[b];
-    for (let c = b * N; c < (b + 1) * N; c++) {
-      const r = plan.recon[c];
-      if (mode === MODE_DCT) ctx[c] = plan.mask[c] ? kDct : 0;
-      else ctx[c] = bitLength((r < 0 ? -r : r) >>> s);
+    const c0 = b * N;
+    const c1 = c0 + N;
+    if (modes[b] === MODE_DCT) {
+      for (let c = c0; c < c1; c++) ctx[c] = mask[c] * kDct; // mask is 0 or 1
+    } else {
+      for (let c = c0; c < c1; c++) ctx[c] = 32 - Math.clz32(Math.abs(recon[c]) >>> s); // bitLength
     }
   }
 }
@@ -196,88 +237,96 @@ function putBits(buf: Uint32Array, pos: number, v: number, n: number): number {
   return pos + n;
 }
 
-/** Appends the record of a planned pixel (FORMAT.md section 4). */
+/**
+ * putBits without branches, for a field that fits (0 <= x < 2^n, n <= 31; n = 0 writes nothing). It
+ * always updates the unit after pos too, so the buffer must have one.
+ */
+function putField(buf: Uint32Array, pos: number, x: number, n: number): number {
+  const off = pos & 31;
+  buf[pos >>> 5] |= x << off;
+  buf[(pos >>> 5) + 1] |= x >>> 1 >>> (31 - off); // the bits beyond this unit (none when off + n <= 32)
+  return pos + n;
+}
+
+/**
+ * Appends the record of a planned pixel (FORMAT.md section 4). Sections are written in stream order,
+ * each in one pass over the blocks or values it covers; bits beyond the write position are zero, so
+ * only ones need setting.
+ */
 export function writePixel(d: Derived, plan: PixelPlan, w: BitWriter): void {
   const { dctSize: N, dataWidth: W, signed } = d.cfg;
   const nb = d.blocks;
-  const m = plan.modes;
-  const rank = plan.rank;
-  w.reserve(plan.bits);
+  const { modes, rank, len, index, sym, mask, coef, coefWidth } = plan;
+  w.reserve(plan.bits + 32); // + a unit for putField
   const buf = w.buf;
   let pos = w.pos;
   buf[pos >>> 5] |= 1 << (pos & 31); // present
   pos++;
-  for (let b = 0; b < nb; b++, pos++) if (m[b] === MODE_CTX) buf[pos >>> 5] |= 1 << (pos & 31);
+  for (let b = 0; b < nb; b++, pos++) buf[pos >>> 5] |= +(modes[b] === MODE_CTX) << (pos & 31);
   for (let b = 0; b < nb; b++) {
-    if (m[b] === MODE_CTX) continue;
-    if (m[b] !== MODE_ZERO) buf[pos >>> 5] |= 1 << (pos & 31);
+    if (modes[b] === MODE_CTX) continue;
+    buf[pos >>> 5] |= +(modes[b] !== MODE_ZERO) << (pos & 31);
     pos++;
   }
   for (let b = 0; b < nb; b++) {
-    if (m[b] !== MODE_RAW && m[b] !== MODE_DCT) continue;
-    if (m[b] === MODE_DCT) buf[pos >>> 5] |= 1 << (pos & 31);
+    if (modes[b] !== MODE_RAW && modes[b] !== MODE_DCT) continue;
+    buf[pos >>> 5] |= +(modes[b] === MODE_DCT) << (pos & 31);
     pos++;
   }
-  // Rank planes: plane j holds one bit per CTX value whose rank is not below j, 1 where it equals j.
-  // Only the ones are set (the buffer is zero), at plane base + the value's place among those in the plane.
-  const cursor = planeCursor;
-  cursor.fill(0);
-  let ctxValues = 0;
+  // Rank planes: plane j has a bit for each CTX value that the planes before it left undecided (rank
+  // >= j), in channel order, 1 where the rank is j. `pending` holds the channels of those values; each
+  // plane keeps the ones of rank > j for the next plane, and those left after the last are the escapes.
+  // A plane's bits are gathered in a register and stored 32 at a time.
+  const pending = pendingChannels;
+  let undecided = 0;
   for (let b = 0; b < nb; b++) {
-    if (m[b] !== MODE_CTX) continue;
-    for (let c = b * N; c < (b + 1) * N; c++) cursor[rank[c]]++;
-    ctxValues += N;
+    if (modes[b] === MODE_CTX) for (let c = b * N; c < (b + 1) * N; c++) pending[undecided++] = c;
   }
-  // cursor[j] = start of plane j; plane j holds the values of rank >= j
-  let remaining = ctxValues;
-  let base = pos;
-  let escapes = 0;
-  for (let j = 0; j <= RANKS; j++) {
-    const here = cursor[j];
-    cursor[j] = base;
-    base += remaining;
-    remaining -= here;
-    if (j === RANKS) escapes = here;
-  }
-  const escStart = cursor[RANKS];
-  for (let b = 0; b < nb; b++) {
-    if (m[b] !== MODE_CTX) continue;
-    for (let c = b * N; c < (b + 1) * N; c++) {
+  for (let j = 0; j < RANKS && undecided > 0; j++) {
+    let next = 0;
+    let bits = 0; // bits of the plane not stored yet, `held` of them
+    let held = 0;
+    for (let i = 0; i < undecided; i++) {
+      const c = pending[i];
       const r = rank[c];
-      for (let j = 0; j < r && j < RANKS; j++) cursor[j]++;
-      if (r < RANKS) {
-        const at = cursor[r]++;
-        buf[at >>> 5] |= 1 << (at & 31);
+      bits |= +(r === j) << held;
+      pending[next] = c; // kept when r > j, i.e. when `next` advances
+      next += +(r !== j);
+      if (++held === 32) {
+        pos = putBits(buf, pos, bits, 32);
+        bits = 0;
+        held = 0;
       }
     }
+    pos = putBits(buf, pos, bits, held);
+    undecided = next;
   }
-  pos = escStart;
-  if (escapes > 0) {
-    for (let b = 0; b < nb; b++) {
-      if (m[b] !== MODE_CTX) continue;
-      for (let c = b * N; c < (b + 1) * N; c++) if (rank[c] === RANKS) pos = putBits(buf, pos, d.escIndex[plan.sym[c]], d.escBits);
-    }
-  }
+  for (let i = 0; i < undecided; i++) pos = putBits(buf, pos, d.escIndex[sym[pending[i]]], d.escBits);
   for (let b = 0; b < nb; b++) {
-    if (m[b] !== MODE_DCT) continue;
-    for (let c = b * N; c < (b + 1) * N; c++) pos = putBits(buf, pos, plan.mask[c], 1);
-    pos = putBits(buf, pos, plan.coefWidth[b], d.coefWidthBits);
+    if (modes[b] !== MODE_DCT) continue;
+    let maskBits = 0; // the N <= 32 mask bits as one field, channel b*N + i at bit i
+    for (let i = 0; i < N; i++) maskBits |= mask[b * N + i] << i;
+    pos = putBits(buf, pos, maskBits, N);
+    pos = putBits(buf, pos, coefWidth[b], d.coefWidthBits);
   }
   for (let b = 0; b < nb; b++) {
     const c0 = b * N;
-    if (m[b] === MODE_CTX) {
-      for (let c = c0; c < c0 + N; c++) {
-        const L = plan.len[c];
-        if (L === 0) continue;
-        const q = plan.index[c];
-        if (signed) pos = putBits(buf, pos, q < 0 ? 1 : 0, 1);
-        pos = putBits(buf, pos, (q < 0 ? -q : q) - (1 << (L - 1)), L - 1);
+    const c1 = c0 + N;
+    if (modes[b] === MODE_CTX) {
+      for (let c = c0; c < c1; c++) {
+        // The L - 1 bits of |q| below its leading one, after the sign bit if signed: one field of
+        // L - 1 or L bits. For q = 0 (L = 0) the field is empty and (1 << 0) >>> 1 = 0 leaves it 0.
+        const L = len[c];
+        const q = index[c];
+        const mantissa = Math.abs(q) - ((1 << L) >>> 1);
+        if (signed) pos = putField(buf, pos, +(q < 0) | (mantissa << 1), L);
+        else pos = putField(buf, pos, mantissa, L - +(L > 0));
       }
-    } else if (m[b] === MODE_RAW) {
-      for (let c = c0; c < c0 + N; c++) pos = putBits(buf, pos, plan.index[c], W);
-    } else if (m[b] === MODE_DCT) {
-      const wc = plan.coefWidth[b];
-      for (let c = c0; c < c0 + N; c++) pos = putBits(buf, pos, plan.coef[c], wc);
+    } else if (modes[b] === MODE_RAW) {
+      for (let c = c0; c < c1; c++) pos = putBits(buf, pos, index[c], W);
+    } else if (modes[b] === MODE_DCT) {
+      const wc = coefWidth[b];
+      for (let c = c0; c < c1; c++) pos = putBits(buf, pos, coef[c], wc);
     }
   }
   w.pos = pos;
@@ -306,7 +355,7 @@ export function encodeTile(d: Derived, settings: TileSettings, pixels: ArrayLike
   const w = new BitWriter(Math.ceil((npix * C * d.cfg.dataWidth) / 32) + 64);
   w.write(TILE_MAGIC | (FORMAT_VERSION << 8) | (s << 12), 16);
   w.write(d.tag, 16);
-  const ctx = new Uint8Array(C);
+  const ctx = new Uint8Array(C); // all contexts are 0 at the first pixel of a tile
   const plan = newPlan(d);
   const modeCounts = [0, 0, 0, 0];
   const recon = new Int32Array(npix * C);
@@ -320,7 +369,7 @@ export function encodeTile(d: Derived, settings: TileSettings, pixels: ArrayLike
   w.write(0, 1); // end of tile
   w.align(Bw);
   const dataUnits = w.bitLength >>> 5;
-  const chk = fold16(w.units(), dataUnits);
+  const chk = fold16(w.buf, dataUnits); // the units beyond the written bits are zero
   w.write(npix & 0xffff, 16);
   w.write(chk, 16);
   w.align(Bw);
@@ -335,10 +384,44 @@ export interface DecodedTile {
   modeCounts: number[];
 }
 
+/** The error for a CTX value field (sign bit, then mantissa) of n > 0 bits at pos that passes limit. */
+function ctxFieldPastEnd(pos: number, limit: number, signed: boolean): StreamError {
+  if (signed && pos + 1 > limit) return pastEndError(pos, limit, 'sign bit');
+  return pastEndError(signed ? pos + 1 : pos, limit, 'mantissa');
+}
+
+/** Rank and escape tables of one configuration, flattened for the decoder's inner loops. */
+interface DecodeTables {
+  rankLen: Uint8Array; // [k * RANKS + j] -> the bit length of rank j in context k
+  escLen: Uint8Array; // [k * symbols + e] -> the bit length of escape field value e in context k
+  escCount: Uint8Array; // [k] -> how many lengths context k leaves unranked
+}
+
+const decodeTablesCache = new WeakMap<Derived, DecodeTables>();
+
+function decodeTables(d: Derived): DecodeTables {
+  let t = decodeTablesCache.get(d);
+  if (!t) {
+    const S = d.symbols;
+    t = { rankLen: new Uint8Array(S * RANKS), escLen: new Uint8Array(S * S), escCount: new Uint8Array(S) };
+    for (let k = 0; k < S; k++) {
+      for (let j = 0; j < RANKS; j++) t.rankLen[k * RANKS + j] = d.rankOrder[k][j];
+      const rest = d.escLen[k];
+      t.escCount[k] = rest.length;
+      for (let e = 0; e < rest.length; e++) t.escLen[k * S + e] = rest[e];
+    }
+    decodeTablesCache.set(d, t);
+  }
+  return t;
+}
+
 /**
  * Decodes one tile. Every inconsistency is a StreamError naming the bit offset (plus bitBase, the
  * tile's position in a larger file). maxPixels bounds the output; the loop always ends because each
  * pixel consumes at least one bit of a finite tile.
+ *
+ * Fields are read straight from units at bit `pos`. Each read is checked against the limit first, as
+ * BitReader.read does it (same message, same offset; a field of zero bits reads 0 and is never checked).
  */
 export function decodeTile(d: Derived, units: Uint32Array, maxPixels = Infinity, bitBase = 0): DecodedTile {
   const { channels: C, dctSize: N, dataWidth: W, signed, busWidth: Bw } = d.cfg;
@@ -357,103 +440,149 @@ export function decodeTile(d: Derived, units: Uint32Array, maxPixels = Infinity,
   if (s > W - 1) throw err(12, `quantization shift ${s} exceeds data width ${W} - 1`);
   const tag = hdr >>> 16;
   if (tag !== d.tag) throw err(16, `configuration tag 0x${tag.toString(16)} does not match this decoder's 0x${d.tag.toString(16)} (different channels, DCT size, widths or bus)`);
-  const r = new BitReader(units, 32, limit);
   const nb = d.blocks;
+  const S = d.symbols;
+  const { escBits, coefWidthBits, coefWidthMax, minVal, maxPos } = d;
+  const { rankLen, escLen, escCount } = decodeTables(d);
+  const F = foldedDctOf(d);
   const ctx = new Uint8Array(C);
   const modes = new Uint8Array(nb);
-  const rank = new Int8Array(C);
   const len = new Uint8Array(C);
   const mask = new Uint8Array(C);
   const coef = new Int32Array(C);
   const coefWidth = new Uint8Array(nb);
+  const pending = new Uint16Array(C); // CTX channels whose rank is not decided yet, in channel order
   const kDct = dctContext(W, s);
-  const qMax = quantize(d.maxPos, s);
-  const qMin = quantize(d.minVal, s);
+  const qMax = quantize(maxPos, s);
+  const qMin = quantize(minVal, s);
   const modeCounts = [0, 0, 0, 0];
   let out = new Int32Array(Math.min(1 << 16, Number.isFinite(maxPixels) ? maxPixels * C : 1 << 16) || C);
   let count = 0;
+  let pos = 32;
   for (;;) {
-    if (r.read(1, 'pixel-present bit') === 0) break;
-    if (count >= maxPixels) throw err(r.pos - 1, `more than the expected ${maxPixels} pixels in the tile`);
+    if (pos >= limit) throw pastEndError(pos, limit, 'pixel-present bit');
+    if (getBit(units, pos++) === 0) break;
+    if (count >= maxPixels) throw err(pos - 1, `more than the expected ${maxPixels} pixels in the tile`);
     if ((count + 1) * C > out.length) {
       const bigger = new Int32Array(out.length * 2);
       bigger.set(out);
       out = bigger;
     }
     const base = count * C;
-    for (let b = 0; b < nb; b++) modes[b] = r.read(1, 'mode plane 1') ? MODE_CTX : MODE_ZERO;
-    for (let b = 0; b < nb; b++) if (modes[b] !== MODE_CTX && r.read(1, 'mode plane 2')) modes[b] = MODE_RAW;
-    for (let b = 0; b < nb; b++) if (modes[b] === MODE_RAW && r.read(1, 'mode plane 3')) modes[b] = MODE_DCT;
-    for (let b = 0; b < nb; b++) rank.fill(modes[b] === MODE_CTX ? -1 : RANKS + 1, b * N, (b + 1) * N);
-    for (let j = 0; j < RANKS; j++) {
-      for (let c = 0; c < C; c++) {
-        if (rank[c] === -1 && r.read(1, 'rank plane')) {
-          rank[c] = j;
-          len[c] = d.rankOrder[ctx[c]][j];
-        }
-      }
+    for (let b = 0; b < nb; b++) {
+      if (pos >= limit) throw pastEndError(pos, limit, 'mode plane 1');
+      modes[b] = getBit(units, pos++) ? MODE_CTX : MODE_ZERO;
     }
-    for (let c = 0; c < C; c++) {
-      if (rank[c] !== -1) continue;
-      const at = r.pos;
-      const e = r.read(d.escBits, 'escape field');
-      const rest = d.escLen[ctx[c]];
-      if (e >= rest.length) throw err(at, `escape field ${e} of channel ${c} is beyond the ${rest.length} unranked bit lengths`);
-      len[c] = rest[e];
+    for (let b = 0; b < nb; b++) {
+      if (modes[b] === MODE_CTX) continue;
+      if (pos >= limit) throw pastEndError(pos, limit, 'mode plane 2');
+      if (getBit(units, pos++)) modes[b] = MODE_RAW;
+    }
+    for (let b = 0; b < nb; b++) {
+      if (modes[b] !== MODE_RAW) continue;
+      if (pos >= limit) throw pastEndError(pos, limit, 'mode plane 3');
+      if (getBit(units, pos++)) modes[b] = MODE_DCT;
+    }
+    // Rank planes: plane j has a bit for each CTX channel that no earlier plane decided (as in
+    // writePixel, without branches on the bits: len[c] is set for every channel of the plane, and
+    // overwritten by a later plane or the escape field where the bit is 0).
+    let undecided = 0;
+    for (let b = 0; b < nb; b++) {
+      if (modes[b] === MODE_CTX) for (let c = b * N; c < (b + 1) * N; c++) pending[undecided++] = c;
+    }
+    for (let j = 0; j < RANKS && undecided > 0; j++) {
+      let next = 0;
+      for (let i = 0; i < undecided; i++, pos++) {
+        const c = pending[i];
+        if (pos >= limit) throw pastEndError(pos, limit, 'rank plane');
+        len[c] = rankLen[ctx[c] * RANKS + j];
+        pending[next] = c; // kept when the bit is 0, i.e. when `next` advances
+        next += 1 - getBit(units, pos);
+      }
+      undecided = next;
+    }
+    // Escape fields: the channels left undecided after the last plane.
+    for (let i = 0; i < undecided; i++) {
+      const c = pending[i];
+      const at = pos;
+      let e = 0;
+      if (escBits > 0) {
+        if (pos + escBits > limit) throw pastEndError(pos, limit, 'escape field');
+        e = getBits(units, pos, escBits);
+        pos += escBits;
+      }
+      const k = ctx[c];
+      if (e >= escCount[k]) throw err(at, `escape field ${e} of channel ${c} is beyond the ${escCount[k]} unranked bit lengths`);
+      len[c] = escLen[k * S + e];
     }
     for (let b = 0; b < nb; b++) {
       if (modes[b] !== MODE_DCT) continue;
-      for (let c = b * N; c < (b + 1) * N; c++) mask[c] = r.read(1, 'DCT zero mask');
-      const at = r.pos;
-      const wc = r.read(d.coefWidthBits, 'DCT coefficient width');
-      if (wc > d.coefWidthMax) throw err(at, `DCT coefficient width ${wc} exceeds the maximum ${d.coefWidthMax}`);
+      for (let c = b * N; c < (b + 1) * N; c++) {
+        if (pos >= limit) throw pastEndError(pos, limit, 'DCT zero mask');
+        mask[c] = getBit(units, pos++);
+      }
+      const at = pos; // coefWidthBits >= 2: the widest coefficient needs a sign bit and a magnitude bit
+      if (pos + coefWidthBits > limit) throw pastEndError(pos, limit, 'DCT coefficient width');
+      const wc = getBits(units, pos, coefWidthBits);
+      pos += coefWidthBits;
+      if (wc > coefWidthMax) throw err(at, `DCT coefficient width ${wc} exceeds the maximum ${coefWidthMax}`);
       coefWidth[b] = wc;
     }
     for (let b = 0; b < nb; b++) {
       const c0 = b * N;
-      modeCounts[modes[b]]++;
-      if (modes[b] === MODE_ZERO) {
-        for (let c = c0; c < c0 + N; c++) {
+      const c1 = c0 + N;
+      const mode = modes[b];
+      modeCounts[mode]++;
+      if (mode === MODE_ZERO) {
+        for (let c = c0; c < c1; c++) {
           out[base + c] = 0;
           ctx[c] = 0;
         }
-      } else if (modes[b] === MODE_CTX) {
-        for (let c = c0; c < c0 + N; c++) {
+      } else if (mode === MODE_CTX) {
+        for (let c = c0; c < c1; c++) {
+          // The sign bit (if signed) and the L - 1 mantissa bits, read as one field of n bits (n = 0
+          // for L = 0: getBits then reads 0 and (1 << 0) >>> 1 = 0 makes q = 0).
           const L = len[c];
-          let q = 0;
-          if (L > 0) {
-            const at = r.pos;
-            const neg = signed ? r.read(1, 'sign bit') : 0;
-            const mag = (1 << (L - 1)) + r.read(L - 1, 'mantissa');
-            q = neg ? -mag : mag;
-            if (q > qMax || q < qMin) throw err(at, `value ${q} of channel ${c} is outside the ${signed ? 'signed' : 'unsigned'} ${W}-bit range at shift ${s}`);
-          }
-          const v = s === 0 ? q : dequantize(q, s, d.minVal, d.maxPos);
+          const n = signed ? L : L - +(L > 0);
+          if (pos + n > limit) throw ctxFieldPastEnd(pos, limit, signed);
+          const field = getBits(units, pos, n);
+          const neg = signed ? field & 1 : 0;
+          const mag = ((1 << L) >>> 1) + (signed ? field >>> 1 : field);
+          const q = mag - 2 * neg * mag; // neg ? -mag : mag
+          if (q > qMax || q < qMin) throw err(pos, `value ${q} of channel ${c} is outside the ${signed ? 'signed' : 'unsigned'} ${W}-bit range at shift ${s}`);
+          pos += n;
+          const v = s === 0 ? q : dequantize(q, s, minVal, maxPos);
           out[base + c] = v;
-          ctx[c] = bitLength((v < 0 ? -v : v) >>> s);
+          ctx[c] = 32 - Math.clz32(Math.abs(v) >>> s); // bitLength
         }
-      } else if (modes[b] === MODE_RAW) {
-        for (let c = c0; c < c0 + N; c++) {
-          let v = r.read(W, 'raw value');
+      } else if (mode === MODE_RAW) {
+        for (let c = c0; c < c1; c++) {
+          if (pos + W > limit) throw pastEndError(pos, limit, 'raw value');
+          let v = getBits(units, pos, W);
+          pos += W;
           if (signed && v >= 1 << (W - 1)) v -= 1 << W;
           out[base + c] = v;
-          ctx[c] = bitLength((v < 0 ? -v : v) >>> s);
+          ctx[c] = 32 - Math.clz32(Math.abs(v) >>> s); // bitLength
         }
       } else {
         const wc = coefWidth[b];
-        for (let c = c0; c < c0 + N; c++) {
-          let v = r.read(wc, 'DCT coefficient');
-          if (wc > 0 && v >= 2 ** (wc - 1)) v -= 2 ** wc;
+        for (let c = c0; c < c1; c++) {
+          let v = 0;
+          if (wc > 0) {
+            if (pos + wc > limit) throw pastEndError(pos, limit, 'DCT coefficient');
+            v = getBits(units, pos, wc);
+            pos += wc;
+            if (v >= 1 << (wc - 1)) v -= 1 << wc; // (wc <= coefWidthMax < 31)
+          }
           coef[c] = v;
         }
-        const rec = out.subarray(base, base + C);
-        dctReconstruct(d, s, coef, c0, (i) => mask[c0 + i] === 1, rec);
-        for (let c = c0; c < c0 + N; c++) ctx[c] = mask[c] ? kDct : 0;
+        dctReconstruct(d, F, s, coef, mask, c0, out, base);
+        for (let c = c0; c < c1; c++) ctx[c] = mask[c] * kDct; // mask is 0 or 1
       }
     }
     count++;
   }
-  const endAt = r.pos;
+  const endAt = pos;
   const padTo = Math.ceil(endAt / Bw) * Bw;
   if (padTo !== limit) throw err(endAt, `end-of-tile marker is followed by ${limit - padTo} bits of data before the trailer`);
   const pad = new BitReader(units, endAt, limit);
@@ -468,5 +597,6 @@ export function decodeTile(d: Derived, units: Uint32Array, maxPixels = Infinity,
   const chk = fold16(units, tu);
   if (trailer >>> 16 !== chk) throw err(limit + 16, `checksum 0x${(trailer >>> 16).toString(16)} does not match the data's 0x${chk.toString(16)}`);
   for (let i = tu + 1; i < units.length; i++) if (units[i] !== 0) throw err(i * 32, 'non-zero bits in the trailer word');
-  return { pixels: out.slice(0, count * C), count, quantShift: s, modeCounts };
+  const n = count * C;
+  return { pixels: out.length === n ? out : out.slice(0, n), count, quantShift: s, modeCounts };
 }

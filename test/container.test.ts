@@ -1,0 +1,322 @@
+// The .dctcm file (FORMAT.md section 9): round trips, the header layout, and every header/framing check.
+import { describe, expect, it } from 'vitest';
+import { CONTAINER_VERSION, FILE_HEADER_BYTES, FILE_MAGIC, decodeContainer, encodeTensor, headerCheck, readHeader } from '../golden/container.js';
+import { InputError, ParamError, StreamError } from '../golden/errors.js';
+import { NpyDtype, Tensor, toPixels } from '../golden/npy.js';
+import { CodecConfig, FORMAT_VERSION, Policy, TileSettings, derive } from '../golden/params.js';
+import { decodeTile } from '../golden/tile.js';
+import { Pattern, Rng, genTensorData, patternsFor } from './helpers/random.js';
+
+const cfgOf = (C: number, N: number, W: number, signed: boolean, B: number, P = 12): CodecConfig => ({
+  channels: C,
+  dctSize: N,
+  dataWidth: W,
+  signed,
+  busWidth: B,
+  dctPrecision: P,
+});
+
+const dtypeFor = (W: number, signed: boolean): NpyDtype => (W <= 8 ? (signed ? '|i1' : '|u1') : signed ? '<i2' : '<u2');
+
+function tensorOf(rng: Rng, pattern: Pattern, C: number, H: number, Wd: number, W: number, signed: boolean): Tensor {
+  return { dtype: dtypeFor(W, signed), shape: [C, H, Wd], data: genTensorData(rng, pattern, C, H, Wd, W, signed) };
+}
+
+function streamError(f: () => unknown): StreamError {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof StreamError) return e;
+    throw new Error(`expected a StreamError, got ${(e as Error)?.name}: ${(e as Error)?.message}`);
+  }
+  throw new Error('expected a StreamError, but decoding succeeded');
+}
+
+/** Byte offsets of each tile's word-count field, read by walking the file. */
+function tileOffsets(bytes: Uint8Array, B: number): number[] {
+  const out: number[] = [];
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let at = FILE_HEADER_BYTES;
+  while (at < bytes.length) {
+    out.push(at);
+    at += 4 + dv.getUint32(at, true) * (B / 8);
+  }
+  expect(at).toBe(bytes.length);
+  return out;
+}
+
+const small = (): { t: Tensor; cfg: CodecConfig; bytes: Uint8Array } => {
+  const t: Tensor = { dtype: '|u1', shape: [8, 2, 3], data: Int32Array.from({ length: 48 }, (_, i) => (i * 37) % 11 === 0 ? 0 : (i * 37) % 256) };
+  const cfg = cfgOf(8, 8, 8, false, 32);
+  const bytes = encodeTensor(t, cfg, { policy: 'lossless', quantShift: 0 }, 4).bytes;
+  return { t, cfg, bytes };
+};
+
+describe('container round trips', () => {
+  it('the header layout of FORMAT.md 9, byte by byte', () => {
+    const { bytes } = small();
+    // prettier-ignore
+    expect(Array.from(bytes.subarray(0, 36))).toEqual([
+      0x44, 0x43, 0x54, 0x43, 0x4d, 0x1a, // "DCTCM\x1a"
+      1, 1, //                               container version, format version
+      8, 0, //                               C = 8
+      8, 8, 0, 12, //                        N, W, unsigned, P
+      32, 0, //                              B = 32
+      0, 0, 0, 0x44 ^ 0x43 ^ 0x54 ^ 0x43 ^ 0x4d ^ 0x1a ^ 1 ^ 1 ^ 8 ^ 8 ^ 8 ^ 12 ^ 32 ^ 2 ^ 3 ^ 4 ^ 2, // dtype uint8, policy lossless, s = 0, header check (XOR of the rest)
+      2, 0, 0, 0, //                         H = 2
+      3, 0, 0, 0, //                         W = 3
+      4, 0, 0, 0, //                         4 pixels per tile
+      2, 0, 0, 0, //                         ceil(6 / 4) = 2 tiles
+    ]);
+    expect(FILE_MAGIC).toEqual([0x44, 0x43, 0x54, 0x43, 0x4d, 0x1a]);
+    expect(FILE_HEADER_BYTES).toBe(36);
+    expect(CONTAINER_VERSION).toBe(1);
+    expect(FORMAT_VERSION).toBe(1);
+  });
+
+  it('each tile is its word count then its words, and decodes alone (tiles are independent)', () => {
+    const { t, cfg, bytes } = small();
+    const d = derive(cfg);
+    const offs = tileOffsets(bytes, 32);
+    expect(offs.length).toBe(2);
+    const px = toPixels(t);
+    const counts = [4, 2];
+    offs.forEach((at, i) => {
+      const words = new DataView(bytes.buffer, bytes.byteOffset + at, 4).getUint32(0, true);
+      const units = new Uint32Array(words);
+      for (let u = 0; u < words; u++) units[u] = new DataView(bytes.buffer, bytes.byteOffset + at + 4 + 4 * u, 4).getUint32(0, true);
+      const dec = decodeTile(d, units);
+      expect(dec.count).toBe(counts[i]);
+      expect(Array.from(dec.pixels)).toEqual(Array.from(px.subarray(i * 4 * 8, (i * 4 + counts[i]) * 8)));
+    });
+  });
+
+  const classes: [number, number, boolean, number][] = [
+    // W, N, signed, B
+    [8, 8, false, 32],
+    [8, 8, true, 64],
+    [4, 4, false, 96],
+    [5, 16, true, 32],
+    [12, 8, false, 128],
+    [12, 4, true, 32],
+    [16, 32, false, 256],
+    [16, 8, true, 64],
+  ];
+  for (const [W, N, signed, B] of classes) {
+    it(`W=${W} N=${N} ${signed ? 'signed' : 'unsigned'} B=${B}: lossless is exact, lossy decodes to recon, for several tile sizes`, () => {
+      const rng = new Rng(W * 131 + N * 7 + B + (signed ? 1 : 0));
+      for (const C of [N, 2 * N]) {
+        const cfg = cfgOf(C, N, W, signed, B, rng.pick([8, 12, 16]));
+        for (const pattern of patternsFor(signed)) {
+          const H = rng.int(1, 5);
+          const Wd = rng.int(1, 6);
+          const t = tensorOf(rng, pattern, C, H, Wd, W, signed);
+          for (const tp of [1, rng.int(2, 7), Wd, H * Wd, H * Wd + 3]) {
+            const settingsList: TileSettings[] = [
+              { policy: 'lossless', quantShift: 0 },
+              { policy: 'auto', quantShift: rng.int(1, W - 1) },
+              { policy: 'dct', quantShift: rng.int(0, W - 1) },
+            ];
+            for (const settings of settingsList) {
+              const enc = encodeTensor(t, cfg, settings, tp);
+              expect(enc.tiles).toBe(Math.ceil((H * Wd) / tp));
+              const dec = decodeContainer(enc.bytes);
+              expect(dec.tensor.dtype).toBe(t.dtype);
+              expect(dec.tensor.shape).toEqual([C, H, Wd]);
+              expect(dec.info.cfg).toEqual(cfg);
+              expect(dec.info.settings).toEqual(settings);
+              expect(dec.info.tilePixels).toBe(tp);
+              expect(dec.info.tiles).toBe(enc.tiles);
+              expect(dec.modeCounts).toEqual(enc.modeCounts);
+              expect(enc.modeCounts.reduce((a, b) => a + b, 0)).toBe((H * Wd * C) / N);
+              expect(dec.tensor.data).toEqual(enc.recon);
+              if (settings.policy === 'lossless') expect(dec.tensor.data).toEqual(t.data);
+              expect(readHeader(enc.bytes)).toEqual(dec.info);
+            }
+          }
+        }
+      }
+    });
+  }
+
+  it('decodes a file that sits at an odd offset inside a larger buffer', () => {
+    const { t, bytes } = small();
+    const big = new Uint8Array(bytes.length + 10);
+    big.set(bytes, 3);
+    const dec = decodeContainer(big.subarray(3, 3 + bytes.length));
+    expect(dec.tensor.data).toEqual(t.data);
+  });
+
+  it('reports progress once per tile', () => {
+    const { t, cfg, bytes } = small();
+    const enc: number[][] = [];
+    encodeTensor(t, cfg, { policy: 'lossless', quantShift: 0 }, 4, (a, b) => enc.push([a, b]));
+    const dec: number[][] = [];
+    decodeContainer(bytes, (a, b) => dec.push([a, b]));
+    expect(enc).toEqual([[1, 2], [2, 2]]);
+    expect(dec).toEqual([[1, 2], [2, 2]]);
+  });
+});
+
+describe('encodeTensor input checks', () => {
+  const t = small().t;
+  const cfg = cfgOf(8, 8, 8, false, 32);
+  const ll: TileSettings = { policy: 'lossless', quantShift: 0 };
+  it('channel count, data width, signedness, value range and tile size give InputError naming the problem', () => {
+    expect(() => encodeTensor(t, cfgOf(16, 8, 8, false, 32), ll, 4)).toThrow(/8 channels but --channels is 16/);
+    expect(() => encodeTensor(t, cfgOf(16, 8, 8, false, 32), ll, 4)).toThrow(InputError);
+    expect(() => encodeTensor(t, cfgOf(8, 8, 12, false, 32), ll, 4)).toThrow(/wider than the tensor's \|u1/);
+    expect(() => encodeTensor(t, cfgOf(8, 8, 8, true, 32), ll, 4)).toThrow(/unsigned but the codec is configured signed/);
+    expect(() => encodeTensor({ ...t, data: t.data.map((v, i) => (i === 13 ? 16 : v & 15)) }, cfgOf(8, 8, 4, false, 32), ll, 4)).toThrow(
+      /value 16 at \(c=2, h=0, w=1\) does not fit --data-width 4/,
+    );
+    expect(() => encodeTensor({ dtype: '|i1', shape: [8, 1, 1], data: Int32Array.from([0, 0, 0, 0, -9, 0, 0, 0]) }, cfgOf(8, 8, 4, true, 32), ll, 1)).toThrow(
+      /value -9 at \(c=4, h=0, w=0\)/,
+    );
+    for (const tp of [0, -1, 1.5]) expect(() => encodeTensor(t, cfg, ll, tp)).toThrow(InputError);
+  });
+  it('invalid configurations and settings give ParamError', () => {
+    expect(() => encodeTensor(t, cfgOf(8, 8, 8, false, 48), ll, 4)).toThrow(ParamError);
+    expect(() => encodeTensor(t, cfgOf(8, 8, 8, false, 32, 7), ll, 4)).toThrow(ParamError);
+    expect(() => encodeTensor(t, cfg, { policy: 'lossless', quantShift: 2 }, 4)).toThrow(ParamError);
+    expect(() => encodeTensor(t, cfg, { policy: 'auto' as Policy, quantShift: 8 }, 4)).toThrow(ParamError);
+  });
+});
+
+describe('container header and framing checks (StreamError naming the byte)', () => {
+  /** Sets bytes of a copy of the small file, then expects a StreamError at `byte` matching `re`. */
+  // The header check byte (19) is recomputed after the edit unless keepCheck: each test then reaches the
+  // check it aims at, not the header check.
+  function rejects(edit: (b: Uint8Array, dv: DataView) => void, byte: number, re: RegExp, keepCheck = false): StreamError {
+    const b = small().bytes.slice();
+    edit(b, new DataView(b.buffer));
+    if (!keepCheck) b[19] = headerCheck(b);
+    const e = streamError(() => decodeContainer(b));
+    expect(e.bitOffset, e.message).toBe(byte * 8);
+    expect(e.message).toMatch(re);
+    expect(e.message).toMatch(new RegExp(`\\(byte ${byte}\\)`));
+    return e;
+  }
+
+  it('a file shorter than the header', () => {
+    const b = small().bytes;
+    for (const n of [0, 5, 35]) {
+      const e = streamError(() => decodeContainer(b.slice(0, n)));
+      expect(e.bitOffset).toBe(n * 8);
+      expect(e.message).toMatch(/shorter than the 36-byte header/);
+    }
+  });
+
+  it('bad magic, container version and format version', () => {
+    for (let i = 0; i < 6; i++) rejects((b) => (b[i] ^= 0x20), 0, /bad magic/);
+    rejects((b) => (b[6] = 2), 6, /container version 2/);
+    rejects((b) => (b[7] = 0), 7, /format version 0/);
+    rejects((b) => (b[7] = 2), 7, /format version 2/);
+  });
+
+  it('invalid configurations', () => {
+    rejects((b) => (b[12] = 2), 12, /signed flag 2/);
+    rejects((b, dv) => dv.setUint16(8, 0, true), 8, /invalid configuration.*--channels 0/);
+    rejects((b, dv) => dv.setUint16(8, 12, true), 8, /not a multiple of --dct-size/);
+    rejects((b) => (b[10] = 6), 8, /--dct-size 6/);
+    rejects((b) => (b[11] = 3), 8, /--data-width 3/);
+    rejects((b) => (b[11] = 17), 8, /--data-width 17/);
+    rejects((b) => (b[13] = 7), 8, /--dct-precision 7/);
+    rejects((b) => (b[13] = 17), 8, /--dct-precision 17/);
+    rejects((b, dv) => dv.setUint16(14, 48, true), 8, /--bus-width 48/);
+    rejects((b, dv) => dv.setUint16(14, 0, true), 8, /--bus-width 0/);
+  });
+
+  it('dtype, policy, shift and the header check byte', () => {
+    rejects((b) => (b[16] = 4), 16, /unknown dtype code 4/);
+    rejects((b) => (b[16] = 1), 16, /dtype \|i1 disagrees/); // int8 with unsigned data
+    rejects((b) => (b[17] = 3), 17, /unknown policy code 3/);
+    rejects((b) => (b[18] = 1), 17, /invalid settings/); // lossless with a shift
+    rejects((b) => ((b[17] = 1), (b[18] = 8)), 17, /--quant-shift 8/); // above W - 1
+    rejects((b) => (b[19] ^= 1), 19, /header check/, true);
+    rejects((b) => (b[16] = 2), 19, /header check/, true); // a valid but flipped dtype (uint16) is caught by the check
+    rejects((b) => (b[17] = 1), 19, /header check/, true); // likewise a flipped policy
+  });
+
+  it('shape, tile size and tile count', () => {
+    rejects((b, dv) => dv.setUint32(20, 0, true), 20, /empty/);
+    rejects((b, dv) => dv.setUint32(24, 0, true), 20, /empty/);
+    rejects((b, dv) => dv.setUint32(28, 0, true), 28, /tile size is zero/);
+    rejects((b, dv) => dv.setUint32(32, 3, true), 32, /tile count 3/);
+    rejects((b, dv) => dv.setUint32(32, 0, true), 32, /tile count 0/);
+  });
+
+  it('a header that disagrees with the tiles: pixel count, shift, config tag', () => {
+    const b = small().bytes;
+    const offs = tileOffsets(b, 32);
+    // W = 4: 8 pixels, still 2 tiles of 4, but tile 1 holds 2
+    rejects((x, dv) => dv.setUint32(24, 4, true), offs[1] + 4, /tile 1 holds 2 pixels, expected 4/);
+    // P = 13: valid, but the tiles carry the tag of P = 12
+    const e = rejects((x) => (x[13] = 13), offs[0] + 4 + 2, /configuration tag/);
+    expect(e.bitOffset).toBe((offs[0] + 4) * 8 + 16);
+    // a lossy file whose header shift differs from the tiles'
+    const t = small().t;
+    const lossy = encodeTensor(t, cfgOf(8, 8, 8, false, 32), { policy: 'auto', quantShift: 2 }, 4).bytes.slice();
+    lossy[18] = 3;
+    lossy[19] = headerCheck(lossy);
+    const s = streamError(() => decodeContainer(lossy));
+    expect(s.bitOffset).toBe((FILE_HEADER_BYTES + 4) * 8 + 12);
+    expect(s.message).toMatch(/tile 0 uses quantization shift 2, the header says 3/);
+  });
+
+  it('truncated tiles and trailing bytes', () => {
+    const b = small().bytes;
+    const offs = tileOffsets(b, 32);
+    // cut inside tile 1's words
+    for (const cut of [b.length - 1, b.length - 4, offs[1] + 4]) {
+      const e = streamError(() => decodeContainer(b.slice(0, cut)));
+      expect(e.bitOffset).toBe((offs[1] + 4) * 8);
+      expect(e.message).toMatch(/tile 1 claims \d+ words but the file ends after/);
+    }
+    // cut at or inside tile 1's word count
+    for (const cut of [offs[1], offs[1] + 2]) {
+      const e = streamError(() => decodeContainer(b.slice(0, cut)));
+      expect(e.bitOffset).toBe(offs[1] * 8);
+      expect(e.message).toMatch(/file ends before tile 1 of 2/);
+    }
+    // no tiles at all
+    expect(streamError(() => decodeContainer(b.slice(0, 36))).message).toMatch(/cannot hold the 2 tiles/);
+    // trailing data
+    for (const extra of [[0], [0, 0, 0, 0], [1, 2, 3, 4, 5, 6, 7, 8, 9]]) {
+      const longer = new Uint8Array(b.length + extra.length);
+      longer.set(b);
+      longer.set(extra, b.length);
+      const e = streamError(() => decodeContainer(longer));
+      expect(e.bitOffset).toBe(b.length * 8);
+      expect(e.message).toMatch(new RegExp(`${extra.length} bytes of trailing data`));
+    }
+  });
+
+  it('a tile word count of zero, or one that does not fit the file', () => {
+    const b = small().bytes;
+    const offs = tileOffsets(b, 32);
+    const zero = b.slice();
+    new DataView(zero.buffer).setUint32(offs[0], 0, true);
+    expect(streamError(() => decodeContainer(zero)).bitOffset).toBe((offs[0] + 4) * 8);
+    const huge = b.slice();
+    new DataView(huge.buffer).setUint32(offs[0], 0xffffffff, true);
+    expect(streamError(() => decodeContainer(huge)).message).toMatch(/claims 4294967295 words/);
+  });
+
+  it('a 36-byte header declaring a huge tensor is rejected as a StreamError, not a crash', () => {
+    // C = 8, H = W = 65536, 0xFFFFFFFF pixels per tile -> tiles = ceil(2^32 / (2^32 - 1)) = 2: a
+    // self-consistent header, and the file ends right after it. Expected: StreamError "file ends before
+    // tile 0" at byte 36. (decodeContainer sizes its output from the header before reading any tile.)
+    const b = small().bytes.slice(0, 36);
+    const dv = new DataView(b.buffer);
+    dv.setUint32(20, 65536, true);
+    dv.setUint32(24, 65536, true);
+    dv.setUint32(28, 0xffffffff, true);
+    dv.setUint32(32, 2, true);
+    b[19] = headerCheck(b);
+    expect(readHeader(b).tiles).toBe(2);
+    const e = streamError(() => decodeContainer(b));
+    expect(e.bitOffset).toBe(36 * 8);
+    expect(e.message).toMatch(/cannot hold the 2 tiles/);
+  });
+});

@@ -1,0 +1,705 @@
+// Tiles (FORMAT.md sections 2, 4-8): known answers built by hand, round-trip properties over every
+// configuration class, the record-length plan against the bits actually written, and every stream check.
+import { describe, expect, it } from 'vitest';
+import { BitWriter } from '../golden/bits.js';
+import { dctForward } from '../golden/dct.js';
+import { ParamError, StreamError } from '../golden/errors.js';
+import {
+  CodecConfig,
+  Derived,
+  FORMAT_VERSION,
+  MODE_CTX,
+  MODE_DCT,
+  MODE_NAMES,
+  MODE_RAW,
+  MODE_ZERO,
+  Policy,
+  RANKS,
+  TILE_MAGIC,
+  TileSettings,
+  configTag,
+  derive,
+} from '../golden/params.js';
+import { dequantize, quantize } from '../golden/quantize.js';
+import { decodeTile, encodeTile, fold16, newPlan, planPixel, updateContext, writePixel } from '../golden/tile.js';
+import { Rng, genPixels, patternsFor, valueRange } from './helpers/random.js';
+
+// ---------------------------------------------------------------------------------------------------
+// Independent helpers (written from FORMAT.md, not from the model)
+
+/** Bits of a non-negative integer (bitLength(0) = 0). */
+const blen = (m: number): number => (m === 0 ? 0 : m.toString(2).length);
+
+/** Smallest two's-complement width of v (0 for 0). */
+const swidth = (v: number): number => (v === 0 ? 0 : v > 0 ? blen(v) + 1 : blen(-v - 1) + 1);
+
+/** roundShift by the FORMAT.md formula, exact for |x| < 2^53. */
+function rshift(x: number, n: number): number {
+  if (n === 0) return x;
+  const r = Math.floor((Math.abs(x) + 2 ** (n - 1)) / 2 ** n);
+  return x < 0 ? -r : r;
+}
+
+/** FNV-1a config tag of FORMAT.md 2.4. */
+function tagOf(c: CodecConfig): number {
+  const text = `${c.channels},${c.dctSize},${c.dataWidth},${c.signed ? 1 : 0},${c.busWidth},${c.dctPrecision}`;
+  let h = 0x811c9dc5;
+  for (const ch of text) {
+    h ^= ch.charCodeAt(0);
+    h = Number((BigInt(h) * 0x01000193n) & 0xffffffffn);
+  }
+  return ((h >>> 16) ^ (h & 0xffff)) & 0xffff;
+}
+
+/** XOR of the 16-bit halves of units[0, n) (FORMAT.md 2.3). */
+function checksum(units: Uint32Array, n: number): number {
+  let c = 0;
+  for (let i = 0; i < n; i++) c ^= (units[i] & 0xffff) ^ (units[i] >>> 16);
+  return c;
+}
+
+const headerUnit = (s: number, tag: number): number => (TILE_MAGIC | (FORMAT_VERSION << 8) | (s << 12) | (tag << 16)) >>> 0;
+
+/** A field of width n, least significant bit first, as a '0'/'1' string in stream order. */
+function field(v: number, n: number): string {
+  let out = '';
+  for (let j = 0; j < n; j++) out += Math.floor(v / 2 ** j) % 2 === 0 ? '0' : '1';
+  return out;
+}
+/** Two's-complement field. */
+const sfield = (v: number, n: number): string => field(v < 0 ? v + 2 ** n : v, n);
+
+/** Packs a stream-order bit string into 32-bit units (bit i -> bit i%32 of unit i/32). */
+function pack(bits: string): Uint32Array {
+  const out = new Uint32Array(Math.ceil(bits.length / 32));
+  for (let i = 0; i < bits.length; i++) if (bits[i] === '1') out[i >>> 5] = (out[i >>> 5] | (1 << (i & 31))) >>> 0;
+  return out;
+}
+
+/**
+ * A whole tile from hand-written record bits: header unit, records, end bit, zero pad to B, trailer
+ * (count | checksum << 16, zero above bit 31). Options break single rules for the error tests.
+ */
+function buildTile(
+  hdr: number,
+  records: string,
+  B: number,
+  count: number,
+  opt: { endBit?: string; extraDataWords?: number; countOverride?: number; checksumXor?: number; trailerHigh?: number } = {},
+): Uint32Array {
+  let bits = field(hdr, 32) + records + (opt.endBit ?? '0');
+  bits += '0'.repeat((B - (bits.length % B)) % B);
+  bits += '0'.repeat(B * (opt.extraDataWords ?? 0));
+  const data = pack(bits);
+  const tail = new Uint32Array(B / 32);
+  tail[0] = (((opt.countOverride ?? count) & 0xffff) | (((checksum(data, data.length) ^ (opt.checksumXor ?? 0)) & 0xffff) << 16)) >>> 0;
+  if (B > 32 && opt.trailerHigh) tail[1] = opt.trailerHigh;
+  const out = new Uint32Array(data.length + tail.length);
+  out.set(data);
+  out.set(tail, data.length);
+  return out;
+}
+
+const cfgOf = (C: number, N: number, W: number, signed: boolean, B: number, P = 12): CodecConfig => ({
+  channels: C,
+  dctSize: N,
+  dataWidth: W,
+  signed,
+  busWidth: B,
+  dctPrecision: P,
+});
+
+const hex = (u: ArrayLike<number>): string[] => Array.from(u, (x) => (x >>> 0).toString(16).padStart(8, '0'));
+
+function streamError(f: () => unknown): StreamError {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof StreamError) return e;
+    throw new Error(`expected a StreamError, got ${(e as Error)?.name}: ${(e as Error)?.message}`);
+  }
+  throw new Error('expected a StreamError, but decoding succeeded');
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Known answers
+
+describe('known-answer tiles (worked by hand from FORMAT.md)', () => {
+  /*
+   * C = N = 8, W = 8, unsigned, P = 12, lossless; one pixel [0, 5, 0, 0, 12, 0, 1, 0].
+   *
+   * Tag: FNV-1a("8,8,8,0,32,12") = 0xC8EA0E7F -> 0xC8EA ^ 0x0E7F = 0xC695 (B = 32);
+   *      FNV-1a("8,8,8,0,64,12") = 0x6D0F621E -> 0x6D0F ^ 0x621E = 0x0F11 (B = 64).
+   * Header unit: 0xDC | 1 << 8 | 0 << 12 | tag << 16 = 0xC69501DC (B = 32).
+   *
+   * Contexts are all 0. Centre m = max(1, 8/2 - 1) = 3: non-zero lengths by distance 3, 4, 2, 5, 1, 6,
+   * 7, 8; zero goes first (k <= 2): rank order 0, 3, 4, 2, 5; unranked 1, 6, 7, 8 (escape field
+   * E = bitLength(8 - 5) = 2 bits).
+   *   value  L  rank     cost (rank planes + escape + mantissa)
+   *   0      0  0        1
+   *   5      3  1        2 + 2
+   *   12     4  2        3 + 3
+   *   1      1  escape   5 + 2 + 0 (escape index 0)
+   * CTX = 1 (mode bit) + 5*1 + 4 + 6 + 7 = 23 <= RAW = 3 + 8*8 = 67, so the block is CTX.
+   *
+   * Stream bits 32.. (LSB-first within unit 1):
+   *   bit 0       1         present
+   *   bit 1       1         mode plane 1: CTX (planes 2 and 3 are empty: no other blocks)
+   *   bits 2-9    10110101  rank plane 0 over the 8 values (1 where rank = 0)
+   *   bits 10-12  100       rank plane 1 over values 5, 12, 1
+   *   bits 13-14  10        rank plane 2 over 12, 1
+   *   bit 15      0         rank plane 3 over 1
+   *   bit 16      0         rank plane 4 over 1 (all zero: escape)
+   *   bits 17-18  00        escape index 0 (length 1)
+   *   bits 19-20  10        mantissa of 5: 5 - 4 = 1 in 2 bits
+   *   bits 21-23  001       mantissa of 12: 12 - 8 = 4 in 3 bits
+   *   bit 24      0         end of tile; bits 25-31 zero padding to B = 32
+   * Set bits 0,1,2,4,5,7,9,10,13,19,23 -> unit 1 = 0x008826B7.
+   * Trailer: count 1; checksum = halves of 0xC69501DC ^ 0x008826B7 = 0xC61D276B -> 0xC61D ^ 0x276B
+   * = 0xE176; trailer = 0xE1760001.
+   * With B = 64: units 0x0F1101DC (header, tag 0x0F11), 0x008826B7 form word 0; the trailer word is
+   * 0x28F20001, 0 (0x0F99276B -> 0x0F99 ^ 0x276B = 0x28F2).
+   */
+  const pixel = [0, 5, 0, 0, 12, 0, 1, 0];
+
+  it('config tags', () => {
+    expect(configTag(cfgOf(8, 8, 8, false, 32))).toBe(0xc695);
+    expect(configTag(cfgOf(8, 8, 8, false, 64))).toBe(0x0f11);
+    expect(tagOf(cfgOf(8, 8, 8, false, 32))).toBe(0xc695);
+    const rng = new Rng(3);
+    for (let i = 0; i < 200; i++) {
+      const N = rng.pick([4, 8, 16, 32]);
+      const c = cfgOf(N * rng.int(1, 64), N, rng.int(4, 16), rng.chance(0.5), 32 * rng.int(1, 128), rng.int(8, 16));
+      expect(configTag(c)).toBe(tagOf(c));
+    }
+  });
+
+  it('one pixel, B = 32: words C69501DC 008826B7 E1760001', () => {
+    const d = derive(cfgOf(8, 8, 8, false, 32));
+    const e = encodeTile(d, { policy: 'lossless', quantShift: 0 }, pixel, 1);
+    expect(hex(e.units)).toEqual(['c69501dc', '008826b7', 'e1760001']);
+    expect(e.words).toBe(3);
+    expect(e.modeCounts).toEqual([0, 1, 0, 0]);
+    const dec = decodeTile(d, Uint32Array.from([0xc69501dc, 0x008826b7, 0xe1760001]), 1);
+    expect(Array.from(dec.pixels)).toEqual(pixel);
+    expect(dec.count).toBe(1);
+    expect(dec.quantShift).toBe(0);
+    // the same words from the hand-written bit string
+    const hand = buildTile(0xc69501dc, '1' + '1' + '10110101' + '100' + '10' + '0' + '0' + '00' + '10' + '001', 32, 1);
+    expect(hex(hand)).toEqual(['c69501dc', '008826b7', 'e1760001']);
+  });
+
+  it('one pixel, B = 64: words 0F1101DC 008826B7 | 28F20001 00000000', () => {
+    const d = derive(cfgOf(8, 8, 8, false, 64));
+    const e = encodeTile(d, { policy: 'lossless', quantShift: 0 }, pixel, 1);
+    expect(hex(e.units)).toEqual(['0f1101dc', '008826b7', '28f20001', '00000000']);
+    expect(e.words).toBe(2);
+  });
+
+  it('the plan of the worked example: modes, ranks, record length', () => {
+    const d = derive(cfgOf(8, 8, 8, false, 32));
+    const plan = newPlan(d);
+    planPixel(d, { policy: 'lossless', quantShift: 0 }, new Uint8Array(8), pixel, 0, plan);
+    expect(plan.modes[0]).toBe(MODE_CTX);
+    expect(plan.bits).toBe(24);
+    expect(plan.blockBits[0]).toBe(23);
+    expect(Array.from(plan.len)).toEqual([0, 3, 0, 0, 4, 0, 1, 0]);
+    expect(Array.from(plan.rank)).toEqual([0, 1, 0, 0, 2, 0, RANKS, 0]);
+    const ctx = new Uint8Array(8);
+    updateContext(d, 0, plan, ctx);
+    expect(Array.from(ctx)).toEqual([0, 3, 0, 0, 4, 0, 1, 0]);
+  });
+
+  it('two pixels, two blocks: ZERO, CTX, RAW and context-dependent ranks (bits written by hand)', () => {
+    /*
+     * C = 16, N = 8, W = 8 unsigned, B = 32, lossless.
+     * pixel 0: block 0 all zero (ZERO), block 1 = [0, 5, 0, 0, 12, 0, 1, 0] at contexts 0 (as above).
+     *   present 1 | plane 1: 0 1 | plane 2 (block 0): 0 = ZERO | rank planes etc. as in the worked example
+     * pixel 1: block 0 = 8 x 255: at context 0 length 8 is escaped (index 3), 5 + 2 + 7 = 14 bits each,
+     *   CTX = 113 > RAW = 67 -> RAW. Block 1 = same values, now at contexts [0,3,0,0,4,0,1,0]:
+     *   ch1 L=3 at k=3 (order 3,0,4,2,5): rank 0; ch4 L=4 at k=4 (order 4,5,3,0,6): rank 0;
+     *   ch6 L=1 at k=1 (order 0,1,2,3,4): rank 1; zeros at k=0: rank 0. CTX = 1 + 8 + 1 + 5 = 15.
+     *   present 1 | plane 1: 0 1 | plane 2 (block 0): 1 | plane 3 (block 0): 0 = RAW
+     *   rank plane 0: 11111101 | rank plane 1 (ch6): 1 | no escapes
+     *   payload block 0: 8 x 11111111 | block 1: 10 (5) 001 (12)
+     * end bit 0.
+     */
+    const C = 16;
+    const cfg = cfgOf(C, 8, 8, false, 32);
+    const d = derive(cfg);
+    const px = [0, 0, 0, 0, 0, 0, 0, 0, ...pixel, 255, 255, 255, 255, 255, 255, 255, 255, ...pixel];
+    const p0 = '1' + '01' + '0' + '10110101' + '100' + '10' + '0' + '0' + '00' + '10' + '001';
+    const p1 = '1' + '01' + '1' + '0' + '11111101' + '1' + '11111111'.repeat(8) + '10' + '001';
+    expect(p0.length).toBe(1 + 2 + 1 + 22);
+    expect(p1.length).toBe(1 + 2 + 1 + 1 + 15 - 1 + 64);
+    const want = buildTile(headerUnit(0, tagOf(cfg)), p0 + p1, 32, 2);
+    const e = encodeTile(d, { policy: 'lossless', quantShift: 0 }, px, 2);
+    expect(hex(e.units)).toEqual(hex(want));
+    expect(e.modeCounts).toEqual([1, 2, 1, 0]);
+    expect(Array.from(decodeTile(d, want, 2).pixels)).toEqual(px);
+  });
+
+  it('an empty tile is header, end bit, trailer: C69501DC 00000000 C7490000', () => {
+    // checksum: 0xC695 ^ 0x01DC = 0xC749; count 0
+    const d = derive(cfgOf(8, 8, 8, false, 32));
+    const e = encodeTile(d, { policy: 'lossless', quantShift: 0 }, [], 0);
+    expect(hex(e.units)).toEqual(['c69501dc', '00000000', 'c7490000']);
+    const dec = decodeTile(d, e.units);
+    expect(dec.count).toBe(0);
+    expect(dec.pixels.length).toBe(0);
+  });
+
+  it('a DCT block written by hand decodes by the formula of FORMAT.md 7.3', () => {
+    // C = N = 4, W = 8 unsigned, P = 12, s = 1: coefficients [100, -20, 0, 7], mask 1 1 0 1.
+    // CWmax: A = ceil(4 * 2048 * 255 / 4096) = 510 (row 0; row 1 = 2 * (2676 + 1108) = 7568 -> 471.1),
+    // so CWmax = bitLength(510) + 1 = 10 and the width field has bitLength(10) = 4 bits; wc = 8.
+    const cfg = cfgOf(4, 4, 8, false, 32);
+    const d = derive(cfg);
+    expect(d.coefWidthMax).toBe(10);
+    expect(d.coefWidthBits).toBe(4);
+    const q = [100, -20, 0, 7];
+    const rec = '1' + '0' + '1' + '1' + '1101' + field(8, 4) + q.map((c) => sfield(c, 8)).join('');
+    const tile = buildTile(headerUnit(1, tagOf(cfg)), rec, 32, 1);
+    const T = [
+      [2048, 2048, 2048, 2048],
+      [2676, 1108, -1108, -2676],
+      [2048, -2048, -2048, 2048],
+      [1108, -2676, 2676, -1108],
+    ];
+    const want = [0, 1, 2, 3].map((n) => {
+      const y = rshift(q.reduce((a, c, k) => a + T[k][n] * c, 0), 12 - 1);
+      return n === 2 ? 0 : Math.min(255, Math.max(0, y));
+    });
+    // by hand: n=0: (204800 - 53520 + 7756) / 2048 = 77.6 -> 78; n=1: (204800 - 22160 - 18732) / 2048
+    // = 80.03 -> 80; n=3: (204800 + 53520 - 7756) / 2048 = 122.3 -> 122
+    expect(want).toEqual([78, 80, 0, 122]);
+    const dec = decodeTile(d, tile, 1);
+    expect(Array.from(dec.pixels)).toEqual(want);
+    expect(dec.modeCounts).toEqual([0, 0, 0, 1]);
+    expect(dec.quantShift).toBe(1);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------
+// Round-trip properties over every configuration class
+
+interface Case {
+  d: Derived;
+  settings: TileSettings;
+  pixels: Int32Array;
+  npix: number;
+  label: string;
+}
+
+/** Expected cost and mode of one block by FORMAT.md sections 5 and 8, from first principles. */
+function expectBlock(d: Derived, settings: TileSettings, ctxBefore: Uint8Array, x: number[], c0: number) {
+  const { dctSize: N, dataWidth: W, signed, dctPrecision: P } = d.cfg;
+  const s = settings.policy === 'lossless' ? 0 : settings.quantShift;
+  let ctxBits = 1;
+  const q = x.map((v) => (s === 0 ? v : quantize(v, s)));
+  const L = q.map((v) => blen(Math.abs(v)));
+  const rank = L.map((l, i) => {
+    const r = d.rankOrder[ctxBefore[c0 + i]].indexOf(l);
+    return r < 0 ? RANKS : r;
+  });
+  for (let i = 0; i < N; i++) ctxBits += (rank[i] < RANKS ? rank[i] + 1 : RANKS + d.escBits) + (L[i] === 0 ? 0 : L[i] - 1 + (signed ? 1 : 0));
+  const rawBits = 3 + N * W;
+  const allZero = x.every((v) => v === 0);
+  const allZeroQ = q.every((v) => v === 0);
+  let coef: number[] | undefined;
+  let wc = 0;
+  let dctBits = Infinity;
+  const dctCost = () => {
+    const out = new Int32Array(N);
+    dctForward(d.dct, P, s, x, out);
+    coef = Array.from(out);
+    // independent check of dctForward against its formula
+    for (let k = 0; k < N; k++) {
+      const acc = d.dct[k].reduce((a, t, n) => a + t * x[n], 0);
+      if (coef[k] !== rshift(acc, P + s)) throw new Error(`dctForward k=${k}: ${coef[k]} vs ${rshift(acc, P + s)}`);
+    }
+    wc = Math.max(0, ...coef.map(swidth));
+    dctBits = 3 + N + d.coefWidthBits + N * wc;
+  };
+  let mode: number;
+  let bits: number;
+  if (settings.policy === 'dct') {
+    if (allZero) [mode, bits] = [MODE_ZERO, 2];
+    else {
+      dctCost();
+      [mode, bits] = [MODE_DCT, dctBits];
+    }
+  } else if (settings.policy === 'lossless' ? allZero : allZeroQ) {
+    [mode, bits] = [MODE_ZERO, 2];
+  } else {
+    [mode, bits] = ctxBits <= rawBits ? [MODE_CTX, ctxBits] : [MODE_RAW, rawBits];
+    if (settings.policy === 'auto') {
+      dctCost();
+      if (dctBits < bits) [mode, bits] = [MODE_DCT, dctBits];
+    }
+  }
+  return { mode, bits, q, L, rank, coef, wc };
+}
+
+function sameArray(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Runs every property on one tile; throws with the case label on the first violation. */
+function checkTile({ d, settings, pixels, npix, label }: Case): void {
+  const fail = (msg: string): never => {
+    throw new Error(`${label}: ${msg}`);
+  };
+  const { channels: C, dctSize: N, dataWidth: W, signed, busWidth: B, dctPrecision: P } = d.cfg;
+  const s = settings.policy === 'lossless' ? 0 : settings.quantShift;
+  const { lo, hi } = valueRange(W, signed);
+  const upw = B / 32;
+
+  const e = encodeTile(d, settings, pixels, npix);
+  // deterministic: a second encoding gives the same words and reconstruction
+  const e2 = encodeTile(d, settings, pixels, npix);
+  if (!sameArray(e.units, e2.units)) fail('encoding twice gave different words');
+  if (!sameArray(e.recon, e2.recon)) fail('encoding twice gave different recon');
+
+  // framing: whole bus words, header, trailer
+  const U = e.units;
+  if (U.length % upw !== 0) fail(`${U.length} units is not a whole number of ${B}-bit words`);
+  if (e.words !== U.length / upw || e.words < 2) fail(`words ${e.words} vs ${U.length} units`);
+  if (U[0] !== headerUnit(s, tagOf(d.cfg))) fail(`header 0x${U[0].toString(16)}`);
+  const tu = U.length - upw;
+  if ((U[tu] & 0xffff) !== (npix & 0xffff)) fail(`trailer count ${U[tu] & 0xffff} != ${npix}`);
+  if (U[tu] >>> 16 !== checksum(U, tu)) fail(`trailer checksum 0x${(U[tu] >>> 16).toString(16)} != 0x${checksum(U, tu).toString(16)}`);
+  if (fold16(U, tu) !== checksum(U, tu)) fail('fold16 disagrees with the FORMAT.md checksum');
+  for (let i = tu + 1; i < U.length; i++) if (U[i] !== 0) fail(`trailer unit ${i} is not zero`);
+
+  // mode counts
+  const blocks = C / N;
+  if (e.modeCounts.reduce((a, b) => a + b, 0) !== npix * blocks) fail(`mode counts ${e.modeCounts} do not add up to ${npix * blocks}`);
+  if (settings.policy === 'lossless' && e.modeCounts[MODE_DCT] !== 0) fail('lossless tile has DCT blocks');
+  if (settings.policy === 'dct' && (e.modeCounts[MODE_CTX] !== 0 || e.modeCounts[MODE_RAW] !== 0)) fail(`dct tile has CTX/RAW blocks ${e.modeCounts}`);
+
+  // decode == recon (and == input when lossless)
+  const dec = decodeTile(d, U, npix);
+  if (dec.count !== npix) fail(`decoded ${dec.count} pixels of ${npix}`);
+  if (dec.quantShift !== s) fail(`decoded shift ${dec.quantShift}`);
+  if (dec.pixels.length !== npix * C) fail('decoded length');
+  for (let i = 0; i < npix * C; i++) if (dec.pixels[i] !== e.recon[i]) fail(`decoded value ${i} = ${dec.pixels[i]}, recon ${e.recon[i]}`);
+  if (dec.modeCounts.join() !== e.modeCounts.join()) fail(`decoded mode counts ${dec.modeCounts} vs ${e.modeCounts}`);
+  if (settings.policy === 'lossless') for (let i = 0; i < npix * C; i++) if (e.recon[i] !== pixels[i]) fail(`lossless value ${i}: ${e.recon[i]} != ${pixels[i]}`);
+  const decInf = decodeTile(d, U);
+  if (decInf.count !== npix || !sameArray(decInf.pixels, dec.pixels)) fail('decoding without a pixel bound differs');
+
+  // replay the encoder stage by stage: planPixel, writePixel, updateContext
+  const w = new BitWriter(4); // small on purpose: exercises growth
+  w.write(TILE_MAGIC | (FORMAT_VERSION << 8) | (s << 12), 16);
+  w.write(d.tag, 16);
+  const ctx = new Uint8Array(C);
+  const plan = newPlan(d);
+  const kDct = Math.max(1, Math.floor(W / 2) - s);
+  for (let p = 0; p < npix; p++) {
+    const ctxBefore = ctx.slice();
+    planPixel(d, settings, ctx, pixels, p * C, plan);
+    let total = 1;
+    for (let b = 0; b < blocks; b++) {
+      const c0 = b * N;
+      const x = Array.from(pixels.subarray(p * C + c0, p * C + c0 + N));
+      const want = expectBlock(d, settings, ctxBefore, x, c0);
+      const where = `pixel ${p} block ${b}`;
+      if (plan.modes[b] !== want.mode) fail(`${where}: mode ${MODE_NAMES[plan.modes[b]]}, expected ${MODE_NAMES[want.mode]} (bits ${plan.blockBits[b]} vs ${want.bits})`);
+      if (plan.blockBits[b] !== want.bits) fail(`${where}: block bits ${plan.blockBits[b]}, expected ${want.bits}`);
+      total += want.bits;
+      for (let i = 0; i < N; i++) {
+        const c = c0 + i;
+        const r = plan.recon[c];
+        const v = x[i];
+        if (r !== e.recon[p * C + c]) fail(`${where}: plan recon differs from the tile's`);
+        if (r < lo || r > hi) fail(`${where}: recon ${r} out of range`);
+        if (want.mode === MODE_CTX) {
+          if (plan.index[c] !== want.q[i] || plan.len[c] !== want.L[i] || plan.rank[c] !== want.rank[i]) {
+            fail(`${where} ch ${i}: index/len/rank ${plan.index[c]}/${plan.len[c]}/${plan.rank[c]} vs ${want.q[i]}/${want.L[i]}/${want.rank[i]}`);
+          }
+          const exp = s === 0 ? want.q[i] : dequantize(want.q[i], s, lo, hi);
+          if (r !== exp) fail(`${where} ch ${i}: CTX recon ${r}, expected ${exp}`);
+          if (Math.abs(r - v) > (s === 0 ? 0 : 2 ** (s - 1))) fail(`${where} ch ${i}: CTX error |${v} - ${r}| > 2^(s-1)`);
+        } else if (want.mode === MODE_RAW) {
+          if (r !== v) fail(`${where}: RAW recon ${r} != ${v}`);
+        } else if (want.mode === MODE_ZERO) {
+          if (r !== 0) fail(`${where}: ZERO recon ${r}`);
+          if (Math.abs(v) > (s === 0 ? 0 : 2 ** (s - 1))) fail(`${where}: ZERO block holds ${v}`);
+        } else {
+          if (plan.coef[c] !== want.coef![i]) fail(`${where}: coefficient ${i} ${plan.coef[c]} vs ${want.coef![i]}`);
+          if (plan.mask[c] !== (v !== 0 ? 1 : 0)) fail(`${where}: mask`);
+          // FORMAT.md 7.3 with exact arithmetic
+          const acc = want.coef!.reduce((a, q, k) => a + d.dct[k][i] * q, 0);
+          const y = s <= P ? rshift(acc, P - s) : acc * 2 ** (s - P);
+          const exp = v === 0 ? 0 : Math.min(hi, Math.max(lo, y));
+          if (r !== exp) fail(`${where} ch ${i}: DCT recon ${r}, expected ${exp}`);
+        }
+      }
+      if (want.mode === MODE_DCT && plan.coefWidth[b] !== want.wc) fail(`${where}: coefficient width ${plan.coefWidth[b]} vs ${want.wc}`);
+    }
+    if (plan.bits !== total) fail(`pixel ${p}: plan.bits ${plan.bits}, expected ${total}`);
+    if (plan.bits > d.maxRecordBits) fail(`pixel ${p}: record ${plan.bits} bits > maxRecordBits ${d.maxRecordBits}`);
+    const before = w.pos;
+    writePixel(d, plan, w);
+    if (w.pos - before !== plan.bits) fail(`pixel ${p}: writePixel appended ${w.pos - before} bits, plan.bits = ${plan.bits}`);
+    updateContext(d, s, plan, ctx);
+    for (let b = 0; b < blocks; b++) {
+      for (let c = b * N; c < (b + 1) * N; c++) {
+        const r = plan.recon[c];
+        const k = plan.modes[b] === MODE_ZERO ? 0 : plan.modes[b] === MODE_DCT ? (plan.mask[c] ? kDct : 0) : blen(Math.floor(Math.abs(r) / 2 ** s));
+        if (ctx[c] !== k) fail(`pixel ${p} ch ${c}: context ${ctx[c]}, expected ${k}`);
+      }
+    }
+  }
+  w.write(0, 1);
+  w.align(B);
+  if (w.pos !== tu * 32) fail(`replayed data is ${w.pos} bits, the tile's data section ${tu * 32}`);
+  const replay = w.units();
+  for (let i = 0; i < tu; i++) if (replay[i] !== U[i]) fail(`replayed unit ${i} 0x${replay[i].toString(16)} != 0x${U[i].toString(16)}`);
+}
+
+function settingsFor(W: number): TileSettings[] {
+  const out: TileSettings[] = [{ policy: 'lossless', quantShift: 0 }];
+  for (const policy of ['auto', 'dct'] as Policy[]) for (const s of [...new Set([1, 2, W - 1])]) out.push({ policy, quantShift: s });
+  return out;
+}
+
+const BUSES = [32, 64, 96, 256];
+const PREC_BY_BUS: Record<number, number> = { 32: 12, 64: 8, 96: 16, 256: 12 };
+
+describe('round trips over every configuration class', () => {
+  for (const N of [4, 8, 16, 32]) {
+    // channels: one block, and several (4 blocks for the small DCT sizes, 2 for the large ones)
+    for (const C of N <= 8 ? [N, 4 * N] : [N, 2 * N]) {
+      for (const W of [4, 5, 8, 12, 16]) {
+        for (const signed of [false, true]) {
+          it(`N=${N} C=${C} W=${W} ${signed ? 'signed' : 'unsigned'}: every policy, shift, bus width and pattern`, () => {
+            const rng = new Rng(N * 1000003 + C * 10007 + W * 101 + (signed ? 1 : 0));
+            let tiles = 0;
+            for (const settings of settingsFor(W)) {
+              for (const B of BUSES) {
+                const d = derive(cfgOf(C, N, W, signed, B, PREC_BY_BUS[B]));
+                for (const pattern of patternsFor(signed)) {
+                  const npix = rng.int(1, 10);
+                  const pixels = genPixels(rng, pattern, npix, C, W, signed);
+                  checkTile({ d, settings, pixels, npix, label: `N=${N} C=${C} W=${W} signed=${signed} B=${B} P=${d.cfg.dctPrecision} ${settings.policy}/${settings.quantShift} ${pattern} npix=${npix}` });
+                  tiles++;
+                }
+              }
+            }
+            expect(tiles).toBe(settingsFor(W).length * BUSES.length * patternsFor(signed).length);
+          });
+        }
+      }
+    }
+  }
+
+  it('every mode occurs, and each pattern is coded as expected in the typical case', () => {
+    const rng = new Rng(11);
+    const d = derive(cfgOf(32, 8, 8, false, 64));
+    const count = (settings: TileSettings, pattern: Parameters<typeof genPixels>[1]) =>
+      encodeTile(d, settings, genPixels(rng, pattern, 16, 32, 8, false), 16).modeCounts;
+    expect(count({ policy: 'lossless', quantShift: 0 }, 'zero')).toEqual([64, 0, 0, 0]);
+    expect(count({ policy: 'lossless', quantShift: 0 }, 'small')[MODE_CTX]).toBeGreaterThan(0);
+    expect(count({ policy: 'lossless', quantShift: 0 }, 'dense')[MODE_RAW]).toBeGreaterThan(0);
+    expect(count({ policy: 'auto', quantShift: 2 }, 'smooth')[MODE_DCT]).toBeGreaterThan(0);
+    expect(count({ policy: 'dct', quantShift: 1 }, 'dense')[MODE_DCT]).toBe(64);
+  });
+
+  it('a tile of 105536 pixels: the trailer counts modulo 65536 (40000) and decoding still returns them all', () => {
+    const n = 65536 + 40000;
+    const d = derive(cfgOf(4, 4, 8, false, 32));
+    const px = new Int32Array(n * 4);
+    px[5] = 9;
+    px[(n - 1) * 4 + 3] = 200;
+    const e = encodeTile(d, { policy: 'lossless', quantShift: 0 }, px, n);
+    expect(e.units[e.units.length - 1] & 0xffff).toBe(40000);
+    const dec = decodeTile(d, e.units);
+    expect(dec.count).toBe(n);
+    expect(dec.pixels).toEqual(px);
+  });
+
+  it('pixels are read from `base` and tiles are independent (contexts restart)', () => {
+    const rng = new Rng(12);
+    const d = derive(cfgOf(16, 8, 8, false, 32));
+    const px = genPixels(rng, 'sparse', 20, 16, 8, false);
+    const a = encodeTile(d, { policy: 'auto', quantShift: 1 }, px, 8, 12 * 16);
+    const b = encodeTile(d, { policy: 'auto', quantShift: 1 }, px.slice(12 * 16), 8);
+    expect(hex(a.units)).toEqual(hex(b.units));
+  });
+});
+
+describe('encoder settings', () => {
+  const d = derive(cfgOf(8, 8, 8, false, 32));
+  it('rejects a shift with the lossless policy, a shift above W-1, and unknown policies (ParamError)', () => {
+    expect(() => encodeTile(d, { policy: 'lossless', quantShift: 1 }, [0, 0, 0, 0, 0, 0, 0, 0], 1)).toThrow(ParamError);
+    expect(() => encodeTile(d, { policy: 'auto', quantShift: 8 }, [0, 0, 0, 0, 0, 0, 0, 0], 1)).toThrow(ParamError);
+    expect(() => encodeTile(d, { policy: 'auto', quantShift: -1 }, [0, 0, 0, 0, 0, 0, 0, 0], 1)).toThrow(ParamError);
+    expect(() => encodeTile(d, { policy: 'fast' as Policy, quantShift: 0 }, [0, 0, 0, 0, 0, 0, 0, 0], 1)).toThrow(ParamError);
+  });
+  it('the lossless policy writes shift 0 in the header; lossy policies their shift', () => {
+    expect(encodeTile(d, { policy: 'lossless', quantShift: 0 }, [], 0).units[0] & 0xf000).toBe(0);
+    expect((encodeTile(d, { policy: 'auto', quantShift: 7 }, [], 0).units[0] >>> 12) & 0xf).toBe(7);
+    expect((encodeTile(d, { policy: 'dct', quantShift: 3 }, [], 0).units[0] >>> 12) & 0xf).toBe(3);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------
+// Decoder checks (FORMAT.md section 10): each malformed tile gives a StreamError at the right bit
+
+describe('decoder stream checks', () => {
+  const cfg8 = cfgOf(8, 8, 8, false, 32);
+  const d8 = derive(cfg8);
+  const valid = (): Uint32Array => Uint32Array.from([0xc69501dc, 0x008826b7, 0xe1760001]);
+
+  it('bad magic, version, shift and config tag name bits 0, 8, 12 and 16 (plus bitBase)', () => {
+    const t = valid();
+    t[0] = (t[0] & ~0xff) | 0xdd;
+    expect(streamError(() => decodeTile(d8, t)).bitOffset).toBe(0);
+    expect(streamError(() => decodeTile(d8, t, 1, 800)).bitOffset).toBe(800);
+    const v = valid();
+    v[0] = (v[0] & ~0xf00) | (2 << 8);
+    expect(streamError(() => decodeTile(d8, v)).bitOffset).toBe(8);
+    const cfg4 = cfgOf(8, 8, 4, false, 32);
+    const d4 = derive(cfg4);
+    for (let s = 4; s <= 15; s++) {
+      const tile = buildTile(headerUnit(s, tagOf(cfg4)), '', 32, 0);
+      const err = streamError(() => decodeTile(d4, tile));
+      expect(err.bitOffset).toBe(12);
+      expect(err.message).toMatch(/shift/);
+    }
+    expect(decodeTile(d4, buildTile(headerUnit(3, tagOf(cfg4)), '', 32, 0)).count).toBe(0);
+    const other = derive(cfgOf(8, 8, 8, false, 64));
+    const tagErr = streamError(() => decodeTile(other, Uint32Array.from([...valid(), 0])));
+    expect(tagErr.bitOffset).toBe(16);
+    expect(tagErr.message).toMatch(/tag/);
+  });
+
+  it('a tile that is not a whole number of words, or shorter than two words, is rejected at bit 0', () => {
+    const d64 = derive(cfgOf(8, 8, 8, false, 64));
+    expect(streamError(() => decodeTile(d64, valid())).bitOffset).toBe(0);
+    expect(streamError(() => decodeTile(d8, new Uint32Array(0))).bitOffset).toBe(0);
+    expect(streamError(() => decodeTile(d8, Uint32Array.from([0xc69501dc]))).bitOffset).toBe(0);
+  });
+
+  it('a record running into the trailer word is rejected where the data ends', () => {
+    // present 1, mode plane 1 = CTX, then 30 zero bits: rank planes need 40, the data ends at bit 64
+    const t = Uint32Array.from([0xc69501dc, 0b11, 0]);
+    t[2] = ((checksum(t, 2) << 16) | 1) >>> 0;
+    const err = streamError(() => decodeTile(d8, t));
+    expect(err.bitOffset).toBe(64);
+    expect(err.message).toMatch(/past the end/);
+  });
+
+  it('an escape index beyond the unranked lengths (W = 9: 5 unranked, 3-bit field, index 7)', () => {
+    const cfg = cfgOf(8, 8, 9, false, 32);
+    const d = derive(cfg);
+    expect(d.escBits).toBe(3);
+    const rec = '1' + '1' + '0'.repeat(40) + field(7, 3) + field(0, 3).repeat(7);
+    const err = streamError(() => decodeTile(d, buildTile(headerUnit(0, tagOf(cfg)), rec, 32, 1)));
+    expect(err.bitOffset).toBe(32 + 2 + 40);
+    expect(err.message).toMatch(/escape/);
+  });
+
+  it('a DCT coefficient width above CWmax', () => {
+    // W = 8, N = 8, P = 12: A = ceil(8 * 1448 * 255 / 4096) = 722, CWmax = 11, width field 4 bits
+    expect(d8.coefWidthMax).toBe(11);
+    expect(d8.coefWidthBits).toBe(4);
+    for (const wc of [12, 15]) {
+      const rec = '1' + '0' + '1' + '1' + '11111111' + field(wc, 4) + '0'.repeat(8 * wc);
+      const err = streamError(() => decodeTile(d8, buildTile(headerUnit(1, 0xc695), rec, 32, 1)));
+      expect(err.bitOffset).toBe(32 + 4 + 8);
+      expect(err.message).toMatch(/width/);
+    }
+    // CWmax itself is accepted
+    const ok = '1' + '0' + '1' + '1' + '11111111' + field(11, 4) + '0'.repeat(88);
+    expect(decodeTile(d8, buildTile(headerUnit(1, 0xc695), ok, 32, 1)).count).toBe(1);
+  });
+
+  it('a CTX index outside quantize(min) .. quantize(max)', () => {
+    // W = 8 unsigned, s = 2: indices 0..64. Value 0 has L = 8 (escape index 3 at context 0): q >= 128.
+    const rec = '1' + '1' + '01111111' + '0000' + '11' + '0000000';
+    const err = streamError(() => decodeTile(d8, buildTile(headerUnit(2, 0xc695), rec, 32, 1)));
+    expect(err.bitOffset).toBe(32 + 1 + 1 + 8 + 4 + 2);
+    expect(err.message).toMatch(/outside/);
+    // L = 7 (escape index 2 among 1, 6, 7, 8) with mantissa 0 is q = 64 = quantize(255, 2): accepted,
+    // and 64 * 4 = 256 clamps to 255
+    const okRec2 = '1' + '1' + '01111111' + '0000' + '01' + '000000';
+    const dec = decodeTile(d8, buildTile(headerUnit(2, 0xc695), okRec2, 32, 1));
+    expect(Array.from(dec.pixels)).toEqual([255, 0, 0, 0, 0, 0, 0, 0]);
+    // mantissa 1 -> q = 65 > 64: rejected
+    const badRec2 = '1' + '1' + '01111111' + '0000' + '01' + '100000';
+    expect(streamError(() => decodeTile(d8, buildTile(headerUnit(2, 0xc695), badRec2, 32, 1))).bitOffset).toBe(48);
+    // signed: W = 8, s = 7: indices -1..1; L = 2 (|q| = 2 or 3) is out of range
+    const cfgS = cfgOf(8, 8, 8, true, 32);
+    const dS = derive(cfgS);
+    // k = 0 order for W = 8: 0, 3, 4, 2, 5 -> L = 2 has rank 3: planes 0 | 0 0 0 1 ; sign 1, mantissa 0
+    const sRec = '1' + '1' + '01111111' + '0' + '0' + '1' + '1' + '0';
+    const sErr = streamError(() => decodeTile(dS, buildTile(headerUnit(7, tagOf(cfgS)), sRec, 32, 1)));
+    expect(sErr.bitOffset).toBe(32 + 2 + 8 + 3);
+  });
+
+  it('an end bit that is not in the last data word, and non-zero padding', () => {
+    const rec = '1' + '1' + '10110101' + '100' + '10' + '0' + '0' + '00' + '10' + '001';
+    const extra = buildTile(0xc69501dc, rec, 32, 1, { extraDataWords: 1 });
+    const e1 = streamError(() => decodeTile(d8, extra));
+    expect(e1.bitOffset).toBe(32 + 24 + 1);
+    expect(e1.message).toMatch(/end-of-tile/);
+    const padded = buildTile(0xc69501dc, rec + '0' + '0001', 32, 1, { endBit: '' });
+    const e2 = streamError(() => decodeTile(d8, padded));
+    expect(e2.bitOffset).toBe(32 + 25);
+    expect(e2.message).toMatch(/padding/);
+  });
+
+  it('trailer count, checksum and high bits', () => {
+    const rec = '1' + '1' + '10110101' + '100' + '10' + '0' + '0' + '00' + '10' + '001';
+    const c = streamError(() => decodeTile(d8, buildTile(0xc69501dc, rec, 32, 1, { countOverride: 2 })));
+    expect(c.bitOffset).toBe(64);
+    expect(c.message).toMatch(/trailer counts/);
+    const k = streamError(() => decodeTile(d8, buildTile(0xc69501dc, rec, 32, 1, { checksumXor: 0x0100 })));
+    expect(k.bitOffset).toBe(64 + 16);
+    expect(k.message).toMatch(/checksum/);
+    const cfg64 = cfgOf(8, 8, 8, false, 64);
+    const d64 = derive(cfg64);
+    const ok64 = buildTile(headerUnit(0, tagOf(cfg64)), rec, 64, 1);
+    expect(hex(ok64)).toEqual(['0f1101dc', '008826b7', '28f20001', '00000000']);
+    const h = streamError(() => decodeTile(d64, buildTile(headerUnit(0, tagOf(cfg64)), rec, 64, 1, { trailerHigh: 0x80 })));
+    expect(h.bitOffset).toBe(96);
+    expect(h.message).toMatch(/trailer word/);
+  });
+
+  it('more pixels than maxPixels', () => {
+    const rng = new Rng(5);
+    const px = genPixels(rng, 'sparse', 3, 8, 8, false);
+    const e = encodeTile(d8, { policy: 'lossless', quantShift: 0 }, px, 3);
+    expect(decodeTile(d8, e.units, 3).count).toBe(3);
+    const err = streamError(() => decodeTile(d8, e.units, 2));
+    expect(err.message).toMatch(/more than the expected 2/);
+    expect(streamError(() => decodeTile(d8, e.units, 0)).bitOffset).toBe(32);
+  });
+
+  it('DCT reconstruction clamps the exact inverse value for every legal coefficient width (no 32-bit wrap)', () => {
+    // FORMAT.md 7.3: y_n = roundShift(sum_k T[k][n] c_k, P - s), x_n = clamp(y_n). A width field up to CWmax is
+    // legal, so with W = 16, N = 32, P = 16, s = 15 coefficients of 20 bits give |y| near 2^37. The exact
+    // y_0 here is 88368049563, which clamps to 65535.
+    const cfg = cfgOf(32, 32, 16, false, 32, 16);
+    const d = derive(cfg);
+    const s = 15;
+    expect(d.coefWidthMax).toBe(20);
+    expect(d.coefWidthBits).toBe(5);
+    const qmax = 2 ** 19 - 1;
+    const q = d.dct.map((row) => Math.sign(row[0]) * qmax);
+    const rec = '1' + '0' + '1' + '1' + '1'.repeat(32) + field(20, 5) + q.map((c) => sfield(c, 20)).join('');
+    const tile = buildTile(headerUnit(s, tagOf(cfg)), rec, 32, 1);
+    const want = Array.from({ length: 32 }, (_, n) => {
+      const acc = q.reduce((a, c, k) => a + d.dct[k][n] * c, 0); // |acc| < 2^40: exact in doubles
+      return Math.min(65535, Math.max(0, rshift(acc, 16 - s)));
+    });
+    expect(want[0]).toBe(65535);
+    const dec = decodeTile(d, tile, 1);
+    expect(Array.from(dec.pixels)).toEqual(want);
+  });
+});
