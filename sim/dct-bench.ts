@@ -39,9 +39,9 @@ export function goldenForward(d: Derived, x: number[], s: number): number[] {
   return Array.from(out);
 }
 
-/** Inverse golden: dctInverse into an Int32Array, then clamp and mask as dctReconstruct (golden/tile.ts). */
+/** Inverse golden: dctInverse (exact), then clamp and mask as dctReconstruct (golden/tile.ts). */
 export function goldenInverse(d: Derived, q: number[], mask: number[], s: number): number[] {
-  const y = new Int32Array(d.cfg.dctSize);
+  const y = new Float64Array(d.cfg.dctSize);
   dctInverse(d.dct, d.cfg.dctPrecision, s, q, y);
   return Array.from(y, (v, i) => (mask[i] ? (v < d.minVal ? d.minVal : v > d.maxPos ? d.maxPos : v) : 0));
 }
@@ -50,7 +50,7 @@ export function goldenInverse(d: Derived, q: number[], mask: number[], s: number
  * Vectors: corner blocks (zeros, extremes, alternating, impulses) at every shift 0..15, then random
  * dense, sparse (ReLU-like) and small-valued blocks at random shifts. Inverse inputs are the forward
  * coefficients of such blocks (what an encoder sends) and random full-range fields with random masks
- * (what a corrupt stream can carry: clamping and the 32-bit wrap).
+ * (what a corrupt stream can carry: clamping of values far beyond 32 bits).
  */
 export function dctVectors(d: Derived, randomCount: number, seed: number): { fwd: FwdVector[]; inv: InvVector[] } {
   const { dctSize: N } = d.cfg;

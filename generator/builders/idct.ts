@@ -7,9 +7,6 @@ import { renderModule } from '../render.js';
 import { DCT_LATENCY, bits, checkFold, termsOf } from './dct.js';
 import { Module } from './types.js';
 
-/** The golden model keeps y in an Int32Array: a wider y wraps to its low 32 bits before the clamp. */
-export const GOLDEN_Y_BITS = 32;
-
 /** Widths of dctcm_idct, exported for tests and the manifest. */
 export function idctWidths(d: Derived): { coefWidth: number; accWidth: number; lead: number; yWidth: number; clampWidth: number } {
   const { dctSize: N, dctPrecision: P } = d.cfg;
@@ -26,7 +23,7 @@ export function idctWidths(d: Derived): { coefWidth: number; accWidth: number; l
   // lead = 15 - P turns both cases into one right shift by max(P, 15) - s with the same rounding.
   const lead = Math.max(0, 15 - P);
   const yWidth = accWidth + lead;
-  return { coefWidth: CW, accWidth, lead, yWidth, clampWidth: Math.min(yWidth, GOLDEN_Y_BITS) };
+  return { coefWidth: CW, accWidth, lead, yWidth, clampWidth: yWidth };
 }
 
 export function buildIdct(d: Derived): Module {
@@ -79,9 +76,7 @@ export function buildIdct(d: Derived): Module {
     `[${d.minVal}, ${d.maxPos}] (${signed ? 'signed' : 'unsigned'} ${W}-bit) and zero where in_mask is 0:`,
     `y_n = roundShift(sum_k T[k][n] * q_k, P - s), P = ${P}, s = quant_shift (a left shift by s - P when s > P),`,
     'rounding half away from zero; bit-exact with dctInverse + dctReconstruct (golden/dct.ts, golden/tile.ts),',
-    KW < YW
-      ? `including the model's 32-bit wrap of y (it holds y in an Int32Array) before the clamp.`
-      : `whose y never exceeds the model's 32-bit Int32Array here (${YW} bits).`,
+    `y is kept exact in ${YW} bits up to the clamp, for any coefficient field a stream can carry.`,
     `Lanes: coefficient k in in_coef[k*${CW} +: ${CW}], mask bit n in in_mask[n], value n in out_data[n*${W} +: ${W}].`,
     `Latency ${DCT_LATENCY} cycles of ce; throughput one block per cycle with ce high. ce advances every stage`,
     'at once (a whole-pipeline stall when low: nothing moves, nothing is lost); in_valid is sampled only with ce,',
