@@ -1,0 +1,68 @@
+// Hardware cost of the generated cores: Yosys (WebAssembly) synthesis for iCE40 (synth_ice40) and a
+// generic 4-input-LUT target, and nextpnr-ice40 place and route (HX8K) for the iCE40 netlists.
+// Prints a Markdown table: LUTs, flip-flops, maximum clock, and values per clock x MHz / LUT.
+//   npm run build && node dist/bench/hw-cost.js [--configs C:N:W,...] [--no-pnr]
+import { Command } from 'commander';
+import { buildOutput } from '../generator/emit.js';
+import { resolveConfig } from '../generator/config.js';
+import { placeAndRoute, synthesize } from '../sim/run.js';
+
+// EBPC (CONTEXT.md): one 8-bit value per clock, 784 LUTs at about 48 MHz on iCE40 HX8K.
+const EBPC_PER_LUT = (1 * 48) / 784;
+
+interface Row {
+  config: string;
+  core: string;
+  target: string;
+  luts: number;
+  ffs: number;
+  mhz: string;
+  perLut: string;
+  seconds: number;
+}
+
+async function main(): Promise<void> {
+  const prog = new Command()
+    .option('--configs <list>', 'comma-separated C:N:W configurations (unsigned)', '8:8:8')
+    .option('--no-pnr', 'skip place and route')
+    .parse();
+  const o = prog.opts<{ configs: string; pnr: boolean }>();
+  console.log(`# Hardware cost (Yosys 0.55 + nextpnr-ice40, WebAssembly)\n\nCommand: \`node dist/bench/hw-cost.js --configs ${o.configs}${o.pnr ? '' : ' --no-pnr'}\`\n`);
+  const rows: Row[] = [];
+  for (const spec of o.configs.split(',')) {
+    const [C, N, W] = spec.split(':').map(Number);
+    const gc = resolveConfig({ channels: C, dctSize: N, dataWidth: W });
+    const out = buildOutput(gc);
+    const files = out.modules.map((m) => ({ name: `${m.name}.v`, text: m.text }));
+    for (const core of ['dctcm_encoder', 'dctcm_decoder']) {
+      for (const target of ['ice40', 'generic'] as const) {
+        const t0 = performance.now();
+        const s = await synthesize(files, core, target);
+        let mhz = '-';
+        let perLut = '-';
+        if (!s.ok) mhz = 'synthesis failed';
+        else if (target === 'ice40' && o.pnr && s.json) {
+          const p = await placeAndRoute(s.json, 'hx8k');
+          if (p.ok) {
+            mhz = p.fmaxMhz.toFixed(1);
+            perLut = `${((C * p.fmaxMhz) / s.luts).toFixed(3)} (EBPC ${EBPC_PER_LUT.toFixed(3)})`;
+          } else {
+            const why = /Unable to place|not enough|exceed/i.exec(p.log)?.[0] ?? 'failed';
+            mhz = `place and route: ${why}`;
+          }
+        }
+        const row = { config: `C${C} N${N} W${W} B${gc.codec.busWidth}`, core, target, luts: s.luts, ffs: s.ffs, mhz, perLut, seconds: (performance.now() - t0) / 1000 };
+        rows.push(row);
+        process.stderr.write(`${row.config} ${core} ${target}: ${s.luts} LUT, ${s.ffs} FF, ${mhz} (${row.seconds.toFixed(0)} s)\n`);
+      }
+    }
+  }
+  console.log('| configuration | core | target | LUTs | flip-flops | max MHz (HX8K) | values/clock x MHz / LUT | seconds |');
+  console.log('| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |');
+  for (const r of rows) console.log(`| ${r.config} | ${r.core} | ${r.target} | ${r.luts} | ${r.ffs} | ${r.mhz} | ${r.perLut} | ${r.seconds.toFixed(0)} |`);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
