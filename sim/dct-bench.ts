@@ -6,6 +6,7 @@ import { Derived } from '../golden/params.js';
 import { buildDct } from '../generator/builders/dct.js';
 import { buildIdct } from '../generator/builders/idct.js';
 import { renderBench } from '../generator/render.js';
+import { mulberry32 } from './rng.js';
 
 export interface FwdVector {
   x: number[];
@@ -20,17 +21,7 @@ export interface InvVector {
   y: number[];
 }
 
-/** mulberry32: a small seeded generator, so vectors are reproducible from a seed. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 /** Forward golden: dctForward exactly. */
 export function goldenForward(d: Derived, x: number[], s: number): number[] {

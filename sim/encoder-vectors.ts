@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Derived, TileSettings } from '../golden/params.js';
 import { effectiveShift, encodeTile, newPlan, planPixel, updateContext } from '../golden/tile.js';
 import { bitLength } from '../golden/intmath.js';
+import { xorshift32 } from './rng.js';
 
 /** One tile of the stimulus: its settings and its pixels (channel-fastest). */
 export interface EncoderTile {
@@ -27,18 +28,7 @@ export interface EncoderVectors {
 
 const POLICY_CODE = { lossless: 0, auto: 1, dct: 2 } as const;
 
-/** Tiny deterministic generator (xorshift32) for the don't-care configuration values. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s;
-  };
-}
+const rng = xorshift32;
 
 function hex(v: bigint, bits: number): string {
   return v.toString(16).padStart(Math.ceil(bits / 4), '0');

@@ -5,6 +5,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { Tensor, parseNpy } from '../golden/npy.js';
 import { TileSettings } from '../golden/params.js';
 import { analyzeTensor, analyzeTensorFull, buildReport, formatReport, summarize } from '../golden/analyze.js';
+import { mulberry32 } from '../sim/rng.js';
 
 // Lets one test corrupt the decoder's output to prove the analyzer checks it against the encoder.
 const state = vi.hoisted(() => ({ corrupt: false }));
@@ -67,17 +68,7 @@ function refBaselines(values: number[], W: number, s: number, lo: number, hi: nu
   };
 }
 
-/** Small deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 /** ReLU-like sparse, spatially correlated activations. */
 function activations(C: number, H: number, W: number, seed: number, max = 255, lo = 0): Tensor {

@@ -13,6 +13,7 @@ import { ROOT } from '../generator/render.js';
 import { lint, synthesize } from '../sim/run.js';
 import { cosimEncoder, cosimEncoderTiles } from '../sim/encoder-cosim.js';
 import { EncoderTile } from '../sim/encoder-vectors.js';
+import { xorshift32 } from '../sim/rng.js';
 
 const WORK = resolve(ROOT, 'tmp', 'encoder-rtl');
 const DATA = resolve(ROOT, '..', 'shared', 'data');
@@ -21,18 +22,7 @@ function cfg(channels: number, dctSize: number, dataWidth: number, signed: boole
   return { channels, dctSize, dataWidth, signed, busWidth: defaultBusWidth(channels, dataWidth), dctPrecision: 12 };
 }
 
-/** xorshift32: deterministic stimulus. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s;
-  };
-}
+const rng = xorshift32;
 
 type Kind = 'sparse' | 'dense' | 'zero' | 'max' | 'min' | 'small';
 
