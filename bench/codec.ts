@@ -3,7 +3,7 @@
 //   npm run build && npm run bench:codec            (node dist/bench/codec.js [--data DIR])
 import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { decodeContainer, encodeTensor } from '../golden/container.js';
@@ -11,6 +11,7 @@ import { NPY_DTYPES, Tensor } from '../golden/npy.js';
 import { TileSettings } from '../golden/params.js';
 import { LayerResult, analyzeTensor, fmtDb, fmtRatio, modePercents, resolveConfig, summarize } from '../golden/analyze.js';
 import { isUserError, listTensors, loadTensor } from '../generator/codec-cli.js';
+import { SHARED_DATA } from '../sim/paths.js';
 
 const MODELS = ['resnet50v2', 'squeezenet11'];
 
@@ -30,16 +31,6 @@ const RUNS: Run[] = [
 ];
 
 const SPEED_RUNS: Run[] = [RUNS[0], RUNS[2]];
-
-/** The repository root: the nearest folder above this file that holds package.json. */
-function repoRoot(): string {
-  let d = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++) {
-    if (existsSync(join(d, 'package.json'))) return d;
-    d = dirname(d);
-  }
-  return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-}
 
 function intArg(v: string): number {
   if (!/^\s*\d+\s*$/.test(v) || Number(v) < 1) throw new InvalidArgumentError('it must be a positive integer.');
@@ -149,7 +140,7 @@ function benchModel(dataDir: string, model: string, repeat: number, out: (s: str
 function main(argv: string[]): number {
   const program = new Command('bench:codec')
     .description('DCT-CM codec benchmark on the real activations: rate vs SQNR against baselines, and golden-model throughput (Markdown on stdout)')
-    .option('--data <dir>', 'data folder holding activations/<model>/index.json', join(repoRoot(), '..', 'shared', 'data'))
+    .option('--data <dir>', 'data folder holding activations/<model>/index.json', SHARED_DATA)
     .option('--models <list>', 'comma-separated models', MODELS.join(','))
     .option('--repeat <n>', 'timed passes per throughput measurement', intArg, 3)
     .exitOverride();

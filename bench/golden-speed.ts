@@ -15,22 +15,21 @@
 // message, or the decoded output's hash).
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { BitWriter } from '../golden/bits.js';
 import { decodeContainer, encodeTensor, FILE_HEADER_BYTES } from '../golden/container.js';
 import { NpyDtype, Tensor, formatNpy, fromPixels, parseNpy, toPixels } from '../golden/npy.js';
 import { CodecConfig, Policy, TileSettings, defaultBusWidth, derive } from '../golden/params.js';
 import { decodeTile, effectiveShift, newPlan, planPixel, updateContext, writePixel } from '../golden/tile.js';
 import { mulberry32 } from '../sim/rng.js';
+import { SHARED_DATA } from '../sim/paths.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string): string | undefined => {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1] : undefined;
 };
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const dataDir = opt('--data') ?? resolve(root, '..', 'shared', 'data');
+const dataDir = opt('--data') ?? SHARED_DATA;
 const refPath = opt('--ref') ?? '/tmp/golden-ref.json';
 const reps = Number(opt('--reps') ?? 7);
 

@@ -6,6 +6,7 @@ import { Tensor, parseNpy } from '../golden/npy.js';
 import { TileSettings } from '../golden/params.js';
 import { analyzeTensor, analyzeTensorFull, buildReport, formatReport, summarize } from '../golden/analyze.js';
 import { mulberry32 } from '../sim/rng.js';
+import { activationsDir } from '../sim/paths.js';
 
 // Lets one test corrupt the decoder's output to prove the analyzer checks it against the encoder.
 const state = vi.hoisted(() => ({ corrupt: false }));
@@ -238,7 +239,7 @@ describe('totals', () => {
 });
 
 describe('real ResNet-50 v2 activations', () => {
-  const dir = '/work/shared/data/activations/resnet50v2';
+  const dir = activationsDir('resnet50v2');
   it.each(['img0_n01440764/stage1_conv1.npy', 'img1_n02123045/stage3_conv2.npy'])('%s: lossless ratio > 1.5 and exact round trip', (f) => {
     const t = parseNpy(readFileSync(`${dir}/${f}`), f);
     const { layer, decoded } = analyzeTensorFull(t, f, {}, { policy: 'lossless', quantShift: 0 });

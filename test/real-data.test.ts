@@ -3,14 +3,13 @@
 // The data folder is required: a missing folder FAILS this file, it is never skipped.
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { decodeContainer, encodeTensor } from '../golden/container.js';
 import { Tensor, parseNpy } from '../golden/npy.js';
 import { CodecConfig, defaultBusWidth } from '../golden/params.js';
+import { SHARED_DATA } from '../sim/paths.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const dataDir = path.resolve(repoRoot, '../shared/data');
+const dataDir = SHARED_DATA;
 const MODELS = ['resnet50v2', 'squeezenet11'];
 /** The project's stated target for the lossless ratio on ResNet-50 v2 activations. */
 const RESNET_TARGET = 2.2;
