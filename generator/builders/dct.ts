@@ -46,7 +46,7 @@ export function checkFold(d: Derived): void {
   }
 }
 
-/** Widths of dctcm_dct, exported for tests and the manifest. */
+/** Widths of dctcm_dct; the encoder's coefficient lanes (enc_common.ts) are its coefWidth. */
 export function dctWidths(d: Derived): { accWidth: number; coefWidth: number } {
   const { dctSize: N, dataWidth: W } = d.cfg;
   let maxSum = 0;
@@ -84,13 +84,14 @@ export function buildDct(d: Derived): Module {
     outWidth: N * CW,
     accWidth: AW,
     accMsb: AW - 1,
-    magWidth: AW - 1,
-    magMsb: AW - 2,
     coefWidth: CW,
     coefMsb: CW - 1,
-    qMsb: CW - 2,
     coefMaxAbs: d.coefMaxAbs,
     preShift: P - 1,
+    lowMsb: P - 2,
+    hiMsb: AW - P, // acc >>> (P - 1) has AW - P + 1 bits
+    hiWidth: AW - P + 1,
+    hiWidthP1: AW - P + 2,
     latency: DCT_LATENCY,
     lanes,
     pairs,

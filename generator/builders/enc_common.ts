@@ -2,6 +2,7 @@
 // prints is computed here from Derived, so the stages agree with each other and with golden/tile.ts.
 import { Derived, FORMAT_VERSION, RANKS, TILE_MAGIC, dctContext } from '../../golden/params.js';
 import { bitLength } from '../../golden/intmath.js';
+import { dctWidths } from './dct.js';
 
 /** Widths and constants of one configuration's encoder. */
 export interface EncWidths {
@@ -14,9 +15,8 @@ export interface EncWidths {
   signed: boolean;
   LW: number; // width of a bit length 0..W (also of a context)
   QW: number; // width of a quantization-index magnitude (W bits: see prep)
-  CW: number; // DCT coefficient field (coefWidthMax)
+  CW: number; // DCT coefficient field: dctcm_dct's output lane (coefWidthMax)
   CWB: number; // width of the coefficient-width field
-  ACCW: number; // DCT accumulator width
   SBW: number; // width of the cost of one CTX value (symBits)
   BBW: number; // width of a block's cost in bits
   ESCW: number; // escape field as carried between stages (max(1, escBits))
@@ -41,8 +41,6 @@ export function encWidths(d: Derived): EncWidths {
   const NB = d.blocks;
   let maxSym = 0;
   for (const b of d.symBits) maxSym = Math.max(maxSym, b);
-  let accMax = 0;
-  for (const row of d.dct) accMax = Math.max(accMax, row.reduce((a, t) => a + Math.abs(t), 0) * d.maxMag);
   const rawBits = 3 + N * W;
   const dctMax = 3 + N + d.coefWidthBits + N * d.coefWidthMax;
   const shiftMax = Math.min(15, W - 1);
@@ -58,9 +56,8 @@ export function encWidths(d: Derived): EncWidths {
     signed,
     LW: bitLength(W),
     QW: W,
-    CW: d.coefWidthMax,
+    CW: dctWidths(d).coefWidth, // the encoder carries dctcm_dct's coefficients unchanged
     CWB: d.coefWidthBits,
-    ACCW: bitLength(accMax) + 2,
     SBW: bitLength(maxSym),
     BBW: bitLength(Math.max(1 + N * maxSym, rawBits, dctMax)),
     ESCW: Math.max(1, d.escBits),

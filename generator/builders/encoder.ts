@@ -1,10 +1,20 @@
-// The encoder: top dctcm_encoder and its pipeline stages dctcm_enc_{dct,prep,ctx,rec,pack}. Each builder
-// computes every constant, table and width its template prints (from Derived, via enc_common.ts).
+// The encoder: top dctcm_encoder and its pipeline stages dctcm_enc_{prep,ctx,rec,pack}; the forward DCT
+// is the shared core dctcm_dct (dct.ts). Each builder computes every constant, table and width its
+// template prints (from Derived, via enc_common.ts).
 import { Derived } from '../../golden/params.js';
 import { renderModule } from '../render.js';
 import { Module } from './types.js';
 import { EncWidths, encWidths, modeCostLines } from './enc_common.js';
 import { bitLength } from '../../golden/intmath.js';
+import { DCT_LATENCY, buildDct } from './dct.js';
+
+/** Cycles of each encoder stage; prep waits for dctcm_dct and adds one register for wc and the DCT cost. */
+const PREP_LATENCY = DCT_LATENCY + 1;
+const CTX_LATENCY = 1;
+const REC_LATENCY = 1;
+const PACK_LATENCY = 1;
+/** From an accepted pixel to the first output word holding its record. */
+const ENCODER_LATENCY = PREP_LATENCY + CTX_LATENCY + REC_LATENCY + PACK_LATENCY;
 
 /** Concatenation of equal-width fields, field i at bits [i*w +: w]. */
 function packFields(values: number[], w: number): bigint {
@@ -33,44 +43,9 @@ function portWidths(e: EncWidths) {
   };
 }
 
-export function buildEncDct(d: Derived): Module {
-  const e = encWidths(d);
-  const rows = d.dct.map((row, k) => ({
-    k,
-    terms: row
-      .map((t, n) => ({ n, op: t < 0 ? '-' : '+', lit: `$signed(${e.ACCW}'d${Math.abs(t)})`, zero: t === 0 }))
-      .filter((t) => !t.zero),
-  }));
-  const ctx = {
-    xw: e.N * e.W,
-    coefw: e.N * e.CW,
-    cwb: e.CWB,
-    N: e.N,
-    W: e.W,
-    CW: e.CW,
-    CWB: e.CWB,
-    ACCW: e.ACCW,
-    ACCWP1: e.ACCW + 1,
-    P: e.P,
-    pad: e.ACCW - e.W,
-    signed: e.signed,
-    rows,
-    widthOf: packFields(
-      Array.from({ length: e.CW }, (_, i) => i + 2),
-      e.CWB,
-    ),
-    widthOfW: e.CW * e.CWB,
-  };
-  const text = renderModule('dctcm_enc_dct', d, ctx, [
-    `Forward DCT of one block of ${e.N} values (golden/dct.ts dctForward): q_k = roundShift(sum_n T[k][n] x_n, P + s),`,
-    'rounded half away from zero, and the block coefficient width max_k signedWidthOf(q_k).',
-    'Combinational: constant multiplications, an adder chain per coefficient, a variable shift.',
-    `Lane order: value n in x[n*${e.W} +: ${e.W}], coefficient k in coef[k*${e.CW} +: ${e.CW}].`,
-  ]);
-  return { name: 'dctcm_enc_dct', text, deps: [], latency: 0, throughput: 'combinational: one block per cycle' };
-}
-
 export function buildEncPrep(d: Derived): Module {
+  // the template carries the pixel in two registers beside dctcm_dct
+  if (DCT_LATENCY !== 2) throw new Error(`dctcm_enc_prep expects a 2-cycle dctcm_dct, not ${DCT_LATENCY}`);
   const e = encWidths(d);
   const half: number[] = [];
   const posLim: number[] = [];
@@ -104,16 +79,23 @@ export function buildEncPrep(d: Derived): Module {
     DCT_FIXED: e.DCT_FIXED,
     dctPad: e.BBW - e.CWB,
     LOG2N: e.LOG2N,
-    dctName: 'dctcm_enc_dct',
+    widthOf: packFields(
+      Array.from({ length: e.CW }, (_, i) => i + 2),
+      e.CWB,
+    ),
+    widthOfW: e.CW * e.CWB,
+    dctName: 'dctcm_dct',
   };
   const text = renderModule('dctcm_enc_prep', d, ctx, [
     'Encoder stage 1 (everything that does not depend on the context): per value the quantization index',
     '(golden quantize: ties toward zero), its bit length L, the CTX payload field, the context the value',
     'leaves after a CTX or a RAW decision, the zero mask; per block the all-zero flags and the forward DCT',
-    '(dctcm_enc_dct) with its coefficient width and DCT cost.',
-    'Latency 1 cycle, one pixel per cycle (valid/ready register stage).',
+    '(dctcm_dct) with its coefficient width and DCT cost.',
+    `Latency ${PREP_LATENCY} cycles, one pixel per cycle: the ${DCT_LATENCY} stages of dctcm_dct, the pixel carried beside`,
+    'them, then one register stage for the per-value results, wc and the DCT cost. One enable moves the',
+    'whole stage (it stalls as a unit while its output is held).',
   ]);
-  return { name: 'dctcm_enc_prep', text, deps: ['dctcm_enc_dct'], latency: 1, throughput: 'one pixel per cycle' };
+  return { name: 'dctcm_enc_prep', text, deps: ['dctcm_dct'], latency: PREP_LATENCY, throughput: 'one pixel per cycle' };
 }
 
 export function buildEncCtx(d: Derived): Module {
@@ -149,10 +131,10 @@ export function buildEncCtx(d: Derived): Module {
     'its context and bit length, the CTX cost of each block, the block mode (ZERO, else CTX if not dearer than',
     'RAW, else RAW; DCT when strictly cheaper under auto, always under dct), and the next contexts.',
     ...modeCostLines(e),
-    'Latency 1 cycle, one pixel per cycle. The feedback ctx_q -> rank ROM -> cost sum -> compare -> mode ->',
+    `Latency ${CTX_LATENCY} cycle, one pixel per cycle. The feedback ctx_q -> rank ROM -> cost sum -> compare -> mode ->`,
     'next context is this design\'s critical loop: it cannot be pipelined without changing the format.',
   ]);
-  return { name: 'dctcm_enc_ctx', text, deps: [], latency: 1, throughput: 'one pixel per cycle' };
+  return { name: 'dctcm_enc_ctx', text, deps: [], latency: CTX_LATENCY, throughput: 'one pixel per cycle' };
 }
 
 export function buildEncRec(d: Derived): Module {
@@ -194,9 +176,9 @@ export function buildEncRec(d: Derived): Module {
     'Encoder stage 3: assembles the pixel record of golden writePixel as one vector and its length: present',
     'bit, mode planes, rank planes, escape fields, DCT side info, payloads. Every field position is a prefix',
     'count or sum over the fields before it (no bit-serial walk); sections are shifted into place.',
-    `Latency 1 cycle, one pixel per cycle; longest record ${e.REC} bits.`,
+    `Latency ${REC_LATENCY} cycle, one pixel per cycle; longest record ${e.REC} bits.`,
   ]);
-  return { name: 'dctcm_enc_rec', text, deps: ['dctcm_enc_pay'], latency: 1, throughput: 'one pixel per cycle' };
+  return { name: 'dctcm_enc_rec', text, deps: ['dctcm_enc_pay'], latency: REC_LATENCY, throughput: 'one pixel per cycle' };
 }
 
 export function buildEncPay(d: Derived): Module {
@@ -264,7 +246,7 @@ export function buildEncPack(d: Derived): Module {
     name: 'dctcm_enc_pack',
     text,
     deps: [],
-    latency: 1,
+    latency: PACK_LATENCY,
     throughput: `one record per cycle up to ${e.B} bits, ceil(bits / ${e.B}) cycles for a longer one, one trailer beat per tile`,
   };
 }
@@ -277,6 +259,7 @@ export function buildEncoderTop(d: Derived): Module {
     SHIFT_MAX: e.SHIFT_MAX,
     shiftLimited: e.SHIFT_MAX < 15,
     prepName: 'dctcm_enc_prep',
+    prepLatency: PREP_LATENCY,
     ctxName: 'dctcm_enc_ctx',
     recName: 'dctcm_enc_rec',
     packName: 'dctcm_enc_pack',
@@ -285,28 +268,28 @@ export function buildEncoderTop(d: Derived): Module {
     'DCT-CM encoder: pixel vectors in, the compressed tile stream of golden/tile.ts encodeTile out, bit exact.',
     `Input lane order: channel c in s_axis_tdata[c*${e.W} +: ${e.W}]; output: stream bit i in bit i mod ${e.B}`,
     `of word floor(i / ${e.B}) (32-bit unit 0 in the least significant bits).`,
-    'Pipeline: prep (quantize, bit lengths, DCT) -> ctx (context loop, modes) -> rec (record assembly)',
-    '-> pack (bit packer), valid/ready between stages, all registered.',
+    `Pipeline: prep (quantize, bit lengths, DCT; ${PREP_LATENCY} cycles) -> ctx (context loop, modes) -> rec (record`,
+    'assembly) -> pack (bit packer), valid/ready between stages, all registered.',
     'Throughput: one pixel per cycle while m_axis_tready is high and the record fits the bus; a record',
     `longer than ${e.B} bits takes ceil(bits / ${e.B}) cycles; one extra cycle per tile for the trailer.`,
-    'Latency: 4 cycles from an accepted pixel to the first output word that holds its record.',
+    `Latency: ${ENCODER_LATENCY} cycles from an accepted pixel to the first output word that holds its record.`,
     's_axis_tready depends combinationally on m_axis_tready through the stage ready chain.',
     'Clock speed: the longest paths are the record stage (prefix counts over all channels, then shifters as',
     'wide as the longest record), the context loop (rank ROM, cost adder over a block, compare, mode, next',
-    'context: a true feedback loop) and the DCT (constant multipliers, adder chain, variable rounding shift).',
-    'Only the context loop cannot be cut by more registers; the record stage and the DCT are feed-forward',
-    'and could be split into more stages.',
+    'context: a true feedback loop) and the DCT stages (constant multipliers and an adder tree; the',
+    'rounding shift). Only the context loop cannot be cut by more registers; the record stage is',
+    'feed-forward and could be split into more stages.',
   ]);
   return {
     name: 'dctcm_encoder',
     text,
     deps: ['dctcm_enc_prep', 'dctcm_enc_ctx', 'dctcm_enc_rec', 'dctcm_enc_pack'],
-    latency: 4,
+    latency: ENCODER_LATENCY,
     throughput: `one pixel per cycle while m_axis_tready is high and its record fits the ${e.B}-bit bus; ceil(bits / ${e.B}) cycles for a longer record`,
   };
 }
 
-/** The encoder top and its submodules, dependencies first. */
+/** The encoder top and its submodules (the shared dctcm_dct included), dependencies first. */
 export function buildEncoder(d: Derived): Module[] {
-  return [buildEncDct(d), buildEncPrep(d), buildEncCtx(d), buildEncPay(d), buildEncRec(d), buildEncPack(d), buildEncoderTop(d)];
+  return [buildDct(d), buildEncPrep(d), buildEncCtx(d), buildEncPay(d), buildEncRec(d), buildEncPack(d), buildEncoderTop(d)];
 }
