@@ -217,6 +217,40 @@ export async function placeAndRoute(jsonNetlist: string, device: 'hx8k' | 'up5k'
 
 
 /**
+ * Yosys synthesis to word-level cells for every configuration, however wide: the generic `synth` script
+ * up to its `fine` label (hierarchy, proc, opt, fsm, wreduce, alumacc, memory; no gate mapping, no
+ * flattening, so each module is synthesized once), then check -assert. -noshare: the SAT-based sharing
+ * pass only saves area and alone takes over ten minutes on a 64-channel decoder. Fails on an inferred latch
+ * (proc_dlatch's message, or any latch cell), a failed check, or a Yosys error. cells is the design's
+ * total cell count, a size figure that can be compared between runs of the same configuration.
+ */
+export async function synthCheck(files: { name: string; text: string }[], top: string): Promise<{ ok: boolean; log: string; cells: number }> {
+  const { runYosys } = await import('@yowasp/yosys');
+  const tree: Record<string, string> = {};
+  for (const f of files) tree[f.name] = f.text;
+  const script = [
+    `read_verilog ${files.map((f) => f.name).join(' ')}`,
+    `synth -top ${top} -noshare -run :fine`,
+    'check -assert',
+    'select -assert-none t:$dlatch t:$adlatch t:$dlatchsr t:$_DLATCH*',
+    'tee -q -o stat.json stat -json',
+  ].join('; ');
+  const out = collect();
+  let failure = '';
+  let result: Record<string, unknown> | undefined;
+  try {
+    result = (await runYosys(['-p', script], tree, { stdout: out.sink, stderr: out.sink, decodeASCII: true })) as Record<string, unknown>;
+  } catch (e) {
+    const x = e as ExitLike;
+    failure = `\nyosys failed${x.code !== undefined ? ` with exit code ${x.code}` : ''}: ${x.message ?? String(e)}\n`;
+  }
+  let cells = 0;
+  if (result && typeof result['stat.json'] === 'string') cells = Number(JSON.parse(result['stat.json'] as string).design?.num_cells ?? 0);
+  const latches = /Latch inferred/.test(out.text());
+  return { ok: !failure && !!result && !latches, log: out.text() + failure + (latches ? '\nFAIL: latch inferred\n' : ''), cells };
+}
+
+/**
  * The quick structural check for designs too large to synthesize in every test: Yosys read_verilog,
  * hierarchy -check, proc, check -assert, module by module (no flattening: each module is checked once
  * however often it is instantiated). top null checks every module read. Fails on an inferred latch,

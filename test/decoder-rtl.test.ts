@@ -1,21 +1,23 @@
 // dctcm_decoder against decodeTile of the golden model: co-simulation on Icarus and Verilator (every
 // beat compared), protocol stress (tvalid gaps, tready backpressure), fuzzed streams (error, error code,
-// recovery, no deadlock), a real tensor slice with cycles per pixel, lint and Yosys checks.
+// recovery, no deadlock), a real tensor slice with cycles per pixel, lint; over the shared matrix of sim/sweep.ts (synthesis:
+// test/synth.test.ts).
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseNpy, toPixels } from '../golden/npy.js';
 import { BitWriter } from '../golden/bits.js';
-import { CodecConfig, Derived, MODE_CTX, MODE_DCT, MODE_RAW, Policy, defaultBusWidth, derive } from '../golden/params.js';
+import { CodecConfig, Derived, MODE_CTX, MODE_DCT, MODE_RAW, Policy, derive } from '../golden/params.js';
 import { effectiveShift, encodeTile, fold16, newPlan, planPixel, updateContext, writePixel } from '../golden/tile.js';
 import { buildDecoder } from '../generator/builders/decoder.js';
 import { DEC_ERRORS, decWidths, errorCodeOf } from '../generator/builders/dec_common.js';
-import { ROOT } from '../generator/render.js';
 import { cosimDecoder, encodeTiles, parseDecoderLog, runDecoderStream } from '../sim/decoder-cosim.js';
 import { StreamTile, judgeTile, pixelBeat } from '../sim/decoder-vectors.js';
-import { Simulator, lint, requireTools, simulate, synthesize } from '../sim/run.js';
+import { Simulator, lint, requireTools, simulate } from '../sim/run.js';
+import { SWEEP, sweepLabel } from '../sim/sweep.js';
+import { activationsDir } from '../sim/paths.js';
 import { Rng, genPixels, patternsFor } from './helpers/random.js';
 
 requireTools();
@@ -25,24 +27,11 @@ afterAll(() => {
   if (!process.env.KEEP_SIM) rmSync(WORK, { recursive: true, force: true });
 });
 
-function cfg(channels: number, dctSize: number, dataWidth: number, signed: boolean, busWidth?: number): CodecConfig {
-  return { channels, dctSize, dataWidth, signed, busWidth: busWidth ?? defaultBusWidth(channels, dataWidth), dctPrecision: 12 };
-}
-const label = (c: CodecConfig) => `C${c.channels} N${c.dctSize} W${c.dataWidth} ${c.signed ? 's' : 'u'} B${c.busWidth}`;
+const label = sweepLabel;
 
-// Every channel count, DCT size and data width of the brief, signed and unsigned; the first three also
-// run on Verilator.
-const CONFIGS: CodecConfig[] = [
-  cfg(8, 4, 4, false), // B = 32: one-unit words, escBits = 0
-  cfg(16, 8, 8, true),
-  cfg(64, 8, 8, false), // the real-tensor configuration
-  cfg(16, 16, 12, false, 64),
-  cfg(64, 32, 16, true),
-  cfg(128, 16, 12, true),
-  cfg(128, 4, 16, false),
-  cfg(8, 8, 5, true, 96), // escBits = 0 with one escape length, a 3-unit bus
-];
-const VERILATOR_CONFIGS = CONFIGS.slice(0, 3);
+// The shared matrix (sim/sweep.ts), on both simulators; Yosys synthesis of the same rows is in
+// test/synth.test.ts.
+const CONFIGS: CodecConfig[] = SWEEP;
 const SETTINGS: { policy: Policy; quantShift: number }[] = [
   { policy: 'lossless', quantShift: 0 },
   { policy: 'auto', quantShift: 1 },
@@ -72,7 +61,7 @@ const sims: Simulator[] = ['icarus', 'verilator'];
 
 describe.concurrent('dctcm_decoder co-simulation against decodeTile', () => {
   for (const sim of sims) {
-    for (const c of sim === 'icarus' ? CONFIGS : VERILATOR_CONFIGS) {
+    for (const c of CONFIGS) {
       const runs = sim === 'icarus' ? [{ gap: 0, stall: 0, seed: 1 }, { gap: 30, stall: 40, seed: 2 }] : [{ gap: 25, stall: 35, seed: 3 }];
       for (const r of runs) {
         it(`${sim} ${label(c)} gaps ${r.gap}% stalls ${r.stall}%`, async () => {
@@ -233,7 +222,7 @@ function checkFuzz(d: Derived, cases: FuzzCase[], output: string): { errors: num
 describe.concurrent('dctcm_decoder on fuzzed streams', () => {
   const jobs: { sim: Simulator; c: CodecConfig; n: number }[] = [
     ...CONFIGS.map((c) => ({ sim: 'icarus' as Simulator, c, n: c.channels >= 64 ? 72 : 144 })),
-    { sim: 'verilator', c: CONFIGS[1], n: 144 },
+    ...[CONFIGS[0], CONFIGS[1], CONFIGS[5]].map((c) => ({ sim: 'verilator' as Simulator, c, n: c.channels >= 64 ? 72 : 144 })),
   ];
   for (const { sim, c, n } of jobs) {
     it(`${sim} ${label(c)}: ${n} mutated tiles, each followed by a valid one`, async () => {
@@ -260,7 +249,7 @@ describe.concurrent('dctcm_decoder on fuzzed streams', () => {
 });
 
 describe.concurrent('dctcm_decoder on a real tensor', () => {
-  const file = resolve(ROOT, '..', 'shared', 'data', 'activations', 'resnet50v2', 'img0_n01440764', 'stage1_conv3.npy');
+  const file = join(activationsDir('resnet50v2'), 'img0_n01440764', 'stage1_conv3.npy');
   for (const sim of sims) {
     it(`${sim}: resnet50v2 stage1_conv3 rows 0-7, lossless and auto shift 2; cycles per pixel`, async () => {
       const t = parseNpy(new Uint8Array(readFileSync(file)), file);
@@ -286,7 +275,7 @@ describe.concurrent('dctcm_decoder on a real tensor', () => {
   }
 });
 
-describe.concurrent('dctcm_decoder lint and synthesis checks', () => {
+describe.concurrent('dctcm_decoder lint', () => {
   for (const c of CONFIGS) {
     it(`verilator --lint-only -Wall, zero warnings: ${label(c)}`, async () => {
       const dir = join(WORK, `lint-${label(c).replace(/ /g, '_')}`);
@@ -299,33 +288,7 @@ describe.concurrent('dctcm_decoder lint and synthesis checks', () => {
       const r = await lint(files, 'dctcm_decoder');
       expect(r.ok, r.output).toBe(true);
     }, 300_000);
-    // Yosys (WebAssembly) needs about a minute per 64 channels here: the wide configurations run with
-    // DCTCM_SLOW=1 only, to keep this file within its time budget.
-    it.runIf(c.channels <= 16 || !!process.env.DCTCM_SLOW)(`Yosys proc + check -assert, no latches: ${label(c)}`, async () => {
-      const { runYosys } = await import('@yowasp/yosys');
-      const mods = buildDecoder(derive(c));
-      const tree: Record<string, string> = {};
-      for (const m of mods) tree[`${m.name}.v`] = m.text;
-      const chunks: string[] = [];
-      const sink = (b: Uint8Array | null) => void (b && chunks.push(new TextDecoder().decode(b)));
-      const script = `read_verilog ${mods.map((m) => `${m.name}.v`).join(' ')}; hierarchy -check -top dctcm_decoder; proc; opt_clean; check -assert; select -assert-none t:$dlatch t:$adlatch t:$dlatchsr`;
-      let failed = '';
-      try {
-        await runYosys(['-p', script], tree, { stdout: sink, stderr: sink, decodeASCII: true });
-      } catch (e) {
-        failed = String((e as Error).message ?? e);
-      }
-      const log = chunks.join('');
-      expect(failed, log.slice(-3000)).toBe('');
-      expect(log).not.toMatch(/Latch inferred/);
-    }, 1_800_000);
   }
-  it.runIf(!!process.env.DCTCM_SLOW)('full Yosys synthesis (synthesize: synth -lut 4, check -assert, no latches): C8 N4 W4 u', async () => {
-    const mods = buildDecoder(derive(CONFIGS[0]));
-    const r = await synthesize(mods.map((m) => ({ name: `${m.name}.v`, text: m.text })), 'dctcm_decoder', 'generic');
-    expect(r.ok, r.log.slice(-3000)).toBe(true);
-    console.log(`dctcm_decoder ${label(CONFIGS[0])}: ${r.luts} LUT4, ${r.ffs} flip-flops`);
-  }, 900_000);
 });
 
 describe('cosimDecoder (sim/decoder-cosim.ts)', () => {

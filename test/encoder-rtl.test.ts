@@ -1,8 +1,7 @@
 // dctcm_encoder against golden encodeTile: lint, co-simulation on Icarus and Verilator (random tvalid gaps,
 // random tready backpressure, several tiles with different policies), a real tensor slice with the
-// measured cycles per pixel, and Yosys synthesis of the small configurations.
+// measured cycles per pixel, over the shared matrix of sim/sweep.ts (synthesis: test/synth.test.ts).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CodecConfig, Derived, Policy, TileSettings, defaultBusWidth, derive } from '../golden/params.js';
@@ -10,13 +9,14 @@ import { effectiveShift, newPlan, planPixel, updateContext } from '../golden/til
 import { parseNpy } from '../golden/npy.js';
 import { buildEncoder } from '../generator/builders/encoder.js';
 import { ROOT } from '../generator/render.js';
-import { lint, synthesize } from '../sim/run.js';
+import { lint } from '../sim/run.js';
+import { SWEEP, sweepLabel } from '../sim/sweep.js';
+import { activationsDir } from '../sim/paths.js';
 import { cosimEncoder, cosimEncoderTiles } from '../sim/encoder-cosim.js';
 import { EncoderTile } from '../sim/encoder-vectors.js';
 import { xorshift32 } from '../sim/rng.js';
 
 const WORK = resolve(ROOT, 'tmp', 'encoder-rtl');
-const DATA = resolve(ROOT, '..', 'shared', 'data');
 
 function cfg(channels: number, dctSize: number, dataWidth: number, signed: boolean): CodecConfig {
   return { channels, dctSize, dataWidth, signed, busWidth: defaultBusWidth(channels, dataWidth), dctPrecision: 12 };
@@ -72,24 +72,10 @@ interface Case {
   label: string;
   c: CodecConfig;
   n: number; // pixels per tile for the long tiles
-  synth: boolean; // small enough for Yosys in the test budget
 }
 
-const CASES: Case[] = [
-  { label: 'C8 N4 W4 unsigned', c: cfg(8, 4, 4, false), n: 24, synth: true },
-  { label: 'C16 N8 W8 signed', c: cfg(16, 8, 8, true), n: 16, synth: false },
-  { label: 'C64 N16 W12 unsigned', c: cfg(64, 16, 12, false), n: 6, synth: false },
-  { label: 'C128 N32 W16 signed', c: cfg(128, 32, 16, true), n: 3, synth: false },
-];
-
-function hasYosys(): boolean {
-  try {
-    createRequire(import.meta.url).resolve('@yowasp/yosys');
-    return true;
-  } catch {
-    return false;
-  }
-}
+// The shared matrix (sim/sweep.ts); Yosys synthesis of the same rows is in test/synth.test.ts.
+const CASES: Case[] = SWEEP.map((c) => ({ label: sweepLabel(c), c, n: c.channels <= 8 ? 24 : c.channels <= 16 ? 16 : c.channels <= 64 ? 6 : 3 }));
 
 function writeRtl(d: Derived, dir: string): string[] {
   mkdirSync(dir, { recursive: true });
@@ -142,13 +128,6 @@ describe('dctcm_encoder RTL', () => {
         expect(r.ok, r.message).toBe(true);
         console.log(`${k.label} verilator gaps 20/50: ${r.message}`);
       });
-
-      it.skipIf(!k.synth || !hasYosys())('synthesizes with Yosys without latches (check -assert)', async () => {
-        const files = buildEncoder(d).map((m) => ({ name: `${m.name}.v`, text: m.text }));
-        const r = await synthesize(files, 'dctcm_encoder', 'generic');
-        expect(r.ok, r.log.slice(-3000)).toBe(true);
-        console.log(`${k.label} yosys: ${r.luts} LUT4, ${r.ffs} FF`);
-      });
     });
   }
 
@@ -176,7 +155,7 @@ describe('dctcm_encoder RTL', () => {
   });
 
   describe('real tensor (ResNet-50 v2 stage1_conv5, 64 channels, 8-bit)', () => {
-    const file = join(DATA, 'activations', 'resnet50v2', 'img0_n01440764', 'stage1_conv5.npy');
+    const file = join(activationsDir('resnet50v2'), 'img0_n01440764', 'stage1_conv5.npy');
     const d = derive(cfg(64, 8, 8, false));
     // pixel-major slice: rows 20.. of the 56 x 56 map, channel vectors of 64 values
     function slice(npix: number): Int32Array {
@@ -211,8 +190,9 @@ describe('dctcm_encoder RTL', () => {
         const cpp = r.cycles / r.pixels;
         console.log(`real tensor ${policy} s=${quantShift}: ${r.message} -> ${cpp.toFixed(3)} cycles/pixel, ${(r.beats / r.pixels).toFixed(3)} beats/pixel`);
         // one pixel per cycle, ceil(bits / B) cycles for a record longer than the bus, the tile header's
-        // 32 bits and the trailer beat, plus the 4-cycle pipeline fill
-        const bound = recordCycles(d, { policy, quantShift }, px, npix) + 2 + 4;
+        // 32 bits and the trailer beat, plus the pipeline fill (the latency the manifest states)
+        const fill = buildEncoder(d).find((m) => m.name === 'dctcm_encoder')!.latency!;
+        const bound = recordCycles(d, { policy, quantShift }, px, npix) + 2 + fill;
         console.log(`  bound from the golden record lengths: ${bound} cycles`);
         expect(r.cycles).toBeLessThanOrEqual(bound);
       }

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lint, placeAndRoute, requireTools, simulate, synthesize, type Simulator } from '../sim/run.js';
+import { lint, placeAndRoute, requireTools, simulate, synthCheck, synthesize, type Simulator } from '../sim/run.js';
 
 const COUNTER = `\`resetall
 \`timescale 1ns / 1ps
@@ -168,6 +168,27 @@ describe('synthesize', () => {
   it('fails on a Verilog error', async () => {
     const r = await synthesize([{ name: 'broken.v', text: 'module broken; wire x = ; endmodule\n' }], 'broken', 'generic');
     expect(r.ok).toBe(false);
+  });
+});
+
+describe('synthCheck (coarse synthesis for every swept configuration)', () => {
+  it('passes the counter and counts its cells', async () => {
+    const r = await synthCheck([{ name: 'counter.v', text: COUNTER }], 'counter');
+    expect(r.ok, r.log).toBe(true);
+    expect(r.cells).toBeGreaterThan(0);
+  });
+
+  it('fails on an inferred latch', async () => {
+    const r = await synthCheck([{ name: 'latchy.v', text: LATCH }], 'latchy');
+    expect(r.ok).toBe(false);
+    expect(r.log).toMatch(/[Ll]atch/);
+  });
+
+  it('fails check -assert on a net with two drivers', async () => {
+    const text = 'module two (input wire a, input wire b, output wire y);\n  assign y = a;\n  assign y = b;\nendmodule\n';
+    const r = await synthCheck([{ name: 'two.v', text }], 'two');
+    expect(r.ok).toBe(false);
+    expect(r.log).toMatch(/multiple conflicting drivers|driver/i);
   });
 });
 

@@ -1,0 +1,23 @@
+// The configuration matrix every RTL check runs over: co-simulation of both cores on Icarus and
+// Verilator, lint, and Yosys synthesis. Together the rows cover channels {8, 16, 64, 128}, DCT size
+// {4, 8, 16, 32}, widths {4, 5, 8, 12, 16}, signed and unsigned, and bus widths from one 32-bit unit to
+// C*W/2; the tests run every mode policy on each row.
+import { CodecConfig, defaultBusWidth } from '../golden/params.js';
+
+function cfg(channels: number, dctSize: number, dataWidth: number, signed: boolean, busWidth?: number): CodecConfig {
+  return { channels, dctSize, dataWidth, signed, busWidth: busWidth ?? defaultBusWidth(channels, dataWidth), dctPrecision: 12 };
+}
+
+export const SWEEP: CodecConfig[] = [
+  cfg(8, 4, 4, false), // B = 32: one-unit words
+  cfg(16, 8, 8, true),
+  cfg(64, 8, 8, false), // the real-tensor configuration (gen-rtl --channels 64)
+  cfg(16, 16, 12, false, 64),
+  cfg(64, 32, 16, true),
+  cfg(128, 16, 12, true),
+  cfg(128, 4, 16, false),
+  cfg(8, 8, 5, true, 96), // a 3-unit bus, one escape length
+];
+
+/** "C64 N8 W8 u B256": the name a configuration has in test titles and logs. */
+export const sweepLabel = (c: CodecConfig): string => `C${c.channels} N${c.dctSize} W${c.dataWidth} ${c.signed ? 's' : 'u'} B${c.busWidth}`;

@@ -1,0 +1,31 @@
+// Yosys synthesis of one core over the shared matrix (sim/sweep.ts): every row through coarse synthesis
+// (synthCheck: synth up to gate mapping, check -assert, no latches), and the C = 8 rows through the whole
+// generic flow to 4-input LUTs (synthesize). One file per core, so the two run on separate workers.
+import { describe, expect, it } from 'vitest';
+import { derive } from '../../golden/params.js';
+import { Module } from '../../generator/builders/types.js';
+import { synthCheck, synthesize } from '../../sim/run.js';
+import { SWEEP, sweepLabel } from '../../sim/sweep.js';
+
+export function synthSweep(top: 'dctcm_encoder' | 'dctcm_decoder', build: (d: ReturnType<typeof derive>) => Module[]): void {
+  describe(`${top}: Yosys synthesis over the sweep`, () => {
+    for (const c of SWEEP) {
+      const files = () => build(derive(c)).map((m) => ({ name: `${m.name}.v`, text: m.text }));
+      it(`${sweepLabel(c)}: synth -run :fine, check -assert, no latches`, async () => {
+        const t0 = performance.now();
+        const r = await synthCheck(files(), top);
+        expect(r.ok, r.log.slice(-3000)).toBe(true);
+        expect(r.cells).toBeGreaterThan(0);
+        console.log(`${top} ${sweepLabel(c)}: ${r.cells} word-level cells (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+      }, 1_800_000);
+      if (c.channels === 8) {
+        it(`${sweepLabel(c)}: full generic synthesis to LUT4, check -assert, no latches`, async () => {
+          const r = await synthesize(files(), top, 'generic');
+          expect(r.ok, r.log.slice(-3000)).toBe(true);
+          expect(r.luts).toBeGreaterThan(0);
+          console.log(`${top} ${sweepLabel(c)}: ${r.luts} LUT4, ${r.ffs} flip-flops`);
+        }, 1_800_000);
+      }
+    }
+  });
+}
