@@ -1,7 +1,7 @@
 // Hardware cost of the generated cores: Yosys (WebAssembly) synthesis for iCE40 (synth_ice40) and a
 // generic 4-input-LUT target, and nextpnr-ice40 place and route (HX8K) for the iCE40 netlists.
 // Prints a Markdown table: LUTs, flip-flops, maximum clock, and values per clock x MHz / LUT.
-//   npm run build && node dist/bench/hw-cost.js [--configs C:N:W,...] [--no-pnr]
+//   npm run build && node dist/bench/hw-cost.js [--configs C:N:W,...] [--cores encoder,decoder] [--no-pnr]
 import { Command } from 'commander';
 import { buildOutput } from '../generator/emit.js';
 import { resolveConfig } from '../generator/config.js';
@@ -24,17 +24,20 @@ interface Row {
 async function main(): Promise<void> {
   const prog = new Command()
     .option('--configs <list>', 'comma-separated C:N:W configurations (unsigned)', '8:8:8')
+    .option('--cores <list>', 'comma-separated cores to synthesize: encoder, decoder', 'encoder,decoder')
     .option('--no-pnr', 'skip place and route')
     .parse();
-  const o = prog.opts<{ configs: string; pnr: boolean }>();
-  console.log(`# Hardware cost (Yosys 0.55 + nextpnr-ice40, WebAssembly)\n\nCommand: \`node dist/bench/hw-cost.js --configs ${o.configs}${o.pnr ? '' : ' --no-pnr'}\`\n`);
+  const o = prog.opts<{ configs: string; cores: string; pnr: boolean }>();
+  const cores = o.cores.split(',').map((c) => `dctcm_${c.trim()}`);
+  for (const c of cores) if (c !== 'dctcm_encoder' && c !== 'dctcm_decoder') throw new Error(`--cores: unknown core ${c.slice(6)} (encoder, decoder)`);
+  console.log(`# Hardware cost (Yosys 0.55 + nextpnr-ice40, WebAssembly)\n\nCommand: \`node dist/bench/hw-cost.js --configs ${o.configs} --cores ${o.cores}${o.pnr ? '' : ' --no-pnr'}\`\n`);
   const rows: Row[] = [];
   for (const spec of o.configs.split(',')) {
     const [C, N, W] = spec.split(':').map(Number);
     const gc = resolveConfig({ channels: C, dctSize: N, dataWidth: W });
     const out = buildOutput(gc);
     const files = out.modules.map((m) => ({ name: `${m.name}.v`, text: m.text }));
-    for (const core of ['dctcm_encoder', 'dctcm_decoder']) {
+    for (const core of cores) {
       for (const target of ['ice40', 'generic'] as const) {
         const t0 = performance.now();
         const s = await synthesize(files, core, target);

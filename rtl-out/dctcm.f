@@ -3,7 +3,6 @@
 // Regenerate: gen-rtl --channels 64 --dct-size 8 --data-width 8 --no-signed --bus-width 256 --dct-precision 12 --default-policy lossless --default-quant-shift 0
 dctcm_dct.v
 dctcm_idct.v
-dctcm_enc_dct.v
 dctcm_enc_prep.v
 dctcm_enc_ctx.v
 dctcm_enc_pay.v

@@ -31,6 +31,8 @@ module dctcm_dct (
     output wire                out_valid,
     output wire [87:0] out_data      // coefficient k in bits [k*11 +: 11]
 );
+    // One copy of the code for all the encoder's blocks in a Verilator model (compile time); no effect on the logic.
+    /* verilator no_inline_module */
 
     // ---- stage 1: the N constant dot products, accumulated exactly in 23 bits ----
     // Folded about the block centre: row k of T is even (k even) or odd (k odd), so row k needs only the
@@ -121,93 +123,109 @@ module dctcm_dct (
             - 23'sh7d9 * dif_3;
     end
 
-    reg  signed [22:0] acc_0_q;
-    reg  signed [22:0] acc_1_q;
-    reg  signed [22:0] acc_2_q;
-    reg  signed [22:0] acc_3_q;
-    reg  signed [22:0] acc_4_q;
-    reg  signed [22:0] acc_5_q;
-    reg  signed [22:0] acc_6_q;
-    reg  signed [22:0] acc_7_q;
+    // roundShift(a, P + s) rounds half away from zero. With floor division (arithmetic shifts) that is
+    // ((a' >>> (P - 1 + s)) + 1) >>> 1, where a' = a, or a - 1 when a < 0 (turning floor's ties toward -inf
+    // into ties away from zero): no magnitude, no negation. a' >>> (P - 1) needs only a >>> (P - 1) and
+    // whether the P - 1 bits below are zero, so stage 1 registers just those.
+    reg  signed [11:0] hi_0_q;    // acc_0 >>> (P - 1)
+    reg         lowz_0_q;  // acc_0[P-2:0] == 0
+    reg  signed [11:0] hi_1_q;    // acc_1 >>> (P - 1)
+    reg         lowz_1_q;  // acc_1[P-2:0] == 0
+    reg  signed [11:0] hi_2_q;    // acc_2 >>> (P - 1)
+    reg         lowz_2_q;  // acc_2[P-2:0] == 0
+    reg  signed [11:0] hi_3_q;    // acc_3 >>> (P - 1)
+    reg         lowz_3_q;  // acc_3[P-2:0] == 0
+    reg  signed [11:0] hi_4_q;    // acc_4 >>> (P - 1)
+    reg         lowz_4_q;  // acc_4[P-2:0] == 0
+    reg  signed [11:0] hi_5_q;    // acc_5 >>> (P - 1)
+    reg         lowz_5_q;  // acc_5[P-2:0] == 0
+    reg  signed [11:0] hi_6_q;    // acc_6 >>> (P - 1)
+    reg         lowz_6_q;  // acc_6[P-2:0] == 0
+    reg  signed [11:0] hi_7_q;    // acc_7 >>> (P - 1)
+    reg         lowz_7_q;  // acc_7[P-2:0] == 0
     reg  [3:0]  shift_q;
     reg         valid1_q;
 
     always @(posedge clk) begin
         if (ce) begin
-            acc_0_q <= acc_0_d;
-            acc_1_q <= acc_1_d;
-            acc_2_q <= acc_2_d;
-            acc_3_q <= acc_3_d;
-            acc_4_q <= acc_4_d;
-            acc_5_q <= acc_5_d;
-            acc_6_q <= acc_6_d;
-            acc_7_q <= acc_7_d;
+            hi_0_q <= acc_0_d[22:11];
+            lowz_0_q <= acc_0_d[10:0] == 11'd0;
+            hi_1_q <= acc_1_d[22:11];
+            lowz_1_q <= acc_1_d[10:0] == 11'd0;
+            hi_2_q <= acc_2_d[22:11];
+            lowz_2_q <= acc_2_d[10:0] == 11'd0;
+            hi_3_q <= acc_3_d[22:11];
+            lowz_3_q <= acc_3_d[10:0] == 11'd0;
+            hi_4_q <= acc_4_d[22:11];
+            lowz_4_q <= acc_4_d[10:0] == 11'd0;
+            hi_5_q <= acc_5_d[22:11];
+            lowz_5_q <= acc_5_d[10:0] == 11'd0;
+            hi_6_q <= acc_6_d[22:11];
+            lowz_6_q <= acc_6_d[10:0] == 11'd0;
+            hi_7_q <= acc_7_d[22:11];
+            lowz_7_q <= acc_7_d[10:0] == 11'd0;
             shift_q <= quant_shift;
         end
     end
 
-    // ---- stage 2: roundShift(acc, P + s) = sign * (((|acc| >> (P + s - 1)) + 1) >> 1) ----
-    // |acc| < 2^22, so the magnitude drops the sign bit. Waived: the magnitude bits below P-1 lie
-    // under the half-LSB of the smallest shift (P) and cannot change the result; of the rounded magnitude
-    // only the low 10 bits can be non-zero, because |q| <= 722 < 2^10.
+    // ---- stage 2: floor(a' / 2^(P-1)), the shift by s, the last rounding step ----
+    // |q| <= 722 < 2^10: the low 11 bits of rnd hold q, the bits above copy its sign (waived).
+    wire signed [11:0] fl_0 = hi_0_q - { 11'd0, hi_0_q[11] & lowz_0_q };
+    wire signed [11:0] sh_0 = fl_0 >>> shift_q;
+    wire signed [12:0] inc_0 = $signed({ sh_0[11], sh_0 }) + 13'sh1;
     /* verilator lint_off UNUSEDSIGNAL */
-    wire [21:0] mag_0;
-    wire [21:0] round_0;
-    wire [21:0] mag_1;
-    wire [21:0] round_1;
-    wire [21:0] mag_2;
-    wire [21:0] round_2;
-    wire [21:0] mag_3;
-    wire [21:0] round_3;
-    wire [21:0] mag_4;
-    wire [21:0] round_4;
-    wire [21:0] mag_5;
-    wire [21:0] round_5;
-    wire [21:0] mag_6;
-    wire [21:0] round_6;
-    wire [21:0] mag_7;
-    wire [21:0] round_7;
+    wire signed [12:0] rnd_0 = inc_0 >>> 1;
     /* verilator lint_on UNUSEDSIGNAL */
-    wire        neg_0 = acc_0_q[22];
-    assign      mag_0 = neg_0 ? (~acc_0_q[21:0] + 22'd1) : acc_0_q[21:0];
-    wire [21:0] trunc_0 = (mag_0 >> 5'd11) >> shift_q;
-    assign      round_0 = (trunc_0 >> 1) + { 21'd0, trunc_0[0] };
-    wire [10:0] coef_0_d = neg_0 ? (~{ 1'b0, round_0[9:0] } + 11'd1) : { 1'b0, round_0[9:0] };
-    wire        neg_1 = acc_1_q[22];
-    assign      mag_1 = neg_1 ? (~acc_1_q[21:0] + 22'd1) : acc_1_q[21:0];
-    wire [21:0] trunc_1 = (mag_1 >> 5'd11) >> shift_q;
-    assign      round_1 = (trunc_1 >> 1) + { 21'd0, trunc_1[0] };
-    wire [10:0] coef_1_d = neg_1 ? (~{ 1'b0, round_1[9:0] } + 11'd1) : { 1'b0, round_1[9:0] };
-    wire        neg_2 = acc_2_q[22];
-    assign      mag_2 = neg_2 ? (~acc_2_q[21:0] + 22'd1) : acc_2_q[21:0];
-    wire [21:0] trunc_2 = (mag_2 >> 5'd11) >> shift_q;
-    assign      round_2 = (trunc_2 >> 1) + { 21'd0, trunc_2[0] };
-    wire [10:0] coef_2_d = neg_2 ? (~{ 1'b0, round_2[9:0] } + 11'd1) : { 1'b0, round_2[9:0] };
-    wire        neg_3 = acc_3_q[22];
-    assign      mag_3 = neg_3 ? (~acc_3_q[21:0] + 22'd1) : acc_3_q[21:0];
-    wire [21:0] trunc_3 = (mag_3 >> 5'd11) >> shift_q;
-    assign      round_3 = (trunc_3 >> 1) + { 21'd0, trunc_3[0] };
-    wire [10:0] coef_3_d = neg_3 ? (~{ 1'b0, round_3[9:0] } + 11'd1) : { 1'b0, round_3[9:0] };
-    wire        neg_4 = acc_4_q[22];
-    assign      mag_4 = neg_4 ? (~acc_4_q[21:0] + 22'd1) : acc_4_q[21:0];
-    wire [21:0] trunc_4 = (mag_4 >> 5'd11) >> shift_q;
-    assign      round_4 = (trunc_4 >> 1) + { 21'd0, trunc_4[0] };
-    wire [10:0] coef_4_d = neg_4 ? (~{ 1'b0, round_4[9:0] } + 11'd1) : { 1'b0, round_4[9:0] };
-    wire        neg_5 = acc_5_q[22];
-    assign      mag_5 = neg_5 ? (~acc_5_q[21:0] + 22'd1) : acc_5_q[21:0];
-    wire [21:0] trunc_5 = (mag_5 >> 5'd11) >> shift_q;
-    assign      round_5 = (trunc_5 >> 1) + { 21'd0, trunc_5[0] };
-    wire [10:0] coef_5_d = neg_5 ? (~{ 1'b0, round_5[9:0] } + 11'd1) : { 1'b0, round_5[9:0] };
-    wire        neg_6 = acc_6_q[22];
-    assign      mag_6 = neg_6 ? (~acc_6_q[21:0] + 22'd1) : acc_6_q[21:0];
-    wire [21:0] trunc_6 = (mag_6 >> 5'd11) >> shift_q;
-    assign      round_6 = (trunc_6 >> 1) + { 21'd0, trunc_6[0] };
-    wire [10:0] coef_6_d = neg_6 ? (~{ 1'b0, round_6[9:0] } + 11'd1) : { 1'b0, round_6[9:0] };
-    wire        neg_7 = acc_7_q[22];
-    assign      mag_7 = neg_7 ? (~acc_7_q[21:0] + 22'd1) : acc_7_q[21:0];
-    wire [21:0] trunc_7 = (mag_7 >> 5'd11) >> shift_q;
-    assign      round_7 = (trunc_7 >> 1) + { 21'd0, trunc_7[0] };
-    wire [10:0] coef_7_d = neg_7 ? (~{ 1'b0, round_7[9:0] } + 11'd1) : { 1'b0, round_7[9:0] };
+    wire [10:0] coef_0_d = rnd_0[10:0];
+    wire signed [11:0] fl_1 = hi_1_q - { 11'd0, hi_1_q[11] & lowz_1_q };
+    wire signed [11:0] sh_1 = fl_1 >>> shift_q;
+    wire signed [12:0] inc_1 = $signed({ sh_1[11], sh_1 }) + 13'sh1;
+    /* verilator lint_off UNUSEDSIGNAL */
+    wire signed [12:0] rnd_1 = inc_1 >>> 1;
+    /* verilator lint_on UNUSEDSIGNAL */
+    wire [10:0] coef_1_d = rnd_1[10:0];
+    wire signed [11:0] fl_2 = hi_2_q - { 11'd0, hi_2_q[11] & lowz_2_q };
+    wire signed [11:0] sh_2 = fl_2 >>> shift_q;
+    wire signed [12:0] inc_2 = $signed({ sh_2[11], sh_2 }) + 13'sh1;
+    /* verilator lint_off UNUSEDSIGNAL */
+    wire signed [12:0] rnd_2 = inc_2 >>> 1;
+    /* verilator lint_on UNUSEDSIGNAL */
+    wire [10:0] coef_2_d = rnd_2[10:0];
+    wire signed [11:0] fl_3 = hi_3_q - { 11'd0, hi_3_q[11] & lowz_3_q };
+    wire signed [11:0] sh_3 = fl_3 >>> shift_q;
+    wire signed [12:0] inc_3 = $signed({ sh_3[11], sh_3 }) + 13'sh1;
+    /* verilator lint_off UNUSEDSIGNAL */
+    wire signed [12:0] rnd_3 = inc_3 >>> 1;
+    /* verilator lint_on UNUSEDSIGNAL */
+    wire [10:0] coef_3_d = rnd_3[10:0];
+    wire signed [11:0] fl_4 = hi_4_q - { 11'd0, hi_4_q[11] & lowz_4_q };
+    wire signed [11:0] sh_4 = fl_4 >>> shift_q;
+    wire signed [12:0] inc_4 = $signed({ sh_4[11], sh_4 }) + 13'sh1;
+    /* verilator lint_off UNUSEDSIGNAL */
+    wire signed [12:0] rnd_4 = inc_4 >>> 1;
+    /* verilator lint_on UNUSEDSIGNAL */
+    wire [10:0] coef_4_d = rnd_4[10:0];
+    wire signed [11:0] fl_5 = hi_5_q - { 11'd0, hi_5_q[11] & lowz_5_q };
+    wire signed [11:0] sh_5 = fl_5 >>> shift_q;
+    wire signed [12:0] inc_5 = $signed({ sh_5[11], sh_5 }) + 13'sh1;
+    /* verilator lint_off UNUSEDSIGNAL */
+    wire signed [12:0] rnd_5 = inc_5 >>> 1;
+    /* verilator lint_on UNUSEDSIGNAL */
+    wire [10:0] coef_5_d = rnd_5[10:0];
+    wire signed [11:0] fl_6 = hi_6_q - { 11'd0, hi_6_q[11] & lowz_6_q };
+    wire signed [11:0] sh_6 = fl_6 >>> shift_q;
+    wire signed [12:0] inc_6 = $signed({ sh_6[11], sh_6 }) + 13'sh1;
+    /* verilator lint_off UNUSEDSIGNAL */
+    wire signed [12:0] rnd_6 = inc_6 >>> 1;
+    /* verilator lint_on UNUSEDSIGNAL */
+    wire [10:0] coef_6_d = rnd_6[10:0];
+    wire signed [11:0] fl_7 = hi_7_q - { 11'd0, hi_7_q[11] & lowz_7_q };
+    wire signed [11:0] sh_7 = fl_7 >>> shift_q;
+    wire signed [12:0] inc_7 = $signed({ sh_7[11], sh_7 }) + 13'sh1;
+    /* verilator lint_off UNUSEDSIGNAL */
+    wire signed [12:0] rnd_7 = inc_7 >>> 1;
+    /* verilator lint_on UNUSEDSIGNAL */
+    wire [10:0] coef_7_d = rnd_7[10:0];
 
     reg  [10:0] coef_0_q;
     reg  [10:0] coef_1_q;

@@ -3,8 +3,10 @@
 // Encoder stage 1 (everything that does not depend on the context): per value the quantization index
 // (golden quantize: ties toward zero), its bit length L, the CTX payload field, the context the value
 // leaves after a CTX or a RAW decision, the zero mask; per block the all-zero flags and the forward DCT
-// (dctcm_enc_dct) with its coefficient width and DCT cost.
-// Latency 1 cycle, one pixel per cycle (valid/ready register stage).
+// (dctcm_dct) with its coefficient width and DCT cost.
+// Latency 3 cycles, one pixel per cycle: the 2 stages of dctcm_dct, the pixel carried beside
+// them, then one register stage for the per-value results, wc and the DCT cost. One enable moves the
+// whole stage (it stalls as a unit while its output is held).
 //
 // Configuration:
 //   channels       64
@@ -71,6 +73,8 @@ module dctcm_enc_prep (
     localparam [(W+1)*W-1:0] LOW_MASK = 72'hff7f3f1f0f07030100;
     // bits of a DCT block without its coefficients: 3 mode bits + N mask bits + the width field
     localparam [BBW-1:0] DCT_FIXED = 7'd15;
+    // WIDTH_OF[i] = i + 2: the signed width of a coefficient whose highest magnitude bit is bit i
+    localparam [CW*CWB-1:0] WIDTH_OF = 44'hcba98765432;
 
     function [LW-1:0] bit_length;
         input [W-1:0] x;
@@ -83,22 +87,85 @@ module dctcm_enc_prep (
         end
     endfunction
 
-    // Forward DCT of every block (combinational; the register below is the stage's only one).
+    // One enable moves every register of the stage, the dctcm_dct pipelines included: a held output
+    // stalls the whole stage, so the pixel and its DCT stay aligned without a skid buffer.
+    wire ce = !out_valid || out_ready;
+    assign in_ready = ce;
+
+    // Stages 1 and 2: the forward DCT of every block (dctcm_dct); the pixel and its settings wait beside
+    // it in two registers (cheaper than carrying the per-value results), and stage 3 works on them.
     wire [C*CW-1:0] coef;
-    wire [NB*CWB-1:0] wc;
-    wire [NB*BBW-1:0] dctbits_d;
+    /* verilator lint_off UNUSEDSIGNAL */
+    wire [NB-1:0] dct_valid;  // every block's copy is the same; block 0's drives the stage
+    /* verilator lint_on UNUSEDSIGNAL */
     genvar gb;
     generate
         for (gb = 0; gb < NB; gb = gb + 1) begin : g_dct
-            assign dctbits_d[gb*BBW +: BBW] = DCT_FIXED + ({ 3'd0, wc[gb*CWB +: CWB] } << 3);
-            dctcm_enc_dct u_dct (
-                .x(in_data[gb*N*W +: N*W]),
-                .shift(in_shift),
-                .coef(coef[gb*N*CW +: N*CW]),
-                .wc(wc[gb*CWB +: CWB])
+            dctcm_dct u_dct (
+                .clk(clk), .rst(rst), .ce(ce),
+                .in_valid(in_valid),
+                .in_data(in_data[gb*N*W +: N*W]),
+                .quant_shift(in_shift),
+                .out_valid(dct_valid[gb]),
+                .out_data(coef[gb*N*CW +: N*CW])
             );
         end
     endgenerate
+
+    reg [C*W-1:0] data1_q;
+    reg [C*W-1:0] data2_q;
+    reg first1_q;
+    reg first2_q;
+    reg last1_q;
+    reg last2_q;
+    reg [1:0] policy1_q;
+    reg [1:0] policy2_q;
+    reg [3:0] shift1_q;
+    reg [3:0] shift2_q;
+    always @(posedge clk) begin
+        if (ce) begin
+            data1_q <= in_data;
+            first1_q <= in_first;
+            last1_q <= in_last;
+            policy1_q <= in_policy;
+            shift1_q <= in_shift;
+            data2_q <= data1_q;
+            first2_q <= first1_q;
+            last2_q <= last1_q;
+            policy2_q <= policy1_q;
+            shift2_q <= shift1_q;
+        end
+    end
+
+    // Stage 3, per block: wc = max_k signedWidthOf(coef k). signedWidthOf is the bit length of q (of ~q
+    // when negative) plus a sign bit, and 0 for q = 0 (so 1 for q = -1); the max over k is then the
+    // highest bit of the OR of those magnitudes, without a comparator chain.
+    reg [CW-1:0] cq;
+    reg [CW-1:0] cu;
+    reg cnz;
+    reg [CWB-1:0] cw;
+    reg [NB*CWB-1:0] wc_d;
+    reg [NB*BBW-1:0] dctbits_d;
+    integer k;
+    integer i;
+    integer bb;
+    always @* begin
+        for (bb = 0; bb < NB; bb = bb + 1) begin
+            cu = {CW{1'b0}};
+            cnz = 1'b0;
+            for (k = 0; k < N; k = k + 1) begin
+                cq = coef[(bb*N+k)*CW +: CW];
+                cu = cu | (cq[CW-1] ? ~cq : cq);
+                cnz = cnz | (cq != {CW{1'b0}});
+            end
+            cw = cnz ? 4'd1 : {CWB{1'b0}};
+            for (i = 0; i < CW; i = i + 1) begin
+                if (cu[i]) cw = WIDTH_OF[i*CWB +: CWB];
+            end
+            wc_d[bb*CWB +: CWB] = cw;
+            dctbits_d[bb*BBW +: BBW] = DCT_FIXED + ({ 3'd0, cw } << 3);
+        end
+    end
 
     reg [W-1:0] v;
     reg neg;
@@ -124,12 +191,12 @@ module dctcm_enc_prep (
     integer b;
     always @* begin
         for (c = 0; c < C; c = c + 1) begin
-            v = in_data[c*W +: W];
+            v = data2_q[c*W +: W];
             neg = 1'b0;
             m = neg ? -v : v;
             // quantize(): magnitude, add 2^(s-1) - 1, shift: ties go toward zero
-            sum = {1'b0, m} + {1'b0, HALF[in_shift*W +: W]};
-            qw = sum >> in_shift;
+            sum = {1'b0, m} + {1'b0, HALF[shift2_q*W +: W]};
+            qw = sum >> shift2_q;
             qm = qw[W-1:0];
             l = bit_length(qm);
             len_d[c*LW +: LW] = l;
@@ -139,9 +206,9 @@ module dctcm_enc_prep (
             flen_d[c*LW +: LW] = lm1;
             fld_d[c*W +: W] = f;
             // contexts: bitLength(|clamp(q << s)| >> s) after CTX, bitLength(|v| >> s) after RAW
-            lim = neg ? NEG_LIM[in_shift*W +: W] : POS_LIM[in_shift*W +: W];
+            lim = neg ? NEG_LIM[shift2_q*W +: W] : POS_LIM[shift2_q*W +: W];
             ctxc_d[c*LW +: LW] = bit_length(qm > lim ? lim : qm);
-            ctxr_d[c*LW +: LW] = bit_length(m >> in_shift);
+            ctxr_d[c*LW +: LW] = bit_length(m >> shift2_q);
             mask_d[c] = v != {W{1'b0}};
         end
         for (b = 0; b < NB; b = b + 1) begin
@@ -153,28 +220,26 @@ module dctcm_enc_prep (
         end
     end
 
-    assign in_ready = !out_valid || out_ready;
-
     always @(posedge clk) begin
         if (rst) out_valid <= 1'b0;
-        else if (in_ready) out_valid <= in_valid;
-        if (in_valid && in_ready) begin
+        else if (ce) out_valid <= dct_valid[0];
+        if (ce) begin
             out_len <= len_d;
             out_fld <= fld_d;
             out_flen <= flen_d;
             out_ctxc <= ctxc_d;
             out_ctxr <= ctxr_d;
             out_mask <= mask_d;
-            out_raw <= in_data;
+            out_raw <= data2_q;
             out_zero <= zero_d;
             out_zeroq <= zeroq_d;
             out_coef <= coef;
-            out_wc <= wc;
+            out_wc <= wc_d;
             out_dctbits <= dctbits_d;
-            out_first <= in_first;
-            out_last <= in_last;
-            out_policy <= in_policy;
-            out_shift <= in_shift;
+            out_first <= first2_q;
+            out_last <= last2_q;
+            out_policy <= policy2_q;
+            out_shift <= shift2_q;
         end
     end
 endmodule

@@ -3,17 +3,17 @@
 // DCT-CM encoder: pixel vectors in, the compressed tile stream of golden/tile.ts encodeTile out, bit exact.
 // Input lane order: channel c in s_axis_tdata[c*8 +: 8]; output: stream bit i in bit i mod 256
 // of word floor(i / 256) (32-bit unit 0 in the least significant bits).
-// Pipeline: prep (quantize, bit lengths, DCT) -> ctx (context loop, modes) -> rec (record assembly)
-// -> pack (bit packer), valid/ready between stages, all registered.
+// Pipeline: prep (quantize, bit lengths, DCT; 3 cycles) -> ctx (context loop, modes) -> rec (record
+// assembly) -> pack (bit packer), valid/ready between stages, all registered.
 // Throughput: one pixel per cycle while m_axis_tready is high and the record fits the bus; a record
 // longer than 256 bits takes ceil(bits / 256) cycles; one extra cycle per tile for the trailer.
-// Latency: 4 cycles from an accepted pixel to the first output word that holds its record.
+// Latency: 6 cycles from an accepted pixel to the first output word that holds its record.
 // s_axis_tready depends combinationally on m_axis_tready through the stage ready chain.
 // Clock speed: the longest paths are the record stage (prefix counts over all channels, then shifters as
 // wide as the longest record), the context loop (rank ROM, cost adder over a block, compare, mode, next
-// context: a true feedback loop) and the DCT (constant multipliers, adder chain, variable rounding shift).
-// Only the context loop cannot be cut by more registers; the record stage and the DCT are feed-forward
-// and could be split into more stages.
+// context: a true feedback loop) and the DCT stages (constant multipliers and an adder tree; the
+// rounding shift). Only the context loop cannot be cut by more registers; the record stage is
+// feed-forward and could be split into more stages.
 //
 // Configuration:
 //   channels       64
@@ -66,7 +66,7 @@ module dctcm_encoder (
         end
     end
 
-    // stage 1: quantize, bit lengths, contexts per mode, zero masks, forward DCT
+    // stage 1 (3 cycles): forward DCT (dctcm_dct), quantize, bit lengths, contexts per mode, zero masks
     wire [255:0] p_len;
     wire [511:0] p_fld;
     wire [255:0] p_flen;
