@@ -5,7 +5,8 @@
 // the non-CTX blocks (0 = ZERO), plane 3 over the others (0 = RAW, 1 = DCT); rank planes 0..RANKS-1
 // (one bit per still-undecided CTX value, 1 = rank j); escape fields; per DCT block N mask bits and
 // the coefficient width; payloads (CTX: sign if signed and L-1 mantissa bits; RAW: W bits; DCT: N
-// coefficients of wc bits). Every offset is a running sum, unrolled into prefix sums.
+// coefficients of wc bits). Each section is read from a window taken at its start (the shift only as
+// wide as the starts any input can give); a field is a small mux inside its window at a prefix count.
 // Errors are reported only for fields that end at or below count, in the priority decodeTile meets
 // them (escape, DCT width, value); a record longer than count is the caller's overrun.
 // Latency: 0 (combinational).
@@ -49,21 +50,26 @@ module dctcm_dec_parse (
     localparam CWB = 4;        // coefficient-width field
     localparam CWM = 11;        // widest coefficient field
     localparam VW = 11;         // value width
-    localparam CAP = 1082;      // buffer bits
     localparam OFFW = 12;       // offset width
-    localparam IDXW = 11;       // bit-index width
-    localparam HEADW = 337;      // bits the mode and rank planes can reach: 1 + 2*NB + RANKS*C
-    localparam HIDXW = 9;       // bit-index width in them
+    localparam MW = 16;         // mode planes 2 and 3: at most 2*NB bits after plane 1
+    localparam MIW = 5;        // width of a bit count in them (0..2*NB)
+    localparam MRW = 4;        // width of a bit index in them (0..2*NB-1)
+    localparam RW = 320;        // rank planes: at most RANKS*C bits after the mode planes
+    localparam UW = 7;         // width of a plane's bit count 0..C
+    localparam PIW = 6;        // width of a bit index in a plane (0..C-1)
+    localparam BCW = 4;        // width of a block count 0..NB
+    localparam LOGN = 3;       // log2(N)
     localparam EW = 130;         // escape-field window: C * escBits + ESCW
     localparam SW = 96;         // DCT side-information window: NB * (N + CWB)
-    localparam BW = 100;         // one block's payload window: N * max(W, CWM) + the widest field
-    localparam [OFFW-1:0] OFF_ONE = 12'd1;      // one bit
+    localparam MAXL = 15;       // longest payload field: max(W, 2^CWB - 1) (a width field above CWM still moves the offsets)
+    localparam FLD = 11;        // bits a payload field is read from: max(W, CWM)
+    localparam BW = 131;         // one block's payload window: N * MAXL + FLD
+    localparam BOW = 8;        // width of an offset inside it
+    localparam FLW = 4;        // width of a field length 0..MAXL
+    localparam [FLW-1:0] RAW_LEN = 4'd8;   // RAW field length
     localparam [OFFW-1:0] MODE2_AT = 12'd9;     // first bit of mode plane 2: 1 + NB
     localparam [OFFW-1:0] ESC_STEP = 12'd2;     // escape field width (escBits)
     localparam [OFFW-1:0] SIDE_STEP = 12'd12;    // DCT side info: N mask bits + CWB width bits
-    localparam [OFFW-1:0] RAW_STEP = 12'd8;     // RAW value width
-    localparam [OFFW-1:0] SIGN_STEP = 12'd0;    // sign bit of a CTX value (1 when signed)
-    localparam [OFFW-1:0] CAP_OFF = 12'd1082;      // buffer bits as an offset
     localparam [CWB-1:0] CWM_W = 4'd11;        // CWM as a width-field value
     // Ranked bit length: rankOrder[k][j] (golden/ctxcode.ts).
     function [CTXW-1:0] rank_len;
@@ -227,25 +233,199 @@ module dctcm_dec_parse (
         end
     endfunction
 
-    // The record is read in format order; every offset is a running sum over channels and blocks, so
-    // the loops unroll into prefix counts and sums (no state is carried between clock cycles).
+    // (esc_src >> a)[EW-1:0], the largest step first: each step keeps only the bits the later steps
+    // and the result can still reach.
+    function [EW-1:0] take_esc;
+        input [467-1:0] x;
+        input [9-1:0] a;
+        reg [467-1:0] t;
+        integer k;
+        begin
+            t = x;
+            for (k = 9 - 1; k >= 0; k = k - 1)
+                if (a[k]) t = t >> (1 << k);
+            take_esc = t[EW-1:0];
+        end
+    endfunction
+
+    // (side_src >> a)[SW-1:0], the largest step first: each step keeps only the bits the later steps
+    // and the result can still reach.
+    function [SW-1:0] take_side;
+        input [561-1:0] x;
+        input [9-1:0] a;
+        reg [561-1:0] t;
+        integer k;
+        begin
+            t = x;
+            for (k = 9 - 1; k >= 0; k = k - 1)
+                if (a[k]) t = t >> (1 << k);
+            take_side = t[SW-1:0];
+        end
+    endfunction
+
+    // (block_src >> a)[BW-1:0], the largest step first: each step keeps only the bits the later steps
+    // and the result can still reach.
+    function [BW-1:0] take_block;
+        input [1532-1:0] x;
+        input [11-1:0] a;
+        reg [1532-1:0] t;
+        integer k;
+        begin
+            t = x;
+            for (k = 11 - 1; k >= 0; k = k - 1)
+                if (a[k]) t = t >> (1 << k);
+            take_block = t[BW-1:0];
+        end
+    endfunction
+
+    // (the block window >> a)[FLD-1:0], the largest step first: each step keeps only the bits the later steps
+    // and the result can still reach.
+    function [FLD-1:0] take_field;
+        input [BW-1:0] x;
+        input [BOW-1:0] a;
+        reg [BW-1:0] t;
+        integer k;
+        begin
+            t = x;
+            for (k = BOW - 1; k >= 0; k = k - 1)
+                if (a[k]) t = t >> (1 << k);
+            take_field = t[FLD-1:0];
+        end
+    endfunction
+
+    // Shift-amount masks: the bit width of the largest start of block b's window, and of
+    // the largest offset of the i-th field of a block (i * MAXL). The amounts never exceed them.
+    function [11-1:0] block_amt_mask;
+        input integer b;
+        begin
+            case (b)
+                0: block_amt_mask = 11'd1023;
+                1: block_amt_mask = 11'd1023;
+                2: block_amt_mask = 11'd1023;
+                3: block_amt_mask = 11'd1023;
+                4: block_amt_mask = 11'd2047;
+                5: block_amt_mask = 11'd2047;
+                6: block_amt_mask = 11'd2047;
+                7: block_amt_mask = 11'd2047;
+                default: block_amt_mask = 11'd2047;
+            endcase
+        end
+    endfunction
+
+    function [BOW-1:0] field_amt_mask;
+        input integer i;
+        begin
+            case (i)
+                0: field_amt_mask = 8'd0;
+                1: field_amt_mask = 8'd15;
+                2: field_amt_mask = 8'd31;
+                3: field_amt_mask = 8'd63;
+                4: field_amt_mask = 8'd63;
+                5: field_amt_mask = 8'd127;
+                6: field_amt_mask = 8'd127;
+                7: field_amt_mask = 8'd127;
+                default: field_amt_mask = 8'd255;
+            endcase
+        end
+    endfunction
+
+    // Counter increments as plain logic (no carry chain): the counts below are a few bits wide and
+    // sit in the one-cycle context loop, where the LUT mapper can then flatten a run of them.
+    function [5-1:0] inc_m;
+        input [5-1:0] x;
+        integer i;
+        reg cy;
+        begin
+            cy = 1'b1;
+            for (i = 0; i < 5; i = i + 1) begin
+                inc_m[i] = x[i] ^ cy;
+                cy = cy & x[i];
+            end
+        end
+    endfunction
+
+    function [4-1:0] inc_b;
+        input [4-1:0] x;
+        integer i;
+        reg cy;
+        begin
+            cy = 1'b1;
+            for (i = 0; i < 4; i = i + 1) begin
+                inc_b[i] = x[i] ^ cy;
+                cy = cy & x[i];
+            end
+        end
+    endfunction
+
+    function [7-1:0] inc_u;
+        input [7-1:0] x;
+        integer i;
+        reg cy;
+        begin
+            cy = 1'b1;
+            for (i = 0; i < 7; i = i + 1) begin
+                inc_u[i] = x[i] ^ cy;
+                cy = cy & x[i];
+            end
+        end
+    endfunction
+
+    // a + b for a block offset and a field length, as plain logic (no carry chain): the mapper can then
+    // flatten the run of them across a block.
+    function [BOW-1:0] add_off;
+        input [BOW-1:0] a;
+        input [FLW-1:0] b;
+        integer i;
+        reg cy;
+        reg bi;
+        begin
+            cy = 1'b0;
+            for (i = 0; i < BOW; i = i + 1) begin
+                bi = (i < FLW) ? b[i] : 1'b0;
+                add_off[i] = a[i] ^ bi ^ cy;
+                cy = (a[i] & bi) | (cy & (a[i] ^ bi));
+            end
+        end
+    endfunction
+
+    // The record is read in format order. Every section is a plane of fields whose offsets are prefix
+    // counts over the section before; each section is read from a window taken at its start, so a field
+    // read is a small mux over the window, never over the buffer.
     reg [OFFW-1:0] pos;
     reg [OFFW-1:0] fend;
-    wire [HEADW-1:0] head = bits[HEADW-1:0];  // mode and rank planes never reach beyond
-    reg [EW-1:0] ewin;           // the escape fields
-    reg [SW-1:0] swin;           // the DCT side information
-    reg [BW-1:0] bwin;           // one block's payload
-    reg [OFFW-1:0] wbase;        // where the current window starts
+    wire [467-1:0] esc_src = bits[466:0];  // escape fields: they start at or below 337
+    wire [561-1:0] side_src = bits[560:0];  // DCT side information: they start at or below 465
+    wire [1532-1:0] block_src = { 450'd0, bits };  // a block payload: they start at or below 1401
+    wire [MW-1:0] mwin = bits[9 +: MW];   // mode planes 2 and 3
+    wire [RW+16-1:0] rsrc = bits[9 +: 336];  // rank planes, before the mode planes' length is known
+    reg [RW-1:0] rwin;           // the current rank plane in the low bits
     /* verilator lint_off UNUSEDSIGNAL */
-    reg [CAP-1:0] win;           // bits >> pos: a window in the low bits (only those are read)
+    reg [RW+16-1:0] rtmp;
     reg [EW-1:0] efld;           // window >> offset: the field in the low bits (only those are read)
     reg [SW-1:0] sfld;
-    reg [BW-1:0] fwin;
-    reg [CWM-1:0] ctmp;          // coefficient >> (wc - 1): bit 0 is the sign
+    reg [FLD-1:0] fwin;
+    reg [CWM-1:0] ctmp;          // coefficient field >> (wc - 1): bit 0 is the sign
+    reg [EW-1:0] ewin;           // the escape fields (unused when escBits = 0)
     /* verilator lint_on UNUSEDSIGNAL */
+    reg [SW-1:0] swin;           // the DCT side information
+    reg [BW-1:0] bwin;           // one block's payload
+    reg [C-1:0] plane;           // the current rank plane's bits, masked to those a channel can reach
+    reg [MIW-1:0] mi;            // bit index in the mode planes
+    reg [UW-1:0] ui;             // bit index in a rank plane (ends as the plane's bit count)
+    reg [UW-1:0] ue;             // escape fields read so far
+    reg [BCW-1:0] kb;            // CTX blocks so far
+    reg [BOW-1:0] off;           // offset in the block window
+    reg [FLW-1:0] flen;          // a channel's payload field length
+    reg [OFFW:0] room;           // count - block start (bit OFFW: negative)
+    reg room_far;                // room >= 2^BOW: every field of the block ends below count
+    reg room_no;                 // the block starts beyond count
+    reg bad;                     // a CTX index outside [qMin, qMax]
+    reg [W-1:0] lead;            // the leading one of a CTX magnitude
+    reg [CWM-1:0] cmask;         // the low wc bits of a coefficient field
     reg [NB-1:0] other;          // mode plane 2 said RAW or DCT
     reg [C-1:0] undecided;       // CTX value whose length is not yet ranked
     reg [C*CTXW-1:0] len;        // bit length L of each CTX value
+    reg [C*3-1:0] rk;            // the rank plane that claimed each value
     reg [NB*CWB-1:0] wcs;        // coefficient width of each DCT block
     reg [CTXW-1:0] l;
     reg [CTXW:0] el;
@@ -264,14 +444,15 @@ module dctcm_dec_parse (
     integer c;
     integer j;
     always @* begin
-        win = {CAP{1'b0}};
         efld = {EW{1'b0}};
         sfld = {SW{1'b0}};
-        fwin = {BW{1'b0}};
+        fwin = {FLD{1'b0}};
         ewin = {EW{1'b0}};
         swin = {SW{1'b0}};
         bwin = {BW{1'b0}};
-        wbase = {OFFW{1'b0}};
+        rtmp = {(RW+16){1'b0}};
+        rwin = {RW{1'b0}};
+        plane = {C{1'b0}};
         fend = {OFFW{1'b0}};
         e = {ESCW{1'b0}};
         el = {(CTXW+1){1'b0}};
@@ -285,122 +466,168 @@ module dctcm_dec_parse (
         craw = {CWM{1'b0}};
         ctmp = {CWM{1'b0}};
         csign = 1'b0;
+        off = {BOW{1'b0}};
+        kb = {BCW{1'b0}};
+        flen = {FLW{1'b0}};
+        room = {(OFFW+1){1'b0}};
+        room_far = 1'b0;
+        room_no = 1'b0;
+        bad = 1'b0;
+        lead = {W{1'b0}};
+        cmask = {CWM{1'b0}};
         ql = q_limits(shift);
         cl = ctx_limits(shift);
         mode_ctx = bits[NB:1];
         mode_raw = {NB{1'b0}};
         mode_dct = {NB{1'b0}};
         other = {NB{1'b0}};
-        pos = MODE2_AT;
         // Mode plane 2: one bit per non-CTX block (1 = RAW or DCT).
+        mi = {MIW{1'b0}};
         for (b = 0; b < NB; b = b + 1) begin
             if (!mode_ctx[b]) begin
-                other[b] = head[pos[HIDXW-1:0]];
-                pos = pos + OFF_ONE;
+                other[b] = mwin[mi[MRW-1:0]];
+                mi = inc_m(mi);
             end
         end
         // Mode plane 3: one bit per RAW-or-DCT block (1 = DCT).
         for (b = 0; b < NB; b = b + 1) begin
             if (other[b]) begin
-                mode_dct[b] = head[pos[HIDXW-1:0]];
-                mode_raw[b] = !head[pos[HIDXW-1:0]];
-                pos = pos + OFF_ONE;
+                mode_dct[b] = mwin[mi[MRW-1:0]];
+                mode_raw[b] = !mwin[mi[MRW-1:0]];
+                mi = inc_m(mi);
             end
         end
-        // Rank planes: plane j holds one bit per still-undecided CTX value, 1 = rank j.
+        pos = MODE2_AT + { {(OFFW-MIW){1'b0}}, mi };
+        // Rank planes: plane j holds one bit per still-undecided CTX value, 1 = rank j. The plane starts
+        // at bit 0 of rwin; the value with ui undecided values before it reads rwin[ui] (ui <= c: the
+        // plane is masked to the bits channel c can reach), and the next plane is rwin >> ui.
+        rtmp = rsrc >> mi;
+        rwin = rtmp[RW-1:0];
         len = {C*CTXW{1'b0}};
+        rk = {C{3'd0}};
         for (c = 0; c < C; c = c + 1) undecided[c] = mode_ctx[c / N];
-        for (j = 0; j < RANKS; j = j + 1) begin
+        // Plane 0 holds a bit for every value of every CTX block: a value's index is N * (the CTX blocks
+        // before it) + its place in the block, and the plane is N * (CTX blocks) bits long.
+        kb = {BCW{1'b0}};
+        for (c = 0; c < C; c = c + 1) begin
+            if (c % N == 0 && c != 0 && mode_ctx[(c - 1) / N]) kb = inc_b(kb);
+            if (undecided[c]) begin
+                ui = { kb, c[LOGN-1:0] };
+                plane = rwin[C-1:0] & ~({C{1'b1}} << (c + 1));
+                if (plane[ui[PIW-1:0]]) undecided[c] = 1'b0;
+            end
+        end
+        if (mode_ctx[NB-1]) kb = inc_b(kb);
+        ui = { kb, {LOGN{1'b0}} };
+        rwin = rwin >> ui;
+        pos = pos + { {(OFFW-UW){1'b0}}, ui };
+        for (j = 1; j < RANKS; j = j + 1) begin
+            ui = {UW{1'b0}};
             for (c = 0; c < C; c = c + 1) begin
                 if (undecided[c]) begin
-                    if (head[pos[HIDXW-1:0]]) begin
+                    plane = rwin[C-1:0] & ~({C{1'b1}} << (c + 1));
+                    if (plane[ui[PIW-1:0]]) begin
                         undecided[c] = 1'b0;
-                        len[c*CTXW +: CTXW] = rank_len(ctx[c*CTXW +: CTXW], j[2:0]);
+                        rk[c*3 +: 3] = j[2:0];
                     end
-                    pos = pos + OFF_ONE;
+                    ui = inc_u(ui);
                 end
             end
+            rwin = rwin >> ui;
+            pos = pos + { {(OFFW-UW){1'b0}}, ui };
         end
+        // The ranked lengths: one table look-up per channel, from its context and the plane that claimed it.
+        for (c = 0; c < C; c = c + 1) len[c*CTXW +: CTXW] = rank_len(ctx[c*CTXW +: CTXW], rk[c*3 +: 3]);
         // Escape fields of the values no rank plane claimed.
         err_escape = 1'b0;
-        win = bits >> pos;
-        ewin = win[EW-1:0];
-        wbase = pos;
+        ewin = take_esc(esc_src, pos[9-1:0]);
+        ue = {UW{1'b0}};
         for (c = 0; c < C; c = c + 1) begin
             if (undecided[c]) begin
-                efld = ewin >> (pos - wbase);
+                efld = ewin >> ({ {(OFFW-UW){1'b0}}, ue } * ESC_STEP);
                 e = efld[ESCW-1:0];
-                fend = pos + ESC_STEP;
+                ue = inc_u(ue);
+                fend = pos + { {(OFFW-UW){1'b0}}, ue } * ESC_STEP;
                 el = esc_len(ctx[c*CTXW +: CTXW], e);
                 if (!el[CTXW] && fend <= count) err_escape = 1'b1;
                 len[c*CTXW +: CTXW] = el[CTXW-1:0];
-                pos = fend;
             end
         end
+        pos = pos + { {(OFFW-UW){1'b0}}, ue } * ESC_STEP;
         // DCT side information: N mask bits and the coefficient width, per DCT block.
         err_width = 1'b0;
         mask = {C{1'b0}};
         wcs = {NB*CWB{1'b0}};
-        win = bits >> pos;
-        swin = win[SW-1:0];
-        wbase = pos;
+        swin = take_side(side_src, pos[9-1:0]);
         for (b = 0; b < NB; b = b + 1) begin
             if (mode_dct[b]) begin
-                sfld = swin >> (pos - wbase);
+                sfld = swin;
                 mask[b*N +: N] = sfld[N-1:0];
                 wc = sfld[N +: CWB];
+                swin = swin >> SIDE_STEP;
                 pos = pos + SIDE_STEP;
                 if (wc > CWM_W && pos <= count) err_width = 1'b1;
                 wcs[b*CWB +: CWB] = wc;
             end
         end
-        // Payloads in block order.
+        // Payloads in block order: one window per block at its start; a channel's field is read at its
+        // offset in the window (channel i of a block: offset <= i * MAXL, the window masked beyond). Each
+        // channel's field length (by mode) is one small sum; a field ends at or below count iff its end
+        // offset in the block is at most room = count - (block start).
         err_value = 1'b0;
         value = {C*VW{1'b0}};
         ctx_next = {C*CTXW{1'b0}};
         for (c = 0; c < C; c = c + 1) begin
             b = c / N;
             if (c % N == 0) begin
-                // One wide shift per block; the block's fields come from its window.
-                win = bits >> pos;
-                bwin = win[BW-1:0];
-                wbase = pos;
+                if (c != 0) pos = pos + { {(OFFW-BOW){1'b0}}, off };
+                bwin = take_block(block_src, pos[11-1:0] & block_amt_mask(b));
+                off = {BOW{1'b0}};
+                room = { 1'b0, count } - { 1'b0, pos };
+                room_far = !room[OFFW] && (room[OFFW-1:BOW] != {(OFFW-BOW){1'b0}});
+                room_no = room[OFFW];
+                wc = wcs[b*CWB +: CWB];
+                cmask = ~({CWM{1'b1}} << wc);
             end
-            fwin = bwin >> (pos - wbase);
+            fwin = take_field(bwin & ~({BW{1'b1}} << ((c % N) * MAXL + FLD)), off & field_amt_mask(c % N));
+            flen = {FLW{1'b0}};
             if (mode_ctx[b]) begin
                 l = len[c*CTXW +: CTXW];
                 ctx_next[c*CTXW +: CTXW] = l;
                 if (l != {CTXW{1'b0}}) begin
                     neg = 1'b0;
                     mant = fwin[0 +: W-1];
-                    mant = mant & ~({(W-1){1'b1}} << (l - 4'd1));
-                    mag = ({ {(W-1){1'b0}}, 1'b1 } << (l - 4'd1)) | {1'b0, mant};
-                    fend = pos + SIGN_STEP + { {(OFFW-CTXW){1'b0}}, l } - OFF_ONE;
-                    if ((neg ? (mag > ql[W +: W]) : (mag > ql[2*W +: W])) && fend <= count) err_value = 1'b1;
+                    lead = { {(W-1){1'b0}}, 1'b1 } << (l - 4'd1);
+                    mant = mant & (lead[W-2:0] - 7'd1);
+                    mag = lead | {1'b0, mant};
+                    flen = { {(FLW-CTXW){1'b0}}, l } - 4'd1;
                     value[c*VW +: VW] = neg ? -{ {(VW-W){1'b0}}, mag } : { {(VW-W){1'b0}}, mag };
+                    bad = neg ? (mag > ql[W +: W]) : (mag > ql[2*W +: W]);
                     // A positive index above maxPos >> s reconstructs clamped to maxPos.
                     if (!neg && mag > ql[0 +: W]) ctx_next[c*CTXW +: CTXW] = cl[CTXW +: CTXW];
-                    pos = fend;
                 end
             end else if (mode_raw[b]) begin
                 raw = fwin[W-1:0];
                 value[c*VW +: VW] = { {(VW-W){1'b0}}, raw };
                 absv = raw;
                 ctx_next[c*CTXW +: CTXW] = drop_shift(bit_len(absv), shift);
-                pos = pos + RAW_STEP;
+                flen = RAW_LEN;
             end else if (mode_dct[b]) begin
-                wc = wcs[b*CWB +: CWB];
-                craw = fwin[CWM-1:0] & ~({CWM{1'b1}} << wc);
-                ctmp = craw >> (wc - 4'd1);
+                // wc bits, two's complement: bit wc-1 is the sign (none when wc = 0).
+                ctmp = fwin[CWM-1:0] >> (wc - 4'd1);
                 csign = (wc != {CWB{1'b0}}) && ctmp[0];
-                craw = csign ? (craw | ({CWM{1'b1}} << wc)) : craw;
+                craw = (fwin[CWM-1:0] & cmask) | ({CWM{csign}} & ~cmask);
                 value[c*VW +: VW] = craw;
                 ctx_next[c*CTXW +: CTXW] = mask[c] ? cl[0 +: CTXW] : {CTXW{1'b0}};
-                pos = pos + { {(OFFW-CWB){1'b0}}, wc };
+                flen = { {(FLW-CWB){1'b0}}, wc };
             end
+            off = add_off(off, flen);
+            if (mode_ctx[b] && bad && !room_no && (room_far || off <= room[BOW-1:0])) err_value = 1'b1;
+            bad = 1'b0;
         end
-        rec_len = pos;
-        next_bit = (pos < CAP_OFF) ? bits[pos[IDXW-1:0]] : 1'b0;
+        rec_len = pos + { {(OFFW-BOW){1'b0}}, off };
+        // The bit after the record, from the last block's window (zeros beyond the buffer, as bits >> pos).
+        next_bit = bwin[off];
     end
 endmodule
 `resetall

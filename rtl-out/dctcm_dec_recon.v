@@ -20,15 +20,15 @@ module dctcm_dec_recon (
     input  wire [7:0] mode_ctx,  // block b is CTX
     input  wire [7:0] mode_raw,  // block b is RAW (neither: ZERO, or DCT, reconstructed by dctcm_idct)
     input  wire [575:0] index,     // channel c in [c*(W+1) +: W+1]: CTX index or RAW value, two's complement
-    input  wire [3:0]  shift,     // the pixel's tile quantization shift s
+    input  wire [2:0]  shift,     // the pixel's tile quantization shift s (<= min(15, W-1))
     output reg  [511:0] pixel      // channel c in [c*W +: W]; 0 in ZERO and DCT blocks
 );
     localparam C = 64;          // channels
     localparam N = 8;          // DCT size
     localparam W = 8;          // data width
-    localparam DQW = 24;        // dequantized index before the clamp: W + 1 + 15
-    localparam signed [DQW-1:0] MAX_DQ = 24'shff;   // largest value
-    localparam signed [DQW-1:0] MIN_DQ = 24'sh0;   // smallest value
+    localparam DQW = 16;        // q * 2^s exactly: W + 1 index bits + 7 (the largest shift the port holds)
+    localparam signed [DQW-1:0] MAX_DQ = 16'shff;   // largest value
+    localparam signed [DQW-1:0] MIN_DQ = 16'sh0;   // smallest value
 
     // CTX: dequantize q * 2^s clamped to the value range (golden dequantize); RAW: the value; else 0.
     reg signed [DQW-1:0] dq;

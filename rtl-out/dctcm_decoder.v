@@ -14,10 +14,12 @@
 // - Header: 32 bits checked in the order magic, version, shift <= W - 1, configuration tag.
 // - Context loop, one cycle per pixel (dctcm_dec_parse): the record at the buffer head is parsed
 //   combinationally from the per-channel contexts (mode planes, rank planes, escapes, DCT side
-//   information, payloads, every offset a prefix sum); the buffer shifts by the record length and
-//   the contexts take their next values in the same cycle. A record is decided when it and the bit
+//   information, payloads, each section read from a window at its start); the buffer shifts by the
+//   record length (an arriving word enters at the registered count first, off the loop) and the
+//   contexts take their next values in the same cycle. A record is decided when it and the bit
 //   after it are in the buffer, when the tlast word has arrived, or when the buffer holds more than a
 //   longest record.
+// - The tile's shift is kept in 3 bits (s <= W - 1); the cores' 4-bit shift ports get zeros above.
 // - Stage 1 register (parsed pixel) -> dctcm_idct per block (inverse DCT + clamp + mask, 2
 //   register stages) in parallel with dctcm_dec_recon (dequantize CTX, RAW values) and 2
 //   registers; the last stage is m_axis. One global advance (the cores' ce): every stage moves when
@@ -87,6 +89,7 @@ module dctcm_decoder (
     localparam CAP = 1082;      // bit-buffer capacity
     localparam CNTW = 11;       // width of a bit count 0..CAP
     localparam OFFW = 12;       // width of a parse offset
+    localparam SHW = 3;        // width of a valid shift 0..min(15, W-1): the cores' 4-bit shift ports get constant zeros above
     localparam [CNTW-1:0] HDR_BITS = 11'd32;    // tile header
     localparam [CNTW-1:0] ROOM = 11'd826;       // CAP - B: the buffer takes a word while count <= ROOM
     localparam [CNTW-1:0] MRB = 11'd825;        // longest record: a buffer holding more always decides
@@ -131,7 +134,7 @@ module dctcm_decoder (
     reg trl_hi_q, trl_hi_d;          // trailer word bits above 31 were not all zero
     reg [15:0] chk_q, chk_d;         // fold16 of the words before the trailer
     reg [15:0] npix_q, npix_d;       // pixels decoded in this tile (mod 2^16)
-    reg [3:0] shift_q, shift_d;      // the tile's quantization shift
+    reg [SHW-1:0] shift_q, shift_d;  // the tile's quantization shift (<= W - 1)
     reg [C*CTXW-1:0] ctx_q, ctx_d;   // per-channel context (bit length of the previous pixel)
     reg tile_q, tile_d;              // tile parity: tells this tile's pixels in the pipeline from the last tile's
     reg err_q, err_d;
@@ -140,7 +143,7 @@ module dctcm_decoder (
     reg v1_q, v1_d;
     reg last1_q;
     reg tile1_q;
-    reg [3:0] shift1_q;
+    reg [SHW-1:0] shift1_q;
     reg [NB-1:0] mctx1_q, mraw1_q, mdct1_q;
     reg [C*VW-1:0] val1_q;
     reg [C-1:0] mask1_q;
@@ -157,6 +160,8 @@ module dctcm_decoder (
     reg [C*W-1:0] otho_q;
 
     // ---- record parser (combinational) ----
+    wire [3:0] shift4 = { 1'd0, shift_q };
+    wire [3:0] shift1_4 = { 1'd0, shift1_q };
     wire [OFFW-1:0] p_len;
     wire p_next;
     wire [NB-1:0] p_ctx, p_raw, p_dct;
@@ -169,7 +174,7 @@ module dctcm_decoder (
         .bits(buf_q),
         .count(cnt_off),
         .ctx(ctx_q),
-        .shift(shift_q),
+        .shift(shift4),
         .rec_len(p_len),
         .next_bit(p_next),
         .mode_ctx(p_ctx),
@@ -209,7 +214,7 @@ module dctcm_decoder (
                 .in_valid(v1_q),
                 .in_coef(coef),
                 .in_mask(mask1_q[gb*N +: N]),
-                .quant_shift(shift1_q),
+                .quant_shift(shift1_4),
                 .out_valid(idct_valid[gb]),
                 .out_data(r_dct[gb*N*W +: N*W])
             );
@@ -256,7 +261,7 @@ module dctcm_decoder (
                     else if (buf_q[11:8] != VERSION) begin raise = 1'b1; code = E_BAD_VERSION; end
                     else if (buf_q[15:12] > SHIFT_MAX) begin raise = 1'b1; code = E_BAD_SHIFT; end
                     else if (buf_q[31:16] != TAG) begin raise = 1'b1; code = E_BAD_TAG; end
-                    else shift_d = buf_q[15:12];
+                    else shift_d = buf_q[12 +: SHW];
                 end else if (tl_in_q) begin
                     raise = 1'b1;
                     code = E_OVERRUN;   // the tile is shorter than a header and a trailer
@@ -300,9 +305,14 @@ module dctcm_decoder (
     // Next state of the buffer, the tile registers and the error.
     wire new_tile = tile_end || (raise && (tl_in_q || (word_fire && s_axis_tlast)))
                     || (state_q == ST_DROP && word_fire && s_axis_tlast);
+    // A word goes in at the current count, before the record leaves: (buf | word << cnt) >> consume is
+    // (buf >> consume) | (word << (cnt - consume)) because consume <= cnt, and the insertion shift then
+    // depends on registers only, not on the parse.
+    wire take_word = word_fire && state_q != ST_DROP && !s_axis_tlast;
+    wire [CAP-1:0] merged = take_word ? (buf_q | ({ {(CAP-B){1'b0}}, s_axis_tdata } << cnt_q)) : buf_q;
     always @* begin
         state_d = state_q;
-        shifted = buf_q >> consume;
+        shifted = merged >> consume;
         kept = cnt_q - consume;
         buf_d = shifted;
         cnt_d = kept;
@@ -321,8 +331,7 @@ module dctcm_decoder (
                 trl_d = s_axis_tdata[31:0];
                 trl_hi_d = |s_axis_tdata[B-1:32];
             end else begin
-                buf_d = shifted | ({ {(CAP-B){1'b0}}, s_axis_tdata } << kept);
-                cnt_d = kept + BUS_BITS;
+                cnt_d = kept + BUS_BITS;  // buf_d: the word is in merged
                 chk_d = chk_q ^ fold16(s_axis_tdata);
             end
         end

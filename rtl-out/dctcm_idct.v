@@ -3,8 +3,9 @@
 // Inverse 8-point integer DCT of one block of 11-bit two's-complement coefficients, then clamp to
 // [0, 255] (unsigned 8-bit) and zero where in_mask is 0:
 // y_n = roundShift(sum_k T[k][n] * q_k, P - s), P = 12, s = quant_shift (a left shift by s - P when s > P),
-// rounding half away from zero; bit-exact with dctInverse + dctReconstruct (golden/dct.ts, golden/tile.ts),
-// y is kept exact in 28 bits up to the clamp, for any coefficient field a stream can carry.
+// rounding half away from zero; bit-exact with dctInverse + dctReconstruct (golden/dct.ts, golden/tile.ts)
+// for any coefficient field a stream can carry and every s in 0..15 (the exact y needs 28 bits; the
+// clamp decides from the sign and the bits above the output range, without forming y).
 // Lanes: coefficient k in in_coef[k*11 +: 11], mask bit n in in_mask[n], value n in out_data[n*8 +: 8].
 // Latency 2 cycles of ce; throughput one block per cycle with ce high. ce advances every stage
 // at once (a whole-pipeline stall when low: nothing moves, nothing is lost); in_valid is sampled only with ce,
@@ -76,51 +77,155 @@ module dctcm_idct (
         q_6 = { { 14{in_coef[76]} }, in_coef[76:66] };
         q_7 = { { 14{in_coef[87]} }, in_coef[87:77] };
         even_0 =
-             25'sh5a8 * q_0
-            + 25'sh764 * q_2
-            + 25'sh5a8 * q_4
-            + 25'sh310 * q_6;
+             (q_0 <<< 3)
+            + (q_0 <<< 5)
+            - (q_0 <<< 7)
+            - (q_0 <<< 9)
+            + (q_0 <<< 11)
+            + (q_2 <<< 2)
+            - (q_2 <<< 5)
+            - (q_2 <<< 7)
+            + (q_2 <<< 11)
+            + (q_4 <<< 3)
+            + (q_4 <<< 5)
+            - (q_4 <<< 7)
+            - (q_4 <<< 9)
+            + (q_4 <<< 11)
+            + (q_6 <<< 4)
+            - (q_6 <<< 8)
+            + (q_6 <<< 10);
         odd_0 =
-             25'sh7d9 * q_1
-            + 25'sh6a7 * q_3
-            + 25'sh472 * q_5
-            + 25'sh190 * q_7;
+             (q_1 <<< 0)
+            - (q_1 <<< 3)
+            - (q_1 <<< 5)
+            + (q_1 <<< 11)
+            - (q_3 <<< 0)
+            + (q_3 <<< 3)
+            + (q_3 <<< 5)
+            + (q_3 <<< 7)
+            - (q_3 <<< 9)
+            + (q_3 <<< 11)
+            + (q_5 <<< 1)
+            - (q_5 <<< 4)
+            + (q_5 <<< 7)
+            + (q_5 <<< 10)
+            + (q_7 <<< 4)
+            - (q_7 <<< 7)
+            + (q_7 <<< 9);
         acc_0_d = even_0 + odd_0;
         acc_7_d = even_0 - odd_0;
         even_1 =
-             25'sh5a8 * q_0
-            + 25'sh310 * q_2
-            - 25'sh5a8 * q_4
-            - 25'sh764 * q_6;
+             (q_0 <<< 3)
+            + (q_0 <<< 5)
+            - (q_0 <<< 7)
+            - (q_0 <<< 9)
+            + (q_0 <<< 11)
+            + (q_2 <<< 4)
+            - (q_2 <<< 8)
+            + (q_2 <<< 10)
+            - (q_4 <<< 3)
+            - (q_4 <<< 5)
+            + (q_4 <<< 7)
+            + (q_4 <<< 9)
+            - (q_4 <<< 11)
+            - (q_6 <<< 2)
+            + (q_6 <<< 5)
+            + (q_6 <<< 7)
+            - (q_6 <<< 11);
         odd_1 =
-             25'sh6a7 * q_1
-            - 25'sh190 * q_3
-            - 25'sh7d9 * q_5
-            - 25'sh472 * q_7;
+            - (q_1 <<< 0)
+            + (q_1 <<< 3)
+            + (q_1 <<< 5)
+            + (q_1 <<< 7)
+            - (q_1 <<< 9)
+            + (q_1 <<< 11)
+            - (q_3 <<< 4)
+            + (q_3 <<< 7)
+            - (q_3 <<< 9)
+            - (q_5 <<< 0)
+            + (q_5 <<< 3)
+            + (q_5 <<< 5)
+            - (q_5 <<< 11)
+            - (q_7 <<< 1)
+            + (q_7 <<< 4)
+            - (q_7 <<< 7)
+            - (q_7 <<< 10);
         acc_1_d = even_1 + odd_1;
         acc_6_d = even_1 - odd_1;
         even_2 =
-             25'sh5a8 * q_0
-            - 25'sh310 * q_2
-            - 25'sh5a8 * q_4
-            + 25'sh764 * q_6;
+             (q_0 <<< 3)
+            + (q_0 <<< 5)
+            - (q_0 <<< 7)
+            - (q_0 <<< 9)
+            + (q_0 <<< 11)
+            - (q_2 <<< 4)
+            + (q_2 <<< 8)
+            - (q_2 <<< 10)
+            - (q_4 <<< 3)
+            - (q_4 <<< 5)
+            + (q_4 <<< 7)
+            + (q_4 <<< 9)
+            - (q_4 <<< 11)
+            + (q_6 <<< 2)
+            - (q_6 <<< 5)
+            - (q_6 <<< 7)
+            + (q_6 <<< 11);
         odd_2 =
-             25'sh472 * q_1
-            - 25'sh7d9 * q_3
-            + 25'sh190 * q_5
-            + 25'sh6a7 * q_7;
+             (q_1 <<< 1)
+            - (q_1 <<< 4)
+            + (q_1 <<< 7)
+            + (q_1 <<< 10)
+            - (q_3 <<< 0)
+            + (q_3 <<< 3)
+            + (q_3 <<< 5)
+            - (q_3 <<< 11)
+            + (q_5 <<< 4)
+            - (q_5 <<< 7)
+            + (q_5 <<< 9)
+            - (q_7 <<< 0)
+            + (q_7 <<< 3)
+            + (q_7 <<< 5)
+            + (q_7 <<< 7)
+            - (q_7 <<< 9)
+            + (q_7 <<< 11);
         acc_2_d = even_2 + odd_2;
         acc_5_d = even_2 - odd_2;
         even_3 =
-             25'sh5a8 * q_0
-            - 25'sh764 * q_2
-            + 25'sh5a8 * q_4
-            - 25'sh310 * q_6;
+             (q_0 <<< 3)
+            + (q_0 <<< 5)
+            - (q_0 <<< 7)
+            - (q_0 <<< 9)
+            + (q_0 <<< 11)
+            - (q_2 <<< 2)
+            + (q_2 <<< 5)
+            + (q_2 <<< 7)
+            - (q_2 <<< 11)
+            + (q_4 <<< 3)
+            + (q_4 <<< 5)
+            - (q_4 <<< 7)
+            - (q_4 <<< 9)
+            + (q_4 <<< 11)
+            - (q_6 <<< 4)
+            + (q_6 <<< 8)
+            - (q_6 <<< 10);
         odd_3 =
-             25'sh190 * q_1
-            - 25'sh472 * q_3
-            + 25'sh6a7 * q_5
-            - 25'sh7d9 * q_7;
+             (q_1 <<< 4)
+            - (q_1 <<< 7)
+            + (q_1 <<< 9)
+            - (q_3 <<< 1)
+            + (q_3 <<< 4)
+            - (q_3 <<< 7)
+            - (q_3 <<< 10)
+            - (q_5 <<< 0)
+            + (q_5 <<< 3)
+            + (q_5 <<< 5)
+            + (q_5 <<< 7)
+            - (q_5 <<< 9)
+            + (q_5 <<< 11)
+            - (q_7 <<< 0)
+            + (q_7 <<< 3)
+            + (q_7 <<< 5)
+            - (q_7 <<< 11);
         acc_3_d = even_3 + odd_3;
         acc_4_d = even_3 - odd_3;
     end
@@ -152,93 +257,315 @@ module dctcm_idct (
         end
     end
 
-    // ---- stage 2: y = roundShift(acc, P - s), or acc << (s - P) when s > P ----
-    // One right shift covers both: |acc| << 3 shifted right by 15 - s rounds exactly like
-    // roundShift(acc, P - s) when s <= P, and is the exact acc << (s - P) when s > P.
-    // roundShift(m, r) = ((2m >> r) + 1) >> 1 for r >= 0: one form for r = 0 (no rounding) and r > 0.
-    wire [4:0] right_shift = 5'd15 - { 1'b0, shift_q };
+    // ---- stage 2: clamp(roundShift(acc, P - s)) without forming y ----
+    // z = acc' + 2^(r-1) - neg with r = P' - s >= 1, else z = acc'; then y = floor(z * 2^s / 2^P') rounds half
+    // away from zero for s < P' and is the exact left shift for s >= P'. |acc'| <= 11081728, so z fits 25 bits.
+    // 2^(r-1) - neg = (2^(r-1) - 1) + !neg: bit i of the first term is (s < P' - 1 - i), shared by the lanes.
+    wire [24:0] rnd_ones = {
+        1'b0,  // bit 24
+        1'b0,  // bit 23
+        1'b0,  // bit 22
+        1'b0,  // bit 21
+        1'b0,  // bit 20
+        1'b0,  // bit 19
+        1'b0,  // bit 18
+        1'b0,  // bit 17
+        1'b0,  // bit 16
+        1'b0,  // bit 15
+        1'b0,  // bit 14
+        1'b0,  // bit 13
+        1'b0,  // bit 12
+        1'b0,  // bit 11
+        (shift_q < 4'd1),  // bit 10
+        (shift_q < 4'd2),  // bit 9
+        (shift_q < 4'd3),  // bit 8
+        (shift_q < 4'd4),  // bit 7
+        (shift_q < 4'd5),  // bit 6
+        (shift_q < 4'd6),  // bit 5
+        (shift_q < 4'd7),  // bit 4
+        (shift_q < 4'd8),  // bit 3
+        (shift_q < 4'd9),  // bit 2
+        (shift_q < 4'd10),  // bit 1
+        (shift_q < 4'd11)  // bit 0
+    };
+    wire        rnd_on = (shift_q < 4'd12);   // s < P': a rounded right shift
+    wire        ge_1 = (shift_q >= 4'd1);
+    wire        ge_2 = (shift_q >= 4'd2);
+    wire        ge_3 = (shift_q >= 4'd3);
+    wire        ge_4 = (shift_q >= 4'd4);
+    wire        ge_5 = (shift_q >= 4'd5);
+    wire        ge_6 = (shift_q >= 4'd6);
+    wire        ge_7 = (shift_q >= 4'd7);
+    wire        ge_8 = (shift_q >= 4'd8);
+    wire        ge_9 = (shift_q >= 4'd9);
+    wire        ge_10 = (shift_q >= 4'd10);
+    wire        ge_11 = (shift_q >= 4'd11);
+    wire        ge_12 = (shift_q >= 4'd12);
+    wire        ge_13 = (shift_q >= 4'd13);
+    wire        ge_14 = (shift_q >= 4'd14);
+    wire        ge_15 = (shift_q >= 4'd15);
+    wire [4:0]  sel = { 1'd0, ~shift_q };   // 15 - s: output bit i of a lane is zw[15 - s + i]
     wire        neg_0 = acc_0_q[24];
-    wire [23:0] mag_0 = neg_0 ? (~acc_0_q[23:0] + 24'd1) : acc_0_q[23:0];
-    wire [27:0] trunc_0 = { mag_0, 3'd0, 1'b0 } >> right_shift;
-    wire [27:0] round_0 = (trunc_0 >> 1) + { 27'd0, trunc_0[0] };
-    wire [27:0] y_0 = neg_0 ? (~round_0 + 28'd1) : round_0;
+    wire [24:0] z_0 = acc_0_q + rnd_ones + { 24'd0, rnd_on & !neg_0 };
     wire        neg_1 = acc_1_q[24];
-    wire [23:0] mag_1 = neg_1 ? (~acc_1_q[23:0] + 24'd1) : acc_1_q[23:0];
-    wire [27:0] trunc_1 = { mag_1, 3'd0, 1'b0 } >> right_shift;
-    wire [27:0] round_1 = (trunc_1 >> 1) + { 27'd0, trunc_1[0] };
-    wire [27:0] y_1 = neg_1 ? (~round_1 + 28'd1) : round_1;
+    wire [24:0] z_1 = acc_1_q + rnd_ones + { 24'd0, rnd_on & !neg_1 };
     wire        neg_2 = acc_2_q[24];
-    wire [23:0] mag_2 = neg_2 ? (~acc_2_q[23:0] + 24'd1) : acc_2_q[23:0];
-    wire [27:0] trunc_2 = { mag_2, 3'd0, 1'b0 } >> right_shift;
-    wire [27:0] round_2 = (trunc_2 >> 1) + { 27'd0, trunc_2[0] };
-    wire [27:0] y_2 = neg_2 ? (~round_2 + 28'd1) : round_2;
+    wire [24:0] z_2 = acc_2_q + rnd_ones + { 24'd0, rnd_on & !neg_2 };
     wire        neg_3 = acc_3_q[24];
-    wire [23:0] mag_3 = neg_3 ? (~acc_3_q[23:0] + 24'd1) : acc_3_q[23:0];
-    wire [27:0] trunc_3 = { mag_3, 3'd0, 1'b0 } >> right_shift;
-    wire [27:0] round_3 = (trunc_3 >> 1) + { 27'd0, trunc_3[0] };
-    wire [27:0] y_3 = neg_3 ? (~round_3 + 28'd1) : round_3;
+    wire [24:0] z_3 = acc_3_q + rnd_ones + { 24'd0, rnd_on & !neg_3 };
     wire        neg_4 = acc_4_q[24];
-    wire [23:0] mag_4 = neg_4 ? (~acc_4_q[23:0] + 24'd1) : acc_4_q[23:0];
-    wire [27:0] trunc_4 = { mag_4, 3'd0, 1'b0 } >> right_shift;
-    wire [27:0] round_4 = (trunc_4 >> 1) + { 27'd0, trunc_4[0] };
-    wire [27:0] y_4 = neg_4 ? (~round_4 + 28'd1) : round_4;
+    wire [24:0] z_4 = acc_4_q + rnd_ones + { 24'd0, rnd_on & !neg_4 };
     wire        neg_5 = acc_5_q[24];
-    wire [23:0] mag_5 = neg_5 ? (~acc_5_q[23:0] + 24'd1) : acc_5_q[23:0];
-    wire [27:0] trunc_5 = { mag_5, 3'd0, 1'b0 } >> right_shift;
-    wire [27:0] round_5 = (trunc_5 >> 1) + { 27'd0, trunc_5[0] };
-    wire [27:0] y_5 = neg_5 ? (~round_5 + 28'd1) : round_5;
+    wire [24:0] z_5 = acc_5_q + rnd_ones + { 24'd0, rnd_on & !neg_5 };
     wire        neg_6 = acc_6_q[24];
-    wire [23:0] mag_6 = neg_6 ? (~acc_6_q[23:0] + 24'd1) : acc_6_q[23:0];
-    wire [27:0] trunc_6 = { mag_6, 3'd0, 1'b0 } >> right_shift;
-    wire [27:0] round_6 = (trunc_6 >> 1) + { 27'd0, trunc_6[0] };
-    wire [27:0] y_6 = neg_6 ? (~round_6 + 28'd1) : round_6;
+    wire [24:0] z_6 = acc_6_q + rnd_ones + { 24'd0, rnd_on & !neg_6 };
     wire        neg_7 = acc_7_q[24];
-    wire [23:0] mag_7 = neg_7 ? (~acc_7_q[23:0] + 24'd1) : acc_7_q[23:0];
-    wire [27:0] trunc_7 = { mag_7, 3'd0, 1'b0 } >> right_shift;
-    wire [27:0] round_7 = (trunc_7 >> 1) + { 27'd0, trunc_7[0] };
-    wire [27:0] y_7 = neg_7 ? (~round_7 + 28'd1) : round_7;
+    wire [24:0] z_7 = acc_7_q + rnd_ones + { 24'd0, rnd_on & !neg_7 };
 
     // ---- clamp to [0, 255] and apply the zero mask ----
-    wire signed [27:0] yc_0 = y_0;
-    wire signed [27:0] yc_1 = y_1;
-    wire signed [27:0] yc_2 = y_2;
-    wire signed [27:0] yc_3 = y_3;
-    wire signed [27:0] yc_4 = y_4;
-    wire signed [27:0] yc_5 = y_5;
-    wire signed [27:0] yc_6 = y_6;
-    wire signed [27:0] yc_7 = y_7;
-    wire [7:0] value_0_d = !mask_q[0] ? 8'd0
-        : (yc_0 < 28'sh0) ? 8'h0
-        : (yc_0 > 28'shff) ? 8'hff
-        : yc_0[7:0];
-    wire [7:0] value_1_d = !mask_q[1] ? 8'd0
-        : (yc_1 < 28'sh0) ? 8'h0
-        : (yc_1 > 28'shff) ? 8'hff
-        : yc_1[7:0];
-    wire [7:0] value_2_d = !mask_q[2] ? 8'd0
-        : (yc_2 < 28'sh0) ? 8'h0
-        : (yc_2 > 28'shff) ? 8'hff
-        : yc_2[7:0];
-    wire [7:0] value_3_d = !mask_q[3] ? 8'd0
-        : (yc_3 < 28'sh0) ? 8'h0
-        : (yc_3 > 28'shff) ? 8'hff
-        : yc_3[7:0];
-    wire [7:0] value_4_d = !mask_q[4] ? 8'd0
-        : (yc_4 < 28'sh0) ? 8'h0
-        : (yc_4 > 28'shff) ? 8'hff
-        : yc_4[7:0];
-    wire [7:0] value_5_d = !mask_q[5] ? 8'd0
-        : (yc_5 < 28'sh0) ? 8'h0
-        : (yc_5 > 28'shff) ? 8'hff
-        : yc_5[7:0];
-    wire [7:0] value_6_d = !mask_q[6] ? 8'd0
-        : (yc_6 < 28'sh0) ? 8'h0
-        : (yc_6 > 28'shff) ? 8'hff
-        : yc_6[7:0];
-    wire [7:0] value_7_d = !mask_q[7] ? 8'd0
-        : (yc_7 < 28'sh0) ? 8'h0
-        : (yc_7 > 28'shff) ? 8'hff
-        : yc_7[7:0];
+    // zw[t] = z[P' + t - 15] (0 below bit 0, the sign above), so y's low 8 bits are zw[15 - s +: 8].
+    // y fits the range iff it fits 9-bit two's complement and is not negative: iff z's bits
+    // P' + 9 - 1 - s and up all equal its sign; a bit counts for s >= P' + 9 - 1 - q (ge_*), always, or never.
+    wire        sg_0 = z_0[24];
+    wire [22:0] zw_0 = {
+        z_0[19:0],
+        3'd0
+    };
+    wire        ovf_0 = 1'b0
+        | ((z_0[5] ^ sg_0) & ge_15)
+        | ((z_0[6] ^ sg_0) & ge_14)
+        | ((z_0[7] ^ sg_0) & ge_13)
+        | ((z_0[8] ^ sg_0) & ge_12)
+        | ((z_0[9] ^ sg_0) & ge_11)
+        | ((z_0[10] ^ sg_0) & ge_10)
+        | ((z_0[11] ^ sg_0) & ge_9)
+        | ((z_0[12] ^ sg_0) & ge_8)
+        | ((z_0[13] ^ sg_0) & ge_7)
+        | ((z_0[14] ^ sg_0) & ge_6)
+        | ((z_0[15] ^ sg_0) & ge_5)
+        | ((z_0[16] ^ sg_0) & ge_4)
+        | ((z_0[17] ^ sg_0) & ge_3)
+        | ((z_0[18] ^ sg_0) & ge_2)
+        | ((z_0[19] ^ sg_0) & ge_1)
+        | (z_0[20] ^ sg_0)
+        | (z_0[21] ^ sg_0)
+        | (z_0[22] ^ sg_0)
+        | (z_0[23] ^ sg_0)
+        ;
+    wire [7:0] y_0 = zw_0[sel +: 8];
+    wire [7:0] value_0_d = (!mask_q[0] || sg_0) ? 8'd0
+        : ovf_0 ? 8'hff
+        : y_0;
+    wire        sg_1 = z_1[24];
+    wire [22:0] zw_1 = {
+        z_1[19:0],
+        3'd0
+    };
+    wire        ovf_1 = 1'b0
+        | ((z_1[5] ^ sg_1) & ge_15)
+        | ((z_1[6] ^ sg_1) & ge_14)
+        | ((z_1[7] ^ sg_1) & ge_13)
+        | ((z_1[8] ^ sg_1) & ge_12)
+        | ((z_1[9] ^ sg_1) & ge_11)
+        | ((z_1[10] ^ sg_1) & ge_10)
+        | ((z_1[11] ^ sg_1) & ge_9)
+        | ((z_1[12] ^ sg_1) & ge_8)
+        | ((z_1[13] ^ sg_1) & ge_7)
+        | ((z_1[14] ^ sg_1) & ge_6)
+        | ((z_1[15] ^ sg_1) & ge_5)
+        | ((z_1[16] ^ sg_1) & ge_4)
+        | ((z_1[17] ^ sg_1) & ge_3)
+        | ((z_1[18] ^ sg_1) & ge_2)
+        | ((z_1[19] ^ sg_1) & ge_1)
+        | (z_1[20] ^ sg_1)
+        | (z_1[21] ^ sg_1)
+        | (z_1[22] ^ sg_1)
+        | (z_1[23] ^ sg_1)
+        ;
+    wire [7:0] y_1 = zw_1[sel +: 8];
+    wire [7:0] value_1_d = (!mask_q[1] || sg_1) ? 8'd0
+        : ovf_1 ? 8'hff
+        : y_1;
+    wire        sg_2 = z_2[24];
+    wire [22:0] zw_2 = {
+        z_2[19:0],
+        3'd0
+    };
+    wire        ovf_2 = 1'b0
+        | ((z_2[5] ^ sg_2) & ge_15)
+        | ((z_2[6] ^ sg_2) & ge_14)
+        | ((z_2[7] ^ sg_2) & ge_13)
+        | ((z_2[8] ^ sg_2) & ge_12)
+        | ((z_2[9] ^ sg_2) & ge_11)
+        | ((z_2[10] ^ sg_2) & ge_10)
+        | ((z_2[11] ^ sg_2) & ge_9)
+        | ((z_2[12] ^ sg_2) & ge_8)
+        | ((z_2[13] ^ sg_2) & ge_7)
+        | ((z_2[14] ^ sg_2) & ge_6)
+        | ((z_2[15] ^ sg_2) & ge_5)
+        | ((z_2[16] ^ sg_2) & ge_4)
+        | ((z_2[17] ^ sg_2) & ge_3)
+        | ((z_2[18] ^ sg_2) & ge_2)
+        | ((z_2[19] ^ sg_2) & ge_1)
+        | (z_2[20] ^ sg_2)
+        | (z_2[21] ^ sg_2)
+        | (z_2[22] ^ sg_2)
+        | (z_2[23] ^ sg_2)
+        ;
+    wire [7:0] y_2 = zw_2[sel +: 8];
+    wire [7:0] value_2_d = (!mask_q[2] || sg_2) ? 8'd0
+        : ovf_2 ? 8'hff
+        : y_2;
+    wire        sg_3 = z_3[24];
+    wire [22:0] zw_3 = {
+        z_3[19:0],
+        3'd0
+    };
+    wire        ovf_3 = 1'b0
+        | ((z_3[5] ^ sg_3) & ge_15)
+        | ((z_3[6] ^ sg_3) & ge_14)
+        | ((z_3[7] ^ sg_3) & ge_13)
+        | ((z_3[8] ^ sg_3) & ge_12)
+        | ((z_3[9] ^ sg_3) & ge_11)
+        | ((z_3[10] ^ sg_3) & ge_10)
+        | ((z_3[11] ^ sg_3) & ge_9)
+        | ((z_3[12] ^ sg_3) & ge_8)
+        | ((z_3[13] ^ sg_3) & ge_7)
+        | ((z_3[14] ^ sg_3) & ge_6)
+        | ((z_3[15] ^ sg_3) & ge_5)
+        | ((z_3[16] ^ sg_3) & ge_4)
+        | ((z_3[17] ^ sg_3) & ge_3)
+        | ((z_3[18] ^ sg_3) & ge_2)
+        | ((z_3[19] ^ sg_3) & ge_1)
+        | (z_3[20] ^ sg_3)
+        | (z_3[21] ^ sg_3)
+        | (z_3[22] ^ sg_3)
+        | (z_3[23] ^ sg_3)
+        ;
+    wire [7:0] y_3 = zw_3[sel +: 8];
+    wire [7:0] value_3_d = (!mask_q[3] || sg_3) ? 8'd0
+        : ovf_3 ? 8'hff
+        : y_3;
+    wire        sg_4 = z_4[24];
+    wire [22:0] zw_4 = {
+        z_4[19:0],
+        3'd0
+    };
+    wire        ovf_4 = 1'b0
+        | ((z_4[5] ^ sg_4) & ge_15)
+        | ((z_4[6] ^ sg_4) & ge_14)
+        | ((z_4[7] ^ sg_4) & ge_13)
+        | ((z_4[8] ^ sg_4) & ge_12)
+        | ((z_4[9] ^ sg_4) & ge_11)
+        | ((z_4[10] ^ sg_4) & ge_10)
+        | ((z_4[11] ^ sg_4) & ge_9)
+        | ((z_4[12] ^ sg_4) & ge_8)
+        | ((z_4[13] ^ sg_4) & ge_7)
+        | ((z_4[14] ^ sg_4) & ge_6)
+        | ((z_4[15] ^ sg_4) & ge_5)
+        | ((z_4[16] ^ sg_4) & ge_4)
+        | ((z_4[17] ^ sg_4) & ge_3)
+        | ((z_4[18] ^ sg_4) & ge_2)
+        | ((z_4[19] ^ sg_4) & ge_1)
+        | (z_4[20] ^ sg_4)
+        | (z_4[21] ^ sg_4)
+        | (z_4[22] ^ sg_4)
+        | (z_4[23] ^ sg_4)
+        ;
+    wire [7:0] y_4 = zw_4[sel +: 8];
+    wire [7:0] value_4_d = (!mask_q[4] || sg_4) ? 8'd0
+        : ovf_4 ? 8'hff
+        : y_4;
+    wire        sg_5 = z_5[24];
+    wire [22:0] zw_5 = {
+        z_5[19:0],
+        3'd0
+    };
+    wire        ovf_5 = 1'b0
+        | ((z_5[5] ^ sg_5) & ge_15)
+        | ((z_5[6] ^ sg_5) & ge_14)
+        | ((z_5[7] ^ sg_5) & ge_13)
+        | ((z_5[8] ^ sg_5) & ge_12)
+        | ((z_5[9] ^ sg_5) & ge_11)
+        | ((z_5[10] ^ sg_5) & ge_10)
+        | ((z_5[11] ^ sg_5) & ge_9)
+        | ((z_5[12] ^ sg_5) & ge_8)
+        | ((z_5[13] ^ sg_5) & ge_7)
+        | ((z_5[14] ^ sg_5) & ge_6)
+        | ((z_5[15] ^ sg_5) & ge_5)
+        | ((z_5[16] ^ sg_5) & ge_4)
+        | ((z_5[17] ^ sg_5) & ge_3)
+        | ((z_5[18] ^ sg_5) & ge_2)
+        | ((z_5[19] ^ sg_5) & ge_1)
+        | (z_5[20] ^ sg_5)
+        | (z_5[21] ^ sg_5)
+        | (z_5[22] ^ sg_5)
+        | (z_5[23] ^ sg_5)
+        ;
+    wire [7:0] y_5 = zw_5[sel +: 8];
+    wire [7:0] value_5_d = (!mask_q[5] || sg_5) ? 8'd0
+        : ovf_5 ? 8'hff
+        : y_5;
+    wire        sg_6 = z_6[24];
+    wire [22:0] zw_6 = {
+        z_6[19:0],
+        3'd0
+    };
+    wire        ovf_6 = 1'b0
+        | ((z_6[5] ^ sg_6) & ge_15)
+        | ((z_6[6] ^ sg_6) & ge_14)
+        | ((z_6[7] ^ sg_6) & ge_13)
+        | ((z_6[8] ^ sg_6) & ge_12)
+        | ((z_6[9] ^ sg_6) & ge_11)
+        | ((z_6[10] ^ sg_6) & ge_10)
+        | ((z_6[11] ^ sg_6) & ge_9)
+        | ((z_6[12] ^ sg_6) & ge_8)
+        | ((z_6[13] ^ sg_6) & ge_7)
+        | ((z_6[14] ^ sg_6) & ge_6)
+        | ((z_6[15] ^ sg_6) & ge_5)
+        | ((z_6[16] ^ sg_6) & ge_4)
+        | ((z_6[17] ^ sg_6) & ge_3)
+        | ((z_6[18] ^ sg_6) & ge_2)
+        | ((z_6[19] ^ sg_6) & ge_1)
+        | (z_6[20] ^ sg_6)
+        | (z_6[21] ^ sg_6)
+        | (z_6[22] ^ sg_6)
+        | (z_6[23] ^ sg_6)
+        ;
+    wire [7:0] y_6 = zw_6[sel +: 8];
+    wire [7:0] value_6_d = (!mask_q[6] || sg_6) ? 8'd0
+        : ovf_6 ? 8'hff
+        : y_6;
+    wire        sg_7 = z_7[24];
+    wire [22:0] zw_7 = {
+        z_7[19:0],
+        3'd0
+    };
+    wire        ovf_7 = 1'b0
+        | ((z_7[5] ^ sg_7) & ge_15)
+        | ((z_7[6] ^ sg_7) & ge_14)
+        | ((z_7[7] ^ sg_7) & ge_13)
+        | ((z_7[8] ^ sg_7) & ge_12)
+        | ((z_7[9] ^ sg_7) & ge_11)
+        | ((z_7[10] ^ sg_7) & ge_10)
+        | ((z_7[11] ^ sg_7) & ge_9)
+        | ((z_7[12] ^ sg_7) & ge_8)
+        | ((z_7[13] ^ sg_7) & ge_7)
+        | ((z_7[14] ^ sg_7) & ge_6)
+        | ((z_7[15] ^ sg_7) & ge_5)
+        | ((z_7[16] ^ sg_7) & ge_4)
+        | ((z_7[17] ^ sg_7) & ge_3)
+        | ((z_7[18] ^ sg_7) & ge_2)
+        | ((z_7[19] ^ sg_7) & ge_1)
+        | (z_7[20] ^ sg_7)
+        | (z_7[21] ^ sg_7)
+        | (z_7[22] ^ sg_7)
+        | (z_7[23] ^ sg_7)
+        ;
+    wire [7:0] y_7 = zw_7[sel +: 8];
+    wire [7:0] value_7_d = (!mask_q[7] || sg_7) ? 8'd0
+        : ovf_7 ? 8'hff
+        : y_7;
 
     reg  [7:0] value_0_q;
     reg  [7:0] value_1_q;

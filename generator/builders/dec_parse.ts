@@ -16,17 +16,97 @@ export function buildDecParse(d: Derived): Module {
       if (e < 2 ** w.ESCW) escEntries.push({ key: k * 2 ** w.ESCW + e, keyW: w.CTXW + w.ESCW, val: 2 ** w.CTXW + L, valW: w.CTXW + 1 });
     });
   }
-  const headW = Math.min(w.CAP, w.PLANES_END);
+  if (bitLength(w.C) !== bitLength(w.NB) + Math.log2(w.N)) throw new Error('dctcm_dec_parse: N must be a power of two');
   const escWin = Math.min(w.CAP, w.C * w.escBits + w.ESCW);
   const sideWin = Math.min(w.CAP, w.NB * (w.N + w.CWB));
-  const blockWin = Math.min(w.CAP, w.N * Math.max(w.W, w.CWM) + w.FW);
+  // Payload fields: a channel's field starts at most i * maxLen into its block (i = its place in the
+  // block; a width field above CWM still moves the offsets by its value, and then raises an error), and
+  // reads at most fieldW bits; the bit after the record is at most N * maxLen into the last block.
+  const maxLen = Math.max(w.W, 2 ** w.CWB - 1);
+  const fieldW = Math.max(w.W, w.CWM);
+  const blockWin = w.N * maxLen + fieldW;
+  // Mode planes 2 and 3 hold at most 2*NB bits; the rank planes at most RANKS*C bits after them, and
+  // they start 0..2*NB bits after plane 1: one source of RANKS*C + 2*NB bits shifted by that length.
+  const modeWin = 2 * w.NB;
+  const rankWin = w.RANKS * w.C;
+  const rankPad = 2 * w.NB;
+  const modeLo = 1 + w.NB;
+  const srcHi = modeLo + rankWin + rankPad; // one past the last bit the rank planes can need
+  if (modeLo + modeWin > w.CAP) throw new Error('dctcm_dec_parse: the mode planes do not fit the buffer');
+  const rankSrc = srcHi <= w.CAP ? `bits[${modeLo} +: ${rankWin + rankPad}]` : `{ ${srcHi - w.CAP}'d0, bits[${w.CAP - 1}:${modeLo}] }`;
+  const blockOffW = bitLength(blockWin - 1);
+  // Windows at a section start: bits[0 +: hi + out] >> pos, with hi the largest start the section can
+  // have for any input (malformed ones included: rank planes end by PLANES_END, escapes take
+  // C * escBits, side information NB * (N + CWB), a block's payload N * MAXL), so the shift amount is
+  // only pos's low bitLength(hi) bits. The source is zero beyond the buffer, as bits >> pos is.
+  const hiEsc = w.PLANES_END;
+  const hiSide = hiEsc + w.C * w.escBits;
+  const hiBlock = hiSide + w.NB * (w.N + w.CWB) + (w.NB - 1) * w.N * maxLen;
+  const srcOf = (len: number) => (len <= w.CAP ? `bits[${len - 1}:0]` : `{ ${len - w.CAP}'d0, bits }`);
+  const window = (name: string, what: string, out: string, outW: number, hi: number, srcName: string) => ({
+    name,
+    what,
+    srcName,
+    inW: hi + outW,
+    outW: out,
+    amtW: Math.max(1, bitLength(hi)),
+    src: srcOf(hi + outW),
+    hi,
+  });
+  const windows = [
+    window('take_esc', 'escape fields', 'EW', escWin, hiEsc, 'esc_src'),
+    window('take_side', 'DCT side information', 'SW', sideWin, hiSide, 'side_src'),
+    window('take_block', 'a block payload', 'BW', blockWin, hiBlock, 'block_src'),
+  ].filter((t) => t.name !== 'take_esc' || w.escBits > 0);
+  const takers = [
+    ...windows.map((t) => ({ name: t.name, inName: t.srcName, inW: t.inW, outW: t.outW, amtW: t.amtW })),
+    { name: 'take_field', inName: 'the block window', inW: 'BW', outW: 'FLD', amtW: 'BOW' },
+  ];
+  const block = windows.find((t) => t.name === 'take_block')!;
+  const maskOf = (v: number) => 2 ** Math.max(1, bitLength(v)) - 1;
+  const blockAmtMasks = Array.from({ length: w.NB }, (_, b) => ({ b, mask: maskOf(hiSide + w.NB * (w.N + w.CWB) + b * w.N * maxLen) }));
+  const fieldAmtMasks = Array.from({ length: w.N }, (_, i) => ({ i, mask: i === 0 ? 0 : maskOf(i * maxLen) }));
+  // The highest buffer bit any window reads; the bits above (room for the next word) are never parsed.
+  const reach = Math.max(srcHi, modeLo + modeWin, ...windows.map((t) => t.inW));
+  const incs = [
+    { name: 'inc_m', width: bitLength(modeWin) },
+    { name: 'inc_b', width: bitLength(w.NB) },
+    { name: 'inc_u', width: bitLength(w.C) },
+  ];
   const ctx = {
     w,
-    headW,
-    headIdxW: Math.max(1, bitLength(headW - 1)),
+    incs,
+    tailLo: reach < w.CAP ? reach : 0,
+    tailHi: w.CAP - 1,
+    takers,
+    windows,
+    blockAmtMasks,
+    blockAmtAll: 2 ** block.amtW - 1,
+    fieldAmtMasks,
+    fieldAmtAll: 2 ** bitLength(blockWin - 1) - 1,
+    escAmtW: windows.find((t) => t.name === 'take_esc')?.amtW ?? 1,
+    sideAmtW: windows.find((t) => t.name === 'take_side')!.amtW,
+    blockAmtW: windows.find((t) => t.name === 'take_block')!.amtW,
+    modeWin,
+    modeLo,
+    modeIdxW: bitLength(modeWin),
+    modeReadW: Math.max(1, bitLength(modeWin - 1)),
+    rankWin,
+    rankPad,
+    rankSrc,
+    uW: bitLength(w.C),
+    blockCountW: bitLength(w.NB),
+    logN: Math.log2(w.N),
+    planeIdxW: Math.max(1, bitLength(w.C - 1)),
     escWin,
     sideWin,
+    maxLen,
+    fieldW,
     blockWin,
+    blockOffW,
+    fieldLenW: bitLength(maxLen),
+    ctxLenSub: 1 - w.SG, // a CTX field of length L > 0: sign (if signed) and L - 1 mantissa bits
+    wm1: w.W - 1,
     ctxBits: w.C * w.CTXW,
     valBits: w.C * w.VW,
     mode2At: 1 + w.NB,
@@ -43,7 +123,8 @@ export function buildDecParse(d: Derived): Module {
     'the non-CTX blocks (0 = ZERO), plane 3 over the others (0 = RAW, 1 = DCT); rank planes 0..RANKS-1',
     '(one bit per still-undecided CTX value, 1 = rank j); escape fields; per DCT block N mask bits and',
     'the coefficient width; payloads (CTX: sign if signed and L-1 mantissa bits; RAW: W bits; DCT: N',
-    'coefficients of wc bits). Every offset is a running sum, unrolled into prefix sums.',
+    'coefficients of wc bits). Each section is read from a window taken at its start (the shift only as',
+    'wide as the starts any input can give); a field is a small mux inside its window at a prefix count.',
     'Errors are reported only for fields that end at or below count, in the priority decodeTile meets',
     'them (escape, DCT width, value); a record longer than count is the caller\'s overrun.',
     'Latency: 0 (combinational).',

@@ -2,6 +2,7 @@
 // submodules dctcm_dec_parse (record parser), dctcm_dec_recon (reconstruction) and dctcm_dec_idct.
 import { Derived, FORMAT_VERSION, TILE_MAGIC } from '../../golden/params.js';
 import { renderModule } from '../render.js';
+import { bitLength } from '../../golden/intmath.js';
 import { DEC_ERRORS, decWidths } from './dec_common.js';
 import { buildIdct } from './idct.js';
 import { DCT_LATENCY } from './dct.js';
@@ -29,10 +30,12 @@ export function decoderDescription(d: Derived): string[] {
     '- Header: 32 bits checked in the order magic, version, shift <= W - 1, configuration tag.',
     '- Context loop, one cycle per pixel (dctcm_dec_parse): the record at the buffer head is parsed',
     '  combinationally from the per-channel contexts (mode planes, rank planes, escapes, DCT side',
-    '  information, payloads, every offset a prefix sum); the buffer shifts by the record length and',
-    '  the contexts take their next values in the same cycle. A record is decided when it and the bit',
+    '  information, payloads, each section read from a window at its start); the buffer shifts by the',
+    '  record length (an arriving word enters at the registered count first, off the loop) and the',
+    '  contexts take their next values in the same cycle. A record is decided when it and the bit',
     '  after it are in the buffer, when the tlast word has arrived, or when the buffer holds more than a',
     '  longest record.',
+    `- The tile's shift is kept in ${bitLength(Math.min(15, w.W - 1))} bits (s <= W - 1); the cores' 4-bit shift ports get zeros above.`,
     `- Stage 1 register (parsed pixel) -> dctcm_idct per block (inverse DCT + clamp + mask, ${DCT_LATENCY}`,
     `  register stages) in parallel with dctcm_dec_recon (dequantize CTX, RAW values) and ${DCT_LATENCY}`,
     '  registers; the last stage is m_axis. One global advance (the cores\' ce): every stage moves when',
@@ -76,6 +79,8 @@ export function buildDecoder(d: Derived): Module[] {
     shiftMax: w.W - 1,
     wideBus: w.B > 32,
     shiftCheck: w.W - 1 < 15,
+    shw: bitLength(Math.min(15, w.W - 1)),
+    shiftPad: 4 - bitLength(Math.min(15, w.W - 1)),
     // error codes this configuration can raise (a 32-bit trailer word has no bits above 31; W = 16
     // allows every 4-bit shift)
     errors: DEC_ERRORS.filter((e) => (e.name !== 'BAD_TRAILER' || w.B > 32) && (e.name !== 'BAD_SHIFT' || w.W - 1 < 15)),
