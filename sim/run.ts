@@ -145,14 +145,26 @@ interface ExitLike {
   message?: string;
 }
 
+/** Runs one Yosys script on files in its virtual file system; failure is the error text ('' if none). */
+async function yosysRun(files: { name: string; text: string }[], script: string): Promise<{ out: ReturnType<typeof collect>; result?: Record<string, unknown>; failure: string }> {
+  const { runYosys } = await import('@yowasp/yosys');
+  const tree: Record<string, string> = {};
+  for (const f of files) tree[f.name] = f.text;
+  const out = collect();
+  try {
+    const result = (await runYosys(['-p', script], tree, { stdout: out.sink, stderr: out.sink, decodeASCII: true })) as Record<string, unknown>;
+    return { out, result, failure: '' };
+  } catch (e) {
+    const x = e as ExitLike;
+    return { out, failure: `\nyosys failed${x.code !== undefined ? ` with exit code ${x.code}` : ''}: ${x.message ?? String(e)}\n` };
+  }
+}
+
 /**
  * Yosys (WebAssembly): read_verilog, synth (generic: 4-input LUTs so the count compares with iCE40) or
  * synth_ice40, then check -assert. Fails on any inferred latch, a failed check, or a Yosys error.
  */
 export async function synthesize(files: { name: string; text: string }[], top: string, target: 'generic' | 'ice40'): Promise<SynthResult> {
-  const { runYosys } = await import('@yowasp/yosys');
-  const tree: Record<string, string> = {};
-  for (const f of files) tree[f.name] = f.text;
   const synth = target === 'ice40' ? `synth_ice40 -top ${top}` : `synth -top ${top} -flatten -lut 4`;
   const script = [
     `read_verilog ${files.map((f) => f.name).join(' ')}`,
@@ -162,15 +174,7 @@ export async function synthesize(files: { name: string; text: string }[], top: s
     'tee -q -o stat.json stat -json',
     'write_json netlist.json',
   ].join('; ');
-  const out = collect();
-  let result: Record<string, unknown> | undefined;
-  let failure = '';
-  try {
-    result = (await runYosys(['-p', script], tree, { stdout: out.sink, stderr: out.sink, decodeASCII: true })) as Record<string, unknown>;
-  } catch (e) {
-    const x = e as ExitLike;
-    failure = `\nyosys failed${x.code !== undefined ? ` with exit code ${x.code}` : ''}: ${x.message ?? String(e)}\n`;
-  }
+  const { out, result, failure } = await yosysRun(files, script);
   const log = out.text() + failure;
   const cells: Record<string, number> = {};
   if (result && typeof result['stat.json'] === 'string') {
@@ -225,9 +229,6 @@ export async function placeAndRoute(jsonNetlist: string, device: 'hx8k' | 'up5k'
  * total cell count, a size figure that can be compared between runs of the same configuration.
  */
 export async function synthCheck(files: { name: string; text: string }[], top: string): Promise<{ ok: boolean; log: string; cells: number }> {
-  const { runYosys } = await import('@yowasp/yosys');
-  const tree: Record<string, string> = {};
-  for (const f of files) tree[f.name] = f.text;
   const script = [
     `read_verilog ${files.map((f) => f.name).join(' ')}`,
     `synth -top ${top} -noshare -run :fine`,
@@ -235,15 +236,7 @@ export async function synthCheck(files: { name: string; text: string }[], top: s
     'select -assert-none t:$dlatch t:$adlatch t:$dlatchsr t:$_DLATCH*',
     'tee -q -o stat.json stat -json',
   ].join('; ');
-  const out = collect();
-  let failure = '';
-  let result: Record<string, unknown> | undefined;
-  try {
-    result = (await runYosys(['-p', script], tree, { stdout: out.sink, stderr: out.sink, decodeASCII: true })) as Record<string, unknown>;
-  } catch (e) {
-    const x = e as ExitLike;
-    failure = `\nyosys failed${x.code !== undefined ? ` with exit code ${x.code}` : ''}: ${x.message ?? String(e)}\n`;
-  }
+  const { out, result, failure } = await yosysRun(files, script);
   let cells = 0;
   if (result && typeof result['stat.json'] === 'string') cells = Number(JSON.parse(result['stat.json'] as string).design?.num_cells ?? 0);
   const latches = /Latch inferred/.test(out.text());
@@ -257,18 +250,8 @@ export async function synthCheck(files: { name: string; text: string }[], top: s
  * like synthesize().
  */
 export async function yosysCheck(files: { name: string; text: string }[], top: string | null): Promise<{ ok: boolean; log: string }> {
-  const { runYosys } = await import('@yowasp/yosys');
-  const tree: Record<string, string> = {};
-  for (const f of files) tree[f.name] = f.text;
   const script = [`read_verilog ${files.map((f) => f.name).join(' ')}`, top ? `hierarchy -check -top ${top}` : 'hierarchy -check', 'proc', 'opt_clean', 'check -assert'].join('; ');
-  const out = collect();
-  let failure = '';
-  try {
-    await runYosys(['-p', script], tree, { stdout: out.sink, stderr: out.sink, decodeASCII: true });
-  } catch (e) {
-    const x = e as ExitLike;
-    failure = `\nyosys failed${x.code !== undefined ? ` with exit code ${x.code}` : ''}: ${x.message ?? String(e)}\n`;
-  }
+  const { out, failure } = await yosysRun(files, script);
   const latches = /Latch inferred/.test(out.text());
   return { ok: !failure && !latches, log: out.text() + failure + (latches ? '\nFAIL: latch inferred\n' : '') };
 }
