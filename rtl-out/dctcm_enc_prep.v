@@ -167,50 +167,62 @@ module dctcm_enc_prep (
         end
     end
 
-    reg [W-1:0] v;
-    reg neg;
-    reg [W-1:0] m;
-    reg [W:0] sum;
-    /* verilator lint_off UNUSEDSIGNAL */
-    reg [W:0] qw;  // (|v| + half) >> s < 2^W: the top bit is always zero
-    /* verilator lint_on UNUSEDSIGNAL */
-    reg [W-1:0] qm;
-    reg [W-1:0] lim;
-    reg [LW-1:0] l;
-    reg [LW-1:0] lm1;
-    reg [W-1:0] f;
-    reg [C*LW-1:0] len_d;
-    reg [C*W-1:0] fld_d;
-    reg [C*LW-1:0] flen_d;
-    reg [C*LW-1:0] ctxc_d;
-    reg [C*LW-1:0] ctxr_d;
-    reg [C-1:0] mask_d;
+    // Stage 3, per channel: one generate lane each (a process per channel keeps a synthesis front end
+    // linear in C).
+    wire [C*LW-1:0] len_d;
+    wire [C*W-1:0] fld_d;
+    wire [C*LW-1:0] flen_d;
+    wire [C*LW-1:0] ctxc_d;
+    wire [C*LW-1:0] ctxr_d;
+    wire [C-1:0] mask_d;
+    genvar gc;
+    generate
+        for (gc = 0; gc < C; gc = gc + 1) begin : lane
+            reg [W-1:0] v;
+            reg neg;
+            reg [W-1:0] m;
+            reg [W:0] sum;
+            /* verilator lint_off UNUSEDSIGNAL */
+            reg [W:0] qw;  // (|v| + half) >> s < 2^W: the top bit is always zero
+            /* verilator lint_on UNUSEDSIGNAL */
+            reg [W-1:0] qm;
+            reg [W-1:0] lim;
+            reg [LW-1:0] l;
+            reg [LW-1:0] lm1;
+            reg [W-1:0] f;
+            reg [LW-1:0] cc;
+            reg [LW-1:0] cr;
+            always @* begin
+                v = data2_q[gc*W +: W];
+                neg = 1'b0;
+                m = neg ? -v : v;
+                // quantize(): magnitude, add 2^(s-1) - 1, shift: ties go toward zero
+                sum = {1'b0, m} + {1'b0, HALF[shift2_q*W +: W]};
+                qw = sum >> shift2_q;
+                qm = qw[W-1:0];
+                l = bit_length(qm);
+                // CTX payload: sign bit (signed only) then the L-1 bits below the leading one, LSB first
+                lm1 = (l == {LW{1'b0}}) ? {LW{1'b0}} : l - 4'd1;
+                f = qm & LOW_MASK[lm1*W +: W];
+                // contexts: bitLength(|clamp(q << s)| >> s) after CTX, bitLength(|v| >> s) after RAW
+                lim = neg ? NEG_LIM[shift2_q*W +: W] : POS_LIM[shift2_q*W +: W];
+                cc = bit_length(qm > lim ? lim : qm);
+                cr = bit_length(m >> shift2_q);
+            end
+            assign len_d[gc*LW +: LW] = l;
+            assign flen_d[gc*LW +: LW] = lm1;
+            assign fld_d[gc*W +: W] = f;
+            assign ctxc_d[gc*LW +: LW] = cc;
+            assign ctxr_d[gc*LW +: LW] = cr;
+            assign mask_d[gc] = v != {W{1'b0}};
+        end
+    endgenerate
+
     reg [NB-1:0] zero_d;
     reg [NB-1:0] zeroq_d;
     integer c;
     integer b;
     always @* begin
-        for (c = 0; c < C; c = c + 1) begin
-            v = data2_q[c*W +: W];
-            neg = 1'b0;
-            m = neg ? -v : v;
-            // quantize(): magnitude, add 2^(s-1) - 1, shift: ties go toward zero
-            sum = {1'b0, m} + {1'b0, HALF[shift2_q*W +: W]};
-            qw = sum >> shift2_q;
-            qm = qw[W-1:0];
-            l = bit_length(qm);
-            len_d[c*LW +: LW] = l;
-            // CTX payload: sign bit (signed only) then the L-1 bits below the leading one, LSB first
-            lm1 = (l == {LW{1'b0}}) ? {LW{1'b0}} : l - 4'd1;
-            f = qm & LOW_MASK[lm1*W +: W];
-            flen_d[c*LW +: LW] = lm1;
-            fld_d[c*W +: W] = f;
-            // contexts: bitLength(|clamp(q << s)| >> s) after CTX, bitLength(|v| >> s) after RAW
-            lim = neg ? NEG_LIM[shift2_q*W +: W] : POS_LIM[shift2_q*W +: W];
-            ctxc_d[c*LW +: LW] = bit_length(qm > lim ? lim : qm);
-            ctxr_d[c*LW +: LW] = bit_length(m >> shift2_q);
-            mask_d[c] = v != {W{1'b0}};
-        end
         for (b = 0; b < NB; b = b + 1) begin
             zero_d[b] = mask_d[b*N +: N] == {N{1'b0}};
             zeroq_d[b] = 1'b1;

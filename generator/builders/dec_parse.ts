@@ -49,6 +49,7 @@ export function buildDecParse(d: Derived): Module {
     srcName,
     inW: hi + outW,
     outW: out,
+    outWidth: outW,
     amtW: Math.max(1, bitLength(hi)),
     src: srcOf(hi + outW),
     hi,
@@ -59,8 +60,8 @@ export function buildDecParse(d: Derived): Module {
     window('take_block', 'a block payload', 'BW', blockWin, hiBlock, 'block_src'),
   ].filter((t) => t.name !== 'take_esc' || w.escBits > 0);
   const takers = [
-    ...windows.map((t) => ({ name: t.name, inName: t.srcName, inW: t.inW, outW: t.outW, amtW: t.amtW })),
-    { name: 'take_field', inName: 'the block window', inW: 'BW', outW: 'FLD', amtW: 'BOW' },
+    ...windows.map((t) => taker(t.name, t.srcName, t.inW, t.outWidth, t.amtW)),
+    taker('take_field', 'the block window', blockWin, fieldW, bitLength(blockWin - 1)),
   ];
   const block = windows.find((t) => t.name === 'take_block')!;
   const maskOf = (v: number) => 2 ** Math.max(1, bitLength(v)) - 1;
@@ -130,4 +131,30 @@ export function buildDecParse(d: Derived): Module {
     'Latency: 0 (combinational).',
   ];
   return { name: 'dctcm_dec_parse', text: renderModule('dctcm_dec_parse', d, ctx, description), deps: [], latency: 0 };
+}
+
+/** name[lo +: w] of a width-bit signal, zeros beyond its top (as a right shift brings in). */
+function slice(name: string, width: number, lo: number, w: number): string {
+  if (lo >= width) return `{${w}{1'b0}}`;
+  const have = Math.min(w, width - lo);
+  const part = have === width ? name : `${name}[${lo + have - 1}:${lo}]`;
+  return have === w ? part : `{ {${w - have}{1'b0}}, ${part} }`;
+}
+
+/**
+ * A window taker, (x >> a)[outW-1:0], as amtW mux steps, the largest first. After step k only the bits
+ * the smaller steps and the result can reach are kept (outW + 2^k - 1), so the steps narrow geometrically
+ * instead of each being as wide as x: a synthesis tool is handed a fraction of the bits.
+ */
+function taker(name: string, inName: string, inW: number, outW: number, amtW: number) {
+  const stages: { t: string; w: number; k: number; shifted: string; kept: string }[] = [];
+  let prev = 'x';
+  let prevW = inW;
+  for (let k = amtW - 1; k >= 0; k--) {
+    const w = Math.min(outW + 2 ** k - 1, Math.max(outW, prevW));
+    stages.push({ t: `t${k}`, w, k, shifted: slice(prev, prevW, 2 ** k, w), kept: slice(prev, prevW, 0, w) });
+    prev = `t${k}`;
+    prevW = w;
+  }
+  return { name, inName, inW, outW, amtW, stages, last: slice(prev, prevW, 0, outW) };
 }
