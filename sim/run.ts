@@ -221,17 +221,26 @@ export async function placeAndRoute(jsonNetlist: string, device: 'hx8k' | 'up5k'
 
 
 /**
- * Yosys synthesis to word-level cells for every configuration, however wide: the generic `synth` script
- * up to its `fine` label (hierarchy, proc, opt, fsm, wreduce, alumacc, memory; no gate mapping, no
- * flattening, so each module is synthesized once), then check -assert. -noshare: the SAT-based sharing
- * pass only saves area and alone takes over ten minutes on a 64-channel decoder. Fails on an inferred latch
- * (proc_dlatch's message, or any latch cell), a failed check, or a Yosys error. cells is the design's
- * total cell count, a size figure that can be compared between runs of the same configuration.
+ * Yosys checks below gate mapping, for configurations of any size, with no flattening (each module is
+ * processed once however often it is instantiated):
+ * - 'elaborate': hierarchy -check, proc (where latches are inferred), opt_clean, then check -assert.
+ * - 'coarse': the generic `synth` script up to its `fine` label (also opt, fsm, wreduce, alumacc,
+ *   memory), then check -assert. -noshare: the SAT-based sharing pass only saves area and alone takes
+ *   over ten minutes on a 64-channel decoder.
+ * Both fail on an inferred latch (proc_dlatch's message, or any latch cell), a failed check (a net with
+ * two drivers, an undriven input, a combinational loop), or a Yosys error. top null checks every module
+ * read. cells is the design's total cell count, a size figure comparable between runs of one
+ * configuration.
  */
-export async function synthCheck(files: { name: string; text: string }[], top: string): Promise<{ ok: boolean; log: string; cells: number }> {
+export async function synthCheck(
+  files: { name: string; text: string }[],
+  top: string | null,
+  depth: 'elaborate' | 'coarse' = 'coarse',
+): Promise<{ ok: boolean; log: string; cells: number }> {
+  const front = depth === 'coarse' && top ? [`synth -top ${top} -noshare -run :fine`] : [top ? `hierarchy -check -top ${top}` : 'hierarchy -check', 'proc', 'opt_clean'];
   const script = [
     `read_verilog ${files.map((f) => f.name).join(' ')}`,
-    `synth -top ${top} -noshare -run :fine`,
+    ...front,
     'check -assert',
     'select -assert-none t:$dlatch t:$adlatch t:$dlatchsr t:$_DLATCH*',
     'tee -q -o stat.json stat -json',
@@ -241,17 +250,4 @@ export async function synthCheck(files: { name: string; text: string }[], top: s
   if (result && typeof result['stat.json'] === 'string') cells = Number(JSON.parse(result['stat.json'] as string).design?.num_cells ?? 0);
   const latches = /Latch inferred/.test(out.text());
   return { ok: !failure && !!result && !latches, log: out.text() + failure + (latches ? '\nFAIL: latch inferred\n' : ''), cells };
-}
-
-/**
- * The quick structural check for designs too large to synthesize in every test: Yosys read_verilog,
- * hierarchy -check, proc, check -assert, module by module (no flattening: each module is checked once
- * however often it is instantiated). top null checks every module read. Fails on an inferred latch,
- * like synthesize().
- */
-export async function yosysCheck(files: { name: string; text: string }[], top: string | null): Promise<{ ok: boolean; log: string }> {
-  const script = [`read_verilog ${files.map((f) => f.name).join(' ')}`, top ? `hierarchy -check -top ${top}` : 'hierarchy -check', 'proc', 'opt_clean', 'check -assert'].join('; ');
-  const { out, failure } = await yosysRun(files, script);
-  const latches = /Latch inferred/.test(out.text());
-  return { ok: !failure && !latches, log: out.text() + failure + (latches ? '\nFAIL: latch inferred\n' : '') };
 }

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../generator/cli.js';
 import { GENERATOR_VERSION, ROOT } from '../generator/render.js';
 import { FORMAT_VERSION } from '../golden/params.js';
-import { lint, requireTools, yosysCheck } from '../sim/run.js';
+import { lint, requireTools, synthCheck } from '../sim/run.js';
 
 let root = '';
 let n = 0;
@@ -313,7 +313,7 @@ describe.each(LINT_CONFIGS.map((a) => [a.join(' '), a] as const))('lint and Yosy
 
   it('Yosys check -assert without latches, every module', async () => {
     const texts = vfiles.map((f) => ({ name: f.slice(dir.length + 1), text: readFileSync(f, 'utf8') }));
-    const r = await yosysCheck(texts, null);
+    const r = await synthCheck(texts, null, 'elaborate');
     expect(r.ok, r.log.slice(-4000)).toBe(true);
     for (const f of texts) expect(r.log).toContain(`Checking module ${f.name.slice(0, -2)}...`);
   });

@@ -192,6 +192,34 @@ describe('synthCheck (coarse synthesis for every swept configuration)', () => {
   });
 });
 
+describe("synthCheck 'elaborate' (every swept configuration)", () => {
+  it('passes the counter and counts its cells', async () => {
+    const r = await synthCheck([{ name: 'counter.v', text: COUNTER }], 'counter', 'elaborate');
+    expect(r.ok, r.log).toBe(true);
+    expect(r.cells).toBeGreaterThan(0);
+  });
+
+  it('fails on an inferred latch', async () => {
+    const r = await synthCheck([{ name: 'latchy.v', text: LATCH }], 'latchy', 'elaborate');
+    expect(r.ok).toBe(false);
+    expect(r.log).toMatch(/[Ll]atch/);
+  });
+
+  it('fails check -assert on a net with two drivers', async () => {
+    const text = 'module two (input wire a, input wire b, output wire y);\n  assign y = a;\n  assign y = b;\nendmodule\n';
+    const r = await synthCheck([{ name: 'two.v', text }], 'two', 'elaborate');
+    expect(r.ok).toBe(false);
+    expect(r.log).toMatch(/multiple conflicting drivers|driver/i);
+  });
+
+  it('fails check -assert on a combinational loop', async () => {
+    const text = 'module loop (input wire a, output wire y);\n  wire t;\n  assign t = a & y;\n  assign y = ~t;\nendmodule\n';
+    const r = await synthCheck([{ name: 'loop.v', text }], 'loop', 'elaborate');
+    expect(r.ok).toBe(false);
+    expect(r.log).toMatch(/logic loop/i);
+  });
+});
+
 describe('requireTools', () => {
   it('names the missing tool instead of skipping', () => {
     const saved = process.env.PATH;
