@@ -28,17 +28,17 @@ module dctcm_dec_parse (
     input  wire [11:0] count,     // valid bits in the buffer (the data limit once the trailer word is in)
     input  wire [255:0] ctx,       // context of channel c in bits [c*CTXW +: CTXW]
     input  wire [3:0]  shift,     // the tile's quantization shift s (<= W - 1)
-    output wire [11:0] rec_len,   // record length, present bit included
-    output wire        next_bit,  // the bit after the record: 0 = end-of-tile marker
+    output reg  [11:0] rec_len,   // record length, present bit included
+    output reg         next_bit,  // the bit after the record: 0 = end-of-tile marker
     output reg  [7:0] mode_ctx,  // block b is CTX
     output reg  [7:0] mode_raw,  // block b is RAW
     output reg  [7:0] mode_dct,  // block b is DCT (none of the three: ZERO)
-    output wire [703:0] value,     // channel c in [c*VW +: VW]: CTX index, RAW value or DCT coefficient, signed
+    output reg  [703:0] value,     // channel c in [c*VW +: VW]: CTX index, RAW value or DCT coefficient, signed
     output reg  [63:0] mask,      // DCT zero mask (1 = non-zero), 0 outside DCT blocks
-    output wire [255:0] ctx_next,  // contexts for the next pixel (decodeTile's ctx update)
-    output wire        err_escape, // an escape field below count names no unranked length
+    output reg  [255:0] ctx_next,  // contexts for the next pixel (decodeTile's ctx update)
+    output reg         err_escape, // an escape field below count names no unranked length
     output reg         err_width,  // a DCT width field below count exceeds CWM
-    output wire        err_value   // a CTX value field below count is outside [qMin, qMax]
+    output reg         err_value   // a CTX value field below count is outside [qMin, qMax]
 );
     localparam C = 64;          // channels
     localparam N = 8;          // DCT size: channels per block
@@ -444,20 +444,93 @@ module dctcm_dec_parse (
 
     // The record is read in format order. Every section is a plane of fields whose offsets are prefix
     // counts over the section before; each section is read from a window taken at its start, so a field
-    // read is a small mux over the window, never over the buffer. Sections that loop over channels are
-    // generate blocks (one small net per channel, not one process over all of them): that keeps a
-    // synthesis front end linear in C.
+    // read is a small mux over the window, never over the buffer.
+    reg [OFFW-1:0] pos;
+    reg [OFFW-1:0] fend;
     wire [467-1:0] esc_src = bits[466:0];  // escape fields: they start at or below 337
     wire [561-1:0] side_src = bits[560:0];  // DCT side information: they start at or below 465
     wire [1532-1:0] block_src = { 450'd0, bits };  // a block payload: they start at or below 1401
     wire [MW-1:0] mwin = bits[9 +: MW];   // mode planes 2 and 3
     wire [RW+16-1:0] rsrc = bits[9 +: 336];  // rank planes, before the mode planes' length is known
-    wire [3*W-1:0] ql = q_limits(shift);
-    wire [2*CTXW-1:0] cl = ctx_limits(shift);
-    reg [MIW-1:0] mi;            // bit index in the mode planes (ends as their length)
+    reg [RW-1:0] rwin;           // the current rank plane in the low bits
+    /* verilator lint_off UNUSEDSIGNAL */
+    reg [RW+16-1:0] rtmp;
+    reg [EW-1:0] efld;           // window >> offset: the field in the low bits (only those are read)
+    reg [SW-1:0] sfld;
+    reg [FLD-1:0] fwin;
+    reg [CWM-1:0] ctmp;          // coefficient field >> (wc - 1): bit 0 is the sign
+    reg [EW-1:0] ewin;           // the escape fields (unused when escBits = 0)
+    /* verilator lint_on UNUSEDSIGNAL */
+    reg [SW-1:0] swin;           // the DCT side information
+    reg [BW-1:0] bwin;           // one block's payload
+    reg [C-1:0] plane;           // the current rank plane's bits, masked to those a channel can reach
+    reg [MIW-1:0] mi;            // bit index in the mode planes
+    reg [UW-1:0] ui;             // bit index in a rank plane (ends as the plane's bit count)
+    reg [UW-1:0] ue;             // escape fields read so far
+    reg [BCW-1:0] kb;            // CTX blocks so far
+    reg [BOW-1:0] off;           // offset in the block window
+    reg [FLW-1:0] flen;          // a channel's payload field length
+    reg [OFFW:0] room;           // count - block start (bit OFFW: negative)
+    reg room_far;                // room >= 2^BOW: every field of the block ends below count
+    reg room_no;                 // the block starts beyond count
+    reg bad;                     // a CTX index outside [qMin, qMax]
+    reg [W-1:0] lead;            // the leading one of a CTX magnitude
+    reg [CWM-1:0] cmask;         // the low wc bits of a coefficient field
     reg [NB-1:0] other;          // mode plane 2 said RAW or DCT
+    reg [C-1:0] undecided;       // CTX value whose length is not yet ranked
+    reg [C*CTXW-1:0] len;        // bit length L of each CTX value
+    reg [C*3-1:0] rk;            // the rank plane that claimed each value
+    reg [NB*CWB-1:0] wcs;        // coefficient width of each DCT block
+    reg [CTXW-1:0] l;
+    reg [CTXW:0] el;
+    reg [ESCW-1:0] e;
+    reg [CWB-1:0] wc;
+    reg neg;
+    reg [W-2:0] mant;
+    reg [W-1:0] mag;
+    reg [W-1:0] raw;
+    reg [W-1:0] absv;
+    reg [CWM-1:0] craw;
+    reg csign;
+    reg [3*W-1:0] ql;
+    reg [2*CTXW-1:0] cl;
     integer b;
+    integer c;
+    integer j;
     always @* begin
+        efld = {EW{1'b0}};
+        sfld = {SW{1'b0}};
+        fwin = {FLD{1'b0}};
+        ewin = {EW{1'b0}};
+        swin = {SW{1'b0}};
+        bwin = {BW{1'b0}};
+        rtmp = {(RW+16){1'b0}};
+        rwin = {RW{1'b0}};
+        plane = {C{1'b0}};
+        fend = {OFFW{1'b0}};
+        e = {ESCW{1'b0}};
+        el = {(CTXW+1){1'b0}};
+        wc = {CWB{1'b0}};
+        l = {CTXW{1'b0}};
+        neg = 1'b0;
+        mant = {(W-1){1'b0}};
+        mag = {W{1'b0}};
+        raw = {W{1'b0}};
+        absv = {W{1'b0}};
+        craw = {CWM{1'b0}};
+        ctmp = {CWM{1'b0}};
+        csign = 1'b0;
+        off = {BOW{1'b0}};
+        kb = {BCW{1'b0}};
+        flen = {FLW{1'b0}};
+        room = {(OFFW+1){1'b0}};
+        room_far = 1'b0;
+        room_no = 1'b0;
+        bad = 1'b0;
+        lead = {W{1'b0}};
+        cmask = {CWM{1'b0}};
+        ql = q_limits(shift);
+        cl = ctx_limits(shift);
         mode_ctx = bits[NB:1];
         mode_raw = {NB{1'b0}};
         mode_dct = {NB{1'b0}};
@@ -478,237 +551,137 @@ module dctcm_dec_parse (
                 mi = inc_m(mi);
             end
         end
-    end
-
-    // Rank planes: plane j holds one bit per CTX value still undecided before it, 1 = rank j. Plane j
-    // starts at bit 0 of rwins[j]; the value with k undecided values before it reads bit k (k <= c: the
-    // plane is masked to the bits channel c can reach), and plane j + 1 starts after plane j's length.
-    // Plane 0 holds a bit for every value of every CTX block: value c's index is N * (the CTX blocks
-    // before it) + its place in the block, and the plane is N * (CTX blocks) bits long.
-    /* verilator lint_off UNUSEDSIGNAL */
-    wire [RW+16-1:0] rtmp = rsrc >> mi;
-    /* verilator lint_on UNUSEDSIGNAL */
-    wire [RANKS*RW-1:0] rwins /* verilator split_var */;
-    wire [(RANKS+1)*C-1:0] unds /* verilator split_var */;    // [j*C + c]: value c undecided before plane j
-    wire [(RANKS+1)*OFFW-1:0] rpos /* verilator split_var */; // start of plane j (of the escapes for j = RANKS)
-    wire [(NB+1)*BCW-1:0] kbs /* verilator split_var */;      // CTX blocks before block b
-    wire [RANKS*C-1:0] hits;     // [j*C + c]: plane j claimed value c
-    wire [C*3-1:0] rk;           // the rank plane that claimed each value (0 if none of 1..RANKS-1)
-    assign rwins[0 +: RW] = rtmp[RW-1:0];
-    assign rpos[0 +: OFFW] = MODE2_AT + { {(OFFW-MIW){1'b0}}, mi };
-    assign kbs[0 +: BCW] = {BCW{1'b0}};
-    genvar gb, gj, gc, gi;
-    generate
-        for (gb = 0; gb < NB; gb = gb + 1) begin : ctxb
-            assign unds[gb*N +: N] = {N{mode_ctx[gb]}};
-            assign kbs[(gb+1)*BCW +: BCW] = mode_ctx[gb] ? inc_b(kbs[gb*BCW +: BCW]) : kbs[gb*BCW +: BCW];
+        pos = MODE2_AT + { {(OFFW-MIW){1'b0}}, mi };
+        // Rank planes: plane j holds one bit per still-undecided CTX value, 1 = rank j. The plane starts
+        // at bit 0 of rwin; the value with ui undecided values before it reads rwin[ui] (ui <= c: the
+        // plane is masked to the bits channel c can reach), and the next plane is rwin >> ui.
+        rtmp = rsrc >> mi;
+        rwin = rtmp[RW-1:0];
+        len = {C*CTXW{1'b0}};
+        rk = {C{3'd0}};
+        for (c = 0; c < C; c = c + 1) undecided[c] = mode_ctx[c / N];
+        // Plane 0 holds a bit for every value of every CTX block: a value's index is N * (the CTX blocks
+        // before it) + its place in the block, and the plane is N * (CTX blocks) bits long.
+        kb = {BCW{1'b0}};
+        for (c = 0; c < C; c = c + 1) begin
+            if (c % N == 0 && c != 0 && mode_ctx[(c - 1) / N]) kb = inc_b(kb);
+            if (undecided[c]) begin
+                ui = { kb, c[LOGN-1:0] };
+                plane = rwin[C-1:0] & ~({C{1'b1}} << (c + 1));
+                if (plane[ui[PIW-1:0]]) undecided[c] = 1'b0;
+            end
         end
-        for (gj = 0; gj < RANKS; gj = gj + 1) begin : rank
-            /* verilator lint_off UNUSEDSIGNAL */
-            wire [RW-1:0] rw = rwins[gj*RW +: RW];  // the last plane reads only its low C bits
-            /* verilator lint_on UNUSEDSIGNAL */
-            wire [C-1:0] ud = unds[gj*C +: C];
-            wire [C-1:0] hit;
-            wire [UW-1:0] plen;      // the plane's length
-            if (gj == 0) begin : first
-                for (gc = 0; gc < C; gc = gc + 1) begin : ch
-                    localparam [31:0] IN_BLOCK = gc % N;
-                    wire [C-1:0] pl = rw[C-1:0] & ~({C{1'b1}} << (gc + 1));
-                    /* verilator lint_off UNUSEDSIGNAL */
-                    wire [UW-1:0] k = { kbs[(gc/N)*BCW +: BCW], IN_BLOCK[LOGN-1:0] };  // < C: the top bit is 0
-                    /* verilator lint_on UNUSEDSIGNAL */
-                    assign hit[gc] = ud[gc] & pl[k[PIW-1:0]];
+        if (mode_ctx[NB-1]) kb = inc_b(kb);
+        ui = { kb, {LOGN{1'b0}} };
+        rwin = rwin >> ui;
+        pos = pos + { {(OFFW-UW){1'b0}}, ui };
+        for (j = 1; j < RANKS; j = j + 1) begin
+            ui = {UW{1'b0}};
+            for (c = 0; c < C; c = c + 1) begin
+                if (undecided[c]) begin
+                    plane = rwin[C-1:0] & ~({C{1'b1}} << (c + 1));
+                    if (plane[ui[PIW-1:0]]) begin
+                        undecided[c] = 1'b0;
+                        rk[c*3 +: 3] = j[2:0];
+                    end
+                    ui = inc_u(ui);
                 end
-                assign plen = { kbs[NB*BCW +: BCW], {LOGN{1'b0}} };
-            end else begin : later
-                wire [(C+1)*UW-1:0] cnt /* verilator split_var */;  // undecided values before channel c
-                assign cnt[0 +: UW] = {UW{1'b0}};
-                for (gc = 0; gc < C; gc = gc + 1) begin : ch
-                    wire [C-1:0] pl = rw[C-1:0] & ~({C{1'b1}} << (gc + 1));
-                    wire [UW-1:0] k = cnt[gc*UW +: UW];
-                    assign hit[gc] = ud[gc] & pl[k[PIW-1:0]];
-                    assign cnt[(gc+1)*UW +: UW] = ud[gc] ? inc_u(k) : k;
-                end
-                assign plen = cnt[C*UW +: UW];
             end
-            assign unds[(gj+1)*C +: C] = ud & ~hit;
-            assign hits[gj*C +: C] = hit;
-            assign rpos[(gj+1)*OFFW +: OFFW] = rpos[gj*OFFW +: OFFW] + { {(OFFW-UW){1'b0}}, plen };
-            if (gj + 1 < RANKS) begin : next
-                assign rwins[(gj+1)*RW +: RW] = rw >> plen;
+            rwin = rwin >> ui;
+            pos = pos + { {(OFFW-UW){1'b0}}, ui };
+        end
+        // The ranked lengths: one table look-up per channel, from its context and the plane that claimed it.
+        for (c = 0; c < C; c = c + 1) len[c*CTXW +: CTXW] = rank_len(ctx[c*CTXW +: CTXW], rk[c*3 +: 3]);
+        // Escape fields of the values no rank plane claimed.
+        err_escape = 1'b0;
+        ewin = take_esc(esc_src, pos[9-1:0]);
+        ue = {UW{1'b0}};
+        for (c = 0; c < C; c = c + 1) begin
+            if (undecided[c]) begin
+                efld = ewin >> ({ {(OFFW-UW){1'b0}}, ue } * ESC_STEP);
+                e = efld[ESCW-1:0];
+                ue = inc_u(ue);
+                fend = pos + { {(OFFW-UW){1'b0}}, ue } * ESC_STEP;
+                el = esc_len(ctx[c*CTXW +: CTXW], e);
+                if (!el[CTXW] && fend <= count) err_escape = 1'b1;
+                len[c*CTXW +: CTXW] = el[CTXW-1:0];
             end
         end
-        // rk: planes 1..RANKS-1 claim each value at most once (plane 0's claims are rank 0).
-        for (gc = 0; gc < C; gc = gc + 1) begin : rank_of
-            reg [2:0] r;
-            integer jj;
-            always @* begin
-                r = 3'd0;
-                for (jj = 1; jj < RANKS; jj = jj + 1)
-                    if (hits[jj*C + gc]) r = jj[2:0];
-            end
-            assign rk[gc*3 +: 3] = r;
-        end
-    endgenerate
-
-    // Escape fields of the values no rank plane claimed, escBits each, in channel order; then the
-    // bit length of every CTX value (ranked or escaped).
-    wire [C-1:0] undecided = unds[RANKS*C +: C];
-    wire [OFFW-1:0] esc_at = rpos[RANKS*OFFW +: OFFW];
-    wire [(C+1)*UW-1:0] ues /* verilator split_var */;  // escape fields before channel c
-    wire [C-1:0] esc_bad;        // channel c's escape field names no unranked length and ends below count
-    wire [C*CTXW-1:0] len;       // bit length L of each CTX value
-    /* verilator lint_off UNUSEDSIGNAL */
-    wire [EW-1:0] ewin = take_esc(esc_src, esc_at[9-1:0]);
-    /* verilator lint_on UNUSEDSIGNAL */
-    assign ues[0 +: UW] = {UW{1'b0}};
-    generate
-        for (gc = 0; gc < C; gc = gc + 1) begin : esc
-            wire [UW-1:0] ue = ues[gc*UW +: UW];
-            wire [UW-1:0] ue1 = inc_u(ue);
-            /* verilator lint_off UNUSEDSIGNAL */
-            wire [EW-1:0] efld = ewin >> ({ {(OFFW-UW){1'b0}}, ue } * ESC_STEP);  // the field in the low bits
-            /* verilator lint_on UNUSEDSIGNAL */
-            wire [ESCW-1:0] e = efld[ESCW-1:0];
-            wire [OFFW-1:0] fend = esc_at + { {(OFFW-UW){1'b0}}, ue1 } * ESC_STEP;
-            wire [CTXW:0] el = esc_len(ctx[gc*CTXW +: CTXW], e);
-            assign ues[(gc+1)*UW +: UW] = undecided[gc] ? ue1 : ue;
-            assign esc_bad[gc] = undecided[gc] && !el[CTXW] && fend <= count;
-            assign len[gc*CTXW +: CTXW] = undecided[gc] ? el[CTXW-1:0] : rank_len(ctx[gc*CTXW +: CTXW], rk[gc*3 +: 3]);
-        end
-    endgenerate
-    assign err_escape = |esc_bad;
-
-    // DCT side information: N mask bits and the coefficient width, per DCT block.
-    reg [OFFW-1:0] pos;          // the side information's start, then its end: the first payload
-    /* verilator lint_off UNUSEDSIGNAL */
-    reg [SW-1:0] sfld;
-    /* verilator lint_on UNUSEDSIGNAL */
-    reg [SW-1:0] swin;
-    reg [NB*CWB-1:0] wcs;        // coefficient width of each DCT block
-    reg [CWB-1:0] wc;
-    integer bs;
-    always @* begin
-        pos = esc_at + { {(OFFW-UW){1'b0}}, ues[C*UW +: UW] } * ESC_STEP;
-        sfld = {SW{1'b0}};
-        wc = {CWB{1'b0}};
+        pos = pos + { {(OFFW-UW){1'b0}}, ue } * ESC_STEP;
+        // DCT side information: N mask bits and the coefficient width, per DCT block.
         err_width = 1'b0;
         mask = {C{1'b0}};
         wcs = {NB*CWB{1'b0}};
         swin = take_side(side_src, pos[9-1:0]);
-        for (bs = 0; bs < NB; bs = bs + 1) begin
-            if (mode_dct[bs]) begin
+        for (b = 0; b < NB; b = b + 1) begin
+            if (mode_dct[b]) begin
                 sfld = swin;
-                mask[bs*N +: N] = sfld[N-1:0];
+                mask[b*N +: N] = sfld[N-1:0];
                 wc = sfld[N +: CWB];
                 swin = swin >> SIDE_STEP;
                 pos = pos + SIDE_STEP;
                 if (wc > CWM_W && pos <= count) err_width = 1'b1;
-                wcs[bs*CWB +: CWB] = wc;
+                wcs[b*CWB +: CWB] = wc;
             end
         end
-    end
-
-    // Payloads, one generate block per block of N channels and in it one per channel (small processes
-    // keep a synthesis front end linear in C). Block b's payload starts where block b-1's ends, at bstart[b], and is read
-    // from one window taken there; channel i's field is at its offset in the window (offset <= i * MAXL,
-    // the window masked beyond). A field ends at or below count iff its end offset in the block is at
-    // most room = count - (block start).
-    wire [(NB+1)*OFFW-1:0] bstart /* verilator split_var */;
-    wire [NB-1:0] bad_block;     // block b has a CTX index outside [qMin, qMax] in a field below count
-    assign bstart[0 +: OFFW] = pos;
-    generate
-        for (gb = 0; gb < NB; gb = gb + 1) begin : pay
-            wire [OFFW-1:0] at = bstart[gb*OFFW +: OFFW];
-            wire [BW-1:0] bwin = take_block(block_src, at[11-1:0] & block_amt_mask(gb));
-            wire [OFFW:0] room = { 1'b0, count } - { 1'b0, at };  // bit OFFW: the block starts beyond count
-            wire room_far = !room[OFFW] && (room[OFFW-1:BOW] != {(OFFW-BOW){1'b0}});  // every field ends below count
-            wire [CWB-1:0] bw = wcs[gb*CWB +: CWB];                // the block's coefficient width
-            wire [CWM-1:0] cmask = ~({CWM{1'b1}} << bw);           // the low bw bits of a coefficient field
-            wire [(N+1)*BOW-1:0] offs /* verilator split_var */;  // channel i's field offset in the window
-            wire [N-1:0] bad_ch;
-            assign offs[0 +: BOW] = {BOW{1'b0}};
-            for (gi = 0; gi < N; gi = gi + 1) begin : ch
-                wire [BOW-1:0] off = offs[gi*BOW +: BOW];
-                /* verilator lint_off UNUSEDSIGNAL */
-                wire [FLD-1:0] fwin = take_field(bwin & ~({BW{1'b1}} << (gi * MAXL + FLD)), off & field_amt_mask(gi));  // the field in the low bits
-                reg [CWM-1:0] ctmp;          // coefficient field >> (bw - 1): bit 0 is the sign
-                /* verilator lint_on UNUSEDSIGNAL */
-                reg [FLW-1:0] flen;          // the field's length
-                reg [VW-1:0] val;
-                reg [CTXW-1:0] cnx;
-                reg bad;                     // a CTX index outside [qMin, qMax]
-                reg [CTXW-1:0] l;
-                reg [W-1:0] lead;            // the leading one of a CTX magnitude
-                reg neg;
-                reg [W-2:0] mant;
-                reg [W-1:0] mag;
-                reg [W-1:0] raw;
-                reg [W-1:0] absv;
-                reg [CWM-1:0] craw;
-                reg csign;
-                always @* begin
-                    val = {VW{1'b0}};
-                    cnx = {CTXW{1'b0}};
-                    ctmp = {CWM{1'b0}};
-                    l = {CTXW{1'b0}};
-                    lead = {W{1'b0}};
+        // Payloads in block order: one window per block at its start; a channel's field is read at its
+        // offset in the window (channel i of a block: offset <= i * MAXL, the window masked beyond). Each
+        // channel's field length (by mode) is one small sum; a field ends at or below count iff its end
+        // offset in the block is at most room = count - (block start).
+        err_value = 1'b0;
+        value = {C*VW{1'b0}};
+        ctx_next = {C*CTXW{1'b0}};
+        for (c = 0; c < C; c = c + 1) begin
+            b = c / N;
+            if (c % N == 0) begin
+                if (c != 0) pos = pos + { {(OFFW-BOW){1'b0}}, off };
+                bwin = take_block(block_src, pos[11-1:0] & block_amt_mask(b));
+                off = {BOW{1'b0}};
+                room = { 1'b0, count } - { 1'b0, pos };
+                room_far = !room[OFFW] && (room[OFFW-1:BOW] != {(OFFW-BOW){1'b0}});
+                room_no = room[OFFW];
+                wc = wcs[b*CWB +: CWB];
+                cmask = ~({CWM{1'b1}} << wc);
+            end
+            fwin = take_field(bwin & ~({BW{1'b1}} << ((c % N) * MAXL + FLD)), off & field_amt_mask(c % N));
+            flen = {FLW{1'b0}};
+            if (mode_ctx[b]) begin
+                l = len[c*CTXW +: CTXW];
+                ctx_next[c*CTXW +: CTXW] = l;
+                if (l != {CTXW{1'b0}}) begin
                     neg = 1'b0;
-                    mant = {(W-1){1'b0}};
-                    mag = {W{1'b0}};
-                    raw = {W{1'b0}};
-                    absv = {W{1'b0}};
-                    craw = {CWM{1'b0}};
-                    csign = 1'b0;
-                    flen = {FLW{1'b0}};
-                    bad = 1'b0;
-                    if (mode_ctx[gb]) begin
-                        l = len[(gb*N + gi)*CTXW +: CTXW];
-                        cnx = l;
-                        if (l != {CTXW{1'b0}}) begin
-                            neg = 1'b0;
-                            mant = fwin[0 +: W-1];
-                            lead = { {(W-1){1'b0}}, 1'b1 } << (l - 4'd1);
-                            mant = mant & (lead[W-2:0] - 7'd1);
-                            mag = lead | {1'b0, mant};
-                            flen = { {(FLW-CTXW){1'b0}}, l } - 4'd1;
-                            val = neg ? -{ {(VW-W){1'b0}}, mag } : { {(VW-W){1'b0}}, mag };
-                            bad = neg ? (mag > ql[W +: W]) : (mag > ql[2*W +: W]);
-                            // A positive index above maxPos >> s reconstructs clamped to maxPos.
-                            if (!neg && mag > ql[0 +: W]) cnx = cl[CTXW +: CTXW];
-                        end
-                    end else if (mode_raw[gb]) begin
-                        raw = fwin[W-1:0];
-                        val = { {(VW-W){1'b0}}, raw };
-                        absv = raw;
-                        cnx = drop_shift(bit_len(absv), shift);
-                        flen = RAW_LEN;
-                    end else if (mode_dct[gb]) begin
-                        // bw bits, two's complement: bit bw-1 is the sign (none when bw = 0).
-                        ctmp = fwin[CWM-1:0] >> (bw - 4'd1);
-                        csign = (bw != {CWB{1'b0}}) && ctmp[0];
-                        craw = (fwin[CWM-1:0] & cmask) | ({CWM{csign}} & ~cmask);
-                        val = craw;
-                        cnx = mask[gb*N + gi] ? cl[0 +: CTXW] : {CTXW{1'b0}};
-                        flen = { {(FLW-CWB){1'b0}}, bw };
-                    end
+                    mant = fwin[0 +: W-1];
+                    lead = { {(W-1){1'b0}}, 1'b1 } << (l - 4'd1);
+                    mant = mant & (lead[W-2:0] - 7'd1);
+                    mag = lead | {1'b0, mant};
+                    flen = { {(FLW-CTXW){1'b0}}, l } - 4'd1;
+                    value[c*VW +: VW] = neg ? -{ {(VW-W){1'b0}}, mag } : { {(VW-W){1'b0}}, mag };
+                    bad = neg ? (mag > ql[W +: W]) : (mag > ql[2*W +: W]);
+                    // A positive index above maxPos >> s reconstructs clamped to maxPos.
+                    if (!neg && mag > ql[0 +: W]) ctx_next[c*CTXW +: CTXW] = cl[CTXW +: CTXW];
                 end
-                wire [BOW-1:0] fend = add_off(off, flen);
-                assign offs[(gi+1)*BOW +: BOW] = fend;
-                assign value[(gb*N + gi)*VW +: VW] = val;
-                assign ctx_next[(gb*N + gi)*CTXW +: CTXW] = cnx;
-                assign bad_ch[gi] = mode_ctx[gb] && bad && !room[OFFW] && (room_far || fend <= room[BOW-1:0]);
+            end else if (mode_raw[b]) begin
+                raw = fwin[W-1:0];
+                value[c*VW +: VW] = { {(VW-W){1'b0}}, raw };
+                absv = raw;
+                ctx_next[c*CTXW +: CTXW] = drop_shift(bit_len(absv), shift);
+                flen = RAW_LEN;
+            end else if (mode_dct[b]) begin
+                // wc bits, two's complement: bit wc-1 is the sign (none when wc = 0).
+                ctmp = fwin[CWM-1:0] >> (wc - 4'd1);
+                csign = (wc != {CWB{1'b0}}) && ctmp[0];
+                craw = (fwin[CWM-1:0] & cmask) | ({CWM{csign}} & ~cmask);
+                value[c*VW +: VW] = craw;
+                ctx_next[c*CTXW +: CTXW] = mask[c] ? cl[0 +: CTXW] : {CTXW{1'b0}};
+                flen = { {(FLW-CWB){1'b0}}, wc };
             end
-            wire [BOW-1:0] off = offs[N*BOW +: BOW];  // the block's payload length
-            assign bstart[(gb+1)*OFFW +: OFFW] = at + { {(OFFW-BOW){1'b0}}, off };
-            assign bad_block[gb] = |bad_ch;
-            // The bit after the record, from the last block's window (zeros beyond the buffer, as bits >> pos).
-            if (gb == NB - 1) begin : last
-                assign next_bit = bwin[off];
-            end
+            off = add_off(off, flen);
+            if (mode_ctx[b] && bad && !room_no && (room_far || off <= room[BOW-1:0])) err_value = 1'b1;
+            bad = 1'b0;
         end
-    endgenerate
-    assign rec_len = bstart[NB*OFFW +: OFFW];
-    assign err_value = |bad_block;
+        rec_len = pos + { {(OFFW-BOW){1'b0}}, off };
+        // The bit after the record, from the last block's window (zeros beyond the buffer, as bits >> pos).
+        next_bit = bwin[off];
+    end
 endmodule
 `resetall
