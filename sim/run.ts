@@ -228,8 +228,8 @@ export async function placeAndRoute(jsonNetlist: string, device: 'hx8k' | 'up5k'
  *   memory), then check -assert. -noshare: the SAT-based sharing pass only saves area and alone takes
  *   over ten minutes on a 64-channel decoder.
  * Both fail on an inferred latch (proc_dlatch's message, or any latch cell), a failed check (a net with
- * two drivers, an undriven input, a combinational loop), or a Yosys error. top null checks every module
- * read. cells is the design's total cell count, a size figure comparable between runs of one
+ * two drivers, an undriven input, a combinational loop), or a Yosys error. top null elaborates and
+ * checks every module read, whatever the depth. cells is the design's total cell count, a size figure comparable between runs of one
  * configuration.
  */
 export async function synthCheck(

@@ -171,50 +171,30 @@ describe('synthesize', () => {
   });
 });
 
-describe('synthCheck (coarse synthesis for every swept configuration)', () => {
+// The sweep runs both depths of synthCheck (test/helpers/synth-sweep.ts): each must be able to fail.
+describe.each(['coarse', 'elaborate'] as const)("synthCheck '%s'", (depth) => {
   it('passes the counter and counts its cells', async () => {
-    const r = await synthCheck([{ name: 'counter.v', text: COUNTER }], 'counter');
+    const r = await synthCheck([{ name: 'counter.v', text: COUNTER }], 'counter', depth);
     expect(r.ok, r.log).toBe(true);
     expect(r.cells).toBeGreaterThan(0);
   });
 
   it('fails on an inferred latch', async () => {
-    const r = await synthCheck([{ name: 'latchy.v', text: LATCH }], 'latchy');
+    const r = await synthCheck([{ name: 'latchy.v', text: LATCH }], 'latchy', depth);
     expect(r.ok).toBe(false);
     expect(r.log).toMatch(/[Ll]atch/);
   });
 
   it('fails check -assert on a net with two drivers', async () => {
     const text = 'module two (input wire a, input wire b, output wire y);\n  assign y = a;\n  assign y = b;\nendmodule\n';
-    const r = await synthCheck([{ name: 'two.v', text }], 'two');
-    expect(r.ok).toBe(false);
-    expect(r.log).toMatch(/multiple conflicting drivers|driver/i);
-  });
-});
-
-describe("synthCheck 'elaborate' (every swept configuration)", () => {
-  it('passes the counter and counts its cells', async () => {
-    const r = await synthCheck([{ name: 'counter.v', text: COUNTER }], 'counter', 'elaborate');
-    expect(r.ok, r.log).toBe(true);
-    expect(r.cells).toBeGreaterThan(0);
-  });
-
-  it('fails on an inferred latch', async () => {
-    const r = await synthCheck([{ name: 'latchy.v', text: LATCH }], 'latchy', 'elaborate');
-    expect(r.ok).toBe(false);
-    expect(r.log).toMatch(/[Ll]atch/);
-  });
-
-  it('fails check -assert on a net with two drivers', async () => {
-    const text = 'module two (input wire a, input wire b, output wire y);\n  assign y = a;\n  assign y = b;\nendmodule\n';
-    const r = await synthCheck([{ name: 'two.v', text }], 'two', 'elaborate');
+    const r = await synthCheck([{ name: 'two.v', text }], 'two', depth);
     expect(r.ok).toBe(false);
     expect(r.log).toMatch(/multiple conflicting drivers|driver/i);
   });
 
   it('fails check -assert on a combinational loop', async () => {
     const text = 'module loop (input wire a, output wire y);\n  wire t;\n  assign t = a & y;\n  assign y = ~t;\nendmodule\n';
-    const r = await synthCheck([{ name: 'loop.v', text }], 'loop', 'elaborate');
+    const r = await synthCheck([{ name: 'loop.v', text }], 'loop', depth);
     expect(r.ok).toBe(false);
     expect(r.log).toMatch(/logic loop/i);
   });

@@ -43,24 +43,23 @@ export function buildDecParse(d: Derived): Module {
   const hiSide = hiEsc + w.C * w.escBits;
   const hiBlock = hiSide + w.NB * (w.N + w.CWB) + (w.NB - 1) * w.N * maxLen;
   const srcOf = (len: number) => (len <= w.CAP ? `bits[${len - 1}:0]` : `{ ${len - w.CAP}'d0, bits }`);
-  const window = (name: string, what: string, out: string, outW: number, hi: number, srcName: string) => ({
+  const window = (name: string, what: string, outW: number, hi: number, srcName: string) => ({
     name,
     what,
     srcName,
     inW: hi + outW,
-    outW: out,
-    outWidth: outW,
+    outW,
     amtW: Math.max(1, bitLength(hi)),
     src: srcOf(hi + outW),
     hi,
   });
   const windows = [
-    window('take_esc', 'escape fields', 'EW', escWin, hiEsc, 'esc_src'),
-    window('take_side', 'DCT side information', 'SW', sideWin, hiSide, 'side_src'),
-    window('take_block', 'a block payload', 'BW', blockWin, hiBlock, 'block_src'),
+    window('take_esc', 'escape fields', escWin, hiEsc, 'esc_src'),
+    window('take_side', 'DCT side information', sideWin, hiSide, 'side_src'),
+    window('take_block', 'a block payload', blockWin, hiBlock, 'block_src'),
   ].filter((t) => t.name !== 'take_esc' || w.escBits > 0);
   const takers = [
-    ...windows.map((t) => taker(t.name, t.srcName, t.inW, t.outWidth, t.amtW)),
+    ...windows.map((t) => taker(t.name, t.srcName, t.inW, t.outW, t.amtW)),
     taker('take_field', 'the block window', blockWin, fieldW, bitLength(blockWin - 1)),
   ];
   const block = windows.find((t) => t.name === 'take_block')!;
