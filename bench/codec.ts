@@ -6,11 +6,11 @@ import { cpus } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { decodeContainer, encodeTensor } from '../golden/container.js';
-import { NPY_DTYPES, Tensor } from '../golden/npy.js';
+import { decodeContainer, encodeTensor } from '../tools/container.js';
+import { NPY_DTYPES, Tensor } from '../tools/npy.js';
 import { TileSettings } from '../golden/params.js';
-import { LayerResult, analyzeTensor, fmtDb, fmtRatio, modePercents, resolveConfig, summarize } from '../golden/analyze.js';
-import { isUserError, listTensors, loadTensor } from '../generator/codec-cli.js';
+import { LayerResult, analyzeTensor, fmtDb, fmtRatio, modePercents, resolveConfig, summarize } from '../tools/analyze.js';
+import { isUserError, listTensors, loadTensor } from '../tools/dctcm.js';
 import { SHARED_DATA } from '../sim/paths.js';
 
 const MODELS = ['resnet50v2', 'squeezenet11'];

@@ -1,20 +1,20 @@
 // dctcm_encoder against golden encodeTile: lint, co-simulation on Icarus and Verilator (random tvalid gaps,
 // random tready backpressure, several tiles with different policies), a real tensor slice with the
-// measured cycles per pixel, over the shared matrix of sim/sweep.ts (synthesis: test/synth.test.ts).
+// measured cycles per pixel, over the shared matrix of sim/sweep.ts (synthesis: test/synth/encoder-synth.test.ts).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CodecConfig, Derived, Policy, TileSettings, defaultBusWidth, derive } from '../golden/params.js';
-import { effectiveShift, newPlan, planPixel, updateContext } from '../golden/tile.js';
-import { parseNpy } from '../golden/npy.js';
-import { buildEncoder } from '../generator/builders/encoder.js';
-import { ROOT } from '../generator/render.js';
-import { lint } from '../sim/run.js';
-import { SWEEP, sweepLabel } from '../sim/sweep.js';
-import { activationsDir } from '../sim/paths.js';
-import { cosimEncoder, cosimEncoderTiles } from '../sim/encoder-cosim.js';
-import { EncoderTile } from '../sim/encoder-vectors.js';
-import { xorshift32 } from '../sim/rng.js';
+import { CodecConfig, Derived, Policy, TileSettings, defaultBusWidth, derive } from '../../golden/params.js';
+import { effectiveShift, newPlan, planPixel, updateContext } from '../../golden/tile.js';
+import { parseNpy } from '../../tools/npy.js';
+import { buildEncoder } from '../../generator/builders/encoder.js';
+import { ROOT } from '../../generator/render.js';
+import { lint } from '../../sim/run.js';
+import { SWEEP, sweepLabel } from '../../sim/sweep.js';
+import { activationsDir } from '../../sim/paths.js';
+import { cosimEncoder, cosimEncoderTiles } from '../../sim/encoder-cosim.js';
+import { EncoderTile } from '../../sim/encoder-vectors.js';
+import { xorshift32 } from '../../sim/rng.js';
 
 const WORK = resolve(ROOT, 'tmp', 'encoder-rtl');
 
@@ -74,7 +74,7 @@ interface Case {
   n: number; // pixels per tile for the long tiles
 }
 
-// The shared matrix (sim/sweep.ts); Yosys synthesis of the same rows is in test/synth.test.ts.
+// The shared matrix (sim/sweep.ts); Yosys synthesis of the same rows is in test/synth/encoder-synth.test.ts.
 const CASES: Case[] = SWEEP.map((c) => ({ label: sweepLabel(c), c, n: c.channels <= 8 ? 24 : c.channels <= 16 ? 16 : c.channels <= 64 ? 6 : 3 }));
 
 function writeRtl(d: Derived, dir: string): string[] {

@@ -1,6 +1,6 @@
 // Uniform quantization of CTX values (FORMAT.md section 6).
 import { describe, expect, it } from 'vitest';
-import { dequantize, quantize } from '../golden/quantize.js';
+import { dequantize, quantize } from '../../golden/quantize.js';
 
 /** Nearest integer to v / 2^s with ties toward zero, by exact rational comparison (independent of shifts). */
 function refQuantize(v: number, s: number): number {

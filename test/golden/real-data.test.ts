@@ -4,10 +4,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decodeContainer, encodeTensor } from '../golden/container.js';
-import { Tensor, parseNpy } from '../golden/npy.js';
-import { CodecConfig, defaultBusWidth } from '../golden/params.js';
-import { SHARED_DATA } from '../sim/paths.js';
+import { decodeContainer, encodeTensor } from '../../tools/container.js';
+import { Tensor, parseNpy } from '../../tools/npy.js';
+import { CodecConfig, defaultBusWidth } from '../../golden/params.js';
+import { SHARED_DATA } from '../../sim/paths.js';
 
 const dataDir = SHARED_DATA;
 const MODELS = ['resnet50v2', 'squeezenet11'];

@@ -1,11 +1,11 @@
 // The .dctcm file (FORMAT.md section 9): round trips, the header layout, and every header/framing check.
 import { describe, expect, it } from 'vitest';
-import { CONTAINER_VERSION, FILE_HEADER_BYTES, FILE_MAGIC, decodeContainer, encodeTensor, headerCheck, readHeader } from '../golden/container.js';
-import { InputError, ParamError, StreamError } from '../golden/errors.js';
-import { NpyDtype, Tensor, toPixels } from '../golden/npy.js';
-import { CodecConfig, FORMAT_VERSION, Policy, TileSettings, derive } from '../golden/params.js';
-import { decodeTile } from '../golden/tile.js';
-import { Pattern, Rng, genTensorData, patternsFor } from './helpers/random.js';
+import { CONTAINER_VERSION, FILE_HEADER_BYTES, FILE_MAGIC, decodeContainer, encodeTensor, headerCheck, readHeader } from '../../tools/container.js';
+import { InputError, ParamError, StreamError } from '../../golden/errors.js';
+import { NpyDtype, Tensor, toPixels } from '../../tools/npy.js';
+import { CodecConfig, FORMAT_VERSION, Policy, TileSettings, derive } from '../../golden/params.js';
+import { decodeTile } from '../../golden/tile.js';
+import { Pattern, Rng, genTensorData, patternsFor } from '../helpers/random.js';
 
 const cfgOf = (C: number, N: number, W: number, signed: boolean, B: number, P = 12): CodecConfig => ({
   channels: C,

@@ -2,12 +2,12 @@
 // (to at most the expected pixels, every value in range) or throw StreamError, within a time bound.
 // Any other exception (RangeError, TypeError, ...) or a slow case is a failure.
 import { describe, expect, it } from 'vitest';
-import { decodeContainer, encodeTensor } from '../golden/container.js';
-import { StreamError } from '../golden/errors.js';
-import { NpyDtype } from '../golden/npy.js';
-import { CodecConfig, Derived, Policy, derive } from '../golden/params.js';
-import { decodeTile, encodeTile } from '../golden/tile.js';
-import { Pattern, Rng, genPixels, genTensorData, patternsFor, valueRange } from './helpers/random.js';
+import { decodeContainer, encodeTensor } from '../../tools/container.js';
+import { StreamError } from '../../golden/errors.js';
+import { NpyDtype } from '../../tools/npy.js';
+import { CodecConfig, Derived, Policy, derive } from '../../golden/params.js';
+import { decodeTile, encodeTile } from '../../golden/tile.js';
+import { Pattern, Rng, genPixels, genTensorData, patternsFor, valueRange } from '../helpers/random.js';
 
 const SEED = 0xf022;
 const TILE_MUTANTS = 6000;

@@ -1,7 +1,7 @@
 // Rank tables of the context coder (FORMAT.md section 5.3) and the per-symbol costs derived from them.
 import { describe, expect, it } from 'vitest';
-import { buildRankTable, rankOrder } from '../golden/ctxcode.js';
-import { RANKS, derive } from '../golden/params.js';
+import { buildRankTable, rankOrder } from '../../golden/ctxcode.js';
+import { RANKS, derive } from '../../golden/params.js';
 
 const WIDTHS = [4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16];
 

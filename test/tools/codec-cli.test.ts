@@ -6,13 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Tensor, formatNpy, parseNpy } from '../golden/npy.js';
-import { analyzeTensorFull } from '../golden/analyze.js';
-import { mulberry32 } from '../sim/rng.js';
+import { Tensor, formatNpy, parseNpy } from '../../tools/npy.js';
+import { analyzeTensorFull } from '../../tools/analyze.js';
+import { mulberry32 } from '../../sim/rng.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CLI = join(ROOT, 'dist', 'generator', 'codec-cli.js');
-const MINE = ['generator/codec-cli.ts', 'golden/analyze.ts', 'bench/codec.ts'];
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const CLI = join(ROOT, 'dist', 'tools', 'dctcm.js');
+const MINE = ['tools/', 'bench/codec.ts'];
 let dir: string;
 
 beforeAll(() => {

@@ -1,11 +1,11 @@
 // Yosys on dctcm_dct and dctcm_idct: the structural check (no latches, check -assert) in every
-// configuration test/dct-rtl.test.ts simulates, and a full iCE40 mapping of the 4-point cores. A file
+// configuration test/rtl/dct-rtl.test.ts simulates, and a full iCE40 mapping of the 4-point cores. A file
 // of its own so Yosys (single-threaded WebAssembly) runs in parallel with the simulations.
 import { describe, expect, it } from 'vitest';
-import { derive, type CodecConfig } from '../golden/params.js';
-import { buildDct, dctWidths } from '../generator/builders/dct.js';
-import { buildIdct, idctWidths } from '../generator/builders/idct.js';
-import { synthCheck, synthesize } from '../sim/run.js';
+import { derive, type CodecConfig } from '../../golden/params.js';
+import { buildDct, dctWidths } from '../../generator/builders/dct.js';
+import { buildIdct, idctWidths } from '../../generator/builders/idct.js';
+import { synthCheck, synthesize } from '../../sim/run.js';
 
 const SIZES = [4, 8, 16, 32];
 const WIDTHS = [4, 8, 12, 16];

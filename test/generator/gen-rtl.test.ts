@@ -1,45 +1,21 @@
 // gen-rtl: option validation (exit 2, the constraint named, nothing written), --config files,
-// byte-identical regeneration, generated-file headers, filelist order, manifest, and lint (zero
-// warnings) plus the Yosys check of every emitted file in a few configurations.
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+// byte-identical regeneration, generated-file headers, filelist order and manifest. No simulator:
+// lint and the Yosys check of every emitted file are in test/rtl/gen-rtl-lint.test.ts, gen-rtl cosim in
+// test/rtl/cosim-cli.test.ts.
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../generator/cli.js';
-import { GENERATOR_VERSION, ROOT } from '../generator/render.js';
-import { FORMAT_VERSION } from '../golden/params.js';
-import { lint, requireTools, synthCheck } from '../sim/run.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { tmpdir } from 'node:os';
+import { gen, tempRoot } from '../helpers/gen-rtl.js';
+import { GENERATOR_VERSION, ROOT } from '../../generator/render.js';
+import { FORMAT_VERSION } from '../../golden/params.js';
 
-let root = '';
-let n = 0;
-const fresh = () => join(root, `out${n++}`);
-
-/** Runs gen-rtl in-process; returns the exit code and what it printed. */
-async function gen(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const so = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
-  const se = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
-  try {
-    const code = await main(args);
-    return { code, out, err };
-  } finally {
-    so.mockRestore();
-    se.mockRestore();
-  }
-}
+const tmp = tempRoot('dctcm-gen-rtl-');
+const fresh = tmp.fresh;
 
 const files = (dir: string) => readdirSync(dir).sort();
 const read = (dir: string, f: string) => readFileSync(join(dir, f), 'utf8');
-
-beforeAll(() => {
-  root = mkdtempSync(join(tmpdir(), 'dctcm-gen-rtl-'));
-});
-
-afterAll(() => {
-  if (root) rmSync(root, { recursive: true, force: true });
-});
 
 describe('validation', () => {
   const cases: [string[], RegExp][] = [
@@ -73,18 +49,18 @@ describe('validation', () => {
   });
 
   it('a bad --config file names the file and the problem', async () => {
-    const bad = join(root, 'bad.json');
+    const bad = join(tmp.root(), 'bad.json');
     writeFileSync(bad, '{"channels": 64,');
     const out = fresh();
     let r = await gen(['--config', bad, '--out', out]);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/--config .*bad\.json cannot be read as JSON/);
-    const unknown = join(root, 'unknown.json');
+    const unknown = join(tmp.root(), 'unknown.json');
     writeFileSync(unknown, JSON.stringify({ channels: 64, 'dct-sise': 8 }));
     r = await gen(['--config', unknown, '--out', out]);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/unknown option "dct-sise"/);
-    const invalid = join(root, 'invalid.json');
+    const invalid = join(tmp.root(), 'invalid.json');
     writeFileSync(invalid, JSON.stringify({ channels: 12 }));
     r = await gen(['--config', invalid, '--out', out]);
     expect(r.code).toBe(2);
@@ -95,13 +71,13 @@ describe('validation', () => {
   it('refuses to replace a folder it did not write, and leaves it alone', async () => {
     const out = fresh();
     await gen(['--channels', '8', '--out', out]);
-    const mine = join(root, 'mine');
+    const mine = join(tmp.root(), 'mine');
     rmSync(mine, { recursive: true, force: true });
-    writeFileSync(join(root, 'keep.txt'), 'x');
-    const r = await gen(['--channels', '8', '--out', root]);
+    writeFileSync(join(tmp.root(), 'keep.txt'), 'x');
+    const r = await gen(['--channels', '8', '--out', tmp.root()]);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/did not write/);
-    expect(existsSync(join(root, 'keep.txt'))).toBe(true);
+    expect(existsSync(join(tmp.root(), 'keep.txt'))).toBe(true);
     // an earlier gen-rtl output is replaced as a whole
     const again = await gen(['--channels', '16', '--out', out]);
     expect(again.code).toBe(0);
@@ -111,7 +87,7 @@ describe('validation', () => {
 
 describe('--config', () => {
   it('accepts camelCase and kebab-case keys; the command line overrides the file', async () => {
-    const cfg = join(root, 'cfg.json');
+    const cfg = join(tmp.root(), 'cfg.json');
     writeFileSync(cfg, JSON.stringify({ channels: 32, 'dct-size': 16, dataWidth: 12, signed: true, 'dct-precision': 10, 'default-policy': 'auto', defaultQuantShift: 3 }));
     const out = fresh();
     const r = await gen(['--config', cfg, '--data-width', '10', '--out', out]);
@@ -228,48 +204,10 @@ describe('output', () => {
   });
 });
 
-describe('cosim', () => {
-  const npy = () => {
-    // 16 channels x 2 x 6, half zeros (ReLU-like), uint8
-    const C = 16;
-    const data = new Uint8Array(C * 12);
-    let a = 12345;
-    for (let i = 0; i < data.length; i++) {
-      a = (Math.imul(a, 1103515245) + 12345) >>> 0;
-      const r = (a >>> 16) % 256;
-      data[i] = r < 128 ? 0 : r - 100;
-    }
-    const header = "{'descr': '|u1', 'fortran_order': False, 'shape': (16, 2, 6), }";
-    const pad = 64 - ((10 + header.length + 1) % 64);
-    const h = header + ' '.repeat(pad) + '\n';
-    const file = join(root, 'small.npy');
-    const buf = Buffer.concat([Buffer.from([0x93]), Buffer.from('NUMPY'), Buffer.from([1, 0, h.length & 0xff, h.length >> 8]), Buffer.from(h, 'latin1'), Buffer.from(data)]);
-    writeFileSync(file, buf);
-    return file;
-  };
-
-  it('runs both cores on a tensor and reports PASS with cycles per pixel', async () => {
-    requireTools();
-    const r = await gen(['cosim', '--npy', npy(), '--sim', 'icarus', '--policy', 'auto', '--quant-shift', '2', '--tile-pixels', '5']);
-    expect(r.code, r.out + r.err).toBe(0);
-    expect(r.out).toMatch(/^encoder: PASS cycles=\d+ pixels=12 beats=\d+ cycles\/pixel=\d+\.\d{3}/m);
-    expect(r.out).toMatch(/^decoder: PASS cycles=\d+ pixels=12 beats=12 cycles\/pixel=\d+\.\d{3}/m);
-  });
-
-  it('rejects settings the format forbids, exit 2', async () => {
-    const r = await gen(['cosim', '--npy', npy(), '--policy', 'lossless', '--quant-shift', '2']);
-    expect(r.code).toBe(2);
-    expect(r.err).toMatch(/--quant-shift 2 needs a lossy policy/);
-    const m = await gen(['cosim', '--npy', join(root, 'missing.npy')]);
-    expect(m.code).toBe(2);
-    expect(m.err).toMatch(/missing\.npy/);
-  });
-});
-
 describe('as a process', () => {
   it('exits 2 with the message on stderr and writes nothing', async () => {
-    const wrapper = join(root, 'run-gen-rtl.mts');
-    writeFileSync(wrapper, `import { main } from ${JSON.stringify(join(ROOT, 'generator', 'cli.ts'))};\nprocess.exitCode = await main(process.argv.slice(2));\n`);
+    const wrapper = join(tmp.root(), 'run-gen-rtl.mts');
+    writeFileSync(wrapper, `import { main } from ${JSON.stringify(join(ROOT, 'tools', 'gen-rtl.ts'))};\nprocess.exitCode = await main(process.argv.slice(2));\n`);
     const out = fresh();
     const bad = await execa('npx', ['vite-node', wrapper, '--channels', '60', '--out', out], { cwd: ROOT, reject: false });
     expect(bad.exitCode).toBe(2);
@@ -278,43 +216,5 @@ describe('as a process', () => {
     const good = await execa('npx', ['vite-node', wrapper, '--channels', '8', '--out', out], { cwd: ROOT, reject: false });
     expect(good.exitCode, good.stderr).toBe(0);
     expect(existsSync(join(out, 'manifest.json'))).toBe(true);
-  });
-});
-
-// Every emitted file: lint with zero warnings and the Yosys check, through each top of the hierarchy.
-const LINT_CONFIGS: string[][] = [
-  ['--channels', '16'],
-  ['--channels', '32', '--dct-size', '4', '--data-width', '4', '--dct-precision', '8', '--bus-width', '32'],
-  ['--channels', '32', '--dct-size', '16', '--data-width', '12', '--signed', '--bus-width', '128', '--dct-precision', '14'],
-];
-
-describe.each(LINT_CONFIGS.map((a) => [a.join(' '), a] as const))('lint and Yosys on every emitted file: %s', (_label, args) => {
-  let dir = '';
-  let tops: string[] = [];
-  let vfiles: string[] = [];
-  beforeAll(async () => {
-    requireTools();
-    dir = fresh();
-    const r = await gen([...args, '--out', dir]);
-    expect(r.code, r.err).toBe(0);
-    const m = JSON.parse(read(dir, 'manifest.json'));
-    const used = new Set<string>(m.files.flatMap((f: { deps: string[] }) => f.deps));
-    tops = m.files.map((f: { module: string }) => f.module).filter((x: string) => !used.has(x));
-    vfiles = m.files.map((f: { file: string }) => join(dir, f.file));
-    expect(tops).toEqual(expect.arrayContaining(['dctcm_encoder', 'dctcm_decoder']));
-  });
-
-  it('verilator --lint-only -Wall: zero warnings under every top', async () => {
-    for (const top of tops) {
-      const r = await lint(vfiles, top);
-      expect(r.ok, `${top}:\n${r.output.slice(-4000)}`).toBe(true);
-    }
-  });
-
-  it('Yosys check -assert without latches, every module', async () => {
-    const texts = vfiles.map((f) => ({ name: f.slice(dir.length + 1), text: readFileSync(f, 'utf8') }));
-    const r = await synthCheck(texts, null, 'elaborate');
-    expect(r.ok, r.log.slice(-4000)).toBe(true);
-    for (const f of texts) expect(r.log).toContain(`Checking module ${f.name.slice(0, -2)}...`);
   });
 });

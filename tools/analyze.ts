@@ -1,13 +1,13 @@
 // Compression analysis of tensors with the golden model, and the simple baselines it is compared with.
 // Every number about the codec comes from the real .dctcm bytes: the tensor is encoded, the bytes are
 // decoded again, and the error is measured on the decoder's output.
-import { ParamError } from './errors.js';
+import { ParamError } from '../golden/errors.js';
 import { decodeContainer, encodeTensor, EncodeResult } from './container.js';
-import { bitLength } from './intmath.js';
+import { bitLength } from '../golden/intmath.js';
 import { NPY_DTYPES, Tensor } from './npy.js';
-import { CodecConfig, DEFAULT_CONFIG, DCT_SIZES, MODE_NAMES, TileSettings, defaultBusWidth, derive } from './params.js';
-import { dequantize, quantize } from './quantize.js';
-import { effectiveShift } from './tile.js';
+import { CodecConfig, DEFAULT_CONFIG, DCT_SIZES, MODE_NAMES, TileSettings, defaultBusWidth, derive } from '../golden/params.js';
+import { dequantize, quantize } from '../golden/quantize.js';
+import { effectiveShift } from '../golden/tile.js';
 
 /** Codec options a user may set; anything left out is derived from the tensor. */
 export interface CodecOptions {

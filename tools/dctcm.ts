@@ -3,16 +3,18 @@
 // analyze (rate, error, mode mix and baselines of one tensor or a folder of them).
 // User errors (ParamError, InputError, StreamError, bad options) print `dctcm: <message>` and exit 2,
 // and never leave an output file behind: outputs are written to a temporary file and renamed.
-import { existsSync, readFileSync, readdirSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { InputError, ParamError, StreamError } from '../golden/errors.js';
-import { decodeContainer, encodeTensor } from '../golden/container.js';
-import { Tensor, formatNpy, parseNpy } from '../golden/npy.js';
+import { decodeContainer, encodeTensor } from './container.js';
+import { Tensor, formatNpy, parseNpy } from './npy.js';
 import { DEFAULT_CONFIG, POLICIES, Policy, TileSettings } from '../golden/params.js';
-import { CodecOptions, LayerResult, analyzeTensor, buildReport, formatReport, resolveConfig } from '../golden/analyze.js';
+import { invokedDirectly } from './entry.js';
+import { GENERATOR_VERSION } from '../generator/render.js';
+import { CodecOptions, LayerResult, analyzeTensor, buildReport, formatReport, resolveConfig } from './analyze.js';
 
 type UserError = ParamError | InputError | StreamError;
 
@@ -279,7 +281,7 @@ export function buildProgram(): Command {
     .description('DCT-CM feature-map codec on the bit-exact golden model: encode, decode and analyze .npy tensors (C x H x W, uint8/int8/uint16/int16)')
     .exitOverride()
     .showHelpAfterError('(run with --help for the options)')
-    .version(packageVersion(), '-V, --version', 'print the version');
+    .version(GENERATOR_VERSION, '-V, --version', 'print the version');
 
   addCodecOptions(
     program
@@ -311,17 +313,6 @@ export function buildProgram(): Command {
   return program;
 }
 
-function packageVersion(): string {
-  try {
-    const here = dirname(fileURLToPath(import.meta.url));
-    for (const p of [join(here, '..', '..', 'package.json'), join(here, '..', 'package.json')]) {
-      if (existsSync(p)) return JSON.parse(readFileSync(p, 'utf8')).version ?? '0.0.0';
-    }
-  } catch {
-    // fall through
-  }
-  return '0.0.0';
-}
 
 /** Runs the CLI; returns the exit code (0 ok, 2 user error, 1 internal error). */
 export function main(argv: string[]): number {
@@ -340,14 +331,4 @@ export function main(argv: string[]): number {
   }
 }
 
-function isMain(): boolean {
-  const arg = process.argv[1];
-  if (!arg) return false;
-  try {
-    return import.meta.url === pathToFileURL(realpathSync(arg)).href;
-  } catch {
-    return false;
-  }
-}
-
-if (isMain()) process.exitCode = main(process.argv.slice(2));
+if (invokedDirectly(import.meta.url)) process.exitCode = main(process.argv.slice(2));

@@ -1,6 +1,6 @@
 // The .dctcm file: a small header describing the tensor and the codec, then the tiles' words
 // (docs/FORMAT.md section 9). A tile holds tilePixels pixels in raster order; the last may hold fewer.
-import { InputError, StreamError } from './errors.js';
+import { InputError, StreamError } from '../golden/errors.js';
 import { LITTLE_ENDIAN, NPY_DTYPES, NpyDtype, Tensor } from './npy.js';
 import {
   CodecConfig,
@@ -11,8 +11,8 @@ import {
   derive,
   validateConfig,
   validateSettings,
-} from './params.js';
-import { decodeTile, encodeTile } from './tile.js';
+} from '../golden/params.js';
+import { decodeTile, encodeTile } from '../golden/tile.js';
 
 export const FILE_MAGIC = [0x44, 0x43, 0x54, 0x43, 0x4d, 0x1a]; // "DCTCM\x1a"
 export const CONTAINER_VERSION = 1;

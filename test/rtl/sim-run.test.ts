@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lint, placeAndRoute, requireTools, simulate, synthCheck, synthesize, type Simulator } from '../sim/run.js';
+import { lint, placeAndRoute, requireTools, simulate, synthCheck, synthesize, type Simulator } from '../../sim/run.js';
 
 const COUNTER = `\`resetall
 \`timescale 1ns / 1ps

@@ -2,16 +2,16 @@
 // computed here independently, totals, and two real ResNet-50 v2 tensors.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
-import { Tensor, parseNpy } from '../golden/npy.js';
-import { TileSettings } from '../golden/params.js';
-import { analyzeTensor, analyzeTensorFull, buildReport, formatReport, summarize } from '../golden/analyze.js';
-import { mulberry32 } from '../sim/rng.js';
-import { activationsDir } from '../sim/paths.js';
+import { Tensor, parseNpy } from '../../tools/npy.js';
+import { TileSettings } from '../../golden/params.js';
+import { analyzeTensor, analyzeTensorFull, buildReport, formatReport, summarize } from '../../tools/analyze.js';
+import { mulberry32 } from '../../sim/rng.js';
+import { activationsDir } from '../../sim/paths.js';
 
 // Lets one test corrupt the decoder's output to prove the analyzer checks it against the encoder.
 const state = vi.hoisted(() => ({ corrupt: false }));
-vi.mock('../golden/container.js', async (orig) => {
-  const real = await orig<typeof import('../golden/container.js')>();
+vi.mock('../../tools/container.js', async (orig) => {
+  const real = await orig<typeof import('../../tools/container.js')>();
   return {
     ...real,
     decodeContainer: (bytes: Uint8Array, onTile?: (d: number, t: number) => void) => {

@@ -1,8 +1,8 @@
 // Integer DCT (FORMAT.md section 7) and the integer helpers every rounding goes through (intmath.ts).
 import { describe, expect, it } from 'vitest';
-import { dctFloat, dctForward, dctInverse, dctMatrix } from '../golden/dct.js';
-import { bitLength, roundShift, signedWidth, signedWidthOf } from '../golden/intmath.js';
-import { Rng } from './helpers/random.js';
+import { dctFloat, dctForward, dctInverse, dctMatrix } from '../../golden/dct.js';
+import { bitLength, roundShift, signedWidth, signedWidthOf } from '../../golden/intmath.js';
+import { Rng } from '../helpers/random.js';
 
 const SIZES = [4, 8, 16, 32];
 const PRECISIONS = [8, 12, 16];

@@ -1,5 +1,5 @@
 // NumPy .npy reading and writing for 3-D integer tensors (C x H x W, C order).
-import { InputError } from './errors.js';
+import { InputError } from '../golden/errors.js';
 
 export const NPY_DTYPES = {
   '|u1': { bits: 8, signed: false },

@@ -1,24 +1,24 @@
 // dctcm_decoder against decodeTile of the golden model: co-simulation on Icarus and Verilator (every
 // beat compared), protocol stress (tvalid gaps, tready backpressure), fuzzed streams (error, error code,
 // recovery, no deadlock), a real tensor slice with cycles per pixel, lint; over the shared matrix of sim/sweep.ts (synthesis:
-// test/synth.test.ts).
+// test/synth/decoder-synth.test.ts).
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseNpy, toPixels } from '../golden/npy.js';
-import { BitWriter } from '../golden/bits.js';
-import { CodecConfig, Derived, MODE_CTX, MODE_DCT, MODE_RAW, Policy, derive } from '../golden/params.js';
-import { effectiveShift, encodeTile, fold16, newPlan, planPixel, updateContext, writePixel } from '../golden/tile.js';
-import { buildDecoder } from '../generator/builders/decoder.js';
-import { DEC_ERRORS, decWidths, errorCodeOf } from '../generator/builders/dec_common.js';
-import { cosimDecoder, encodeTiles, parseDecoderLog, runDecoderStream } from '../sim/decoder-cosim.js';
-import { StreamTile, judgeTile, pixelBeat } from '../sim/decoder-vectors.js';
-import { Simulator, lint, requireTools, simulate } from '../sim/run.js';
-import { SWEEP, sweepLabel } from '../sim/sweep.js';
-import { activationsDir } from '../sim/paths.js';
-import { Rng, genPixels, patternsFor } from './helpers/random.js';
+import { parseNpy, toPixels } from '../../tools/npy.js';
+import { BitWriter } from '../../golden/bits.js';
+import { CodecConfig, Derived, MODE_CTX, MODE_DCT, MODE_RAW, Policy, derive } from '../../golden/params.js';
+import { effectiveShift, encodeTile, fold16, newPlan, planPixel, updateContext, writePixel } from '../../golden/tile.js';
+import { buildDecoder } from '../../generator/builders/decoder.js';
+import { DEC_ERRORS, decWidths, errorCodeOf } from '../../generator/builders/dec_common.js';
+import { cosimDecoder, encodeTiles, parseDecoderLog, runDecoderStream } from '../../sim/decoder-cosim.js';
+import { StreamTile, judgeTile, pixelBeat } from '../../sim/decoder-vectors.js';
+import { Simulator, lint, requireTools, simulate } from '../../sim/run.js';
+import { SWEEP, sweepLabel } from '../../sim/sweep.js';
+import { activationsDir } from '../../sim/paths.js';
+import { Rng, genPixels, patternsFor } from '../helpers/random.js';
 
 requireTools();
 const WORK = join(tmpdir(), `dctcm-decoder-rtl-${process.pid}`);
@@ -30,7 +30,7 @@ afterAll(() => {
 const label = sweepLabel;
 
 // The shared matrix (sim/sweep.ts), on both simulators; Yosys synthesis of the same rows is in
-// test/synth.test.ts.
+// test/synth/decoder-synth.test.ts.
 const CONFIGS: CodecConfig[] = SWEEP;
 const SETTINGS: { policy: Policy; quantShift: number }[] = [
   { policy: 'lossless', quantShift: 0 },

@@ -1,8 +1,8 @@
 // NumPy .npy reading and writing (golden/npy.ts), and the pixel reordering the codec streams in.
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../golden/errors.js';
-import { NPY_DTYPES, NpyDtype, Tensor, formatNpy, fromPixels, parseNpy, toPixels } from '../golden/npy.js';
-import { Rng } from './helpers/random.js';
+import { InputError } from '../../golden/errors.js';
+import { NPY_DTYPES, NpyDtype, Tensor, formatNpy, fromPixels, parseNpy, toPixels } from '../../tools/npy.js';
+import { Rng } from '../helpers/random.js';
 
 /** A .npy file built by hand: magic, version, header length, header text, data bytes. */
 function npyBytes(header: string, data: number[] | Uint8Array, major = 1): Uint8Array {

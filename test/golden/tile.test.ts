@@ -1,9 +1,9 @@
 // Tiles (FORMAT.md sections 2, 4-8): known answers built by hand, round-trip properties over every
 // configuration class, the record-length plan against the bits actually written, and every stream check.
 import { describe, expect, it } from 'vitest';
-import { BitWriter } from '../golden/bits.js';
-import { dctForward } from '../golden/dct.js';
-import { ParamError, StreamError } from '../golden/errors.js';
+import { BitWriter } from '../../golden/bits.js';
+import { dctForward } from '../../golden/dct.js';
+import { ParamError, StreamError } from '../../golden/errors.js';
 import {
   CodecConfig,
   Derived,
@@ -19,10 +19,10 @@ import {
   TileSettings,
   configTag,
   derive,
-} from '../golden/params.js';
-import { dequantize, quantize } from '../golden/quantize.js';
-import { decodeTile, encodeTile, fold16, newPlan, planPixel, updateContext, writePixel } from '../golden/tile.js';
-import { Rng, genPixels, patternsFor, valueRange } from './helpers/random.js';
+} from '../../golden/params.js';
+import { dequantize, quantize } from '../../golden/quantize.js';
+import { decodeTile, encodeTile, fold16, newPlan, planPixel, updateContext, writePixel } from '../../golden/tile.js';
+import { Rng, genPixels, patternsFor, valueRange } from '../helpers/random.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Independent helpers (written from FORMAT.md, not from the model)

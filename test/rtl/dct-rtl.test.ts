@@ -1,16 +1,16 @@
 // dctcm_dct and dctcm_idct against the golden model (dctForward; dctInverse + clamp + mask as in
 // dctReconstruct), bit for bit, on Icarus and Verilator, for every DCT size, data widths 4..16, signed
 // and unsigned, every quantization shift 0..15, with random ce stalls and valid gaps; plus lint (zero
-// warnings) of both cores in every configuration. Yosys: test/dct-rtl-synth.test.ts.
+// warnings) of both cores in every configuration. Yosys: test/synth/dct-rtl-synth.test.ts.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { derive, type CodecConfig } from '../golden/params.js';
-import { buildDct } from '../generator/builders/dct.js';
-import { buildIdct, idctWidths } from '../generator/builders/idct.js';
-import { dctVectors, goldenForward, goldenInverse, writeDctBench, writeDctBenchGroup } from '../sim/dct-bench.js';
-import { lint, requireTools, simulate, type Simulator } from '../sim/run.js';
+import { derive, type CodecConfig } from '../../golden/params.js';
+import { buildDct } from '../../generator/builders/dct.js';
+import { buildIdct, idctWidths } from '../../generator/builders/idct.js';
+import { dctVectors, goldenForward, goldenInverse, writeDctBench, writeDctBenchGroup } from '../../sim/dct-bench.js';
+import { lint, requireTools, simulate, type Simulator } from '../../sim/run.js';
 
 const SIZES = [4, 8, 16, 32];
 const WIDTHS = [4, 8, 12, 16];

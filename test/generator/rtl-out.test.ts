@@ -3,10 +3,10 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { resolveConfig } from '../generator/config.js';
-import { buildOutput } from '../generator/emit.js';
+import { resolveConfig } from '../../generator/config.js';
+import { buildOutput } from '../../generator/emit.js';
 
-const dir = resolve(__dirname, '..', 'rtl-out');
+const dir = resolve(__dirname, '..', '..', 'rtl-out');
 
 describe('rtl-out/', () => {
   it('is exactly the output of gen-rtl --channels 64 (regenerate it after changing a builder or template)', () => {

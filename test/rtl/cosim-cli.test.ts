@@ -1,0 +1,46 @@
+// gen-rtl cosim: both cores on a small tensor through the command, and its refusals (exit 2).
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { requireTools } from '../../sim/run.js';
+import { gen, tempRoot } from '../helpers/gen-rtl.js';
+
+const tmp = tempRoot('dctcm-cosim-cli-');
+
+describe('cosim', () => {
+  const npy = () => {
+    // 16 channels x 2 x 6, half zeros (ReLU-like), uint8
+    const C = 16;
+    const data = new Uint8Array(C * 12);
+    let a = 12345;
+    for (let i = 0; i < data.length; i++) {
+      a = (Math.imul(a, 1103515245) + 12345) >>> 0;
+      const r = (a >>> 16) % 256;
+      data[i] = r < 128 ? 0 : r - 100;
+    }
+    const header = "{'descr': '|u1', 'fortran_order': False, 'shape': (16, 2, 6), }";
+    const pad = 64 - ((10 + header.length + 1) % 64);
+    const h = header + ' '.repeat(pad) + '\n';
+    const file = join(tmp.root(), 'small.npy');
+    const buf = Buffer.concat([Buffer.from([0x93]), Buffer.from('NUMPY'), Buffer.from([1, 0, h.length & 0xff, h.length >> 8]), Buffer.from(h, 'latin1'), Buffer.from(data)]);
+    writeFileSync(file, buf);
+    return file;
+  };
+
+  it('runs both cores on a tensor and reports PASS with cycles per pixel', async () => {
+    requireTools();
+    const r = await gen(['cosim', '--npy', npy(), '--sim', 'icarus', '--policy', 'auto', '--quant-shift', '2', '--tile-pixels', '5']);
+    expect(r.code, r.out + r.err).toBe(0);
+    expect(r.out).toMatch(/^encoder: PASS cycles=\d+ pixels=12 beats=\d+ cycles\/pixel=\d+\.\d{3}/m);
+    expect(r.out).toMatch(/^decoder: PASS cycles=\d+ pixels=12 beats=12 cycles\/pixel=\d+\.\d{3}/m);
+  });
+
+  it('rejects settings the format forbids, exit 2', async () => {
+    const r = await gen(['cosim', '--npy', npy(), '--policy', 'lossless', '--quant-shift', '2']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--quant-shift 2 needs a lossy policy/);
+    const m = await gen(['cosim', '--npy', join(tmp.root(), 'missing.npy')]);
+    expect(m.code).toBe(2);
+    expect(m.err).toMatch(/missing\.npy/);
+  });
+});
