@@ -143,6 +143,7 @@ export function buildOutput(gc: GenConfig): Output {
       valueRange: [d.minVal, d.maxPos],
       coefWidthMax: d.coefWidthMax,
       maxRecordBits: d.maxRecordBits,
+      maxEncodedRecordBits: d.maxEncodedRecordBits,
     },
     testbenchDefaults: {
       policy: gc.gen.defaultPolicy,

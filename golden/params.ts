@@ -111,7 +111,8 @@ export interface Derived {
   coefMaxAbs: number; // largest |quantized coefficient| at shift 0
   coefWidthMax: number; // widest coefficient field
   coefWidthBits: number; // width of the coefficient-width field
-  maxRecordBits: number; // longest pixel record
+  maxRecordBits: number; // longest record a decoder accepts, so the most it must buffer (FORMAT.md section 4)
+  maxEncodedRecordBits: number; // longest record the encoder writes (it codes CTX only when no longer than RAW)
   tag: number;
 }
 
@@ -143,6 +144,9 @@ export function derive(cfg: CodecConfig): Derived {
   }
   const rawBlock = 3 + N * W;
   const dctBlock = 3 + N + coefWidthBits + N * coefWidthMax;
+  // A CTX block may legally be longer than RAW (every value escaped at its widest length): a decoder
+  // accepts it, though the encoder never writes one.
+  const ctxBlock = 1 + N * symBits.reduce((a, b) => Math.max(a, b), 0);
   const d: Derived = {
     cfg: { ...cfg },
     blocks,
@@ -160,7 +164,8 @@ export function derive(cfg: CodecConfig): Derived {
     coefMaxAbs,
     coefWidthMax,
     coefWidthBits,
-    maxRecordBits: 1 + blocks * Math.max(rawBlock, dctBlock),
+    maxRecordBits: 1 + blocks * Math.max(rawBlock, dctBlock, ctxBlock),
+    maxEncodedRecordBits: 1 + blocks * Math.max(rawBlock, dctBlock),
     tag: configTag(cfg),
   };
   derivedCache.set(key, d);

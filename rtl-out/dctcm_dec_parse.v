@@ -24,7 +24,7 @@
 `timescale 1ns / 1ps
 `default_nettype none
 module dctcm_dec_parse (
-    input  wire [1081:0] bits,      // bit buffer, next unread bit (the present bit) at bit 0, zeros above count
+    input  wire [1161:0] bits,      // bit buffer, next unread bit (the present bit) at bit 0, zeros above count
     input  wire [11:0] count,     // valid bits in the buffer (the data limit once the trailer word is in)
     input  wire [255:0] ctx,       // context of channel c in bits [c*CTXW +: CTXW]
     input  wire [3:0]  shift,     // the tile's quantization shift s (<= W - 1)
@@ -449,7 +449,7 @@ module dctcm_dec_parse (
     reg [OFFW-1:0] fend;
     wire [467-1:0] esc_src = bits[466:0];  // escape fields: they start at or below 337
     wire [561-1:0] side_src = bits[560:0];  // DCT side information: they start at or below 465
-    wire [1532-1:0] block_src = { 450'd0, bits };  // a block payload: they start at or below 1401
+    wire [1532-1:0] block_src = { 370'd0, bits };  // a block payload: they start at or below 1401
     wire [MW-1:0] mwin = bits[9 +: MW];   // mode planes 2 and 3
     wire [RW+16-1:0] rsrc = bits[9 +: 336];  // rank planes, before the mode planes' length is known
     reg [RW-1:0] rwin;           // the current rank plane in the low bits

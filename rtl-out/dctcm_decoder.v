@@ -4,7 +4,7 @@
 // golden/tile.ts (docs/FORMAT.md).
 //
 // Architecture:
-// - Bit buffer of 1082 bits: max(longest record 825 + 1, rank-plane bits + 1, 32, B + 1) plus one
+// - Bit buffer of 1162 bits: max(longest legal record 905 + 1, rank-plane bits + 1, 32, B + 1) plus one
 //   256-bit word; its head is the next unread bit, bits at and above its count are zero.
 //   s_axis_tready is high while a whole word fits (registers only), so every state that waits for
 //   input can take a word: the decoder never deadlocks, whatever the input.
@@ -86,13 +86,13 @@ module dctcm_decoder (
     localparam CTXW = 4;       // width of a context
     localparam VW = 11;         // per-channel value between parse and reconstruction
     localparam CWM = 11;        // DCT coefficient field width
-    localparam CAP = 1082;      // bit-buffer capacity
+    localparam CAP = 1162;      // bit-buffer capacity
     localparam CNTW = 11;       // width of a bit count 0..CAP
     localparam OFFW = 12;       // width of a parse offset
     localparam SHW = 3;        // width of a valid shift 0..min(15, W-1): the cores' 4-bit shift ports get constant zeros above
     localparam [CNTW-1:0] HDR_BITS = 11'd32;    // tile header
-    localparam [CNTW-1:0] ROOM = 11'd826;       // CAP - B: the buffer takes a word while count <= ROOM
-    localparam [CNTW-1:0] MRB = 11'd825;        // longest record: a buffer holding more always decides
+    localparam [CNTW-1:0] ROOM = 11'd906;       // CAP - B: the buffer takes a word while count <= ROOM
+    localparam [CNTW-1:0] MRB = 11'd905;        // longest record: a buffer holding more always decides
     localparam [CNTW-1:0] BUS_BITS = 11'd256;    // B
     localparam [7:0] MAGIC = 8'hdc;       // tile magic
     localparam [3:0] VERSION = 4'h1;      // format version

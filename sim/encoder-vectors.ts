@@ -56,7 +56,7 @@ export function encoderVectors(d: Derived, tiles: EncoderTile[], seed = 1): Enco
   const inLines: string[] = [];
   const expLines: string[] = [];
   const planLines: string[] = [];
-  const recBitsWidth = bitLength(d.maxRecordBits);
+  const recBitsWidth = bitLength(d.maxEncodedRecordBits);
   const vmask = (1n << BigInt(W)) - 1n;
   for (const t of tiles) {
     const base = t.base ?? 0;

@@ -20,7 +20,7 @@ export function decoderDescription(d: Derived): string[] {
     'golden/tile.ts (docs/FORMAT.md).',
     '',
     'Architecture:',
-    `- Bit buffer of ${w.CAP} bits: max(longest record ${w.MRB} + 1, rank-plane bits + 1, 32, B + 1) plus one`,
+    `- Bit buffer of ${w.CAP} bits: max(longest legal record ${w.MRB} + 1, rank-plane bits + 1, 32, B + 1) plus one`,
     `  ${w.B}-bit word; its head is the next unread bit, bits at and above its count are zero.`,
     '  s_axis_tready is high while a whole word fits (registers only), so every state that waits for',
     '  input can take a word: the decoder never deadlocks, whatever the input.',

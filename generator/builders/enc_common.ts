@@ -23,7 +23,7 @@ export interface EncWidths {
   escBits: number;
   RANKS: number;
   RKW: number; // width of a rank 0..RANKS
-  REC: number; // longest record (maxRecordBits)
+  REC: number; // longest record the encoder writes (maxEncodedRecordBits)
   OW: number; // width of a record offset or length (0..REC)
   RAW_BITS: number; // bits of a RAW block (its mode-plane bits included)
   DCT_FIXED: number; // bits of a DCT block except its coefficients: 3 + N + CWB
@@ -64,8 +64,8 @@ export function encWidths(d: Derived): EncWidths {
     escBits: d.escBits,
     RANKS,
     RKW: bitLength(RANKS),
-    REC: d.maxRecordBits,
-    OW: bitLength(d.maxRecordBits),
+    REC: d.maxEncodedRecordBits,
+    OW: bitLength(d.maxEncodedRecordBits),
     RAW_BITS: rawBits,
     DCT_FIXED: 3 + N + d.coefWidthBits,
     LOG2N: Math.log2(N),

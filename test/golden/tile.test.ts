@@ -441,7 +441,7 @@ function checkTile({ d, settings, pixels, npix, label }: Case): void {
       if (want.mode === MODE_DCT && plan.coefWidth[b] !== want.wc) fail(`${where}: coefficient width ${plan.coefWidth[b]} vs ${want.wc}`);
     }
     if (plan.bits !== total) fail(`pixel ${p}: plan.bits ${plan.bits}, expected ${total}`);
-    if (plan.bits > d.maxRecordBits) fail(`pixel ${p}: record ${plan.bits} bits > maxRecordBits ${d.maxRecordBits}`);
+    if (plan.bits > d.maxEncodedRecordBits) fail(`pixel ${p}: record ${plan.bits} bits > maxEncodedRecordBits ${d.maxEncodedRecordBits}`);
     const before = w.pos;
     writePixel(d, plan, w);
     if (w.pos - before !== plan.bits) fail(`pixel ${p}: writePixel appended ${w.pos - before} bits, plan.bits = ${plan.bits}`);

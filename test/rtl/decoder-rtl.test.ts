@@ -18,6 +18,7 @@ import { StreamTile, judgeTile, pixelBeat } from '../../sim/decoder-vectors.js';
 import { Simulator, lint, requireTools, simulate } from '../../sim/run.js';
 import { SWEEP, sweepLabel } from '../../sim/sweep.js';
 import { activationsDir } from '../../sim/paths.js';
+import { longRecordTile } from '../../sim/long-record.js';
 import { Rng, genPixels, patternsFor } from '../helpers/random.js';
 
 requireTools();
@@ -51,6 +52,7 @@ function variedStream(d: Derived, seed: number): StreamTile[] {
       tiles.push({ units: encodeTile(d, s, genPixels(rng, pat, n, C, W, signed), n).units });
     }
   }
+  tiles.push({ units: longRecordTile(d).units }); // the longest record a decoder must accept (CTX longer than RAW)
   tiles.push({ units: encodeTile(d, SETTINGS[1], new Int32Array(0), 0).units }); // an empty tile
   const n = 40;
   tiles.push({ units: encodeTile(d, SETTINGS[2], genPixels(rng, 'sparse', n, C, W, signed), n).units });
