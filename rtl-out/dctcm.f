@@ -8,6 +8,7 @@ dctcm_enc_ctx.v
 dctcm_enc_pay.v
 dctcm_enc_rec.v
 dctcm_enc_pack.v
+dctcm_axis_slice.v
 dctcm_encoder.v
 dctcm_dec_parse.v
 dctcm_dec_recon.v

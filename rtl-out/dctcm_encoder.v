@@ -4,11 +4,13 @@
 // Input lane order: channel c in s_axis_tdata[c*8 +: 8]; output: stream bit i in bit i mod 256
 // of word floor(i / 256) (32-bit unit 0 in the least significant bits).
 // Pipeline: prep (quantize, bit lengths, DCT; 3 cycles) -> ctx (context loop, modes) -> rec (record
-// assembly) -> pack (bit packer), valid/ready between stages, all registered.
+// assembly) -> pack (bit packer) -> output register slice, valid/ready between stages, all registered.
 // Throughput: one pixel per cycle while m_axis_tready is high and the record fits the bus; a record
 // longer than 256 bits takes ceil(bits / 256) cycles; one extra cycle per tile for the trailer.
-// Latency: 6 cycles from an accepted pixel to the first output word that holds its record.
-// s_axis_tready depends combinationally on m_axis_tready through the stage ready chain.
+// Latency: 7 cycles from an accepted pixel to the first output word that holds its record.
+// No combinational path from any input to any output: the m_axis outputs are the output slice's
+// registers, and s_axis_tready is the stage ready chain, which starts at the slice's registered ready
+// (m_axis_tready drives only the slice).
 // Clock speed: the longest paths are the record stage (prefix counts over all channels, then shifters as
 // wide as the longest record), the context loop (rank ROM, cost adder over a block, compare, mode, next
 // context: a true feedback loop) and the DCT stages (constant multipliers and an adder tree; the
@@ -142,12 +144,23 @@ module dctcm_encoder (
     );
 
     // stage 4: bit packer (tile header, records, end bit, padding, trailer)
+    wire [255:0] k_data;
+    wire k_valid;
+    wire k_ready;
+    wire k_last;
     dctcm_enc_pack u_pack (
         .clk(clk), .rst(rst),
         .in_rec(r_rec), .in_bits(r_bits), .in_first(r_first), .in_last(r_last), .in_shift(r_shift),
         .in_valid(r_valid), .in_ready(r_ready),
-        .m_axis_tdata(m_axis_tdata), .m_axis_tvalid(m_axis_tvalid), .m_axis_tready(m_axis_tready),
-        .m_axis_tlast(m_axis_tlast)
+        .m_axis_tdata(k_data), .m_axis_tvalid(k_valid), .m_axis_tready(k_ready),
+        .m_axis_tlast(k_last)
+    );
+
+    // output register slice: m_axis_tready drives only this register pair, never the stage chain
+    dctcm_axis_slice #(.WIDTH(257)) u_out (
+        .clk(clk), .rst(rst),
+        .s_data({k_last, k_data}), .s_valid(k_valid), .s_ready(k_ready),
+        .m_data({m_axis_tlast, m_axis_tdata}), .m_valid(m_axis_tvalid), .m_ready(m_axis_tready)
     );
 endmodule
 `resetall

@@ -251,3 +251,30 @@ export async function synthCheck(
   const latches = /Latch inferred/.test(out.text());
   return { ok: !failure && !!result && !latches, log: out.text() + failure + (latches ? '\nFAIL: latch inferred\n' : ''), cells };
 }
+
+/**
+ * Combinational paths between the top's ports: for every input, the outputs it reaches through logic
+ * alone (flip-flops cut by `expose -evert-dff`, the design flattened). An empty list is proof that every
+ * path from that input passes a register.
+ */
+export async function combinationalPaths(files: { name: string; text: string }[], top: string): Promise<{ ok: boolean; log: string; paths: [string, string][] }> {
+  const front = [`read_verilog ${files.map((f) => f.name).join(' ')}`, `hierarchy -check -top ${top}`, 'proc', 'flatten', 'opt_clean'];
+  const ports = await yosysRun(files, [...front, 'tee -q -o inputs.txt select -list i:*', 'tee -q -o outputs.txt select -list o:*'].join('; '));
+  if (ports.failure || !ports.result) return { ok: false, log: ports.out.text() + ports.failure, paths: [] };
+  const names = (text: unknown) =>
+    String(text ?? '')
+      .split('\n')
+      .map((l) => l.trim().split('/').pop() ?? '')
+      .filter((n) => n.length > 0);
+  const inputs = names(ports.result['inputs.txt']);
+  const outputs = new Set(names(ports.result['outputs.txt']));
+  // expose -evert-dff turns every flip-flop into a port pair, so a cone stops at registers
+  const cones = inputs.map((i) => `tee -q -o cone_${i}.txt select -list w:${i} %co* o:* %i`);
+  const run = await yosysRun(files, [...front, 'expose -evert-dff', 'opt_clean', ...cones].join('; '));
+  if (run.failure || !run.result) return { ok: false, log: run.out.text() + run.failure, paths: [] };
+  const paths: [string, string][] = [];
+  for (const i of inputs) {
+    for (const o of names(run.result[`cone_${i}.txt`])) if (outputs.has(o) && o !== i) paths.push([i, o]);
+  }
+  return { ok: true, log: run.out.text(), paths };
+}

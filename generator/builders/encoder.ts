@@ -7,14 +7,15 @@ import { Module } from './types.js';
 import { EncWidths, encWidths, modeCostLines } from './enc_common.js';
 import { bitLength } from '../../golden/intmath.js';
 import { DCT_LATENCY, buildDct } from './dct.js';
+import { AXIS_SLICE, AXIS_SLICE_LATENCY, buildAxisSlice } from './axis_slice.js';
 
 /** Cycles of each encoder stage; prep waits for dctcm_dct and adds one register for wc and the DCT cost. */
 const PREP_LATENCY = DCT_LATENCY + 1;
 const CTX_LATENCY = 1;
 const REC_LATENCY = 1;
 const PACK_LATENCY = 1;
-/** From an accepted pixel to the first output word holding its record. */
-const ENCODER_LATENCY = PREP_LATENCY + CTX_LATENCY + REC_LATENCY + PACK_LATENCY;
+/** From an accepted pixel to the first output word holding its record (the output slice included). */
+const ENCODER_LATENCY = PREP_LATENCY + CTX_LATENCY + REC_LATENCY + PACK_LATENCY + AXIS_SLICE_LATENCY;
 
 /** Concatenation of equal-width fields, field i at bits [i*w +: w]. */
 function packFields(values: number[], w: number): bigint {
@@ -263,17 +264,21 @@ export function buildEncoderTop(d: Derived): Module {
     ctxName: 'dctcm_enc_ctx',
     recName: 'dctcm_enc_rec',
     packName: 'dctcm_enc_pack',
+    sliceName: AXIS_SLICE,
+    sliceWidth: e.B + 1, // tdata and tlast
   };
   const text = renderModule('dctcm_encoder', d, ctx, [
     'DCT-CM encoder: pixel vectors in, the compressed tile stream of golden/tile.ts encodeTile out, bit exact.',
     `Input lane order: channel c in s_axis_tdata[c*${e.W} +: ${e.W}]; output: stream bit i in bit i mod ${e.B}`,
     `of word floor(i / ${e.B}) (32-bit unit 0 in the least significant bits).`,
     `Pipeline: prep (quantize, bit lengths, DCT; ${PREP_LATENCY} cycles) -> ctx (context loop, modes) -> rec (record`,
-    'assembly) -> pack (bit packer), valid/ready between stages, all registered.',
+    'assembly) -> pack (bit packer) -> output register slice, valid/ready between stages, all registered.',
     'Throughput: one pixel per cycle while m_axis_tready is high and the record fits the bus; a record',
     `longer than ${e.B} bits takes ceil(bits / ${e.B}) cycles; one extra cycle per tile for the trailer.`,
     `Latency: ${ENCODER_LATENCY} cycles from an accepted pixel to the first output word that holds its record.`,
-    's_axis_tready depends combinationally on m_axis_tready through the stage ready chain.',
+    'No combinational path from any input to any output: the m_axis outputs are the output slice\'s',
+    'registers, and s_axis_tready is the stage ready chain, which starts at the slice\'s registered ready',
+    '(m_axis_tready drives only the slice).',
     'Clock speed: the longest paths are the record stage (prefix counts over all channels, then shifters as',
     'wide as the longest record), the context loop (rank ROM, cost adder over a block, compare, mode, next',
     'context: a true feedback loop) and the DCT stages (constant multipliers and an adder tree; the',
@@ -283,7 +288,7 @@ export function buildEncoderTop(d: Derived): Module {
   return {
     name: 'dctcm_encoder',
     text,
-    deps: ['dctcm_enc_prep', 'dctcm_enc_ctx', 'dctcm_enc_rec', 'dctcm_enc_pack'],
+    deps: ['dctcm_enc_prep', 'dctcm_enc_ctx', 'dctcm_enc_rec', 'dctcm_enc_pack', AXIS_SLICE],
     latency: ENCODER_LATENCY,
     throughput: `one pixel per cycle while m_axis_tready is high and its record fits the ${e.B}-bit bus; ceil(bits / ${e.B}) cycles for a longer record`,
   };
@@ -291,5 +296,5 @@ export function buildEncoderTop(d: Derived): Module {
 
 /** The encoder top and its submodules (the shared dctcm_dct included), dependencies first. */
 export function buildEncoder(d: Derived): Module[] {
-  return [buildDct(d), buildEncPrep(d), buildEncCtx(d), buildEncPay(d), buildEncRec(d), buildEncPack(d), buildEncoderTop(d)];
+  return [buildDct(d), buildEncPrep(d), buildEncCtx(d), buildEncPay(d), buildEncRec(d), buildEncPack(d), buildAxisSlice(d), buildEncoderTop(d)];
 }
