@@ -1,7 +1,8 @@
 // Hardware cost of the generated cores: Yosys (WebAssembly) synthesis for iCE40 (synth_ice40) and a
 // generic 4-input-LUT target, and nextpnr-ice40 place and route (HX8K) for the iCE40 netlists.
-// Prints a Markdown table: LUTs, flip-flops, maximum clock, and values per clock x MHz / LUT.
-//   npm run build && node dist/bench/hw-cost.js [--configs C:N:W,...] [--cores encoder,decoder] [--no-pnr]
+// Prints a Markdown table: LUTs, flip-flops, whether nextpnr placed and routed it on an HX8K, its maximum
+// clock (none for a netlist that did not place), and values per clock x MHz / LUT.
+//   npm run build && node dist/bench/hw-cost.js [--configs C:N:W[:B],...] [--cores encoder,decoder] [--no-pnr]
 import { Command } from 'commander';
 import { buildOutput } from '../generator/emit.js';
 import { resolveConfig } from '../generator/config.js';
@@ -16,6 +17,7 @@ interface Row {
   target: string;
   luts: number;
   ffs: number;
+  placed: string;
   mhz: string;
   perLut: string;
   seconds: number;
@@ -23,7 +25,7 @@ interface Row {
 
 async function main(): Promise<void> {
   const prog = new Command()
-    .option('--configs <list>', 'comma-separated C:N:W configurations (unsigned)', '8:8:8')
+    .option('--configs <list>', 'comma-separated C:N:W or C:N:W:B configurations (unsigned; B defaults as in gen-rtl)', '8:8:8')
     .option('--cores <list>', 'comma-separated cores to synthesize: encoder, decoder', 'encoder,decoder')
     .option('--no-pnr', 'skip place and route')
     .parse();
@@ -33,8 +35,8 @@ async function main(): Promise<void> {
   console.log(`# Hardware cost (Yosys 0.55 + nextpnr-ice40, WebAssembly)\n\nCommand: \`node dist/bench/hw-cost.js --configs ${o.configs} --cores ${o.cores}${o.pnr ? '' : ' --no-pnr'}\`\n`);
   const rows: Row[] = [];
   for (const spec of o.configs.split(',')) {
-    const [C, N, W] = spec.split(':').map(Number);
-    const gc = resolveConfig({ channels: C, dctSize: N, dataWidth: W });
+    const [C, N, W, B] = spec.split(':').map(Number);
+    const gc = resolveConfig({ channels: C, dctSize: N, dataWidth: W, busWidth: B });
     const out = buildOutput(gc);
     const files = out.modules.map((m) => ({ name: `${m.name}.v`, text: m.text }));
     for (const core of cores) {
@@ -43,9 +45,11 @@ async function main(): Promise<void> {
         const s = await synthesize(files, core, target);
         let mhz = '-';
         let perLut = '-';
+        let placed = '-';
         if (!s.ok) mhz = 'synthesis failed';
         else if (target === 'ice40' && o.pnr && s.json) {
           const p = await placeAndRoute(s.json, 'hx8k');
+          placed = p.ok ? 'yes' : 'no';
           if (p.ok) {
             mhz = p.fmaxMhz.toFixed(1);
             perLut = `${((C * p.fmaxMhz) / s.luts).toFixed(3)} (EBPC ${EBPC_PER_LUT.toFixed(3)})`;
@@ -54,15 +58,15 @@ async function main(): Promise<void> {
             mhz = `place and route: ${why}`;
           }
         }
-        const row = { config: `C${C} N${N} W${W} B${gc.codec.busWidth}`, core, target, luts: s.luts, ffs: s.ffs, mhz, perLut, seconds: (performance.now() - t0) / 1000 };
+        const row = { config: `C${C} N${N} W${W} B${gc.codec.busWidth}`, core, target, luts: s.luts, ffs: s.ffs, placed, mhz, perLut, seconds: (performance.now() - t0) / 1000 };
         rows.push(row);
         process.stderr.write(`${row.config} ${core} ${target}: ${s.luts} LUT, ${s.ffs} FF, ${mhz} (${row.seconds.toFixed(0)} s)\n`);
       }
     }
   }
-  console.log('| configuration | core | target | LUTs | flip-flops | max MHz (HX8K) | values/clock x MHz / LUT | seconds |');
-  console.log('| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |');
-  for (const r of rows) console.log(`| ${r.config} | ${r.core} | ${r.target} | ${r.luts} | ${r.ffs} | ${r.mhz} | ${r.perLut} | ${r.seconds.toFixed(0)} |`);
+  console.log('| configuration | core | target | LUTs | flip-flops | placed (HX8K) | max MHz | values/clock x MHz / LUT | seconds |');
+  console.log('| --- | --- | --- | ---: | ---: | --- | ---: | ---: | ---: |');
+  for (const r of rows) console.log(`| ${r.config} | ${r.core} | ${r.target} | ${r.luts} | ${r.ffs} | ${r.placed} | ${r.mhz} | ${r.perLut} | ${r.seconds.toFixed(0)} |`);
 }
 
 main().catch((e) => {
