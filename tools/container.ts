@@ -12,7 +12,7 @@ import {
   validateConfig,
   validateSettings,
 } from '../golden/params.js';
-import { decodeTile, encodeTile } from '../golden/tile.js';
+import { DecodedTile, decodeTile, encodeTile } from '../golden/tile.js';
 
 export const FILE_MAGIC = [0x44, 0x43, 0x54, 0x43, 0x4d, 0x1a]; // "DCTCM\x1a"
 export const CONTAINER_VERSION = 1;
@@ -213,7 +213,7 @@ export function decodeContainer(bytes: Uint8Array, onTile?: (done: number, total
     if (at + len > bytes.length) throw new StreamError(at * 8, `tile ${i} claims ${words} words but the file ends after ${Math.floor((bytes.length - at) / wordBytes)}`);
     const units = tileUnitsAt(bytes, at, len);
     const expect = Math.min(info.tilePixels, npix - i * info.tilePixels);
-    const t = decodeTile(d, units, expect, at * 8);
+    const t = decodeTileAt(d, units, expect, at * 8);
     if (t.count !== expect) throw new StreamError(at * 8, `tile ${i} holds ${t.count} pixels, expected ${expect}`);
     if (t.quantShift !== (info.settings.policy === 'lossless' ? 0 : info.settings.quantShift)) {
       throw new StreamError(at * 8 + 12, `tile ${i} uses quantization shift ${t.quantShift}, the header says ${info.settings.quantShift}`);
@@ -225,6 +225,20 @@ export function decodeContainer(bytes: Uint8Array, onTile?: (done: number, total
   }
   if (at !== bytes.length) throw new StreamError(at * 8, `${bytes.length - at} bytes of trailing data after the last tile`);
   return { tensor: { dtype: info.dtype, shape: info.shape, data }, info, modeCounts };
+}
+
+/**
+ * decodeTile on a tile that starts at file bit `fileBit`: its errors carry tile offsets, rebased here to
+ * file offsets, so every offset a .dctcm error names is one in the file. (Problem texts hold sizes and
+ * counts, never offsets, so moving bitOffset moves every offset the message prints.)
+ */
+function decodeTileAt(d: Derived, units: Uint32Array, maxPixels: number, fileBit: number): DecodedTile {
+  try {
+    return decodeTile(d, units, maxPixels);
+  } catch (e) {
+    if (e instanceof StreamError) throw e.rebase(fileBit);
+    throw e;
+  }
 }
 
 /** The little-endian 32-bit units of bytes [at, at + len): a view where the machine allows, else a copy. */

@@ -181,6 +181,24 @@ describe('user errors: exit 2, a message naming the problem, no output file', ()
     const r = run('decode', bad, '-o', join(dir, 'keep.npy'));
     expect(r.code).toBe(2);
     expect(readFileSync(join(dir, 'keep.npy'), 'utf8')).toBe('previous');
+    // a tile cut short: the offset printed is where the error is in the file, past the tile's start
+    const enc32 = join(dir, 'good32.dctcm');
+    expect(run('encode', p, '-o', enc32, '--bus-width', '32').code).toBe(0);
+    const tail = new Uint8Array(readFileSync(enc32));
+    const dv = new DataView(tail.buffer, tail.byteOffset, tail.byteLength);
+    let at = 36;
+    const starts: number[] = []; // byte offsets of each tile's words
+    while (at < tail.length) {
+      starts.push(at + 4);
+      at += 4 + dv.getUint32(at, true) * 4;
+    }
+    const last = starts.at(-1)!;
+    expect(last).toBeGreaterThan(100);
+    dv.setUint32(last - 4, 2, true); // two 32-bit words: the tile header word, then the trailer; no data
+    const short = join(dir, 'short.dctcm');
+    writeFileSync(short, tail.subarray(0, last + 8));
+    const bit = (last + 4) * 8; // the pixel-present bit after the tile header word
+    expectFailure(['decode', short, '-o', join(dir, 'short.npy')], join(dir, 'short.npy'), new RegExp(`^dctcm: .*short\\.dctcm: malformed stream at bit ${bit} \\(byte ${bit / 8}\\): pixel-present bit runs past the end of the tile data`));
     const cut = join(dir, 'cut.dctcm');
     writeFileSync(cut, bytes.subarray(0, 20));
     expectFailure(['decode', cut, '-o', join(dir, 'cut.npy')], join(dir, 'cut.npy'), /^dctcm: .*shorter than the 36-byte header/);
