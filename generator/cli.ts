@@ -4,7 +4,7 @@
 // with code 2 and a message naming the constraint, and write nothing.
 import { Command, CommanderError, Option } from 'commander';
 import { InputError, ParamError, StreamError } from '../golden/errors.js';
-import { POLICIES } from '../golden/params.js';
+import { BUS_WIDTH_MAX, BUS_WIDTH_MIN, BUS_WIDTH_STEP, DEFAULT_BUS_WIDTH_TEXT, POLICIES } from '../golden/params.js';
 import { GEN_DEFAULTS, RawOptions, loadConfigFile, resolveConfig } from './config.js';
 import { emit } from './emit.js';
 import { GENERATOR_VERSION } from './render.js';
@@ -35,7 +35,7 @@ export function addConfigOptions(cmd: Command, channelsHelp: string): Command {
     .option('--data-width <bits>', 'bits per activation W, 4..16 (default: 8)')
     .option('--signed', 'activations are two\'s complement (default: unsigned)')
     .option('--no-signed', 'activations are unsigned (overrides "signed" in --config)')
-    .option('--bus-width <bits>', 'compressed word width B, a multiple of 32 from 32 to 4096 (default: max(32, ceil(C*W/2/32)*32), half a raw pixel)')
+    .option('--bus-width <bits>', `compressed word width B, a multiple of ${BUS_WIDTH_STEP} from ${BUS_WIDTH_MIN} to ${BUS_WIDTH_MAX} (default: ${DEFAULT_BUS_WIDTH_TEXT})`)
     .option('--dct-precision <bits>', 'fractional bits P of the integer DCT matrix, 8..16 (default: 12)')
     .addOption(
       new Option(

@@ -11,7 +11,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { InputError, ParamError, StreamError } from '../golden/errors.js';
 import { decodeContainer, encodeTensor } from './container.js';
 import { Tensor, formatNpy, parseNpy } from './npy.js';
-import { DEFAULT_CONFIG, POLICIES, Policy, TileSettings } from '../golden/params.js';
+import { BUS_WIDTH_MAX, BUS_WIDTH_MIN, BUS_WIDTH_STEP, DEFAULT_BUS_WIDTH_TEXT, DEFAULT_CONFIG, POLICIES, Policy, TileSettings } from '../golden/params.js';
 import { invokedDirectly } from './entry.js';
 import { GENERATOR_VERSION } from '../generator/render.js';
 import { CodecOptions, LayerResult, analyzeTensor, buildReport, formatReport, resolveConfig } from './analyze.js';
@@ -187,7 +187,7 @@ function addCodecOptions(cmd: Command): Command {
       new Option('--data-width <bits>', "bits per activation, 4..16, at most the dtype's (default: the input dtype's bits, 8 for uint8/int8, 16 for uint16/int16)").argParser(intArg),
     )
     .addOption(
-      new Option('--bus-width <bits>', 'compressed word width, a multiple of 32 from 32 to 4096 (default: max(32, ceil(C*W/2/32)*32), half a raw pixel rounded up to 32 bits)').argParser(
+      new Option('--bus-width <bits>', `compressed word width, a multiple of ${BUS_WIDTH_STEP} from ${BUS_WIDTH_MIN} to ${BUS_WIDTH_MAX} (default: ${DEFAULT_BUS_WIDTH_TEXT})`).argParser(
         intArg,
       ),
     )

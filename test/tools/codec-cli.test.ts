@@ -114,6 +114,28 @@ describe('round trips through the CLI', () => {
   });
 });
 
+describe('defaults', () => {
+  it('a 2048-channel uint8 tensor (C x W = 16384) encodes and analyzes with the default bus width, 4096', () => {
+    const t = randomTensor('|u1', [2048, 2, 3], 2048);
+    const inp = writeTensor('wide.npy', t);
+    const enc = join(dir, 'wide.dctcm');
+    const e = run('encode', inp, '-o', enc);
+    expect(e.stderr).toBe('');
+    expect(e.code).toBe(0);
+    const bytes = readFileSync(enc);
+    expect(bytes.readUInt16LE(14)).toBe(4096); // the header's bus width (FORMAT.md 9)
+    const d = run('decode', enc, '-o', join(dir, 'wide.out.npy'));
+    expect(d.code).toBe(0);
+    expect(Buffer.compare(readFileSync(join(dir, 'wide.out.npy')), readFileSync(inp))).toBe(0);
+    const a = run('analyze', inp, '--json');
+    expect(a.stderr).toBe('');
+    expect(a.code).toBe(0);
+    const rep = JSON.parse(a.stdout);
+    expect(rep.layers[0].config.busWidth).toBe(4096);
+    expect(rep.layers[0].compressed_bits).toBe(bytes.length * 8);
+  });
+});
+
 describe('user errors: exit 2, a message naming the problem, no output file', () => {
   function expectFailure(args: string[], out: string, message: RegExp): void {
     const r = run(...args);
@@ -235,7 +257,7 @@ describe('help', () => {
     for (const [opt, dflt] of [
       ['--dct-size', 'default: 8'],
       ['--data-width', "default: the input dtype's bits"],
-      ['--bus-width', 'default: max(32, ceil(C*W/2/32)*32)'],
+      ['--bus-width', 'default: half a raw pixel, C*W/2, rounded up to a multiple of 32 and kept within 32..4096'],
       ['--dct-precision', 'default: 12'],
       ['--policy', 'default: "lossless"'],
       ['--quant-shift', 'default: 0'],
