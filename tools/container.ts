@@ -146,11 +146,16 @@ export interface FileInfo {
   tiles: number;
 }
 
+/** True when bytes start with the .dctcm magic (to tell a user who passed a .dctcm where a .npy goes). */
+export function looksLikeDctcm(bytes: Uint8Array): boolean {
+  return bytes.length >= FILE_MAGIC.length && FILE_MAGIC.every((m, i) => bytes[i] === m);
+}
+
 /** Reads and checks a .dctcm header; every problem names its byte offset. */
 export function readHeader(bytes: Uint8Array): FileInfo {
   const err = (byte: number, msg: string) => new StreamError(byte * 8, msg);
   if (bytes.length < FILE_HEADER_BYTES) throw err(bytes.length, `file of ${bytes.length} bytes is shorter than the ${FILE_HEADER_BYTES}-byte header`);
-  if (FILE_MAGIC.some((m, i) => bytes[i] !== m)) throw err(0, 'not a .dctcm file (bad magic)');
+  if (!looksLikeDctcm(bytes)) throw err(0, 'not a .dctcm file (bad magic)');
   if (bytes[6] !== CONTAINER_VERSION) throw err(6, `unsupported container version ${bytes[6]}`);
   if (bytes[7] !== FORMAT_VERSION) throw err(7, `unsupported format version ${bytes[7]} (this decoder reads ${FORMAT_VERSION})`);
   const hv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);

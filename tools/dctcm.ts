@@ -9,8 +9,8 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { InputError, ParamError, StreamError } from '../golden/errors.js';
-import { decodeContainer, encodeTensor } from './container.js';
-import { Tensor, formatNpy, parseNpy } from './npy.js';
+import { decodeContainer, encodeTensor, looksLikeDctcm } from './container.js';
+import { Tensor, formatNpy, looksLikeNpy, parseNpy } from './npy.js';
 import { BUS_WIDTH_MAX, BUS_WIDTH_MIN, BUS_WIDTH_STEP, DEFAULT_BUS_WIDTH_TEXT, DEFAULT_CONFIG, POLICIES, Policy, TileSettings } from '../golden/params.js';
 import { invokedDirectly } from './entry.js';
 import { GENERATOR_VERSION } from '../generator/render.js';
@@ -133,7 +133,9 @@ export function listTensors(path: string): TensorSource[] {
 }
 
 export function loadTensor(file: string): Tensor {
-  return parseNpy(readInput(file), file);
+  const bytes = readInput(file);
+  if (looksLikeDctcm(bytes)) throw new InputError(`${file}: this is a .dctcm file, not a .npy file: use \`dctcm decode\` to decompress it`);
+  return parseNpy(bytes, file);
 }
 
 // ---- progress ----
@@ -243,6 +245,7 @@ function cmdEncode(input: string, o: CodecCliOptions & { output: string }): void
 
 function cmdDecode(input: string, o: { output: string; progress?: boolean }): void {
   const bytes = readInput(input);
+  if (looksLikeNpy(bytes)) throw new InputError(`${input}: this is a .npy file, not a .dctcm file: use \`dctcm encode\` to compress it`);
   const prog = tileProgress(progressEnabled(o.progress), `decode ${basename(input)}`);
   let dec;
   try {

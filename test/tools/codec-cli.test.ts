@@ -159,6 +159,22 @@ describe('user errors: exit 2, a message naming the problem, no output file', ()
     expectFailure(['encode', p, '-o', join(dir, 'float.dctcm')], join(dir, 'float.dctcm'), /^dctcm: .*dtype <f4 is not supported/);
   });
 
+  it('big-endian 16-bit data: the byte order is named as the problem', () => {
+    for (const descr of ['>u2', '>i2']) {
+      const p = join(dir, `be${descr.slice(1)}.npy`);
+      writeFileSync(p, rawNpy(descr, '(8, 2, 2)', 8 * 4 * 2));
+      expectFailure(['encode', p, '-o', join(dir, 'be.dctcm')], join(dir, 'be.dctcm'), new RegExp(`^dctcm: .*dtype \\${descr} is big-endian: only little-endian 16-bit data \\(<u2, <i2\\) is supported`));
+    }
+  });
+
+  it('a .npy given to decode, a .dctcm given to encode: the message says which command reads it', () => {
+    const p = writeTensor('swap.npy', randomTensor('|u1', [8, 2, 2], 10));
+    expectFailure(['decode', p, '-o', join(dir, 'swap.out.npy')], join(dir, 'swap.out.npy'), /^dctcm: .*swap\.npy: this is a \.npy file, not a \.dctcm file: use `dctcm encode` to compress it/);
+    const enc = join(dir, 'swap.dctcm');
+    expect(run('encode', p, '-o', enc).code).toBe(0);
+    expectFailure(['encode', enc, '-o', join(dir, 'swap2.dctcm')], join(dir, 'swap2.dctcm'), /^dctcm: .*swap\.dctcm: this is a \.dctcm file, not a \.npy file: use `dctcm decode` to decompress it/);
+  });
+
   it('2-D shape', () => {
     const p = join(dir, 'flat.npy');
     writeFileSync(p, rawNpy('|u1', '(8, 4)', 32));
