@@ -47,7 +47,7 @@ export function addConfigOptions(cmd: Command, channelsHelp: string): Command {
       '--default-quant-shift <s>',
       `run-time quantization shift the testbenches and gen-rtl cosim drive on cfg_quant_shift when none is given, 0..min(15, W - 1), 0 with lossless (default: ${GEN_DEFAULTS.defaultQuantShift})`,
     )
-    .option('--config <file.json>', 'JSON object of these options, keys camelCase or kebab-case (e.g. {"channels": 64, "dct-size": 8}); command-line options override it');
+    .option('--config <file.json>', 'JSON object of these options, keys camelCase or kebab-case, values of JSON types: numbers, true/false, policy strings (e.g. {"channels": 64, "dct-size": 8, "signed": true}); command-line options override it');
 }
 
 export function rawOf(o: CodecFlags): RawOptions {

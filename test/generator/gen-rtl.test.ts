@@ -68,6 +68,33 @@ describe('validation', () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it('values in a --config file must have JSON types: the key, the file and the expected type are named', async () => {
+    const cases: [Record<string, unknown>, string][] = [
+      [{ channels: '64' }, '"channels" must be an integer (a JSON number, e.g. 64), not the string "64"'],
+      [{ channels: 64, 'dct-size': 8.5 }, '"dct-size" must be an integer (a JSON number, e.g. 64), not the number 8.5'],
+      [{ channels: 64, busWidth: null }, '"busWidth" must be an integer (a JSON number, e.g. 64), not null'],
+      [{ channels: 64, signed: 'true' }, '"signed" must be true or false (a JSON boolean), not the string "true"'],
+      [{ channels: 64, signed: 1 }, '"signed" must be true or false (a JSON boolean), not the number 1'],
+      [{ channels: 64, 'default-policy': ['auto'] }, '"default-policy" must be a string, one of "lossless", "auto", "dct", not an array'],
+      [{ channels: [64] }, '"channels" must be an integer (a JSON number, e.g. 64), not an array'],
+    ];
+    for (const [i, [content, message]] of cases.entries()) {
+      const file = join(tmp.root(), `typed${i}.json`);
+      writeFileSync(file, JSON.stringify(content));
+      const out = fresh();
+      const r = await gen(['--config', file, '--out', out]);
+      expect(r.code, JSON.stringify(content)).toBe(2);
+      expect(r.err).toBe(`gen-rtl: error: --config ${file}: ${message}\n`);
+      expect(existsSync(out)).toBe(false);
+    }
+    // the command line gives strings, and they are parsed
+    const ok = join(tmp.root(), 'typed-ok.json');
+    writeFileSync(ok, JSON.stringify({ 'dct-size': 4, signed: true, 'default-policy': 'auto' }));
+    const out = fresh();
+    expect((await gen(['--config', ok, '--channels', '16', '--out', out])).code).toBe(0);
+    expect(JSON.parse(read(out, 'manifest.json')).configuration).toMatchObject({ channels: 16, dctSize: 4, signed: true });
+  });
+
   it('refuses to replace a folder it did not write, and leaves it alone', async () => {
     const out = fresh();
     await gen(['--channels', '8', '--out', out]);
