@@ -1,12 +1,12 @@
 // gen-rtl's command tree: writes the Verilog of one DCT-CM configuration (every module, the filelist
-// dctcm.f and manifest.json). Subcommands that need the simulators (gen-rtl cosim, sim/cosim-cli.ts)
+// dctcm.f, the FuseSoC core dctcm.core and manifest.json). Subcommands that need the simulators (gen-rtl cosim, sim/cosim-cli.ts)
 // are added by the entry point tools/gen-rtl.ts, so generator/ never imports sim/. Bad options exit
 // with code 2 and a message naming the constraint, and write nothing.
 import { Command, CommanderError, Option } from 'commander';
 import { InputError, ParamError, StreamError } from '../golden/errors.js';
-import { POLICIES } from '../golden/params.js';
+import { BUS_WIDTH_MAX, BUS_WIDTH_MIN, BUS_WIDTH_STEP, DEFAULT_BUS_WIDTH_TEXT, POLICIES } from '../golden/params.js';
 import { GEN_DEFAULTS, RawOptions, loadConfigFile, resolveConfig } from './config.js';
-import { emit } from './emit.js';
+import { CORE_FILE, FILELIST, MANIFEST, emit } from './emit.js';
 import { GENERATOR_VERSION } from './render.js';
 
 export const DEFAULT_OUT = 'rtl-out';
@@ -35,7 +35,7 @@ export function addConfigOptions(cmd: Command, channelsHelp: string): Command {
     .option('--data-width <bits>', 'bits per activation W, 4..16 (default: 8)')
     .option('--signed', 'activations are two\'s complement (default: unsigned)')
     .option('--no-signed', 'activations are unsigned (overrides "signed" in --config)')
-    .option('--bus-width <bits>', 'compressed word width B, a multiple of 32 from 32 to 4096 (default: max(32, ceil(C*W/2/32)*32), half a raw pixel)')
+    .option('--bus-width <bits>', `compressed word width B, a multiple of ${BUS_WIDTH_STEP} from ${BUS_WIDTH_MIN} to ${BUS_WIDTH_MAX} (default: ${DEFAULT_BUS_WIDTH_TEXT})`)
     .option('--dct-precision <bits>', 'fractional bits P of the integer DCT matrix, 8..16 (default: 12)')
     .addOption(
       new Option(
@@ -47,7 +47,7 @@ export function addConfigOptions(cmd: Command, channelsHelp: string): Command {
       '--default-quant-shift <s>',
       `run-time quantization shift the testbenches and gen-rtl cosim drive on cfg_quant_shift when none is given, 0..min(15, W - 1), 0 with lossless (default: ${GEN_DEFAULTS.defaultQuantShift})`,
     )
-    .option('--config <file.json>', 'JSON object of these options, keys camelCase or kebab-case (e.g. {"channels": 64, "dct-size": 8}); command-line options override it');
+    .option('--config <file.json>', 'JSON object of these options, keys camelCase or kebab-case, values of JSON types: numbers, true/false, policy strings (e.g. {"channels": 64, "dct-size": 8, "signed": true}); command-line options override it');
 }
 
 export function rawOf(o: CodecFlags): RawOptions {
@@ -67,7 +67,7 @@ function generate(o: CodecFlags & { out: string }): void {
   const file = o.config ? loadConfigFile(o.config) : {};
   const gc = resolveConfig(rawOf(o), file);
   const out = emit(gc, o.out);
-  process.stdout.write(`gen-rtl: wrote ${out.files.size} files to ${o.out} (${out.modules.length} modules, dctcm.f, manifest.json)\n`);
+  process.stdout.write(`gen-rtl: wrote ${out.files.size} files to ${o.out} (${out.modules.length} modules, ${FILELIST}, ${CORE_FILE}, ${MANIFEST})\n`);
 }
 
 /** A subcommand built by another layer; an async action leaves its exit code in state.code. */
@@ -77,13 +77,17 @@ export type Subcommand = (state: { code: number }) => Command;
 export function program(state: { code: number } = { code: 0 }, extra: Subcommand[] = []): Command {
   const p = new Command('gen-rtl')
     .description(
-      'Generate synthesizable Verilog-2005 for DCT-CM feature-map compression: encoder, decoder and DCT cores of one configuration, the filelist dctcm.f (dependency order) and manifest.json.',
+      'Generate synthesizable Verilog-2005 for DCT-CM feature-map compression: encoder, decoder and DCT cores of one configuration, the filelist dctcm.f (dependency order), the FuseSoC core dctcm.core and manifest.json.',
     )
     .version(GENERATOR_VERSION)
     .enablePositionalOptions()
     .showHelpAfterError();
   addConfigOptions(p, 'values per pixel vector C, 1..4096, a multiple of --dct-size (required, here or in --config)')
-    .option('--out <dir>', 'output folder, replaced atomically; only an empty folder or an earlier gen-rtl output is replaced', DEFAULT_OUT)
+    .option(
+      '--out <dir>',
+      "output folder: a new or empty folder, or gen-rtl's earlier output, whose files (only those its manifest.json lists) are replaced; any other file there stops gen-rtl with nothing written",
+      DEFAULT_OUT,
+    )
     .action((o: CodecFlags & { out: string }) => generate(o));
 
   for (const sub of extra) p.addCommand(sub(state));

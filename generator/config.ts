@@ -72,7 +72,25 @@ export function loadConfigFile(file: string): RawOptions {
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     throw new ParamError(`--config ${file} must hold a JSON object of option names and values`);
   }
-  return normalizeKeys(data as Record<string, unknown>, `--config ${file}`);
+  const raw = normalizeKeys(data as Record<string, unknown>, `--config ${file}`);
+  for (const [k, v] of Object.entries(data as Record<string, unknown>)) checkJsonType(k, v, file);
+  return raw;
+}
+
+/** What each kind of key takes in a JSON file; the command line's strings are parsed by toInt etc. */
+const JSON_TYPES = {
+  int: { ok: (v: unknown) => typeof v === 'number' && Number.isInteger(v), text: 'an integer (a JSON number, e.g. 64)' },
+  bool: { ok: (v: unknown) => typeof v === 'boolean', text: 'true or false (a JSON boolean)' },
+  policy: { ok: (v: unknown) => typeof v === 'string', text: `a string, one of ${POLICIES.map((p) => JSON.stringify(p)).join(', ')}` },
+} as const;
+
+/** A value in a JSON file must have its key's JSON type: {"channels": "64"} is refused, not parsed. */
+function checkJsonType(key: string, v: unknown, file: string): void {
+  const want = JSON_TYPES[KEYS[camel(key) as Key]];
+  if (want.ok(v)) return;
+  const got =
+    v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : `the ${typeof v} ${JSON.stringify(v)}`;
+  throw new ParamError(`--config ${file}: "${key}" must be ${want.text}, not ${got}`);
 }
 
 /** Maps camelCase or kebab-case keys to camelCase; an unknown key is an error, not ignored. */

@@ -56,9 +56,12 @@ export class BitWriter {
   }
 }
 
-/** The error for a field of `what` starting at bit pos that would end beyond limit. */
+/**
+ * The error for a field of `what` starting at bit pos that would end beyond limit. The text gives the
+ * bits left, not limit: an offset in the text would not follow StreamError.rebase into a file's offsets.
+ */
 export function pastEndError(pos: number, limit: number, what: string): StreamError {
-  return new StreamError(pos, `${what} runs past the end of the tile data (bit ${limit})`);
+  return new StreamError(pos, `${what} runs past the end of the tile data (${limit - pos} bits left)`);
 }
 
 /** Bits [pos, pos + n) of buf as an unsigned number, 1 <= n <= 32; the caller checks the bounds. */

@@ -9,15 +9,24 @@ export class ParamError extends Error {
   }
 }
 
+const streamMessage = (bit: number, problem: string) => `malformed stream at bit ${bit} (byte ${Math.floor(bit / 8)}): ${problem}`;
+
 /** A malformed compressed stream: names the bit offset (within the tile or file) and the problem. */
 export class StreamError extends Error {
   readonly exitCode = 2;
   constructor(
-    readonly bitOffset: number,
+    public bitOffset: number,
     readonly problem: string,
   ) {
-    super(`malformed stream at bit ${bitOffset} (byte ${Math.floor(bitOffset / 8)}): ${problem}`);
+    super(streamMessage(bitOffset, problem));
     this.name = 'StreamError';
+  }
+
+  /** Moves the offset by `bits` in place, message included (a tile offset -> a file offset); returns this. */
+  rebase(bits: number): this {
+    this.bitOffset += bits;
+    this.message = streamMessage(this.bitOffset, this.problem);
+    return this;
   }
 }
 

@@ -46,10 +46,22 @@ export const DEFAULT_CONFIG = {
   dctPrecision: 12,
 } as const;
 
-/** Default bus width: half the raw pixel width rounded up to 32 bits, so an average pixel fits one word. */
+/** Valid compressed word widths B: multiples of BUS_WIDTH_STEP from BUS_WIDTH_MIN to BUS_WIDTH_MAX. */
+export const BUS_WIDTH_MIN = 32;
+export const BUS_WIDTH_MAX = 4096;
+export const BUS_WIDTH_STEP = 32;
+
+/**
+ * Default bus width: half the raw pixel width rounded up to 32 bits, so an average pixel fits one word,
+ * kept within the valid widths (wide pixels, C x W > 8192, get the widest bus, 4096).
+ */
 export function defaultBusWidth(channels: number, dataWidth: number): number {
-  return Math.max(32, Math.ceil((channels * dataWidth) / 2 / 32) * 32);
+  const half = Math.ceil((channels * dataWidth) / 2 / BUS_WIDTH_STEP) * BUS_WIDTH_STEP;
+  return Math.min(BUS_WIDTH_MAX, Math.max(BUS_WIDTH_MIN, half));
 }
+
+/** defaultBusWidth in words, for the --help texts of gen-rtl and dctcm. */
+export const DEFAULT_BUS_WIDTH_TEXT = `half a raw pixel, C*W/2, rounded up to a multiple of ${BUS_WIDTH_STEP} and kept within ${BUS_WIDTH_MIN}..${BUS_WIDTH_MAX}`;
 
 function checkInt(name: string, v: number, lo: number, hi: number): void {
   if (!Number.isInteger(v) || v < lo || v > hi) {
@@ -68,8 +80,8 @@ export function validateConfig(c: CodecConfig): void {
   }
   checkInt('--data-width', c.dataWidth, 4, 16);
   checkInt('--dct-precision', c.dctPrecision, 8, 16);
-  checkInt('--bus-width', c.busWidth, 32, 4096);
-  if (c.busWidth % 32 !== 0) throw new ParamError(`--bus-width ${c.busWidth} is not a multiple of 32`);
+  checkInt('--bus-width', c.busWidth, BUS_WIDTH_MIN, BUS_WIDTH_MAX);
+  if (c.busWidth % BUS_WIDTH_STEP !== 0) throw new ParamError(`--bus-width ${c.busWidth} is not a multiple of ${BUS_WIDTH_STEP}`);
 }
 
 export function validateSettings(c: CodecConfig, s: TileSettings): void {

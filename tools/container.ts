@@ -12,7 +12,7 @@ import {
   validateConfig,
   validateSettings,
 } from '../golden/params.js';
-import { decodeTile, encodeTile } from '../golden/tile.js';
+import { DecodedTile, decodeTile, encodeTile } from '../golden/tile.js';
 
 export const FILE_MAGIC = [0x44, 0x43, 0x54, 0x43, 0x4d, 0x1a]; // "DCTCM\x1a"
 export const CONTAINER_VERSION = 1;
@@ -146,11 +146,16 @@ export interface FileInfo {
   tiles: number;
 }
 
+/** True when bytes start with the .dctcm magic (to tell a user who passed a .dctcm where a .npy goes). */
+export function looksLikeDctcm(bytes: Uint8Array): boolean {
+  return bytes.length >= FILE_MAGIC.length && FILE_MAGIC.every((m, i) => bytes[i] === m);
+}
+
 /** Reads and checks a .dctcm header; every problem names its byte offset. */
 export function readHeader(bytes: Uint8Array): FileInfo {
   const err = (byte: number, msg: string) => new StreamError(byte * 8, msg);
   if (bytes.length < FILE_HEADER_BYTES) throw err(bytes.length, `file of ${bytes.length} bytes is shorter than the ${FILE_HEADER_BYTES}-byte header`);
-  if (FILE_MAGIC.some((m, i) => bytes[i] !== m)) throw err(0, 'not a .dctcm file (bad magic)');
+  if (!looksLikeDctcm(bytes)) throw err(0, 'not a .dctcm file (bad magic)');
   if (bytes[6] !== CONTAINER_VERSION) throw err(6, `unsupported container version ${bytes[6]}`);
   if (bytes[7] !== FORMAT_VERSION) throw err(7, `unsupported format version ${bytes[7]} (this decoder reads ${FORMAT_VERSION})`);
   const hv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -213,7 +218,7 @@ export function decodeContainer(bytes: Uint8Array, onTile?: (done: number, total
     if (at + len > bytes.length) throw new StreamError(at * 8, `tile ${i} claims ${words} words but the file ends after ${Math.floor((bytes.length - at) / wordBytes)}`);
     const units = tileUnitsAt(bytes, at, len);
     const expect = Math.min(info.tilePixels, npix - i * info.tilePixels);
-    const t = decodeTile(d, units, expect, at * 8);
+    const t = decodeTileAt(d, units, expect, at * 8);
     if (t.count !== expect) throw new StreamError(at * 8, `tile ${i} holds ${t.count} pixels, expected ${expect}`);
     if (t.quantShift !== (info.settings.policy === 'lossless' ? 0 : info.settings.quantShift)) {
       throw new StreamError(at * 8 + 12, `tile ${i} uses quantization shift ${t.quantShift}, the header says ${info.settings.quantShift}`);
@@ -225,6 +230,20 @@ export function decodeContainer(bytes: Uint8Array, onTile?: (done: number, total
   }
   if (at !== bytes.length) throw new StreamError(at * 8, `${bytes.length - at} bytes of trailing data after the last tile`);
   return { tensor: { dtype: info.dtype, shape: info.shape, data }, info, modeCounts };
+}
+
+/**
+ * decodeTile on a tile that starts at file bit `fileBit`: its errors carry tile offsets, rebased here to
+ * file offsets, so every offset a .dctcm error names is one in the file. (Problem texts hold sizes and
+ * counts, never offsets, so moving bitOffset moves every offset the message prints.)
+ */
+function decodeTileAt(d: Derived, units: Uint32Array, maxPixels: number, fileBit: number): DecodedTile {
+  try {
+    return decodeTile(d, units, maxPixels);
+  } catch (e) {
+    if (e instanceof StreamError) throw e.rebase(fileBit);
+    throw e;
+  }
 }
 
 /** The little-endian 32-bit units of bytes [at, at + len): a view where the machine allows, else a copy. */

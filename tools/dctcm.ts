@@ -9,9 +9,9 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { InputError, ParamError, StreamError } from '../golden/errors.js';
-import { decodeContainer, encodeTensor } from './container.js';
-import { Tensor, formatNpy, parseNpy } from './npy.js';
-import { DEFAULT_CONFIG, POLICIES, Policy, TileSettings } from '../golden/params.js';
+import { decodeContainer, encodeTensor, looksLikeDctcm } from './container.js';
+import { Tensor, formatNpy, looksLikeNpy, parseNpy } from './npy.js';
+import { BUS_WIDTH_MAX, BUS_WIDTH_MIN, BUS_WIDTH_STEP, DEFAULT_BUS_WIDTH_TEXT, DEFAULT_CONFIG, POLICIES, Policy, TileSettings } from '../golden/params.js';
 import { invokedDirectly } from './entry.js';
 import { GENERATOR_VERSION } from '../generator/render.js';
 import { CodecOptions, LayerResult, analyzeTensor, buildReport, formatReport, resolveConfig } from './analyze.js';
@@ -133,7 +133,9 @@ export function listTensors(path: string): TensorSource[] {
 }
 
 export function loadTensor(file: string): Tensor {
-  return parseNpy(readInput(file), file);
+  const bytes = readInput(file);
+  if (looksLikeDctcm(bytes)) throw new InputError(`${file}: this is a .dctcm file, not a .npy file: use \`dctcm decode\` to decompress it`);
+  return parseNpy(bytes, file);
 }
 
 // ---- progress ----
@@ -187,7 +189,7 @@ function addCodecOptions(cmd: Command): Command {
       new Option('--data-width <bits>', "bits per activation, 4..16, at most the dtype's (default: the input dtype's bits, 8 for uint8/int8, 16 for uint16/int16)").argParser(intArg),
     )
     .addOption(
-      new Option('--bus-width <bits>', 'compressed word width, a multiple of 32 from 32 to 4096 (default: max(32, ceil(C*W/2/32)*32), half a raw pixel rounded up to 32 bits)').argParser(
+      new Option('--bus-width <bits>', `compressed word width, a multiple of ${BUS_WIDTH_STEP} from ${BUS_WIDTH_MIN} to ${BUS_WIDTH_MAX} (default: ${DEFAULT_BUS_WIDTH_TEXT})`).argParser(
         intArg,
       ),
     )
@@ -243,6 +245,7 @@ function cmdEncode(input: string, o: CodecCliOptions & { output: string }): void
 
 function cmdDecode(input: string, o: { output: string; progress?: boolean }): void {
   const bytes = readInput(input);
+  if (looksLikeNpy(bytes)) throw new InputError(`${input}: this is a .npy file, not a .dctcm file: use \`dctcm encode\` to compress it`);
   const prog = tileProgress(progressEnabled(o.progress), `decode ${basename(input)}`);
   let dec;
   try {

@@ -17,13 +17,18 @@ export interface Tensor {
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
+/** True when buf starts with the .npy magic (to tell a user who passed a .npy where a .dctcm goes). */
+export function looksLikeNpy(buf: Uint8Array): boolean {
+  return buf.length >= MAGIC.length && MAGIC.every((m, i) => buf[i] === m);
+}
+
 /** True on little-endian machines, where typed arrays read .npy's '<' data as it is. */
 export const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /** Parses a .npy buffer; `name` is used in error messages. */
 export function parseNpy(buf: Uint8Array, name: string): Tensor {
   const bad = (msg: string) => new InputError(`${name}: ${msg}`);
-  if (buf.length < 10 || MAGIC.some((m, i) => buf[i] !== m)) throw bad('not a .npy file (bad magic)');
+  if (buf.length < 10 || !looksLikeNpy(buf)) throw bad('not a .npy file (bad magic)');
   const major = buf[6];
   let hlen: number;
   let hstart: number;
@@ -42,8 +47,14 @@ export function parseNpy(buf: Uint8Array, name: string): Tensor {
   const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(header)?.[1];
   if (descr === undefined || fortran === undefined || shapeText === undefined) throw bad('malformed header');
   if (fortran === 'True') throw bad('Fortran-ordered arrays are not supported (save with C order)');
-  const dtype = (descr === '<u1' ? '|u1' : descr === '<i1' ? '|i1' : descr) as NpyDtype;
-  if (!(dtype in NPY_DTYPES)) throw bad(`dtype ${descr} is not supported: use uint8, int8, uint16 or int16`);
+  // One-byte types have no byte order: '<u1' and '>u1' are '|u1'.
+  const dtype = (/^[<>=]u1$/.test(descr) ? '|u1' : /^[<>=]i1$/.test(descr) ? '|i1' : descr) as NpyDtype;
+  if (!(dtype in NPY_DTYPES)) {
+    if (`<${descr.slice(1)}` in NPY_DTYPES && descr.startsWith('>')) {
+      throw bad(`dtype ${descr} is big-endian: only little-endian 16-bit data (<u2, <i2) is supported (convert with arr.astype('<${descr.slice(1)}'))`);
+    }
+    throw bad(`dtype ${descr} is not supported: use uint8, int8, uint16 or int16`);
+  }
   const dims = shapeText.split(',').map((t) => t.trim()).filter((t) => t.length > 0).map(Number);
   if (dims.length !== 3 || dims.some((x) => !Number.isInteger(x) || x <= 0)) {
     throw bad(`shape (${shapeText}) is not C x H x W with positive sizes`);

@@ -2,14 +2,16 @@
 // byte-identical regeneration, generated-file headers, filelist order and manifest. No simulator:
 // lint and the Yosys check of every emitted file are in test/rtl/gen-rtl-lint.test.ts, gen-rtl cosim in
 // test/rtl/cosim-cli.test.ts.
-import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tmpdir } from 'node:os';
 import { gen, tempRoot } from '../helpers/gen-rtl.js';
 import { GENERATOR_VERSION, ROOT } from '../../generator/render.js';
 import { FORMAT_VERSION } from '../../golden/params.js';
+import { coreName } from '../../generator/emit.js';
+import { parse as parseYaml } from 'yaml';
 
 const tmp = tempRoot('dctcm-gen-rtl-');
 const fresh = tmp.fresh;
@@ -68,20 +70,142 @@ describe('validation', () => {
     expect(existsSync(out)).toBe(false);
   });
 
-  it('refuses to replace a folder it did not write, and leaves it alone', async () => {
+  it('values in a --config file must have JSON types: the key, the file and the expected type are named', async () => {
+    const cases: [Record<string, unknown>, string][] = [
+      [{ channels: '64' }, '"channels" must be an integer (a JSON number, e.g. 64), not the string "64"'],
+      [{ channels: 64, 'dct-size': 8.5 }, '"dct-size" must be an integer (a JSON number, e.g. 64), not the number 8.5'],
+      [{ channels: 64, busWidth: null }, '"busWidth" must be an integer (a JSON number, e.g. 64), not null'],
+      [{ channels: 64, signed: 'true' }, '"signed" must be true or false (a JSON boolean), not the string "true"'],
+      [{ channels: 64, signed: 1 }, '"signed" must be true or false (a JSON boolean), not the number 1'],
+      [{ channels: 64, 'default-policy': ['auto'] }, '"default-policy" must be a string, one of "lossless", "auto", "dct", not an array'],
+      [{ channels: [64] }, '"channels" must be an integer (a JSON number, e.g. 64), not an array'],
+    ];
+    for (const [i, [content, message]] of cases.entries()) {
+      const file = join(tmp.root(), `typed${i}.json`);
+      writeFileSync(file, JSON.stringify(content));
+      const out = fresh();
+      const r = await gen(['--config', file, '--out', out]);
+      expect(r.code, JSON.stringify(content)).toBe(2);
+      expect(r.err).toBe(`gen-rtl: error: --config ${file}: ${message}\n`);
+      expect(existsSync(out)).toBe(false);
+    }
+    // the command line gives strings, and they are parsed
+    const ok = join(tmp.root(), 'typed-ok.json');
+    writeFileSync(ok, JSON.stringify({ 'dct-size': 4, signed: true, 'default-policy': 'auto' }));
     const out = fresh();
-    await gen(['--channels', '8', '--out', out]);
-    const mine = join(tmp.root(), 'mine');
-    rmSync(mine, { recursive: true, force: true });
-    writeFileSync(join(tmp.root(), 'keep.txt'), 'x');
-    const r = await gen(['--channels', '8', '--out', tmp.root()]);
+    expect((await gen(['--config', ok, '--channels', '16', '--out', out])).code).toBe(0);
+    expect(JSON.parse(read(out, 'manifest.json')).configuration).toMatchObject({ channels: 16, dctSize: 4, signed: true });
+  });
+});
+
+/** Every file below dir (relative path -> content), to show a refused run left a folder untouched. */
+function snapshot(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (e.isFile()) out.set(relative(dir, join(e.parentPath, e.name)), readFileSync(join(e.parentPath, e.name), 'utf8'));
+  }
+  return out;
+}
+
+describe('--out: gen-rtl replaces only its own earlier output', () => {
+  it('a folder with a manifest.json that is not gen-rtl\'s, and an index.html: refused, untouched', async () => {
+    const out = fresh();
+    mkdirSync(out);
+    writeFileSync(join(out, 'manifest.json'), JSON.stringify({ name: 'my-web-app', version: '1.0.0' }));
+    writeFileSync(join(out, 'index.html'), '<html></html>\n');
+    const before = snapshot(out);
+    const r = await gen(['--channels', '8', '--out', out]);
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/did not write/);
-    expect(existsSync(join(tmp.root(), 'keep.txt'))).toBe(true);
-    // an earlier gen-rtl output is replaced as a whole
-    const again = await gen(['--channels', '16', '--out', out]);
-    expect(again.code).toBe(0);
-    expect(JSON.parse(read(out, 'manifest.json')).configuration.channels).toBe(16);
+    expect(r.err).toMatch(/^gen-rtl: error: --out .* holds files that gen-rtl did not write: index\.html, manifest\.json \(its manifest\.json is not gen-rtl's: its "generator" is null, not "gen-rtl"\)/);
+    expect(r.err).toMatch(/nothing was written/);
+    expect(snapshot(out)).toEqual(before);
+    expect(readdirSync(out).sort()).toEqual(['index.html', 'manifest.json']);
+  });
+
+  it('a manifest.json claiming to be gen-rtl\'s but listing a path outside its folder: refused', async () => {
+    const out = fresh();
+    mkdirSync(out);
+    writeFileSync(join(out, 'manifest.json'), JSON.stringify({ generator: 'gen-rtl', generatorVersion: '0.1.0', outputFiles: ['manifest.json', '../keep.txt'] }));
+    const r = await gen(['--channels', '8', '--out', out]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/its manifest\.json is not gen-rtl's: it lists "\.\.\/keep\.txt", which is not a plain file name/);
+  });
+
+  it('a non-empty folder without a manifest: refused, untouched', async () => {
+    const out = fresh();
+    mkdirSync(join(out, 'src'), { recursive: true });
+    writeFileSync(join(out, 'src', 'top.v'), 'module top; endmodule\n');
+    writeFileSync(join(out, 'notes.txt'), 'x');
+    const before = snapshot(out);
+    const r = await gen(['--channels', '8', '--out', out]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/holds files that gen-rtl did not write: notes\.txt, src \(and no manifest\.json of an earlier gen-rtl run\)/);
+    expect(snapshot(out)).toEqual(before);
+  });
+
+  it('a file the user added to an earlier output (my.v): refused naming it, the folder untouched', async () => {
+    const out = fresh();
+    expect((await gen(['--channels', '8', '--out', out])).code).toBe(0);
+    writeFileSync(join(out, 'my.v'), 'module my; endmodule\n');
+    const before = snapshot(out);
+    const r = await gen(['--channels', '16', '--out', out]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/holds files that gen-rtl did not write: my\.v \(not listed in the manifest\.json of gen-rtl's earlier run there\)/);
+    expect(snapshot(out)).toEqual(before);
+    // a folder in its place is refused just the same
+    rmSync(join(out, 'my.v'));
+    mkdirSync(join(out, 'sub'));
+    expect((await gen(['--channels', '16', '--out', out])).err).toMatch(/did not write: sub /);
+  });
+
+  it('regenerates an earlier output: the same configuration byte for byte, another one in place', async () => {
+    const out = fresh();
+    expect((await gen(['--channels', '8', '--out', out])).code).toBe(0);
+    const first = snapshot(out);
+    const again = await gen(['--channels', '8', '--out', out]);
+    expect(again.code, again.err).toBe(0);
+    expect(snapshot(out)).toEqual(first);
+    const other = await gen(['--channels', '16', '--out', out]);
+    expect(other.code, other.err).toBe(0);
+    const m = JSON.parse(read(out, 'manifest.json'));
+    expect(m.configuration.channels).toBe(16);
+    expect(files(out)).toEqual([...m.outputFiles].sort()); // no work folder left, nothing missing
+    expect(m.outputFiles).toEqual(expect.arrayContaining(['dctcm.f', 'dctcm.core', 'manifest.json', 'dctcm_encoder.v', 'dctcm_decoder.v']));
+  });
+
+  it('a module of the earlier run that this configuration does not emit is removed (it was gen-rtl\'s)', async () => {
+    const out = fresh();
+    expect((await gen(['--channels', '8', '--out', out])).code).toBe(0);
+    // The earlier run, as its manifest records it, also wrote dctcm_retired.v (every configuration of
+    // this version emits the same module set, so an earlier run's extra module is made here).
+    writeFileSync(join(out, 'dctcm_retired.v'), 'module dctcm_retired; endmodule\n');
+    const m = JSON.parse(read(out, 'manifest.json'));
+    m.outputFiles.push('dctcm_retired.v');
+    m.files.push({ file: 'dctcm_retired.v', module: 'dctcm_retired', deps: [] });
+    writeFileSync(join(out, 'manifest.json'), JSON.stringify(m));
+    const r = await gen(['--channels', '16', '--out', out]);
+    expect(r.code, r.err).toBe(0);
+    expect(existsSync(join(out, 'dctcm_retired.v'))).toBe(false);
+    expect(files(out)).toEqual([...JSON.parse(read(out, 'manifest.json')).outputFiles].sort());
+  });
+
+  it('an output of the earlier manifest version (no outputFiles: its modules, its filelist, itself) is regenerated', async () => {
+    const out = fresh();
+    expect((await gen(['--channels', '8', '--out', out])).code).toBe(0);
+    const m = JSON.parse(read(out, 'manifest.json'));
+    delete m.outputFiles;
+    delete m.fusesocCore;
+    writeFileSync(join(out, 'manifest.json'), JSON.stringify(m));
+    rmSync(join(out, 'dctcm.core'));
+    expect((await gen(['--channels', '8', '--out', out])).code).toBe(0);
+    expect(existsSync(join(out, 'dctcm.core'))).toBe(true);
+    // the earlier version did not write a .core file: one left there is not its own
+    const m2 = JSON.parse(read(out, 'manifest.json'));
+    delete m2.outputFiles;
+    writeFileSync(join(out, 'manifest.json'), JSON.stringify(m2));
+    const r = await gen(['--channels', '8', '--out', out]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/did not write: dctcm\.core /);
   });
 });
 
@@ -186,6 +310,50 @@ describe('output', () => {
     expect(m.files.map((f: { file: string }) => f.file).sort()).toEqual(files(a).filter((f) => f.endsWith('.v')));
   });
 
+  it('dctcm.core is a FuseSoC CAPI2 core of the folder: the files of dctcm.f in its order, a default and a lint target per top', () => {
+    const text = read(a, 'dctcm.core');
+    expect(text.startsWith('CAPI=2:\n')).toBe(true);
+    const core = parseYaml(text);
+    // keys of the CAPI2 schema (FuseSoC's capi2/schema: Core, Fileset, Target), the subset used here
+    expect(Object.keys(core).sort()).toEqual(['CAPI=2', 'description', 'filesets', 'name', 'targets']);
+    expect(core.name).toBe(`dctcm:codec:dctcm_c64_n8_w8u_b256_p12:${GENERATOR_VERSION}`);
+    expect(core.name.split(':')).toHaveLength(4); // vendor:library:name:version
+    expect(core.description).toMatch(/64 channels of 8-bit unsigned data, DCT size 8, 256-bit bus, DCT precision 12, format version 1/);
+    const list = read(a, 'dctcm.f')
+      .split('\n')
+      .filter((l) => l && !l.startsWith('//'));
+    expect(Object.keys(core.filesets)).toEqual(['rtl']);
+    expect(core.filesets.rtl.file_type).toBe('verilogSource');
+    expect(core.filesets.rtl.files).toEqual(list); // every module, in dependency order
+    for (const f of core.filesets.rtl.files) expect(existsSync(join(a, f)), f).toBe(true);
+    const TARGET_KEYS = ['default_tool', 'description', 'flow', 'flow_options', 'tools', 'flags', 'hooks', 'toplevel', 'filesets', 'filters', 'parameters', 'vpi', 'generate'];
+    for (const [name, t] of Object.entries(core.targets as Record<string, Record<string, unknown>>)) {
+      for (const k of Object.keys(t)) expect(TARGET_KEYS, `${name}.${k}`).toContain(k);
+    }
+    expect(Object.keys(core.targets)).toEqual(['default', 'lint_encoder', 'lint_decoder']);
+    expect(core.targets.default).toEqual({ filesets: ['rtl'] });
+    for (const top of ['encoder', 'decoder']) {
+      expect(core.targets[`lint_${top}`]).toEqual({
+        description: `verilator --lint-only -Wall of dctcm_${top}`,
+        default_tool: 'verilator',
+        filesets: ['rtl'],
+        toplevel: `dctcm_${top}`,
+        tools: { verilator: { mode: 'lint-only', verilator_options: ['-Wall'] } },
+      });
+    }
+    const m = JSON.parse(read(a, 'manifest.json'));
+    expect(m.fusesocCore).toEqual({ file: 'dctcm.core', name: core.name });
+    expect(m.outputFiles).toEqual(files(a));
+  });
+
+  it('two configurations get two core names (every build-time parameter is in the name)', () => {
+    const base = { channels: 64, dctSize: 8, dataWidth: 8, signed: false, busWidth: 256, dctPrecision: 12 };
+    const variants = [base, { ...base, channels: 128 }, { ...base, dctSize: 16 }, { ...base, dataWidth: 10 }, { ...base, signed: true }, { ...base, busWidth: 288 }, { ...base, dctPrecision: 13 }];
+    const names = variants.map((c) => coreName(c));
+    expect(new Set(names).size).toBe(variants.length);
+    for (const n of names) expect(n).toMatch(/^dctcm:codec:dctcm_c\d+_n\d+_w\d+[su]_b\d+_p\d+:\d+\.\d+\.\d+$/);
+  });
+
   it('--help documents every option with its default', async () => {
     const r = await gen(['--help']);
     expect(r.code).toBe(0);
@@ -195,9 +363,11 @@ describe('output', () => {
     expect(r.out).toMatch(/--dct-size <n>[\s\S]*?\(default: 8\)/);
     expect(r.out).toMatch(/--data-width <bits>[\s\S]*?\(default: 8\)/);
     expect(r.out).toMatch(/--dct-precision <bits>[\s\S]*?\(default: 12\)/);
-    expect(r.out).toMatch(/--bus-width <bits>[\s\S]*?\(default: max\(32/);
+    expect(r.out.replace(/\s+/g, ' ')).toContain('--bus-width <bits> compressed word width B, a multiple of 32 from 32 to 4096 (default: half a raw pixel, C*W/2, rounded up to a multiple of 32 and kept within 32..4096)');
     expect(r.out).toMatch(/--default-policy <policy>[\s\S]*?\(default: lossless\)/);
-    expect(r.out).toMatch(/--out <dir>[\s\S]*?\(default: "?rtl-out"?\)/);
+    expect(r.out.replace(/\s+/g, ' ')).toContain(
+      `--out <dir> output folder: a new or empty folder, or gen-rtl's earlier output, whose files (only those its manifest.json lists) are replaced; any other file there stops gen-rtl with nothing written (default: "rtl-out")`,
+    );
     const c = await gen(['cosim', '--help']);
     expect(c.code).toBe(0);
     for (const opt of ['--npy', '--sim', '--policy', '--quant-shift', '--tile-pixels', '--stall-pct', '--gap-pct', '--seed']) expect(c.out).toContain(opt);

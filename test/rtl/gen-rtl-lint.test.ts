@@ -2,7 +2,9 @@
 // under every top of the hierarchy, and the Yosys check (check -assert, no latches) of every module.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { lint, requireTools, synthCheck } from '../../sim/run.js';
 import { gen, tempRoot } from '../helpers/gen-rtl.js';
 
@@ -37,6 +39,18 @@ describe.each(LINT_CONFIGS.map((a) => [a.join(' '), a] as const))('lint and Yosy
     for (const top of tops) {
       const r = await lint(vfiles, top);
       expect(r.ok, `${top}:\n${r.output.slice(-4000)}`).toBe(true);
+    }
+  });
+
+  it('each lint target of dctcm.core, run as it asks (verilator, its mode and options, its toplevel, the fileset in order): zero warnings', async () => {
+    const core = parseYaml(read(dir, 'dctcm.core'));
+    const lints = Object.entries(core.targets as Record<string, { toplevel: string; filesets: string[]; tools: { verilator: { mode: string; verilator_options: string[] } } }>).filter(([n]) => n.startsWith('lint_'));
+    expect(lints.map(([, t]) => t.toplevel).sort()).toEqual(['dctcm_decoder', 'dctcm_encoder']);
+    for (const [name, t] of lints) {
+      const files = t.filesets.flatMap((fs) => core.filesets[fs].files as string[]).map((f) => join(dir, f));
+      const r = await execa('verilator', [`--${t.tools.verilator.mode}`, ...t.tools.verilator.verilator_options, '--top-module', t.toplevel, ...files], { reject: false, all: true });
+      expect(r.exitCode, `${name}:\n${r.all}`).toBe(0);
+      expect(r.all, name).not.toMatch(/%(Warning|Error)/);
     }
   });
 

@@ -114,6 +114,28 @@ describe('round trips through the CLI', () => {
   });
 });
 
+describe('defaults', () => {
+  it('a 2048-channel uint8 tensor (C x W = 16384) encodes and analyzes with the default bus width, 4096', () => {
+    const t = randomTensor('|u1', [2048, 2, 3], 2048);
+    const inp = writeTensor('wide.npy', t);
+    const enc = join(dir, 'wide.dctcm');
+    const e = run('encode', inp, '-o', enc);
+    expect(e.stderr).toBe('');
+    expect(e.code).toBe(0);
+    const bytes = readFileSync(enc);
+    expect(bytes.readUInt16LE(14)).toBe(4096); // the header's bus width (FORMAT.md 9)
+    const d = run('decode', enc, '-o', join(dir, 'wide.out.npy'));
+    expect(d.code).toBe(0);
+    expect(Buffer.compare(readFileSync(join(dir, 'wide.out.npy')), readFileSync(inp))).toBe(0);
+    const a = run('analyze', inp, '--json');
+    expect(a.stderr).toBe('');
+    expect(a.code).toBe(0);
+    const rep = JSON.parse(a.stdout);
+    expect(rep.layers[0].config.busWidth).toBe(4096);
+    expect(rep.layers[0].compressed_bits).toBe(bytes.length * 8);
+  });
+});
+
 describe('user errors: exit 2, a message naming the problem, no output file', () => {
   function expectFailure(args: string[], out: string, message: RegExp): void {
     const r = run(...args);
@@ -135,6 +157,22 @@ describe('user errors: exit 2, a message naming the problem, no output file', ()
     const p = join(dir, 'float.npy');
     writeFileSync(p, rawNpy('<f4', '(8, 2, 2)', 8 * 4 * 4));
     expectFailure(['encode', p, '-o', join(dir, 'float.dctcm')], join(dir, 'float.dctcm'), /^dctcm: .*dtype <f4 is not supported/);
+  });
+
+  it('big-endian 16-bit data: the byte order is named as the problem', () => {
+    for (const descr of ['>u2', '>i2']) {
+      const p = join(dir, `be${descr.slice(1)}.npy`);
+      writeFileSync(p, rawNpy(descr, '(8, 2, 2)', 8 * 4 * 2));
+      expectFailure(['encode', p, '-o', join(dir, 'be.dctcm')], join(dir, 'be.dctcm'), new RegExp(`^dctcm: .*dtype \\${descr} is big-endian: only little-endian 16-bit data \\(<u2, <i2\\) is supported`));
+    }
+  });
+
+  it('a .npy given to decode, a .dctcm given to encode: the message says which command reads it', () => {
+    const p = writeTensor('swap.npy', randomTensor('|u1', [8, 2, 2], 10));
+    expectFailure(['decode', p, '-o', join(dir, 'swap.out.npy')], join(dir, 'swap.out.npy'), /^dctcm: .*swap\.npy: this is a \.npy file, not a \.dctcm file: use `dctcm encode` to compress it/);
+    const enc = join(dir, 'swap.dctcm');
+    expect(run('encode', p, '-o', enc).code).toBe(0);
+    expectFailure(['encode', enc, '-o', join(dir, 'swap2.dctcm')], join(dir, 'swap2.dctcm'), /^dctcm: .*swap\.dctcm: this is a \.dctcm file, not a \.npy file: use `dctcm decode` to decompress it/);
   });
 
   it('2-D shape', () => {
@@ -181,6 +219,24 @@ describe('user errors: exit 2, a message naming the problem, no output file', ()
     const r = run('decode', bad, '-o', join(dir, 'keep.npy'));
     expect(r.code).toBe(2);
     expect(readFileSync(join(dir, 'keep.npy'), 'utf8')).toBe('previous');
+    // a tile cut short: the offset printed is where the error is in the file, past the tile's start
+    const enc32 = join(dir, 'good32.dctcm');
+    expect(run('encode', p, '-o', enc32, '--bus-width', '32').code).toBe(0);
+    const tail = new Uint8Array(readFileSync(enc32));
+    const dv = new DataView(tail.buffer, tail.byteOffset, tail.byteLength);
+    let at = 36;
+    const starts: number[] = []; // byte offsets of each tile's words
+    while (at < tail.length) {
+      starts.push(at + 4);
+      at += 4 + dv.getUint32(at, true) * 4;
+    }
+    const last = starts.at(-1)!;
+    expect(last).toBeGreaterThan(100);
+    dv.setUint32(last - 4, 2, true); // two 32-bit words: the tile header word, then the trailer; no data
+    const short = join(dir, 'short.dctcm');
+    writeFileSync(short, tail.subarray(0, last + 8));
+    const bit = (last + 4) * 8; // the pixel-present bit after the tile header word
+    expectFailure(['decode', short, '-o', join(dir, 'short.npy')], join(dir, 'short.npy'), new RegExp(`^dctcm: .*short\\.dctcm: malformed stream at bit ${bit} \\(byte ${bit / 8}\\): pixel-present bit runs past the end of the tile data`));
     const cut = join(dir, 'cut.dctcm');
     writeFileSync(cut, bytes.subarray(0, 20));
     expectFailure(['decode', cut, '-o', join(dir, 'cut.npy')], join(dir, 'cut.npy'), /^dctcm: .*shorter than the 36-byte header/);
@@ -217,7 +273,7 @@ describe('help', () => {
     for (const [opt, dflt] of [
       ['--dct-size', 'default: 8'],
       ['--data-width', "default: the input dtype's bits"],
-      ['--bus-width', 'default: max(32, ceil(C*W/2/32)*32)'],
+      ['--bus-width', 'default: half a raw pixel, C*W/2, rounded up to a multiple of 32 and kept within 32..4096'],
       ['--dct-precision', 'default: 12'],
       ['--policy', 'default: "lossless"'],
       ['--quant-shift', 'default: 0'],

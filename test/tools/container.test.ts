@@ -320,3 +320,115 @@ describe('container header and framing checks (StreamError naming the byte)', ()
     expect(e.message).toMatch(/cannot hold the 2 tiles/);
   });
 });
+
+describe('tile errors name file offsets', () => {
+  // Every check decodeTile makes, by the words of its problem text. Each must be met by some mutant
+  // below, and every mutant's error must be one of them.
+  const KINDS: [string, RegExp][] = [
+    ['not whole words', /is not a whole number of/],
+    ['too short', /shorter than a header and a trailer/],
+    ['tile magic', /bad tile magic/],
+    ['format version', /unsupported format version/],
+    ['shift', /quantization shift \d+ exceeds/],
+    ['tag', /configuration tag/],
+    ['past end: pixel-present bit', /^pixel-present bit runs past the end/],
+    ['past end: mode plane 1', /^mode plane 1 runs past the end/],
+    ['past end: mode plane 2', /^mode plane 2 runs past the end/],
+    ['past end: mode plane 3', /^mode plane 3 runs past the end/],
+    ['past end: rank plane', /^rank plane runs past the end/],
+    ['past end: escape field', /^escape field runs past the end/],
+    ['past end: DCT zero mask', /^DCT zero mask runs past the end/],
+    ['past end: DCT coefficient width', /^DCT coefficient width runs past the end/],
+    ['past end: sign bit', /^sign bit runs past the end/],
+    ['past end: mantissa', /^mantissa runs past the end/],
+    ['past end: raw value', /^raw value runs past the end/],
+    ['past end: DCT coefficient', /^DCT coefficient runs past the end/],
+    ['escape index', /^escape field \d+ of channel/],
+    ['coefficient width', /^DCT coefficient width \d+ exceeds/],
+    ['value range', /is outside the/],
+    ['too many pixels', /more than the expected/],
+    ['data after end', /end-of-tile marker is followed/],
+    ['padding', /non-zero padding/],
+    ['trailer count', /trailer counts/],
+    ['checksum', /^checksum/],
+    ['trailer high bits', /non-zero bits in the trailer word/],
+  ];
+
+  /** bytes with tile `k`'s words replaced by `units` (its word count updated), and where those words start. */
+  function withTile(bytes: Uint8Array, B: number, k: number, units: Uint32Array): { file: Uint8Array; wordsAt: number } {
+    const offs = tileOffsets(bytes, B);
+    const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const end = offs[k] + 4 + dv.getUint32(offs[k], true) * (B / 8);
+    const file = new Uint8Array(offs[k] + 4 + units.length * 4 + (bytes.length - end));
+    file.set(bytes.subarray(0, offs[k]));
+    const fv = new DataView(file.buffer);
+    fv.setUint32(offs[k], (units.length * 32) / B, true);
+    units.forEach((u, i) => fv.setUint32(offs[k] + 4 + 4 * i, u, true));
+    file.set(bytes.subarray(end), offs[k] + 4 + units.length * 4);
+    return { file, wordsAt: offs[k] + 4 };
+  }
+
+  function tileUnits(bytes: Uint8Array, B: number, k: number): Uint32Array {
+    const at = tileOffsets(bytes, B)[k];
+    const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    return Uint32Array.from({ length: (dv.getUint32(at, true) * B) / 32 }, (_, i) => dv.getUint32(at + 4 + 4 * i, true));
+  }
+
+  it('every kind of tile-data error, in the second tile of a file, is reported at the tile offset plus the tile start', () => {
+    const seen = new Map<string, number>();
+    let mutants = 0;
+    // W = 9 leaves escape values beyond the unranked lengths; signed and DCT-forced files reach the sign
+    // and DCT fields; B = 64 has trailer bits above the count and checksum.
+    const setups: [CodecConfig, TileSettings][] = [
+      [cfgOf(8, 8, 8, false, 32), { policy: 'lossless', quantShift: 0 }],
+      [cfgOf(8, 4, 9, false, 32), { policy: 'lossless', quantShift: 0 }],
+      [cfgOf(16, 8, 8, true, 32), { policy: 'auto', quantShift: 2 }],
+      [cfgOf(16, 8, 8, true, 32), { policy: 'dct', quantShift: 1 }],
+      [cfgOf(8, 8, 8, false, 64), { policy: 'auto', quantShift: 3 }],
+    ];
+    const rng = new Rng(2024);
+    for (const [cfg, settings] of setups) {
+      const d = derive(cfg);
+      for (const pattern of patternsFor(cfg.signed)) {
+        const t = tensorOf(rng, pattern, cfg.channels, 2, 3, cfg.dataWidth, cfg.signed);
+        const bytes = encodeTensor(t, cfg, settings, 3).bytes; // two tiles of three pixels
+        const tile = tileUnits(bytes, cfg.busWidth, 1);
+        const per = cfg.busWidth / 32;
+        const candidates: Uint32Array[] = [new Uint32Array(0), tile.slice(0, per)];
+        // cut short: the header word, the first k data words, the trailer word
+        for (let k = 0; k < tile.length / per - 2; k++) candidates.push(Uint32Array.from([...tile.subarray(0, per * (k + 1)), ...tile.subarray(tile.length - per)]));
+        // every single bit flipped
+        for (let bit = 0; bit < tile.length * 32; bit++) {
+          const m = tile.slice();
+          m[bit >>> 5] ^= 1 << (bit & 31);
+          candidates.push(m);
+        }
+        for (const m of candidates) {
+          let bare: StreamError;
+          try {
+            decodeTile(d, m, 3);
+            continue; // a mutant the tile decoder accepts (it may still fail the container's checks)
+          } catch (e) {
+            if (!(e instanceof StreamError)) throw e;
+            bare = e;
+          }
+          const kind = KINDS.find(([, re]) => re.test(bare.problem));
+          expect(kind, `unclassified tile error: ${bare.problem}`).toBeDefined();
+          if ((seen.get(kind![0]) ?? 0) >= 50) continue; // enough of this kind: keeps the test fast
+          seen.set(kind![0], (seen.get(kind![0]) ?? 0) + 1);
+          const { file, wordsAt } = withTile(bytes, cfg.busWidth, 1, m);
+          expect(wordsAt).toBeGreaterThan(FILE_HEADER_BYTES + 4);
+          // a file too small for its two tiles fails the container's size check before any tile is read
+          if (file.length - FILE_HEADER_BYTES < 2 * (4 + (2 * cfg.busWidth) / 8)) continue;
+          const e = streamError(() => decodeContainer(file));
+          expect(e.problem).toBe(bare.problem);
+          expect(e.bitOffset, bare.problem).toBe(wordsAt * 8 + bare.bitOffset);
+          expect(e.message).toContain(`at bit ${wordsAt * 8 + bare.bitOffset} (byte ${Math.floor((wordsAt * 8 + bare.bitOffset) / 8)})`);
+          mutants++;
+        }
+      }
+    }
+    expect(KINDS.filter(([k]) => !seen.has(k)).map(([k]) => k)).toEqual([]);
+    expect(mutants).toBeGreaterThan(500);
+  });
+});
