@@ -85,7 +85,7 @@ export function decoderPorts(d: Derived): Port[] {
 /**
  * Input-to-output paths of the decoder top without a register: none. s_axis_tready is a function of the
  * state, the bit count and the tlast flag (registers), and every m_axis output comes from the output
- * registers; m_axis_tready only enables registers. Checked with Yosys in test/synth/comb-paths.test.ts.
+ * registers; m_axis_tready only enables registers. Checked with Yosys in test/synth/integration.test.ts.
  */
 export const DECODER_COMB_PATHS: CombPath[] = [];
 

@@ -392,7 +392,7 @@ export function encoderPorts(d: Derived): Port[] {
   ];
 }
 
-/** Input-to-output paths of the encoder top without a register (checked with Yosys in test/synth/comb-paths.test.ts). */
+/** Input-to-output paths of the encoder top without a register (checked with Yosys in test/synth/integration.test.ts). */
 export const ENCODER_COMB_PATHS = [
   {
     from: 'm_axis_tready',
