@@ -13,6 +13,7 @@ import { buildIdct } from './builders/idct.js';
 import { DEFAULT_PREFIX, Module, Port } from './builders/types.js';
 import { GenConfig, regenerateCommand } from './config.js';
 import { GENERATOR_VERSION } from './render.js';
+import { integrationFacts } from './integration.js';
 
 /**
  * The filelist's name: the prefix without its trailing underscores, then .f (dctcm.f by default), so the
@@ -149,6 +150,7 @@ export function buildOutput(gc: GenConfig): Output {
         'after an error the decoder emits no more pixels of that tile, drops input words up to and including the next word with s_axis_tlast, and decodes the following tile normally; error (and the first error_code) stay until rst',
     },
     cores: modules.map((m) => ({ module: m.name, latencyCycles: m.latency, throughput: m.throughput, usedBy: usedBy(m.name) })),
+    integration: integrationFacts(d),
   };
   files.set(MANIFEST, JSON.stringify(manifest, null, 2) + '\n');
   return { files, modules, manifest };

@@ -63,6 +63,25 @@ export function decoderDescription(d: Derived, prefix: string = DEFAULT_PREFIX):
   return lines;
 }
 
+/**
+ * Cycles a tile boundary costs the decoder beyond its records: the trailer word, the end-of-tile check,
+ * the next header word and its check (no word is taken after a tlast word until the tile has ended).
+ */
+export const DECODER_TILE_CYCLES = 4;
+
+/** What an integrator budgets for the decoder (manifest integration.throughput; checked in test/rtl/prefix-pair.test.ts). */
+export function decoderRate(d: Derived): { perPixel: string; perTileCycles: number; longRecordExtraCycles: number; latencyCycles: number } {
+  const B = d.cfg.busWidth;
+  return {
+    perPixel:
+      `max(1, record bits / ${B}) cycles while records fit the bus; a record longer than ${B} bits takes up to ceil(bits / ${B}) + 1 cycles ` +
+      '(a record is decided once its bits and the next bit are in, and the buffer takes no word in a cycle it starts full)',
+    perTileCycles: DECODER_TILE_CYCLES,
+    longRecordExtraCycles: 1,
+    latencyCycles: DECODER_LATENCY,
+  };
+}
+
 /** Ports of the decoder top (docs/RTL.md, Interfaces). */
 export function decoderPorts(d: Derived): Port[] {
   const w = decWidths(d);

@@ -1,7 +1,7 @@
 // The encoder: top dctcm_encoder and its pipeline stages dctcm_enc_{prep,ctx,rec,pack}; the forward DCT
 // is the shared core dctcm_dct (dct.ts). Each builder computes every constant, table and width its
 // template prints (from Derived, via enc_common.ts).
-import { Derived } from '../../golden/params.js';
+import { Derived, TILE_END_BITS, TILE_HEADER_BITS } from '../../golden/params.js';
 import { makeModule } from '../render.js';
 import { DEFAULT_PREFIX, Module, Port, asReg, bit, moduleNames, vec } from './types.js';
 import { EncWidths, encWidths, modeCostLines } from './enc_common.js';
@@ -371,6 +371,28 @@ export function buildEncPack(d: Derived, prefix: string = DEFAULT_PREFIX): Modul
     latency: PACK_LATENCY,
     throughput: `one record per cycle up to ${e.B} bits, ceil(bits / ${e.B}) cycles for a longer one, one trailer beat per tile`,
   });
+}
+
+/** What an integrator budgets for the encoder (manifest integration.throughput; checked in test/rtl/prefix-pair.test.ts). */
+export function encoderRate(d: Derived): { perPixel: string; perTileCycles: number; latencyCycles: number } {
+  const B = d.cfg.busWidth;
+  return {
+    perPixel: `max(1, record bits / ${B}) cycles on average: one pixel per cycle, or one ${B}-bit word per cycle while records are longer (the packer fills every word)`,
+    // the words the header and the end bit (with its padding) can add, and the trailer beat
+    perTileCycles: Math.ceil((TILE_HEADER_BITS + TILE_END_BITS) / B) + 1,
+    latencyCycles: ENCODER_LATENCY,
+  };
+}
+
+/** The run-time settings the encoder accepts, and what it does with the others (docs/RTL.md, Interfaces). */
+export function encoderSettings(d: Derived): { maxQuantShift: number; unsupported: string } {
+  const max = encWidths(d).SHIFT_MAX;
+  return {
+    maxQuantShift: max,
+    unsupported:
+      `cfg_policy 3, or cfg_policy auto or dct with cfg_quant_shift above ${max} (min(15, W - 1)): the tile is coded lossless with shift 0, ` +
+      'and nothing signals it (the tile header carries shift 0); validate the settings before driving them',
+  };
 }
 
 /** Ports of the encoder top (docs/RTL.md, Interfaces). */

@@ -209,6 +209,22 @@ describe('output', () => {
     expect(m.files.map((f: { file: string }) => f.file).sort()).toEqual(files(a).filter((f) => f.endsWith('.v')));
   });
 
+  it('the manifest states what an integrator must know: throughput, worst-case sizes, settings, channels, FIFO', () => {
+    const m = JSON.parse(read(a, 'manifest.json'));
+    const i = m.integration;
+    expect(i.throughput.rule).toMatch(/max\(1, compressed bits per pixel \/ B\)/);
+    expect(i.throughput.encoder).toMatchObject({ perTileCycles: 2, latencyCycles: m.encoder.latencyCycles });
+    expect(i.throughput.decoder).toMatchObject({ perTileCycles: 4, latencyCycles: m.decoder.latencyCycles });
+    // C = 64, N = 8, W = 8: a RAW record is 64*8 + 1 + 3*8 bits, the dct bound is the decoder's longest record
+    expect(i.worstCase.rawPixelBits).toBe(512);
+    expect(i.worstCase.recordBits).toEqual({ lossless: 537, auto: 537, dct: m.derived.maxRecordBits });
+    expect(i.worstCase.tileWords.lossless).toBe('ceil((32 + P * 537 + 1) / 256) + 1');
+    expect(i.settings.maxQuantShift).toBe(7);
+    expect(i.settings.unsupported).toMatch(/coded lossless/);
+    expect(i.channels.fewer).toMatch(/zeros/);
+    expect(i.fifo).toMatch(/FIFO/);
+  });
+
   it('--help documents every option with its default', async () => {
     const r = await gen(['--help']);
     expect(r.code).toBe(0);

@@ -69,45 +69,77 @@ function pairTop(cores: { tag: string; manifest: { encoder: { top: string; ports
   ].join('\n');
 }
 
-/** Tiles of sparse small values (records well under the bus, the common case) and a few dense ones. */
-function tiles(d: Derived, seed: number, sizes: number[], settings: TileSettings[]): EncoderTile[] {
+/** Tiles of sparse small values (records under the bus, the common case), every denseEvery-th one dense. */
+function tiles(d: Derived, seed: number, denseEvery: number): EncoderTile[] {
   const rand = xorshift32(seed);
   const C = d.cfg.channels;
-  return sizes.map((npix, i) => {
+  return SIZES.map((npix, i) => {
     const px = new Int32Array(npix * C);
-    const dense = i % 4 === 3;
+    const dense = (i + 1) % denseEvery === 0;
     for (let j = 0; j < px.length; j++) {
       const r = rand() % 100;
       const v = dense ? d.minVal + (rand() % (d.maxPos - d.minVal + 1)) : r < 60 ? 0 : rand() % 6;
       px[j] = d.cfg.signed && !dense && rand() % 2 ? -v : v;
     }
-    return { settings: settings[i % settings.length], pixels: px, npix };
+    return { settings: MIX[i % MIX.length], pixels: px, npix };
   });
 }
 
-/** sum over pixels of max(1, bits / B) and of max(1, ceil(bits / B)), from the golden record lengths. */
-function recordCycles(d: Derived, ts: EncoderTile[]): { frac: number; ceil: number; bits: number } {
+const MIX: TileSettings[] = [
+  { policy: 'lossless', quantShift: 0 },
+  { policy: 'auto', quantShift: 1 },
+  { policy: 'auto', quantShift: 2 },
+  { policy: 'dct', quantShift: 1 },
+];
+const SIZES = [24, 1, 16, 8, 40, 2, 12, 30, 5, 20];
+const NPIX = SIZES.reduce((x, y) => x + y, 0);
+
+interface Rate {
+  perTileCycles: number;
+  latencyCycles: number;
+  longRecordExtraCycles?: number;
+}
+
+/** From the golden record lengths: sum of max(1, bits / B), and the budgets the manifest's rates give. */
+function recordCycles(d: Derived, ts: EncoderTile[], enc: Rate, dec: Rate): { frac: number; bits: number; long: number; encBudget: number; decBudget: number } {
+  const B = d.cfg.busWidth;
   let frac = 0;
-  let ceil = 0;
   let bits = 0;
+  let long = 0;
+  let decPixels = 0;
   for (const t of ts) {
     const ctx = new Uint8Array(d.cfg.channels);
     const plan = newPlan(d);
     for (let p = 0; p < t.npix; p++) {
       planPixel(d, t.settings, ctx, t.pixels, p * d.cfg.channels, plan);
       updateContext(d, effectiveShift(t.settings), plan, ctx);
-      frac += Math.max(1, plan.bits / d.cfg.busWidth);
-      ceil += Math.max(1, Math.ceil(plan.bits / d.cfg.busWidth));
+      frac += Math.max(1, plan.bits / B);
       bits += plan.bits;
+      if (plan.bits > B) long++;
+      decPixels += plan.bits > B ? Math.ceil(plan.bits / B) + (dec.longRecordExtraCycles ?? 0) : 1;
     }
   }
-  return { frac, ceil, bits };
+  return {
+    frac,
+    bits,
+    long,
+    encBudget: Math.ceil(frac) + enc.perTileCycles * ts.length + enc.latencyCycles,
+    decBudget: decPixels + dec.perTileCycles * ts.length + dec.latencyCycles,
+  };
 }
 
 describe('two configurations in one design (--prefix)', () => {
   let a: GeneratedCore;
   let b: GeneratedCore;
-  const manifests: Record<string, { encoder: { top: string; ports: ManifestPort[] }; decoder: { top: string; ports: ManifestPort[] }; files: { module: string }[] }> = {};
+  const manifests: Record<
+    string,
+    {
+      encoder: { top: string; ports: ManifestPort[] };
+      decoder: { top: string; ports: ManifestPort[] };
+      files: { module: string }[];
+      integration: { throughput: { encoder: Rate; decoder: Rate } };
+    }
+  > = {};
 
   beforeAll(async () => {
     requireTools();
@@ -148,56 +180,55 @@ describe('two configurations in one design (--prefix)', () => {
     expect(rb.output).toMatch(/no_such_port/);
   }, 300_000);
 
-  it('icarus: both chains in one build, with and without a FIFO, decode every pixel exactly; cycles per pixel', async () => {
-    const mix: TileSettings[] = [
-      { policy: 'lossless', quantShift: 0 },
-      { policy: 'auto', quantShift: 1 },
-      { policy: 'auto', quantShift: 2 },
-      { policy: 'dct', quantShift: 1 },
-    ];
-    const sizes = [24, 1, 16, 8, 40, 2, 12, 30, 5, 20];
-    const ta = tiles(a.d, 11, sizes, mix);
-    const tb = tiles(b.d, 12, sizes, mix);
-    const members = [
-      { core: a, tiles: ta, fifoDepth: 0 },
-      { core: a, tiles: ta, fifoDepth: 4 },
-      { core: b, tiles: tb, fifoDepth: 0 },
-      { core: b, tiles: tb, fifoDepth: 4 },
-    ];
+  it('icarus: both chains in one build, FIFO of 0 to 8 words, decode every pixel exactly; a FIFO removes tile-boundary stalls', async () => {
+    const sets = [a, b].flatMap((core, k) => [
+      { core, name: 'mixed', tiles: tiles(core.d, 11 + k, 4) },
+      { core, name: 'sparse', tiles: tiles(core.d, 21 + k, 1000) },
+    ]);
+    const DEPTHS = [0, 1, 2, 4, 8];
+    const members = sets.flatMap((set) => DEPTHS.map((fifoDepth) => ({ ...set, fifoDepth })));
     const r = await runChain(members, join(WORK, 'chain'), 'icarus');
     expect(r.ok, r.output.slice(-4000)).toBe(true);
-    const byCore = [ta, ta, tb, tb];
+    const rate = (core: GeneratedCore) => manifests[core === a ? 'a' : 'b'].integration.throughput;
     r.results.forEach((res, i) => {
       const m = members[i];
       const d = m.core.d;
-      const rc = recordCycles(d, byCore[i]);
-      const perTile = (res.cycles - rc.frac) / m.tiles.length;
+      const rc = recordCycles(d, m.tiles, rate(m.core).encoder, rate(m.core).decoder);
       console.log(
-        `chain ${res.encoder} -> FIFO ${m.fifoDepth} -> decoder, B=${d.cfg.busWidth}: ${res.pixels} pixels in ${m.tiles.length} tiles, ` +
-          `${(rc.bits / res.pixels).toFixed(1)} record bits/pixel, ${res.words} words; ${res.cycles} cycles = ${(res.cycles / res.pixels).toFixed(3)} cycles/pixel; ` +
-          `sum of max(1, bits/B) ${rc.frac.toFixed(1)}, so ${perTile.toFixed(2)} cycles per tile beyond it; encoder input held ${res.inStalls} cycles`,
+        `chain ${res.encoder} -> FIFO ${m.fifoDepth} -> decoder, ${m.name} tiles, B=${d.cfg.busWidth}: ${res.pixels} pixels in ${m.tiles.length} tiles, ` +
+          `${(rc.bits / res.pixels).toFixed(1)} record bits/pixel, ${res.words} words; ${res.cycles} cycles = ${(res.cycles / res.pixels).toFixed(3)} cycles/pixel ` +
+          `(${((res.cycles - rc.frac) / m.tiles.length).toFixed(2)} per tile beyond sum max(1, bits/B) = ${rc.frac.toFixed(1)}); encoder input held ${res.inStalls} cycles`,
       );
-      expect(res.pixels).toBe(sizes.reduce((x, y) => x + y, 0));
+      expect(res.pixels).toBe(NPIX);
       expect(res.cycles).toBeGreaterThanOrEqual(rc.frac);
     });
-    // each core alone on the same tiles, never backpressured, words always available to the decoder
-    for (const [core, ts] of [[a, ta], [b, tb]] as const) {
+    // a FIFO of 2 words or more never makes the chain slower than the direct connection
+    for (const set of sets) {
+      const at = (depth: number) => r.results[members.findIndex((m) => m.core === set.core && m.name === set.name && m.fifoDepth === depth)].cycles;
+      for (const depth of [2, 4, 8]) expect(at(depth), `${set.core.prefix} ${set.name} FIFO ${depth}`).toBeLessThanOrEqual(at(0));
+    }
+  }, 900_000);
+
+  it("each core alone stays within the manifest's cycle budget (throughput rule) on the same tiles", async () => {
+    for (const [k, core] of [a, b].entries()) {
       const d = core.d;
-      const rc = recordCycles(d, ts);
-      const enc = await cosimEncoderTiles(d, ts, 'icarus', { workDir: join(WORK, `enc-${core.prefix}`), seed: 1, gapPct: 0, stallPct: 0, prefix: core.prefix });
-      expect(enc.ok, enc.message).toBe(true);
-      const stream = ts.map((t) => ({ units: encodeTile(d, t.settings, t.pixels, t.npix).units }));
-      const dec = await runDecoderStream(d, stream, 'icarus', { workDir: join(WORK, `dec-${core.prefix}`), seed: 1, gapPct: 0, stallPct: 0, prefix: core.prefix });
-      expect(dec.ok, dec.message).toBe(true);
-      for (const [what, cyc] of [['encoder', enc.cycles], ['decoder', dec.cycles]] as const) {
-        console.log(
-          `${core.prefix}${what} alone, B=${d.cfg.busWidth}: ${cyc} cycles = ${(cyc / enc.pixels).toFixed(3)} cycles/pixel; sum of max(1, bits/B) ${rc.frac.toFixed(1)}, ` +
-            `of max(1, ceil(bits/B)) ${rc.ceil}; ${((cyc - rc.frac) / ts.length).toFixed(2)} cycles per tile beyond the first sum`,
-        );
+      const t = manifests[core === a ? 'a' : 'b'].integration.throughput;
+      for (const [name, ts] of [['mixed', tiles(d, 11 + k, 4)], ['sparse', tiles(d, 21 + k, 1000)]] as const) {
+        const rc = recordCycles(d, ts, t.encoder, t.decoder);
+        const enc = await cosimEncoderTiles(d, ts, 'icarus', { workDir: join(WORK, `enc-${core.prefix}${name}`), seed: 1, gapPct: 0, stallPct: 0, prefix: core.prefix });
+        expect(enc.ok, enc.message).toBe(true);
+        const stream = ts.map((x) => ({ units: encodeTile(d, x.settings, x.pixels, x.npix).units }));
+        const dec = await runDecoderStream(d, stream, 'icarus', { workDir: join(WORK, `dec-${core.prefix}${name}`), seed: 1, gapPct: 0, stallPct: 0, prefix: core.prefix });
+        expect(dec.ok, dec.message).toBe(true);
+        for (const [what, cyc, budget] of [['encoder', enc.cycles, rc.encBudget], ['decoder', dec.cycles, rc.decBudget]] as const) {
+          console.log(
+            `${core.prefix}${what} alone, ${name} tiles, B=${d.cfg.busWidth}: ${cyc} cycles = ${(cyc / NPIX).toFixed(3)} cycles/pixel; ` +
+              `sum max(1, bits/B) ${rc.frac.toFixed(1)} (${((cyc - rc.frac) / ts.length).toFixed(2)} per tile beyond it), ${rc.long} records longer than B; budget ${budget}`,
+          );
+          expect(cyc).toBeGreaterThanOrEqual(Math.floor(rc.frac));
+          expect(cyc, `${what} over its budget`).toBeLessThanOrEqual(budget);
+        }
       }
     }
-    // a FIFO never makes the chain slower
-    expect(r.results[1].cycles).toBeLessThanOrEqual(r.results[0].cycles);
-    expect(r.results[3].cycles).toBeLessThanOrEqual(r.results[2].cycles);
   }, 900_000);
 });
