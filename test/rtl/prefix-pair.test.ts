@@ -213,7 +213,9 @@ describe('two configurations in one design (--prefix)', () => {
     for (const [k, core] of [a, b].entries()) {
       const d = core.d;
       const t = manifests[core === a ? 'a' : 'b'].integration.throughput;
-      for (const [name, ts] of [['mixed', tiles(d, 11 + k, 4)], ['sparse', tiles(d, 21 + k, 1000)]] as const) {
+      // full-scale values under forced DCT: every record two to three bus words, the decoder's slow case
+      const fullScale: EncoderTile[] = [0, 1].map(() => ({ settings: { policy: 'dct', quantShift: 0 }, pixels: new Int32Array(40 * d.cfg.channels).fill(d.maxPos), npix: 40 }));
+      for (const [name, ts] of [['mixed', tiles(d, 11 + k, 4)], ['sparse', tiles(d, 21 + k, 1000)], ['full-scale dct', fullScale]] as const) {
         const rc = recordCycles(d, ts, t.encoder, t.decoder);
         const enc = await cosimEncoderTiles(d, ts, 'icarus', { workDir: join(WORK, `enc-${core.prefix}${name}`), seed: 1, gapPct: 0, stallPct: 0, prefix: core.prefix });
         expect(enc.ok, enc.message).toBe(true);
@@ -221,8 +223,9 @@ describe('two configurations in one design (--prefix)', () => {
         const dec = await runDecoderStream(d, stream, 'icarus', { workDir: join(WORK, `dec-${core.prefix}${name}`), seed: 1, gapPct: 0, stallPct: 0, prefix: core.prefix });
         expect(dec.ok, dec.message).toBe(true);
         for (const [what, cyc, budget] of [['encoder', enc.cycles, rc.encBudget], ['decoder', dec.cycles, rc.decBudget]] as const) {
+          const npix = ts.reduce((x, y) => x + y.npix, 0);
           console.log(
-            `${core.prefix}${what} alone, ${name} tiles, B=${d.cfg.busWidth}: ${cyc} cycles = ${(cyc / NPIX).toFixed(3)} cycles/pixel; ` +
+            `${core.prefix}${what} alone, ${name} tiles, B=${d.cfg.busWidth}: ${npix} pixels, ${(rc.bits / npix).toFixed(1)} record bits/pixel, ${cyc} cycles = ${(cyc / npix).toFixed(3)} cycles/pixel; ` +
               `sum max(1, bits/B) ${rc.frac.toFixed(1)} (${((cyc - rc.frac) / ts.length).toFixed(2)} per tile beyond it), ${rc.long} records longer than B; budget ${budget}`,
           );
           expect(cyc).toBeGreaterThanOrEqual(Math.floor(rc.frac));
