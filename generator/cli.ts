@@ -1,12 +1,14 @@
 // gen-rtl's command tree: writes the Verilog of one DCT-CM configuration (every module, the filelist
-// dctcm.f, the FuseSoC core dctcm.core and manifest.json). Subcommands that need the simulators (gen-rtl cosim, sim/cosim-cli.ts)
+// <prefix>.f, the FuseSoC core <prefix>.core and manifest.json). Subcommands that need the simulators
+// (gen-rtl cosim, sim/cosim-cli.ts)
 // are added by the entry point tools/gen-rtl.ts, so generator/ never imports sim/. Bad options exit
 // with code 2 and a message naming the constraint, and write nothing.
 import { Command, CommanderError, Option } from 'commander';
 import { InputError, ParamError, StreamError } from '../golden/errors.js';
 import { BUS_WIDTH_MAX, BUS_WIDTH_MIN, BUS_WIDTH_STEP, DEFAULT_BUS_WIDTH_TEXT, POLICIES } from '../golden/params.js';
 import { GEN_DEFAULTS, RawOptions, loadConfigFile, resolveConfig } from './config.js';
-import { CORE_FILE, FILELIST, MANIFEST, emit } from './emit.js';
+import { MANIFEST, coreFileName, emit, filelistName } from './emit.js';
+import { DEFAULT_PREFIX } from './builders/types.js';
 import { GENERATOR_VERSION } from './render.js';
 
 export const DEFAULT_OUT = 'rtl-out';
@@ -22,6 +24,7 @@ export interface CodecFlags {
   signed?: boolean;
   busWidth?: string;
   dctPrecision?: string;
+  prefix?: string;
   defaultPolicy?: string;
   defaultQuantShift?: string;
   config?: string;
@@ -37,6 +40,10 @@ export function addConfigOptions(cmd: Command, channelsHelp: string): Command {
     .option('--no-signed', 'activations are unsigned (overrides "signed" in --config)')
     .option('--bus-width <bits>', `compressed word width B, a multiple of ${BUS_WIDTH_STEP} from ${BUS_WIDTH_MIN} to ${BUS_WIDTH_MAX} (default: ${DEFAULT_BUS_WIDTH_TEXT})`)
     .option('--dct-precision <bits>', 'fractional bits P of the integer DCT matrix, 8..16 (default: 12)')
+    .option(
+      '--prefix <name>',
+      `start of every module and file name, a Verilog identifier prefix (letters, digits, _; not a digit first), so cores of two configurations can share one design (default: ${DEFAULT_PREFIX})`,
+    )
     .addOption(
       new Option(
         '--default-policy <policy>',
@@ -58,6 +65,7 @@ export function rawOf(o: CodecFlags): RawOptions {
     signed: o.signed,
     busWidth: o.busWidth,
     dctPrecision: o.dctPrecision,
+    prefix: o.prefix,
     defaultPolicy: o.defaultPolicy,
     defaultQuantShift: o.defaultQuantShift,
   };
@@ -67,7 +75,7 @@ function generate(o: CodecFlags & { out: string }): void {
   const file = o.config ? loadConfigFile(o.config) : {};
   const gc = resolveConfig(rawOf(o), file);
   const out = emit(gc, o.out);
-  process.stdout.write(`gen-rtl: wrote ${out.files.size} files to ${o.out} (${out.modules.length} modules, ${FILELIST}, ${CORE_FILE}, ${MANIFEST})\n`);
+  process.stdout.write(`gen-rtl: wrote ${out.files.size} files to ${o.out} (${out.modules.length} modules, ${filelistName(gc.prefix)}, ${coreFileName(gc.prefix)}, ${MANIFEST})\n`);
 }
 
 /** A subcommand built by another layer; an async action leaves its exit code in state.code. */
@@ -77,7 +85,7 @@ export type Subcommand = (state: { code: number }) => Command;
 export function program(state: { code: number } = { code: 0 }, extra: Subcommand[] = []): Command {
   const p = new Command('gen-rtl')
     .description(
-      'Generate synthesizable Verilog-2005 for DCT-CM feature-map compression: encoder, decoder and DCT cores of one configuration, the filelist dctcm.f (dependency order), the FuseSoC core dctcm.core and manifest.json.',
+      'Generate synthesizable Verilog-2005 for DCT-CM feature-map compression: encoder, decoder and DCT cores of one configuration, the filelist <prefix>.f (dctcm.f by default; dependency order), the FuseSoC core <prefix>.core and manifest.json.',
     )
     .version(GENERATOR_VERSION)
     .enablePositionalOptions()

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { ParamError } from '../golden/errors.js';
 import { CodecConfig, DEFAULT_CONFIG, POLICIES, Policy, defaultBusWidth, validateConfig } from '../golden/params.js';
+import { DEFAULT_PREFIX, PREFIX_PATTERN } from './builders/types.js';
 
 /** Options that only the testbenches and the co-simulation use; they never change an RTL file. */
 export interface GenOptions {
@@ -16,6 +17,8 @@ export const GEN_DEFAULTS: GenOptions = { defaultPolicy: 'lossless', defaultQuan
 
 export interface GenConfig {
   codec: CodecConfig;
+  /** Start of every module and file name (--prefix), so differently configured cores can share a design. */
+  prefix: string;
   gen: GenOptions;
 }
 
@@ -27,6 +30,7 @@ const KEYS = {
   signed: 'bool',
   busWidth: 'int',
   dctPrecision: 'int',
+  prefix: 'prefix',
   defaultPolicy: 'policy',
   defaultQuantShift: 'int',
 } as const;
@@ -61,6 +65,13 @@ function toPolicy(key: Key, v: unknown): Policy {
   throw new ParamError(`--${kebab(key)} ${JSON.stringify(v)} is not one of ${POLICIES.join(', ')}`);
 }
 
+function toPrefix(key: Key, v: unknown): string {
+  if (typeof v === 'string' && PREFIX_PATTERN.test(v)) return v;
+  throw new ParamError(
+    `--${kebab(key)} ${JSON.stringify(v)} is not a Verilog identifier prefix: it must start with a letter or _ and hold only letters, digits and _`,
+  );
+}
+
 /** Reads a --config JSON file: an object whose keys are the option names, camelCase or kebab-case. */
 export function loadConfigFile(file: string): RawOptions {
   let data: unknown;
@@ -82,6 +93,7 @@ const JSON_TYPES = {
   int: { ok: (v: unknown) => typeof v === 'number' && Number.isInteger(v), text: 'an integer (a JSON number, e.g. 64)' },
   bool: { ok: (v: unknown) => typeof v === 'boolean', text: 'true or false (a JSON boolean)' },
   policy: { ok: (v: unknown) => typeof v === 'string', text: `a string, one of ${POLICIES.map((p) => JSON.stringify(p)).join(', ')}` },
+  prefix: { ok: (v: unknown) => typeof v === 'string', text: 'a string (a JSON string, e.g. "dctcm_")' },
 } as const;
 
 /** A value in a JSON file must have its key's JSON type: {"channels": "64"} is refused, not parsed. */
@@ -124,13 +136,14 @@ export function resolveConfig(cli: RawOptions, file: RawOptions = {}): GenConfig
     dctPrecision: pick('dctPrecision') === undefined ? DEFAULT_CONFIG.dctPrecision : toInt('dctPrecision', pick('dctPrecision')),
   };
   validateConfig(codec);
+  const prefix = pick('prefix') === undefined ? DEFAULT_PREFIX : toPrefix('prefix', pick('prefix'));
   const gen: GenOptions = {
     defaultPolicy: pick('defaultPolicy') === undefined ? GEN_DEFAULTS.defaultPolicy : toPolicy('defaultPolicy', pick('defaultPolicy')),
     defaultQuantShift:
       pick('defaultQuantShift') === undefined ? GEN_DEFAULTS.defaultQuantShift : toInt('defaultQuantShift', pick('defaultQuantShift')),
   };
   validateGenOptions(codec, gen);
-  return { codec, gen };
+  return { codec, prefix, gen };
 }
 
 export function validateGenOptions(c: CodecConfig, g: GenOptions): void {
@@ -149,7 +162,7 @@ export function validateGenOptions(c: CodecConfig, g: GenOptions): void {
  * The gen-rtl command that reproduces a configuration, every option spelled out so a later change of a
  * default cannot change what it makes. No --out: where the files go is not part of the configuration.
  */
-export function regenerateCommand(c: CodecConfig, g?: GenOptions): string {
+export function regenerateCommand(c: CodecConfig, g?: GenOptions, prefix: string = DEFAULT_PREFIX): string {
   const parts = [
     'gen-rtl',
     `--channels ${c.channels}`,
@@ -158,6 +171,7 @@ export function regenerateCommand(c: CodecConfig, g?: GenOptions): string {
     c.signed ? '--signed' : '--no-signed',
     `--bus-width ${c.busWidth}`,
     `--dct-precision ${c.dctPrecision}`,
+    `--prefix ${prefix}`,
   ];
   if (g) parts.push(`--default-policy ${g.defaultPolicy}`, `--default-quant-shift ${g.defaultQuantShift}`);
   return parts.join(' ');

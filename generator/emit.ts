@@ -1,5 +1,5 @@
-// Builds every module of a configuration in memory, then the filelist dctcm.f (dependency order), the
-// FuseSoC core dctcm.core and manifest.json, and only then writes them (writeOutput): gen-rtl replaces
+// Builds every module of a configuration in memory, then the filelist <prefix>.f (dependency order), the
+// FuseSoC core <prefix>.core and manifest.json, and only then writes them (writeOutput): gen-rtl replaces
 // only files that its own earlier run wrote there, and a failure leaves the folder as it was.
 import { createHash } from 'node:crypto';
 import { Dirent, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, rmdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
@@ -10,13 +10,27 @@ import { buildDct } from './builders/dct.js';
 import { buildDecoder, decoderMetadata } from './builders/decoder.js';
 import { buildEncoder } from './builders/encoder.js';
 import { buildIdct } from './builders/idct.js';
-import { Module } from './builders/types.js';
+import { DEFAULT_PREFIX, Module, Port } from './builders/types.js';
 import { GenConfig, regenerateCommand } from './config.js';
 import { GENERATOR_VERSION } from './render.js';
+import { integrationFacts } from './integration.js';
 
-export const FILELIST = 'dctcm.f';
+/** The prefix without its trailing underscores (dctcm by default): the stem of the filelist and core file. */
+function prefixStem(prefix: string): string {
+  return prefix.replace(/_+$/, '') || prefix;
+}
+/** The filelist's name, <stem>.f (dctcm.f by default), so the filelists of two prefixes can share a folder. */
+export function filelistName(prefix: string): string {
+  return `${prefixStem(prefix)}.f`;
+}
+/** The FuseSoC core file's name, <stem>.core (dctcm.core by default). */
+export function coreFileName(prefix: string): string {
+  return `${prefixStem(prefix)}.core`;
+}
+/** The filelist and core file of the default prefix. */
+export const FILELIST = filelistName(DEFAULT_PREFIX);
+export const CORE_FILE = coreFileName(DEFAULT_PREFIX);
 export const MANIFEST = 'manifest.json';
-export const CORE_FILE = 'dctcm.core';
 
 /** Where a group of modules comes from; the top of a group is its last module. */
 interface Group {
@@ -27,46 +41,18 @@ interface Group {
 /** Every builder gen-rtl runs. Adding a module family is one line here. */
 function buildGroups(gc: GenConfig): Group[] {
   const d = derive(gc.codec);
+  const p = gc.prefix;
   return [
-    { role: 'core', modules: [buildDct(d)] },
-    { role: 'core', modules: [buildIdct(d)] },
-    { role: 'encoder', modules: buildEncoder(d) },
-    { role: 'decoder', modules: buildDecoder(d) },
+    { role: 'core', modules: [buildDct(d, p)] },
+    { role: 'core', modules: [buildIdct(d, p)] },
+    { role: 'encoder', modules: buildEncoder(d, p) },
+    { role: 'decoder', modules: buildDecoder(d, p) },
   ];
 }
 
-export interface Port {
-  name: string;
-  direction: 'input' | 'output' | 'inout';
-  width: number;
-}
-
-/** ANSI port list of `module name (...)` in generated Verilog text. */
-export function parsePorts(text: string, name: string): Port[] {
-  const code = text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/[^\n]*/g, '');
-  const start = code.search(new RegExp(`\\bmodule\\s+${name}\\b`));
-  if (start < 0) throw new Error(`module ${name} not found in its own file`);
-  const open = code.indexOf('(', start);
-  const close = code.indexOf(');', open);
-  const list = code.slice(open + 1, close);
-  const ports: Port[] = [];
-  const re = /\b(input|output|inout)\b\s*(?:wire|reg)?\s*(?:signed)?\s*(?:\[\s*(\d+)\s*:\s*(\d+)\s*\])?\s*([A-Za-z_]\w*)/g;
-  for (const m of list.matchAll(re)) {
-    ports.push({ name: m[4], direction: m[1] as Port['direction'], width: m[2] === undefined ? 1 : Math.abs(Number(m[2]) - Number(m[3])) + 1 });
-  }
-  return ports;
-}
-
-/** The module's own throughput statement, else the first "Throughput ..." sentence of its header. */
-export function throughputOf(m: Module): string | null {
-  if (m.throughput) return m.throughput;
-  const header: string[] = [];
-  for (const line of m.text.split('\n')) {
-    if (!line.startsWith('//')) break;
-    header.push(line.replace(/^\/\/\s?/, '').trim());
-  }
-  const hit = header.join(' ').match(/Throughput:?\s*(.*?\.)(\s|$)/i);
-  return hit ? hit[1] : null;
+/** A port as the manifest lists it: the builder's own Port, without the declaration details. */
+export function manifestPort(p: Port): { name: string; direction: Port['direction']; width: number; description?: string } {
+  return { name: p.name, direction: p.direction, width: p.width, ...(p.comment ? { description: p.comment } : {}) };
 }
 
 /** Modules ordered so that each follows everything it instantiates; ties keep build order. */
@@ -116,23 +102,32 @@ export function buildOutput(gc: GenConfig): Output {
   const modules = dependencyOrder([...all.values()]);
   const files = new Map<string, string>();
   for (const m of modules) files.set(`${m.name}.v`, m.text);
-  const command = regenerateCommand(gc.codec, gc.gen);
+  const command = regenerateCommand(gc.codec, gc.gen, gc.prefix);
+  const filelist = filelistName(gc.prefix);
   files.set(
-    FILELIST,
+    filelist,
     [
-      `// ${FILELIST} -- generated by gen-rtl ${GENERATOR_VERSION}, do not edit`,
+      `// ${filelist} -- generated by gen-rtl ${GENERATOR_VERSION}, do not edit`,
       '// Every module of this configuration, each after the modules it instantiates; paths relative to this folder.',
       `// Regenerate: ${command}`,
       ...modules.map((m) => `${m.name}.v`),
     ].join('\n') + '\n',
   );
   const tops = groups.filter((g) => g.role !== 'core').map((g) => g.modules[g.modules.length - 1].name);
-  files.set(CORE_FILE, coreFile(gc.codec, modules, tops, command));
+  const core = coreFileName(gc.prefix);
+  files.set(core, coreFile(gc.codec, gc.prefix, modules, tops, command));
   const usedBy = (name: string) => modules.filter((m) => m.deps.includes(name)).map((m) => m.name);
   const top = (g: Group | undefined) => {
     if (!g) return null;
     const t = g.modules[g.modules.length - 1];
-    return { top: t.name, ports: parsePorts(t.text, t.name), latencyCycles: t.latency ?? null, throughput: throughputOf(t), modules: g.modules.map((m) => m.name) };
+    return {
+      top: t.name,
+      ports: t.ports.map(manifestPort),
+      latencyCycles: t.latency,
+      throughput: t.throughput,
+      combinationalPaths: t.combPaths ?? [],
+      modules: g.modules.map((m) => m.name),
+    };
   };
   const dec = decoderMetadata(d);
   const decoderTop = top(groups.find((g) => g.role === 'decoder'));
@@ -141,6 +136,7 @@ export function buildOutput(gc: GenConfig): Output {
     generatorVersion: GENERATOR_VERSION,
     formatVersion: FORMAT_VERSION,
     configuration: { ...gc.codec, configTag: `0x${d.tag.toString(16).padStart(4, '0')}` },
+    prefix: gc.prefix,
     derived: {
       blocks: d.blocks,
       valueRange: [d.minVal, d.maxPos],
@@ -154,8 +150,8 @@ export function buildOutput(gc: GenConfig): Output {
       note: 'run-time settings that testbenches and gen-rtl cosim drive on cfg_policy / cfg_quant_shift when none is given; no RTL file depends on them',
     },
     regenerate: command,
-    filelist: FILELIST,
-    fusesocCore: { file: CORE_FILE, name: coreName(gc.codec) },
+    filelist,
+    fusesocCore: { file: core, name: coreName(gc.codec, gc.prefix) },
     // what a later run may replace or remove in this folder (writeOutput); nothing else is gen-rtl's
     outputFiles: [...files.keys(), MANIFEST].sort(),
     files: modules.map((m) => ({ file: `${m.name}.v`, module: m.name, deps: m.deps, sha256: sha256(m.text) })),
@@ -166,7 +162,8 @@ export function buildOutput(gc: GenConfig): Output {
       recovery:
         'after an error the decoder emits no more pixels of that tile, drops input words up to and including the next word with s_axis_tlast, and decodes the following tile normally; error (and the first error_code) stay until rst',
     },
-    cores: modules.map((m) => ({ module: m.name, latencyCycles: m.latency ?? null, throughput: throughputOf(m), usedBy: usedBy(m.name) })),
+    cores: modules.map((m) => ({ module: m.name, latencyCycles: m.latency, throughput: m.throughput, usedBy: usedBy(m.name) })),
+    integration: integrationFacts(d),
   };
   files.set(MANIFEST, JSON.stringify(manifest, null, 2) + '\n');
   return { files, modules, manifest };
@@ -178,25 +175,25 @@ export function buildOutput(gc: GenConfig): Output {
  * name (the 16-bit config tag could collide); the version is gen-rtl's, so a newer generator's output is
  * a newer version of the same core.
  */
-export function coreName(c: CodecConfig): string {
-  const name = `dctcm_c${c.channels}_n${c.dctSize}_w${c.dataWidth}${c.signed ? 's' : 'u'}_b${c.busWidth}_p${c.dctPrecision}`;
+export function coreName(c: CodecConfig, prefix: string = DEFAULT_PREFIX): string {
+  const name = `${prefix}c${c.channels}_n${c.dctSize}_w${c.dataWidth}${c.signed ? 's' : 'u'}_b${c.busWidth}_p${c.dctPrecision}`;
   return `dctcm:codec:${name}:${GENERATOR_VERSION}`;
 }
 
 /**
- * dctcm.core, a FuseSoC CAPI2 core of the folder: one fileset with every module in dependency order (the
- * order of dctcm.f), a default target for cores that depend on this one, and a Verilator lint target per
- * top module. Written as text, line by line, so that it is byte-identical when regenerated.
+ * <prefix>.core, a FuseSoC CAPI2 core of the folder: one fileset with every module in dependency order (the
+ * order of <prefix>.f), a default target for cores that depend on this one, and a Verilator lint target
+ * per top module. Written as text, line by line, so that it is byte-identical when regenerated.
  */
-export function coreFile(c: CodecConfig, modules: Module[], tops: string[], command: string): string {
+export function coreFile(c: CodecConfig, prefix: string, modules: Module[], tops: string[], command: string): string {
   const q = (s: string) => JSON.stringify(s); // a JSON string is a YAML double-quoted scalar
   const lines = [
     'CAPI=2:',
-    `# ${CORE_FILE} -- generated by gen-rtl ${GENERATOR_VERSION}, do not edit`,
-    `# FuseSoC core of the Verilog in this folder; the files are those of ${FILELIST}, in its order.`,
+    `# ${coreFileName(prefix)} -- generated by gen-rtl ${GENERATOR_VERSION}, do not edit`,
+    `# FuseSoC core of the Verilog in this folder; the files are those of ${filelistName(prefix)}, in its order.`,
     `# Regenerate: ${command}`,
     '',
-    `name: ${q(coreName(c))}`,
+    `name: ${q(coreName(c, prefix))}`,
     `description: ${q(
       `DCT-CM encoder and decoder, ${c.channels} channels of ${c.dataWidth}-bit ${c.signed ? 'signed' : 'unsigned'} data, DCT size ${c.dctSize}, ${c.busWidth}-bit bus, DCT precision ${c.dctPrecision}, format version ${FORMAT_VERSION}`,
     )}`,
@@ -214,7 +211,7 @@ export function coreFile(c: CodecConfig, modules: Module[], tops: string[], comm
   ];
   for (const top of tops) {
     lines.push(
-      `  lint_${top.replace(/^dctcm_/, '')}:`,
+      `  lint_${top.slice(prefix.length)}:`,
       `    description: ${q(`verilator --lint-only -Wall of ${top}`)}`,
       '    default_tool: verilator',
       '    filesets:',

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import { Derived, FORMAT_VERSION } from '../golden/params.js';
 import { regenerateCommand } from './config.js';
+import { BaseName, CombPath, Module, Port, moduleName, moduleNames } from './builders/types.js';
 
 /** The project root: the first folder above this file holding package.json and templates/ (src or dist). */
 function findRoot(): string {
@@ -91,7 +92,7 @@ export interface Header {
   command: string;
 }
 
-export function makeHeader(d: Derived, file: string, description: string[]): Header {
+export function makeHeader(d: Derived, file: string, description: string[], prefix: string): Header {
   const c = d.cfg;
   return {
     file,
@@ -106,7 +107,7 @@ export function makeHeader(d: Derived, file: string, description: string[]): Hea
       `dct precision  ${c.dctPrecision}`,
       `format version ${FORMAT_VERSION}`,
     ],
-    command: regenerateCommand(c),
+    command: regenerateCommand(c, undefined, prefix),
   };
 }
 
@@ -132,16 +133,63 @@ function tidy(text: string): string {
   );
 }
 
+/** Template file of a module: templates/dctcm_<base>.v.hbs (source names, whatever the output prefix). */
+export const TEMPLATE_PREFIX = 'dctcm_';
+
 /**
- * Renders templates/<template>.v.hbs with ctx plus `header` (for `{{> header}}`) and `name` (the module
- * name; ctx.name when given, else the template name). The file name in the header is `<name>.v`.
+ * The port list as declaration lines (`input  wire [7:0] name,  // comment`), comments aligned; a
+ * heading becomes a comment line before its port, a waiver a lint_off / lint_on pair around it.
  */
-export function renderModule(template: string, d: Derived, ctx: object, description: string[]): string {
-  const t = compile(join(TEMPLATE_DIR, `${template}.v.hbs`));
-  const given = (ctx as { name?: unknown }).name;
-  const name = typeof given === 'string' ? given : template;
-  const text = t({ ...ctx, name, header: makeHeader(d, `${name}.v`, description) });
+export function portLines(ports: Port[]): string[] {
+  const decl = (p: Port, last: boolean) =>
+    `${p.direction === 'input' ? 'input ' : 'output'} ${p.reg ? 'reg ' : 'wire'} ${p.vector ? `[${p.width - 1}:0] ` : ''}${p.name}${last ? '' : ','}`;
+  const texts = ports.map((p, i) => decl(p, i === ports.length - 1));
+  const col = Math.max(...texts.map((t, i) => (ports[i].comment ? t.length : 0))) + 2;
+  const out: string[] = [];
+  ports.forEach((p, i) => {
+    for (const h of p.heading ?? []) out.push(`    // ${h}`);
+    if (p.waive) out.push(`    /* verilator lint_off ${p.waive} */`);
+    out.push(`    ${p.comment ? `${texts[i].padEnd(col)}// ${p.comment}` : texts[i]}`);
+    if (p.waive) out.push(`    /* verilator lint_on ${p.waive} */`);
+  });
+  return out;
+}
+
+/**
+ * Renders templates/dctcm_<base>.v.hbs with ctx plus `name` (the module name, prefix + base), `names`
+ * (every module name under the same prefix, for instantiations and comments), `ports` (the port-list
+ * lines the `ports` partial prints) and `header` (for `{{> header}}`). The file name in the header is `<name>.v`.
+ */
+export function renderModule(base: BaseName, d: Derived, prefix: string, ports: Port[], ctx: object, description: string[]): string {
+  const t = compile(join(TEMPLATE_DIR, `${TEMPLATE_PREFIX}${base}.v.hbs`));
+  const name = moduleName(base, prefix);
+  const text = t({ ...ctx, name, names: moduleNames(prefix), ports: portLines(ports), header: makeHeader(d, `${name}.v`, description, prefix) });
   return tidy(text);
+}
+
+/** What a builder states about its module besides the template's context. */
+export interface ModuleSpec {
+  ports: Port[];
+  ctx: object;
+  description: string[];
+  deps: BaseName[];
+  latency: number;
+  throughput: string;
+  combPaths?: CombPath[];
+}
+
+/** Renders a module and returns it with its ports, latency and throughput as data (the manifest's source). */
+export function makeModule(base: BaseName, d: Derived, prefix: string, s: ModuleSpec): Module {
+  return {
+    name: moduleName(base, prefix),
+    base,
+    text: renderModule(base, d, prefix, s.ports, s.ctx, s.description),
+    deps: s.deps.map((b) => moduleName(b, prefix)),
+    ports: s.ports,
+    latency: s.latency,
+    throughput: s.throughput,
+    ...(s.combPaths ? { combPaths: s.combPaths } : {}),
+  };
 }
 
 /**

@@ -9,6 +9,10 @@ import { buildRankTable } from './ctxcode.js';
 export const FORMAT_VERSION = 1;
 /** First byte of every tile header. */
 export const TILE_MAGIC = 0xdc;
+/** Bits of the tile header: magic, version, shift, configuration tag (FORMAT.md 2.1). */
+export const TILE_HEADER_BITS = 32;
+/** Bits of the end-of-tile marker after the last record (FORMAT.md 2.2). */
+export const TILE_END_BITS = 1;
 /** Rank planes per coded value before the escape (FORMAT.md section 5). */
 export const RANKS = 5;
 
@@ -154,8 +158,8 @@ export function derive(cfg: CodecConfig): Derived {
     const L = i % (W + 1);
     symBits[i] = (r < RANKS ? r + 1 : RANKS + escBits) + (L === 0 ? 0 : L - 1 + (signed ? 1 : 0));
   }
-  const rawBlock = 3 + N * W;
-  const dctBlock = 3 + N + coefWidthBits + N * coefWidthMax;
+  const rawBlock = rawBlockBits(N, W);
+  const dctBlock = dctBlockBits(N, coefWidthBits, coefWidthMax);
   // A CTX block may legally be longer than RAW (every value escaped at its widest length): a decoder
   // accepts it, though the encoder never writes one.
   const ctxBlock = 1 + N * symBits.reduce((a, b) => Math.max(a, b), 0);
@@ -182,6 +186,16 @@ export function derive(cfg: CodecConfig): Derived {
   };
   derivedCache.set(key, d);
   return d;
+}
+
+/** Bits of a RAW block, its three mode-plane bits included (FORMAT.md 4, 8). */
+export function rawBlockBits(N: number, W: number): number {
+  return 3 + N * W;
+}
+
+/** Bits of a DCT block with coefficient width wc, its mode-plane bits and side information included (FORMAT.md 4, 8). */
+export function dctBlockBits(N: number, coefWidthBits: number, wc: number): number {
+  return 3 + N + coefWidthBits + N * wc;
 }
 
 /** Context value of a channel whose block was DCT coded and whose value is non-zero (FORMAT.md 6.4). */

@@ -16,20 +16,20 @@
 //   bus width      256
 //   dct precision  12
 //   format version 1
-// Regenerate: gen-rtl --channels 64 --dct-size 8 --data-width 8 --no-signed --bus-width 256 --dct-precision 12
+// Regenerate: gen-rtl --channels 64 --dct-size 8 --data-width 8 --no-signed --bus-width 256 --dct-precision 12 --prefix dctcm_
 `resetall
 `timescale 1ns / 1ps
 `default_nettype none
 
 module dctcm_dct (
-    input  wire                clk,
-    input  wire                rst,
-    input  wire                ce,           // advance enable: all stages move when high, hold when low
-    input  wire                in_valid,     // in_data and quant_shift carry a block (sampled with ce)
-    input  wire [63:0] in_data,      // sample n in bits [n*8 +: 8]
-    input  wire [3:0]          quant_shift,  // s: coefficients are divided by 2^s (rounded) on top of 2^P
-    output wire                out_valid,
-    output wire [87:0] out_data      // coefficient k in bits [k*11 +: 11]
+    input  wire clk,
+    input  wire rst,
+    input  wire ce,                 // advance enable: all stages move when high, hold when low
+    input  wire in_valid,           // in_data and quant_shift carry a block (sampled with ce)
+    input  wire [63:0] in_data,     // sample n in bits [n*8 +: 8]
+    input  wire [3:0] quant_shift,  // s: coefficients are divided by 2^s (rounded) on top of 2^P
+    output wire out_valid,
+    output wire [87:0] out_data     // coefficient k in bits [k*11 +: 11]
 );
     // One copy of the code for all the encoder's blocks in a Verilator model (compile time); no effect on the logic.
     /* verilator no_inline_module */

@@ -19,26 +19,26 @@
 //   bus width      256
 //   dct precision  12
 //   format version 1
-// Regenerate: gen-rtl --channels 64 --dct-size 8 --data-width 8 --no-signed --bus-width 256 --dct-precision 12
+// Regenerate: gen-rtl --channels 64 --dct-size 8 --data-width 8 --no-signed --bus-width 256 --dct-precision 12 --prefix dctcm_
 `resetall
 `timescale 1ns / 1ps
 `default_nettype none
 module dctcm_dec_parse (
-    input  wire [1161:0] bits,      // bit buffer, next unread bit (the present bit) at bit 0, zeros above count
-    input  wire [11:0] count,     // valid bits in the buffer (the data limit once the trailer word is in)
-    input  wire [255:0] ctx,       // context of channel c in bits [c*CTXW +: CTXW]
-    input  wire [3:0]  shift,     // the tile's quantization shift s (<= W - 1)
-    output reg  [11:0] rec_len,   // record length, present bit included
-    output reg         next_bit,  // the bit after the record: 0 = end-of-tile marker
-    output reg  [7:0] mode_ctx,  // block b is CTX
-    output reg  [7:0] mode_raw,  // block b is RAW
-    output reg  [7:0] mode_dct,  // block b is DCT (none of the three: ZERO)
-    output reg  [703:0] value,     // channel c in [c*VW +: VW]: CTX index, RAW value or DCT coefficient, signed
-    output reg  [63:0] mask,      // DCT zero mask (1 = non-zero), 0 outside DCT blocks
+    input  wire [1161:0] bits,     // bit buffer, next unread bit (the present bit) at bit 0, zeros above count
+    input  wire [11:0] count,      // valid bits in the buffer (the data limit once the trailer word is in)
+    input  wire [255:0] ctx,       // context of channel c in bits [c*4 +: 4]
+    input  wire [3:0] shift,       // the tile's quantization shift s (<= W - 1)
+    output reg  [11:0] rec_len,    // record length, present bit included
+    output reg  next_bit,          // the bit after the record: 0 = end-of-tile marker
+    output reg  [7:0] mode_ctx,    // block b is CTX
+    output reg  [7:0] mode_raw,    // block b is RAW
+    output reg  [7:0] mode_dct,    // block b is DCT (none of the three: ZERO)
+    output reg  [703:0] value,     // channel c in [c*11 +: 11]: CTX index, RAW value or DCT coefficient, signed
+    output reg  [63:0] mask,       // DCT zero mask (1 = non-zero), 0 outside DCT blocks
     output reg  [255:0] ctx_next,  // contexts for the next pixel (decodeTile's ctx update)
-    output reg         err_escape, // an escape field below count names no unranked length
-    output reg         err_width,  // a DCT width field below count exceeds CWM
-    output reg         err_value   // a CTX value field below count is outside [qMin, qMax]
+    output reg  err_escape,        // an escape field below count names no unranked length
+    output reg  err_width,         // a DCT width field below count exceeds CWM
+    output reg  err_value          // a CTX value field below count is outside [qMin, qMax]
 );
     localparam C = 64;          // channels
     localparam N = 8;          // DCT size: channels per block

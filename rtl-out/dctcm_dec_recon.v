@@ -12,16 +12,16 @@
 //   bus width      256
 //   dct precision  12
 //   format version 1
-// Regenerate: gen-rtl --channels 64 --dct-size 8 --data-width 8 --no-signed --bus-width 256 --dct-precision 12
+// Regenerate: gen-rtl --channels 64 --dct-size 8 --data-width 8 --no-signed --bus-width 256 --dct-precision 12 --prefix dctcm_
 `resetall
 `timescale 1ns / 1ps
 `default_nettype none
 module dctcm_dec_recon (
     input  wire [7:0] mode_ctx,  // block b is CTX
     input  wire [7:0] mode_raw,  // block b is RAW (neither: ZERO, or DCT, reconstructed by dctcm_idct)
-    input  wire [575:0] index,     // channel c in [c*(W+1) +: W+1]: CTX index or RAW value, two's complement
-    input  wire [2:0]  shift,     // the pixel's tile quantization shift s (<= min(15, W-1))
-    output reg  [511:0] pixel      // channel c in [c*W +: W]; 0 in ZERO and DCT blocks
+    input  wire [575:0] index,   // channel c in [c*9 +: 9]: CTX index or RAW value, two's complement
+    input  wire [2:0] shift,     // the pixel's tile quantization shift s (<= min(15, W-1))
+    output reg  [511:0] pixel    // channel c in [c*8 +: 8]; 0 in ZERO and DCT blocks
 );
     localparam C = 64;          // channels
     localparam N = 8;          // DCT size

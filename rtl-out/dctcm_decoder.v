@@ -60,23 +60,23 @@
 //   bus width      256
 //   dct precision  12
 //   format version 1
-// Regenerate: gen-rtl --channels 64 --dct-size 8 --data-width 8 --no-signed --bus-width 256 --dct-precision 12
+// Regenerate: gen-rtl --channels 64 --dct-size 8 --data-width 8 --no-signed --bus-width 256 --dct-precision 12 --prefix dctcm_
 `resetall
 `timescale 1ns / 1ps
 `default_nettype none
 module dctcm_decoder (
-    input  wire         clk,
-    input  wire         rst,            // synchronous, active high
-    input  wire [255:0] s_axis_tdata,   // tile stream word: bit i of the tile = bit i mod B of word i / B
-    input  wire         s_axis_tvalid,
-    output wire         s_axis_tready,
-    input  wire         s_axis_tlast,   // on the tile's trailer word
-    output wire [511:0] m_axis_tdata,   // pixel: channel c in bits [c*W +: W]
-    output wire         m_axis_tvalid,
-    input  wire         m_axis_tready,
-    output wire         m_axis_tlast,   // on the tile's last pixel
-    output wire         error,          // sticky until rst
-    output wire [3:0]   error_code      // first error (codes above), 0 = none
+    input  wire clk,
+    input  wire rst,                   // synchronous, active high
+    input  wire [255:0] s_axis_tdata,  // tile stream word: bit i of the tile = bit i mod B of word i / B
+    input  wire s_axis_tvalid,
+    output wire s_axis_tready,
+    input  wire s_axis_tlast,          // on the tile's trailer word
+    output wire [511:0] m_axis_tdata,  // pixel: channel c in bits [c*8 +: 8]
+    output wire m_axis_tvalid,
+    input  wire m_axis_tready,
+    output wire m_axis_tlast,          // on the tile's last pixel
+    output wire error,                 // sticky until rst
+    output wire [3:0] error_code       // first error (codes above), 0 = none
 );
     localparam C = 64;          // channels
     localparam N = 8;          // DCT size

@@ -16,18 +16,18 @@
 //   bus width      256
 //   dct precision  12
 //   format version 1
-// Regenerate: gen-rtl --channels 64 --dct-size 8 --data-width 8 --no-signed --bus-width 256 --dct-precision 12
+// Regenerate: gen-rtl --channels 64 --dct-size 8 --data-width 8 --no-signed --bus-width 256 --dct-precision 12 --prefix dctcm_
 `resetall
 `timescale 1ns / 1ps
 `default_nettype none
 module dctcm_enc_pack (
     input  wire clk,
     input  wire rst,
-    input  wire [824:0] in_rec,     // record bits, LSB first, zero above in_bits
-    input  wire [9:0] in_bits,    // record length
-    input  wire in_first,                // first record of a tile: the tile header goes first
-    input  wire in_last,                 // last record of a tile: end bit, padding, trailer follow
-    input  wire [3:0] in_shift,          // the tile's quantization shift (tile header)
+    input  wire [824:0] in_rec,  // record bits, LSB first, zero above in_bits
+    input  wire [9:0] in_bits,   // record length
+    input  wire in_first,        // first record of a tile: the tile header goes first
+    input  wire in_last,         // last record of a tile: end bit, padding, trailer follow
+    input  wire [3:0] in_shift,  // the tile's quantization shift (tile header)
     input  wire in_valid,
     output wire in_ready,
     output wire [255:0] m_axis_tdata,

@@ -12,19 +12,19 @@
 //   bus width      256
 //   dct precision  12
 //   format version 1
-// Regenerate: gen-rtl --channels 64 --dct-size 8 --data-width 8 --no-signed --bus-width 256 --dct-precision 12
+// Regenerate: gen-rtl --channels 64 --dct-size 8 --data-width 8 --no-signed --bus-width 256 --dct-precision 12 --prefix dctcm_
 `resetall
 `timescale 1ns / 1ps
 `default_nettype none
 module dctcm_enc_pay (
-    input  wire [1:0] mode,             // block mode: 0 zero, 1 ctx, 2 raw, 3 dct
-    input  wire [63:0] fld,       // CTX fields (sign, mantissa), value i at [i*W +: W], masked to flen
-    input  wire [31:0] flen,     // CTX field lengths
-    input  wire [63:0] raw,       // the values
-    input  wire [87:0] coef,     // DCT coefficients
-    input  wire [3:0] wc,       // DCT coefficient width
-    output reg  [88:0] pay,       // payload, LSB first, zero above bits
-    output reg  [6:0] bits      // payload length
+    input  wire [1:0] mode,   // block mode: 0 zero, 1 ctx, 2 raw, 3 dct
+    input  wire [63:0] fld,   // CTX fields (sign, mantissa), value i at [i*8 +: 8], masked to flen
+    input  wire [31:0] flen,  // CTX field lengths
+    input  wire [63:0] raw,   // the values
+    input  wire [87:0] coef,  // DCT coefficients
+    input  wire [3:0] wc,     // DCT coefficient width
+    output reg  [88:0] pay,   // payload, LSB first, zero above bits
+    output reg  [6:0] bits    // payload length
 );
     // One copy of the code for all blocks in the Verilator model (compile time), no effect on the logic.
     /* verilator no_inline_module */

@@ -16,22 +16,22 @@
 //   bus width      256
 //   dct precision  12
 //   format version 1
-// Regenerate: gen-rtl --channels 64 --dct-size 8 --data-width 8 --no-signed --bus-width 256 --dct-precision 12
+// Regenerate: gen-rtl --channels 64 --dct-size 8 --data-width 8 --no-signed --bus-width 256 --dct-precision 12 --prefix dctcm_
 `resetall
 `timescale 1ns / 1ps
 `default_nettype none
 module dctcm_enc_prep (
     input  wire clk,
     input  wire rst,
-    // pixel in: channel c in bits [c*W +: W]; policy/shift are the tile's effective settings
+    // pixel in: channel c in bits [c*8 +: 8]; policy/shift are the tile's effective settings
     input  wire [511:0] in_data,
-    input  wire in_first,              // first pixel of a tile
-    input  wire in_last,               // last pixel of a tile
-    input  wire [1:0] in_policy,       // 0 lossless, 1 auto, 2 dct
-    input  wire [3:0] in_shift,        // effective quantization shift (0 under lossless)
+    input  wire in_first,         // first pixel of a tile
+    input  wire in_last,          // last pixel of a tile
+    input  wire [1:0] in_policy,  // 0 lossless, 1 auto, 2 dct
+    input  wire [3:0] in_shift,   // effective quantization shift (0 under lossless)
     input  wire in_valid,
     output wire in_ready,
-    // per channel c: bit length L of |q| ([c*LW +: LW]), CTX payload field and its length, contexts
+    // per channel c: bit length L of |q| ([c*4 +: 4]), CTX payload field and its length, contexts
     // after a CTX or RAW decision, zero mask, the raw value
     output reg  [255:0] out_len,
     output reg  [511:0] out_fld,

@@ -13,7 +13,7 @@
 //   bus width      256
 //   dct precision  12
 //   format version 1
-// Regenerate: gen-rtl --channels 64 --dct-size 8 --data-width 8 --no-signed --bus-width 256 --dct-precision 12
+// Regenerate: gen-rtl --channels 64 --dct-size 8 --data-width 8 --no-signed --bus-width 256 --dct-precision 12 --prefix dctcm_
 `resetall
 `timescale 1ns / 1ps
 `default_nettype none
@@ -38,7 +38,7 @@ module dctcm_enc_rec (
     // the record: bit i of the pixel's record in bit i, bits >= out_bits zero
     output reg  [824:0] out_rec,
     output reg  [9:0] out_bits,
-    output reg  [15:0] out_mode,   // the modes again, for the scoreboard
+    output reg  [15:0] out_mode,  // the modes again, for the scoreboard
     output reg  out_first,
     output reg  out_last,
     output reg  [3:0] out_shift,

@@ -25,20 +25,20 @@
 //   bus width      256
 //   dct precision  12
 //   format version 1
-// Regenerate: gen-rtl --channels 64 --dct-size 8 --data-width 8 --no-signed --bus-width 256 --dct-precision 12
+// Regenerate: gen-rtl --channels 64 --dct-size 8 --data-width 8 --no-signed --bus-width 256 --dct-precision 12 --prefix dctcm_
 `resetall
 `timescale 1ns / 1ps
 `default_nettype none
 module dctcm_encoder (
     input  wire clk,
-    input  wire rst,
+    input  wire rst,                    // synchronous, active high
     input  wire [1:0] cfg_policy,       // 0 lossless, 1 auto, 2 dct (3: lossless); sampled at a tile's first pixel
     input  wire [3:0] cfg_quant_shift,  // quantization shift; > 7 selects lossless; lossless forces 0
     input  wire [511:0] s_axis_tdata,   // channel c in bits [c*8 +: 8]
     input  wire s_axis_tvalid,
     output wire s_axis_tready,
     input  wire s_axis_tlast,           // last pixel of the tile
-    output wire [255:0] m_axis_tdata,    // stream bit i in bit i mod 256 of word i / 256
+    output wire [255:0] m_axis_tdata,   // stream bit i in bit i mod 256 of word i / 256
     output wire m_axis_tvalid,
     input  wire m_axis_tready,
     output wire m_axis_tlast            // the tile's trailer word

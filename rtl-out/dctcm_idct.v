@@ -19,21 +19,21 @@
 //   bus width      256
 //   dct precision  12
 //   format version 1
-// Regenerate: gen-rtl --channels 64 --dct-size 8 --data-width 8 --no-signed --bus-width 256 --dct-precision 12
+// Regenerate: gen-rtl --channels 64 --dct-size 8 --data-width 8 --no-signed --bus-width 256 --dct-precision 12 --prefix dctcm_
 `resetall
 `timescale 1ns / 1ps
 `default_nettype none
 
 module dctcm_idct (
-    input  wire                clk,
-    input  wire                rst,
-    input  wire                ce,           // advance enable: all stages move when high, hold when low
-    input  wire                in_valid,     // in_coef, in_mask and quant_shift carry a block (sampled with ce)
-    input  wire [87:0] in_coef,      // coefficient k in bits [k*11 +: 11], two's complement
+    input  wire clk,
+    input  wire rst,
+    input  wire ce,                 // advance enable: all stages move when high, hold when low
+    input  wire in_valid,           // in_coef, in_mask and quant_shift carry a block (sampled with ce)
+    input  wire [87:0] in_coef,     // coefficient k in bits [k*11 +: 11], two's complement
     input  wire [7:0] in_mask,      // bit n: value n is non-zero (0 forces output n to 0)
-    input  wire [3:0]          quant_shift,  // s: the coefficients were divided by 2^s
-    output wire                out_valid,
-    output wire [63:0] out_data      // value n in bits [n*8 +: 8]
+    input  wire [3:0] quant_shift,  // s: the coefficients were divided by 2^s
+    output wire out_valid,
+    output wire [63:0] out_data     // value n in bits [n*8 +: 8]
 );
 
     // ---- stage 1: the N constant dot products, accumulated exactly in 25 bits ----

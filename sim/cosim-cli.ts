@@ -67,6 +67,7 @@ async function cosim(o: CosimFlags): Promise<number> {
     seed: intOpt('--seed', o.seed, 0, 2 ** 31 - 1),
     stallPct: intOpt('--stall-pct', o.stallPct, 0, 99),
     gapPct: intOpt('--gap-pct', o.gapPct, 0, 99),
+    prefix: gc.prefix,
   };
   const pixels = toPixels(t);
   const sim = o.sim as 'icarus' | 'verilator';

@@ -5,6 +5,7 @@ import { dctForward, dctInverse } from '../golden/dct.js';
 import { Derived } from '../golden/params.js';
 import { buildDct } from '../generator/builders/dct.js';
 import { buildIdct } from '../generator/builders/idct.js';
+import { DEFAULT_PREFIX } from '../generator/builders/types.js';
 import { renderBench } from '../generator/render.js';
 import { mulberry32 } from './rng.js';
 
@@ -99,8 +100,9 @@ export function packHex(values: number[], w: number): string {
 
 /**
  * Writes the two cores, the bench and its vector files into dir; returns what simulate() needs.
- * With a suffix the modules are renamed (dctcm_dct<suffix>, ...) so several configurations can share one
- * simulator build (writeDctBenchGroup); the RTL is otherwise the generator's text, unchanged.
+ * With a suffix the cores are generated under the prefix dctcm<suffix>_ (dctcm_c0_dct, ...) and the
+ * bench is tb_dctcm_dct<suffix>, so several configurations can share one simulator build
+ * (writeDctBenchGroup).
  */
 export function writeDctBench(
   d: Derived,
@@ -121,13 +123,12 @@ export function writeDctBench(
   writeFileSync(join(abs, 'inv_mask.hex'), lines(inv.map((v) => packHex(v.mask, 1))));
   writeFileSync(join(abs, 'inv_shift.hex'), lines(inv.map((v) => v.s.toString(16))));
   writeFileSync(join(abs, 'inv_exp.hex'), lines(inv.map((v) => packHex(v.y, W))));
+  const prefix = suffix ? `dctcm${suffix}_` : DEFAULT_PREFIX;
+  const cores = [buildDct(d, prefix), buildIdct(d, prefix)];
   const files: string[] = [];
-  for (const m of [buildDct(d), buildIdct(d)]) {
-    const name = `${m.name}${suffix}`;
-    const f = join(abs, `${name}.v`);
-    const text = suffix ? m.text.replace(new RegExp(`^module ${m.name} \\(`, 'm'), `module ${name} (`) : m.text;
-    if (!text.includes(`module ${name} (`)) throw new Error(`cannot rename module ${m.name}`);
-    writeFileSync(f, text);
+  for (const m of cores) {
+    const f = join(abs, `${m.name}.v`);
+    writeFileSync(f, m.text);
     files.push(f);
   }
   const c = d.cfg;
@@ -135,6 +136,8 @@ export function writeDctBench(
     N,
     dir: abs,
     suffix,
+    dctName: cores[0].name,
+    idctName: cores[1].name,
     standalone: suffix === '',
     label: `N=${N} W=${W} ${c.signed ? 'signed' : 'unsigned'} P=${c.dctPrecision}`,
     fwdCount: fwd.length,

@@ -19,6 +19,8 @@ export interface DecoderRunOptions {
   maxCycles?: number;
   depthIn?: number; // bench memory depths (words, beats)
   depthOut?: number;
+  /** Module prefix of the generated RTL (gen-rtl --prefix); the bench instantiates the top by its name. */
+  prefix?: string;
 }
 
 export interface DecoderRunResult {
@@ -31,11 +33,12 @@ export interface DecoderRunResult {
 }
 
 /** Renders the testbench for a configuration. */
-export function renderDecoderTb(d: Derived, depthIn: number, depthOut: number): string {
+export function renderDecoderTb(d: Derived, depthIn: number, depthOut: number, top: string): string {
   const c = d.cfg;
   const tpl = Handlebars.compile(readFileSync(join(ROOT, 'sim', 'tb', 'decoder_tb.v.hbs'), 'utf8'), { strict: true, noEscape: true });
   return tpl({
     name: 'decoder_tb',
+    top,
     config: `channels ${c.channels}, dct size ${c.dctSize}, data width ${c.dataWidth}, ${c.signed ? 'signed' : 'unsigned'}, bus ${c.busWidth}, precision ${c.dctPrecision}`,
     B: c.busWidth,
     PW: c.channels * c.dataWidth,
@@ -45,16 +48,17 @@ export function renderDecoderTb(d: Derived, depthIn: number, depthOut: number): 
 }
 
 /** Writes the decoder's RTL and the bench into dir; returns the file list (dependency order). */
-export function writeDecoderSources(d: Derived, dir: string, depthIn: number, depthOut: number): string[] {
+export function writeDecoderSources(d: Derived, dir: string, depthIn: number, depthOut: number, prefix?: string): string[] {
   mkdirSync(dir, { recursive: true });
   const files: string[] = [];
-  for (const m of buildDecoder(d)) {
+  const modules = buildDecoder(d, prefix);
+  for (const m of modules) {
     const f = join(dir, `${m.name}.v`);
     writeFileSync(f, m.text);
     files.push(f);
   }
   const tb = join(dir, 'decoder_tb.v');
-  writeFileSync(tb, renderDecoderTb(d, depthIn, depthOut));
+  writeFileSync(tb, renderDecoderTb(d, depthIn, depthOut, modules[modules.length - 1].name));
   files.push(tb);
   return files;
 }
@@ -66,7 +70,7 @@ export async function runDecoderStream(d: Derived, tiles: StreamTile[], sim: Sim
   const vec = writeDecoderVectors(d, dir, tiles);
   const depthIn = o.depthIn ?? Math.max(vec.nin, 1);
   const depthOut = o.depthOut ?? Math.max(vec.nexp, 1);
-  const files = writeDecoderSources(d, dir, depthIn, depthOut);
+  const files = writeDecoderSources(d, dir, depthIn, depthOut, o.prefix);
   const plusargs = [
     `+in=${vec.inFile}`,
     `+nin=${vec.nin}`,
@@ -110,7 +114,7 @@ export async function cosimDecoder(
   npix: number,
   tilePixels: number,
   sim: Simulator,
-  opts: { workDir: string; seed: number; gapPct: number; stallPct: number },
+  opts: { workDir: string; seed: number; gapPct: number; stallPct: number; prefix?: string },
 ): Promise<{ ok: boolean; message: string; cycles: number; pixels: number; beats: number }> {
   const tiles = encodeTiles(d, settings, pixels, npix, tilePixels);
   const r = await runDecoderStream(d, tiles, sim, opts);

@@ -21,6 +21,8 @@ export interface CosimOptions {
   dropBeats?: number;
   /** Self-test of the bench: expect one beat more than the encoder sends (the watchdog must fire). */
   extraBeat?: boolean;
+  /** Module prefix of the generated RTL (gen-rtl --prefix); the bench instantiates the top by its name. */
+  prefix?: string;
 }
 
 export interface CosimResult {
@@ -34,7 +36,7 @@ export interface CosimResult {
 let tbTemplate: Handlebars.TemplateDelegate | undefined;
 
 /** The bench for one configuration and one set of vectors (sizes are fixed in the bench). */
-export function renderEncoderTb(d: Derived, pixels: number, beats: number, recBitsWidth: number): string {
+export function renderEncoderTb(d: Derived, pixels: number, beats: number, recBitsWidth: number, top: string): string {
   if (!tbTemplate) {
     const text = readFileSync(join(ROOT, 'sim', 'tb', 'encoder_tb.v.hbs'), 'utf8');
     tbTemplate = Handlebars.create().compile(text, { strict: true, noEscape: true });
@@ -42,6 +44,7 @@ export function renderEncoderTb(d: Derived, pixels: number, beats: number, recBi
   const MW = 2 * d.blocks;
   return tbTemplate({
     version: GENERATOR_VERSION,
+    top,
     PW: d.cfg.channels * d.cfg.dataWidth,
     B: d.cfg.busWidth,
     NPIX: pixels,
@@ -72,13 +75,14 @@ export async function cosimEncoderTiles(d: Derived, tiles: EncoderTile[], sim: S
   }
   writeEncoderVectors(dir, v);
   const files: string[] = [];
-  for (const m of buildEncoder(d)) {
+  const modules = buildEncoder(d, opts.prefix);
+  for (const m of modules) {
     const f = join(dir, `${m.name}.v`);
     writeFileSync(f, m.text);
     files.push(f);
   }
   const tb = join(dir, 'encoder_tb.v');
-  writeFileSync(tb, renderEncoderTb(d, v.pixels, v.beats, v.recBitsWidth));
+  writeFileSync(tb, renderEncoderTb(d, v.pixels, v.beats, v.recBitsWidth, modules[modules.length - 1].name));
   files.push(tb);
   const r = await simulate(sim, {
     files,

@@ -252,29 +252,45 @@ export async function synthCheck(
   return { ok: !failure && !!result && !latches, log: out.text() + failure + (latches ? '\nFAIL: latch inferred\n' : ''), cells };
 }
 
+export interface TopPaths {
+  ok: boolean;
+  log: string;
+  /** The top's ports as Yosys elaborated them. */
+  ports: { name: string; direction: 'input' | 'output' | 'inout'; width: number }[];
+  /** Every (input, output) pair of the top joined by logic without a flip-flop in between. */
+  paths: { from: string; to: string }[];
+}
+
 /**
- * Combinational paths between the top's ports: for every input, the outputs it reaches through logic
- * alone (flip-flops cut by `expose -evert-dff`, the design flattened). An empty list is proof that every
- * path from that input passes a register.
+ * Yosys: elaborates top flattened (proc turns every clocked process into $dff / $adff cells, and no
+ * optimization has run yet), reports its ports from write_json and, for every output, the inputs in its
+ * combinational cone: the input cone of the output port that does not pass through a flip-flop.
  */
-export async function combinationalPaths(files: { name: string; text: string }[], top: string): Promise<{ ok: boolean; log: string; paths: [string, string][] }> {
-  const front = [`read_verilog ${files.map((f) => f.name).join(' ')}`, `hierarchy -check -top ${top}`, 'proc', 'flatten', 'opt_clean'];
-  const ports = await yosysRun(files, [...front, 'tee -q -o inputs.txt select -list i:*', 'tee -q -o outputs.txt select -list o:*'].join('; '));
-  if (ports.failure || !ports.result) return { ok: false, log: ports.out.text() + ports.failure, paths: [] };
-  const names = (text: unknown) =>
-    String(text ?? '')
-      .split('\n')
-      .map((l) => l.trim().split('/').pop() ?? '')
-      .filter((n) => n.length > 0);
-  const inputs = names(ports.result['inputs.txt']);
-  const outputs = new Set(names(ports.result['outputs.txt']));
-  // expose -evert-dff turns every flip-flop into a port pair, so a cone stops at registers
-  const cones = inputs.map((i) => `tee -q -o cone_${i}.txt select -list w:${i} %co* o:* %i`);
-  const run = await yosysRun(files, [...front, 'expose -evert-dff', 'opt_clean', ...cones].join('; '));
-  if (run.failure || !run.result) return { ok: false, log: run.out.text() + run.failure, paths: [] };
-  const paths: [string, string][] = [];
-  for (const i of inputs) {
-    for (const o of names(run.result[`cone_${i}.txt`])) if (outputs.has(o) && o !== i) paths.push([i, o]);
+export async function topPaths(files: { name: string; text: string }[], top: string): Promise<TopPaths> {
+  const head = [`read_verilog ${files.map((f) => f.name).join(' ')}`, `hierarchy -check -top ${top}`, 'proc', 'flatten', 'opt_clean'];
+  const first = await yosysRun(files, [...head, 'write_json -compat-int top.json'].join('; '));
+  const log: string[] = [first.out.text(), first.failure];
+  if (first.failure || !first.result || typeof first.result['top.json'] !== 'string') return { ok: false, log: log.join(''), ports: [], paths: [] };
+  const mod = JSON.parse(first.result['top.json'] as string).modules[top];
+  const ports = Object.entries(mod.ports as Record<string, { direction: 'input' | 'output' | 'inout'; bits: unknown[] }>).map(([name, p]) => ({
+    name,
+    direction: p.direction,
+    width: p.bits.length,
+  }));
+  const outputs = ports.filter((p) => p.direction === 'output');
+  // one select per output, each listed into its own file
+  const selects = outputs.map((o) => `tee -q -o cone_${o.name}.txt select -list w:${o.name} %ci*:-$dff,$adff,$dffe,$sdff,$mem,$mem_v2 i:* %i`);
+  const second = await yosysRun(files, [...head, ...selects].join('; '));
+  log.push(second.out.text(), second.failure);
+  if (second.failure || !second.result) return { ok: false, log: log.join(''), ports, paths: [] };
+  const paths: { from: string; to: string }[] = [];
+  for (const o of outputs) {
+    const text = second.result[`cone_${o.name}.txt`];
+    if (typeof text !== 'string') return { ok: false, log: log.join('') + `\nno cone listing for ${o.name}\n`, ports, paths: [] };
+    for (const line of text.split('\n')) {
+      const m = /^[^/]+\/(\S+)$/.exec(line.trim());
+      if (m && m[1] !== o.name) paths.push({ from: m[1], to: o.name });
+    }
   }
-  return { ok: true, log: run.out.text(), paths };
+  return { ok: true, log: log.join(''), ports, paths };
 }

@@ -2,20 +2,37 @@
 // through a stream port, ready included, at full throughput. Emits templates/dctcm_axis_slice.v.hbs;
 // checked by test/rtl/axis-slice.test.ts.
 import { Derived } from '../../golden/params.js';
-import { renderModule } from '../render.js';
-import { Module } from './types.js';
+import { makeModule } from '../render.js';
+import { DEFAULT_PREFIX, Module, Port, bit, vec } from './types.js';
 
-export const AXIS_SLICE = 'dctcm_axis_slice';
 /** Cycles from a beat accepted on s_ to the same beat valid on m_. */
 export const AXIS_SLICE_LATENCY = 1;
 
-export function buildAxisSlice(d: Derived): Module {
-  const text = renderModule('dctcm_axis_slice', d, { name: AXIS_SLICE }, [
-    'AXI4-Stream register slice: an output register and one skid register, WIDTH bits per beat.',
+/** A slice of width bits per beat (the encoder's: B data bits and tlast). */
+export function buildAxisSlice(d: Derived, prefix: string = DEFAULT_PREFIX, width = d.cfg.busWidth + 1): Module {
+  const ports: Port[] = [
+    bit('input', 'clk'),
+    bit('input', 'rst'),
+    vec('input', 's_data', width),
+    bit('input', 's_valid'),
+    bit('output', 's_ready', 'a register: no combinational path from m_ready'),
+    vec('output', 'm_data', width),
+    bit('output', 'm_valid', 'a register'),
+    bit('input', 'm_ready'),
+  ];
+  const description = [
+    `AXI4-Stream register slice: an output register and one skid register, ${width} bits per beat.`,
     'Every output (m_data, m_valid, s_ready) is a register, so no combinational path crosses it:',
     'a core that puts one on its output port has no path from m_axis_tready to its s_axis_tready.',
     `Latency: ${AXIS_SLICE_LATENCY} cycle. Throughput: one beat per cycle while m_ready is high.`,
     'Beats leave in order; none is lost or duplicated under any tready/tvalid pattern.',
-  ]);
-  return { name: AXIS_SLICE, text, deps: [], latency: AXIS_SLICE_LATENCY, throughput: 'one beat per cycle while m_ready is high' };
+  ];
+  return makeModule('axis_slice', d, prefix, {
+    ports,
+    ctx: { WIDTH: width },
+    description,
+    deps: [],
+    latency: AXIS_SLICE_LATENCY,
+    throughput: 'one beat per cycle while m_ready is high',
+  });
 }

@@ -1,8 +1,8 @@
 // Forward integer DCT of one block: q_k = roundShift(sum_n T[k][n] x_n, P + s), the operations of
 // dctForward (golden/dct.ts) one for one. Emits templates/dctcm_dct.v.hbs; checked by test/dct-rtl.test.ts.
 import { Derived } from '../../golden/params.js';
-import { renderModule } from '../render.js';
-import { Module } from './types.js';
+import { makeModule } from '../render.js';
+import { DEFAULT_PREFIX, Module, Port, bit, vec } from './types.js';
 
 /** Fixed pipeline latency of dctcm_dct and dctcm_idct, in cycles with ce high. */
 export const DCT_LATENCY = 2;
@@ -55,7 +55,17 @@ export function dctWidths(d: Derived): { accWidth: number; coefWidth: number } {
   return { accWidth, coefWidth: d.coefWidthMax };
 }
 
-export function buildDct(d: Derived): Module {
+/** Ports of dctcm_dct and dctcm_idct up to their data lanes (the same ce / valid protocol). */
+export function coreControlPorts(what: string): Port[] {
+  return [
+    bit('input', 'clk'),
+    bit('input', 'rst'),
+    bit('input', 'ce', 'advance enable: all stages move when high, hold when low'),
+    bit('input', 'in_valid', `${what} carry a block (sampled with ce)`),
+  ];
+}
+
+export function buildDct(d: Derived, prefix: string = DEFAULT_PREFIX): Module {
   const { dctSize: N, dataWidth: W, signed, dctPrecision: P } = d.cfg;
   const { accWidth: AW, coefWidth: CW } = dctWidths(d);
   const lanes = Array.from({ length: N }, (_, n) => ({
@@ -74,14 +84,18 @@ export function buildDct(d: Derived): Module {
     src: k % 2 === 0 ? 'sum' : 'dif', // even rows weigh x_n + x_(N-1-n), odd rows x_n - x_(N-1-n)
     terms: termsOf(d.dct[k].slice(0, H)),
   }));
+  const ports: Port[] = [
+    ...coreControlPorts('in_data and quant_shift'),
+    vec('input', 'in_data', N * W, `sample n in bits [n*${W} +: ${W}]`),
+    vec('input', 'quant_shift', 4, 's: coefficients are divided by 2^s (rounded) on top of 2^P'),
+    bit('output', 'out_valid'),
+    vec('output', 'out_data', N * CW, `coefficient k in bits [k*${CW} +: ${CW}]`),
+  ];
   const ctx = {
-    name: 'dctcm_dct',
     N,
     W,
     P,
     signed,
-    inWidth: N * W,
-    outWidth: N * CW,
     accWidth: AW,
     accMsb: AW - 1,
     coefWidth: CW,
@@ -106,11 +120,5 @@ export function buildDct(d: Derived): Module {
     'at once (a whole-pipeline stall when low: nothing moves, nothing is lost); in_valid is sampled only with ce,',
     'and a block leaves the core on a clock edge where ce and out_valid are both high.',
   ];
-  return {
-    name: 'dctcm_dct',
-    text: renderModule('dctcm_dct', d, ctx, description),
-    deps: [],
-    latency: DCT_LATENCY,
-    throughput: 'one block per cycle with ce high',
-  };
+  return makeModule('dct', d, prefix, { ports, ctx, description, deps: [], latency: DCT_LATENCY, throughput: 'one block per cycle with ce high' });
 }

@@ -1,11 +1,11 @@
 // dctcm_dec_parse: the decoder's combinational record parser (the one-cycle context loop).
 import { Derived } from '../../golden/params.js';
 import { bitLength } from '../../golden/intmath.js';
-import { renderModule } from '../render.js';
+import { makeModule } from '../render.js';
 import { decWidths, shiftRows } from './dec_common.js';
-import { Module } from './types.js';
+import { DEFAULT_PREFIX, Module, Port, asReg, bit, vec } from './types.js';
 
-export function buildDecParse(d: Derived): Module {
+export function buildDecParse(d: Derived, prefix: string = DEFAULT_PREFIX): Module {
   const w = decWidths(d);
   const S = w.W + 1;
   const rankEntries: { key: number; keyW: number; val: number; valW: number }[] = [];
@@ -129,7 +129,26 @@ export function buildDecParse(d: Derived): Module {
     'them (escape, DCT width, value); a record longer than count is the caller\'s overrun.',
     'Latency: 0 (combinational).',
   ];
-  return { name: 'dctcm_dec_parse', text: renderModule('dctcm_dec_parse', d, ctx, description), deps: [], latency: 0 };
+  const ports: Port[] = [
+    vec('input', 'bits', w.CAP, 'bit buffer, next unread bit (the present bit) at bit 0, zeros above count'),
+    vec('input', 'count', w.OFFW, 'valid bits in the buffer (the data limit once the trailer word is in)'),
+    vec('input', 'ctx', ctx.ctxBits, `context of channel c in bits [c*${w.CTXW} +: ${w.CTXW}]`),
+    vec('input', 'shift', 4, "the tile's quantization shift s (<= W - 1)"),
+    ...asReg([
+      vec('output', 'rec_len', w.OFFW, 'record length, present bit included'),
+      bit('output', 'next_bit', 'the bit after the record: 0 = end-of-tile marker'),
+      vec('output', 'mode_ctx', w.NB, 'block b is CTX'),
+      vec('output', 'mode_raw', w.NB, 'block b is RAW'),
+      vec('output', 'mode_dct', w.NB, 'block b is DCT (none of the three: ZERO)'),
+      vec('output', 'value', ctx.valBits, `channel c in [c*${w.VW} +: ${w.VW}]: CTX index, RAW value or DCT coefficient, signed`),
+      vec('output', 'mask', w.C, 'DCT zero mask (1 = non-zero), 0 outside DCT blocks'),
+      vec('output', 'ctx_next', ctx.ctxBits, "contexts for the next pixel (decodeTile's ctx update)"),
+      bit('output', 'err_escape', 'an escape field below count names no unranked length'),
+      bit('output', 'err_width', 'a DCT width field below count exceeds CWM'),
+      bit('output', 'err_value', 'a CTX value field below count is outside [qMin, qMax]'),
+    ]),
+  ];
+  return makeModule('dec_parse', d, prefix, { ports, ctx, description, deps: [], latency: 0, throughput: 'combinational: one record per cycle' });
 }
 
 /** name[lo +: w] of a width-bit signal, zeros beyond its top (as a right shift brings in). */

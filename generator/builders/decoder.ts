@@ -1,20 +1,21 @@
 // dctcm_decoder: the tile stream decoder, bit-exact with decodeTile of golden/tile.ts, and its
-// submodules dctcm_dec_parse (record parser), dctcm_dec_recon (reconstruction) and dctcm_dec_idct.
+// submodules dctcm_dec_parse (record parser), dctcm_dec_recon (reconstruction) and dctcm_idct.
 import { Derived, FORMAT_VERSION, TILE_MAGIC } from '../../golden/params.js';
-import { renderModule } from '../render.js';
+import { makeModule } from '../render.js';
 import { bitLength } from '../../golden/intmath.js';
 import { DEC_ERRORS, decWidths } from './dec_common.js';
 import { buildIdct } from './idct.js';
 import { DCT_LATENCY } from './dct.js';
 import { buildDecParse } from './dec_parse.js';
 import { buildDecRecon } from './dec_recon.js';
-import { Module } from './types.js';
+import { CombPath, DEFAULT_PREFIX, Module, Port, bit, moduleNames, vec } from './types.js';
 
 /** Cycles from the clock edge that takes a record into stage 1 to m_axis_tvalid of its pixel. */
 export const DECODER_LATENCY = 1 + DCT_LATENCY;
 
-export function decoderDescription(d: Derived): string[] {
+export function decoderDescription(d: Derived, prefix: string = DEFAULT_PREFIX): string[] {
   const w = decWidths(d);
+  const names = moduleNames(prefix);
   const lines = [
     'DCT-CM tile decoder: compressed tile words in, pixel vectors out, bit-exact with decodeTile of',
     'golden/tile.ts (docs/FORMAT.md).',
@@ -28,7 +29,7 @@ export function decoderDescription(d: Derived): string[] {
     '  becomes the data limit of the tile. After the tlast word no further word is taken until the tile',
     '  has ended (a few idle cycles between tiles: end check, next header).',
     '- Header: 32 bits checked in the order magic, version, shift <= W - 1, configuration tag.',
-    '- Context loop, one cycle per pixel (dctcm_dec_parse): the record at the buffer head is parsed',
+    `- Context loop, one cycle per pixel (${names.dec_parse}): the record at the buffer head is parsed`,
     '  combinationally from the per-channel contexts (mode planes, rank planes, escapes, DCT side',
     '  information, payloads, each section read from a window at its start); the buffer shifts by the',
     '  record length (an arriving word enters at the registered count first, off the loop) and the',
@@ -36,8 +37,8 @@ export function decoderDescription(d: Derived): string[] {
     '  after it are in the buffer, when the tlast word has arrived, or when the buffer holds more than a',
     '  longest record.',
     `- The tile's shift is kept in ${bitLength(Math.min(15, w.W - 1))} bits (s <= W - 1); the cores' 4-bit shift ports get zeros above.`,
-    `- Stage 1 register (parsed pixel) -> dctcm_idct per block (inverse DCT + clamp + mask, ${DCT_LATENCY}`,
-    `  register stages) in parallel with dctcm_dec_recon (dequantize CTX, RAW values) and ${DCT_LATENCY}`,
+    `- Stage 1 register (parsed pixel) -> ${names.idct} per block (inverse DCT + clamp + mask, ${DCT_LATENCY}`,
+    `  register stages) in parallel with ${names.dec_recon} (dequantize CTX, RAW values) and ${DCT_LATENCY}`,
     '  registers; the last stage is m_axis. One global advance (the cores\' ce): every stage moves when',
     '  the output register is free or taken this cycle.',
     '- End of tile: after the 0 present bit the padding up to the trailer must be zero and shorter',
@@ -62,14 +63,59 @@ export function decoderDescription(d: Derived): string[] {
   return lines;
 }
 
+/**
+ * Cycles a tile boundary costs the decoder beyond its records: the trailer word, the end-of-tile check,
+ * the next header word and its check (no word is taken after a tlast word until the tile has ended).
+ */
+export const DECODER_TILE_CYCLES = 4;
+
+/** What an integrator budgets for the decoder (manifest integration.throughput; checked in test/rtl/prefix-pair.test.ts). */
+export function decoderRate(d: Derived): { perPixel: string; perTileCycles: number; longRecordExtraCycles: number; latencyCycles: number } {
+  const B = d.cfg.busWidth;
+  return {
+    perPixel:
+      `max(1, record bits / ${B}) cycles while records fit the bus; a record longer than ${B} bits takes up to ceil(bits / ${B}) + 1 cycles ` +
+      '(a record is decided once its bits and the next bit are in, and the buffer takes no word in a cycle it starts full)',
+    perTileCycles: DECODER_TILE_CYCLES,
+    longRecordExtraCycles: 1,
+    latencyCycles: DECODER_LATENCY,
+  };
+}
+
+/** Ports of the decoder top (docs/RTL.md, Interfaces). */
+export function decoderPorts(d: Derived): Port[] {
+  const w = decWidths(d);
+  return [
+    bit('input', 'clk'),
+    bit('input', 'rst', 'synchronous, active high'),
+    vec('input', 's_axis_tdata', w.B, 'tile stream word: bit i of the tile = bit i mod B of word i / B'),
+    bit('input', 's_axis_tvalid'),
+    bit('output', 's_axis_tready'),
+    bit('input', 's_axis_tlast', "on the tile's trailer word"),
+    vec('output', 'm_axis_tdata', w.C * w.W, `pixel: channel c in bits [c*${w.W} +: ${w.W}]${w.signed ? ", two's complement" : ''}`),
+    bit('output', 'm_axis_tvalid'),
+    bit('input', 'm_axis_tready'),
+    bit('output', 'm_axis_tlast', "on the tile's last pixel"),
+    bit('output', 'error', 'sticky until rst'),
+    vec('output', 'error_code', 4, 'first error (codes above), 0 = none'),
+  ];
+}
+
+/**
+ * Input-to-output paths of the decoder top without a register: none. s_axis_tready is a function of the
+ * state, the bit count and the tlast flag (registers), and every m_axis output comes from the output
+ * registers; m_axis_tready only enables registers. Checked with Yosys in test/synth/integration.test.ts.
+ */
+export const DECODER_COMB_PATHS: CombPath[] = [];
+
 /** The decoder and all its submodules, the top last. */
-export function buildDecoder(d: Derived): Module[] {
+export function buildDecoder(d: Derived, prefix: string = DEFAULT_PREFIX): Module[] {
   // The other blocks' values ride alongside dctcm_idct in two registers (templates/dctcm_decoder.v.hbs).
   if (DCT_LATENCY !== 2) throw new Error(`dctcm_decoder aligns its pipeline with a 2-cycle dctcm_idct; DCT_LATENCY is ${DCT_LATENCY}`);
   const w = decWidths(d);
-  const idct = buildIdct(d);
-  const parse = buildDecParse(d);
-  const recon = buildDecRecon(d);
+  const idct = buildIdct(d, prefix);
+  const parse = buildDecParse(d, prefix);
+  const recon = buildDecRecon(d, prefix);
   const ctx = {
     w,
     pixBits: w.C * w.W,
@@ -89,13 +135,15 @@ export function buildDecoder(d: Derived): Module[] {
     idctName: idct.name,
     idctLatency: DCT_LATENCY,
   };
-  const top: Module = {
-    name: 'dctcm_decoder',
-    text: renderModule('dctcm_decoder', d, ctx, decoderDescription(d)),
-    deps: [parse.name, recon.name, idct.name],
+  const top = makeModule('decoder', d, prefix, {
+    ports: decoderPorts(d),
+    ctx,
+    description: decoderDescription(d, prefix),
+    deps: [parse.base, recon.base, idct.base],
     latency: DECODER_LATENCY,
     throughput: 'one pixel per clock while m_axis_tready is high and words arrive as fast as record bits are used',
-  };
+    combPaths: DECODER_COMB_PATHS,
+  });
   return [idct, parse, recon, top];
 }
 

@@ -1,13 +1,18 @@
 // The encoder: top dctcm_encoder and its pipeline stages dctcm_enc_{prep,ctx,rec,pack}; the forward DCT
 // is the shared core dctcm_dct (dct.ts). Each builder computes every constant, table and width its
 // template prints (from Derived, via enc_common.ts).
-import { Derived } from '../../golden/params.js';
-import { renderModule } from '../render.js';
-import { Module } from './types.js';
+import { Derived, TILE_END_BITS, TILE_HEADER_BITS } from '../../golden/params.js';
+import { makeModule } from '../render.js';
+import { CombPath, DEFAULT_PREFIX, Module, Port, asReg, bit, moduleNames, vec } from './types.js';
 import { EncWidths, encWidths, modeCostLines } from './enc_common.js';
 import { bitLength } from '../../golden/intmath.js';
 import { DCT_LATENCY, buildDct } from './dct.js';
-import { AXIS_SLICE, AXIS_SLICE_LATENCY, buildAxisSlice } from './axis_slice.js';
+import { AXIS_SLICE_LATENCY, buildAxisSlice } from './axis_slice.js';
+
+/** The valid/ready ports every encoder stage has on each side, in the order the templates declare them. */
+const inHandshake = (): Port[] => [bit('input', 'in_valid'), bit('output', 'in_ready')];
+const outHandshake = (): Port[] => [bit('output', 'out_valid', undefined, { reg: true }), bit('input', 'out_ready')];
+const clkRst = (): Port[] => [bit('input', 'clk'), bit('input', 'rst')];
 
 /** Cycles of each encoder stage; prep waits for dctcm_dct and adds one register for wc and the DCT cost. */
 const PREP_LATENCY = DCT_LATENCY + 1;
@@ -44,7 +49,7 @@ function portWidths(e: EncWidths) {
   };
 }
 
-export function buildEncPrep(d: Derived): Module {
+export function buildEncPrep(d: Derived, prefix: string = DEFAULT_PREFIX): Module {
   // the template carries the pixel in two registers beside dctcm_dct
   if (DCT_LATENCY !== 2) throw new Error(`dctcm_enc_prep expects a 2-cycle dctcm_dct, not ${DCT_LATENCY}`);
   const e = encWidths(d);
@@ -85,21 +90,54 @@ export function buildEncPrep(d: Derived): Module {
       e.CWB,
     ),
     widthOfW: e.CW * e.CWB,
-    dctName: 'dctcm_dct',
   };
-  const text = renderModule('dctcm_enc_prep', d, ctx, [
+  const names = moduleNames(prefix);
+  const ports: Port[] = [
+    ...clkRst(),
+    vec('input', 'in_data', e.C * e.W, undefined, { heading: [`pixel in: channel c in bits [c*${e.W} +: ${e.W}]; policy/shift are the tile's effective settings`] }),
+    bit('input', 'in_first', 'first pixel of a tile'),
+    bit('input', 'in_last', 'last pixel of a tile'),
+    vec('input', 'in_policy', 2, '0 lossless, 1 auto, 2 dct'),
+    vec('input', 'in_shift', 4, 'effective quantization shift (0 under lossless)'),
+    ...inHandshake(),
+    ...asReg([
+      vec('output', 'out_len', e.C * e.LW, undefined, {
+        heading: [
+          `per channel c: bit length L of |q| ([c*${e.LW} +: ${e.LW}]), CTX payload field and its length, contexts`,
+          'after a CTX or RAW decision, zero mask, the raw value',
+        ],
+      }),
+      vec('output', 'out_fld', e.C * e.W),
+      vec('output', 'out_flen', e.C * e.LW),
+      vec('output', 'out_ctxc', e.C * e.LW),
+      vec('output', 'out_ctxr', e.C * e.LW),
+      vec('output', 'out_mask', e.C),
+      vec('output', 'out_raw', e.C * e.W),
+      vec('output', 'out_zero', e.NB, undefined, { heading: ['per block b: all values zero, all indices zero, DCT coefficients, width and cost in bits'] }),
+      vec('output', 'out_zeroq', e.NB),
+      vec('output', 'out_coef', e.C * e.CW),
+      vec('output', 'out_wc', e.NB * e.CWB),
+      vec('output', 'out_dctbits', e.NB * e.BBW),
+      bit('output', 'out_first'),
+      bit('output', 'out_last'),
+      vec('output', 'out_policy', 2),
+      vec('output', 'out_shift', 4),
+    ]),
+    ...outHandshake(),
+  ];
+  const description = [
     'Encoder stage 1 (everything that does not depend on the context): per value the quantization index',
     '(golden quantize: ties toward zero), its bit length L, the CTX payload field, the context the value',
     'leaves after a CTX or a RAW decision, the zero mask; per block the all-zero flags and the forward DCT',
-    '(dctcm_dct) with its coefficient width and DCT cost.',
-    `Latency ${PREP_LATENCY} cycles, one pixel per cycle: the ${DCT_LATENCY} stages of dctcm_dct, the pixel carried beside`,
+    `(${names.dct}) with its coefficient width and DCT cost.`,
+    `Latency ${PREP_LATENCY} cycles, one pixel per cycle: the ${DCT_LATENCY} stages of ${names.dct}, the pixel carried beside`,
     'them, then one register stage for the per-value results, wc and the DCT cost. One enable moves the',
     'whole stage (it stalls as a unit while its output is held).',
-  ]);
-  return { name: 'dctcm_enc_prep', text, deps: ['dctcm_dct'], latency: PREP_LATENCY, throughput: 'one pixel per cycle' };
+  ];
+  return makeModule('enc_prep', d, prefix, { ports, ctx, description, deps: ['dct'], latency: PREP_LATENCY, throughput: 'one pixel per cycle' });
 }
 
-export function buildEncCtx(d: Derived): Module {
+export function buildEncCtx(d: Derived, prefix: string = DEFAULT_PREFIX): Module {
   const e = encWidths(d);
   const S = d.symbols;
   const ROMW = e.ESCW + e.SBW + e.RKW;
@@ -127,18 +165,53 @@ export function buildEncCtx(d: Derived): Module {
     romBits: entries.length * ROMW,
     sbPad: e.BBW - e.SBW,
   };
-  const text = renderModule('dctcm_enc_ctx', d, ctx, [
+  const ports: Port[] = [
+    ...clkRst(),
+    vec('input', 'in_len', e.C * e.LW, undefined, { heading: [`from ${moduleNames(prefix).enc_prep} (per channel c at [c*LW +: LW], per block b at [b*BBW +: BBW])`] }),
+    vec('input', 'in_ctxc', e.C * e.LW),
+    vec('input', 'in_ctxr', e.C * e.LW),
+    vec('input', 'in_mask', e.C),
+    vec('input', 'in_zero', e.NB),
+    vec('input', 'in_zeroq', e.NB),
+    vec('input', 'in_dctbits', e.NB * e.BBW),
+    vec('input', 'in_fld', e.C * e.W),
+    vec('input', 'in_flen', e.C * e.LW),
+    vec('input', 'in_raw', e.C * e.W),
+    vec('input', 'in_coef', e.C * e.CW),
+    vec('input', 'in_wc', e.NB * e.CWB),
+    bit('input', 'in_first'),
+    bit('input', 'in_last'),
+    vec('input', 'in_policy', 2),
+    vec('input', 'in_shift', 4),
+    ...inHandshake(),
+    ...asReg([
+      vec('output', 'out_mode', e.NB * 2, undefined, { heading: ['decisions: block mode ([b*2 +: 2], 0 zero 1 ctx 2 raw 3 dct), rank and escape field per channel'] }),
+      vec('output', 'out_rank', e.C * e.RKW),
+      vec('output', 'out_esc', e.C * e.ESCW),
+      vec('output', 'out_fld', e.C * e.W),
+      vec('output', 'out_flen', e.C * e.LW),
+      vec('output', 'out_raw', e.C * e.W),
+      vec('output', 'out_coef', e.C * e.CW),
+      vec('output', 'out_wc', e.NB * e.CWB),
+      vec('output', 'out_mask', e.C),
+      bit('output', 'out_first'),
+      bit('output', 'out_last'),
+      vec('output', 'out_shift', 4),
+    ]),
+    ...outHandshake(),
+  ];
+  const description = [
     'Encoder stage 2, the context loop (golden planPixel + updateContext): rank and cost of every value from',
     'its context and bit length, the CTX cost of each block, the block mode (ZERO, else CTX if not dearer than',
     'RAW, else RAW; DCT when strictly cheaper under auto, always under dct), and the next contexts.',
     ...modeCostLines(e),
     `Latency ${CTX_LATENCY} cycle, one pixel per cycle. The feedback ctx_q -> rank ROM -> cost sum -> compare -> mode ->`,
     'next context is this design\'s critical loop: it cannot be pipelined without changing the format.',
-  ]);
-  return { name: 'dctcm_enc_ctx', text, deps: [], latency: CTX_LATENCY, throughput: 'one pixel per cycle' };
+  ];
+  return makeModule('enc_ctx', d, prefix, { ports, ctx, description, deps: [], latency: CTX_LATENCY, throughput: 'one pixel per cycle' });
 }
 
-export function buildEncRec(d: Derived): Module {
+export function buildEncRec(d: Derived, prefix: string = DEFAULT_PREFIX): Module {
   const e = encWidths(d);
   const HW = 1 + 3 * e.NB;
   const PLW = e.C * e.RANKS;
@@ -166,23 +239,49 @@ export function buildEncRec(d: Derived): Module {
     SB,
     PB,
     PBW: bitLength(PB + Math.max(e.W, e.CW) - 1),
-    payName: 'dctcm_enc_pay',
     geMask: packFields(
       Array.from({ length: e.RANKS + 1 }, (_, r) => 2 ** Math.min(r + 1, e.RANKS) - 1),
       e.RANKS,
     ),
     geMaskW: (e.RANKS + 1) * e.RANKS,
   };
-  const text = renderModule('dctcm_enc_rec', d, ctx, [
+  const names = moduleNames(prefix);
+  const hasEsc = e.escBits > 0;
+  const ports: Port[] = [
+    ...clkRst(),
+    vec('input', 'in_mode', e.NB * 2, undefined, { heading: [`from ${names.enc_ctx}`] }),
+    vec('input', 'in_rank', e.C * e.RKW),
+    vec('input', 'in_esc', e.C * e.ESCW, hasEsc ? undefined : 'no escapes: W + 1 bit lengths fit the RANKS ranks', hasEsc ? {} : { waive: 'UNUSEDSIGNAL' }),
+    vec('input', 'in_fld', e.C * e.W),
+    vec('input', 'in_flen', e.C * e.LW),
+    vec('input', 'in_raw', e.C * e.W),
+    vec('input', 'in_coef', e.C * e.CW),
+    vec('input', 'in_wc', e.NB * e.CWB),
+    vec('input', 'in_mask', e.C),
+    bit('input', 'in_first'),
+    bit('input', 'in_last'),
+    vec('input', 'in_shift', 4),
+    ...inHandshake(),
+    ...asReg([
+      vec('output', 'out_rec', e.REC, undefined, { heading: ["the record: bit i of the pixel's record in bit i, bits >= out_bits zero"] }),
+      vec('output', 'out_bits', e.OW),
+      vec('output', 'out_mode', e.NB * 2, 'the modes again, for the scoreboard'),
+      bit('output', 'out_first'),
+      bit('output', 'out_last'),
+      vec('output', 'out_shift', 4),
+    ]),
+    ...outHandshake(),
+  ];
+  const description = [
     'Encoder stage 3: assembles the pixel record of golden writePixel as one vector and its length: present',
     'bit, mode planes, rank planes, escape fields, DCT side info, payloads. Every field position is a prefix',
     'count or sum over the fields before it (no bit-serial walk); sections are shifted into place.',
     `Latency ${REC_LATENCY} cycle, one pixel per cycle; longest record ${e.REC} bits.`,
-  ]);
-  return { name: 'dctcm_enc_rec', text, deps: ['dctcm_enc_pay'], latency: REC_LATENCY, throughput: 'one pixel per cycle' };
+  ];
+  return makeModule('enc_rec', d, prefix, { ports, ctx, description, deps: ['enc_pay'], latency: REC_LATENCY, throughput: 'one pixel per cycle' });
 }
 
-export function buildEncPay(d: Derived): Module {
+export function buildEncPay(d: Derived, prefix: string = DEFAULT_PREFIX): Module {
   const e = encWidths(d);
   const PB = e.N * Math.max(e.W, e.CW) + 1;
   const ctx = {
@@ -198,15 +297,24 @@ export function buildEncPay(d: Derived): Module {
     PBW: bitLength(PB + Math.max(e.W, e.CW) - 1),
     FW: Math.max(e.W, e.CW),
   };
-  const text = renderModule('dctcm_enc_pay', d, ctx, [
+  const ports: Port[] = [
+    vec('input', 'mode', 2, 'block mode: 0 zero, 1 ctx, 2 raw, 3 dct'),
+    vec('input', 'fld', e.N * e.W, `CTX fields (sign, mantissa), value i at [i*${e.W} +: ${e.W}], masked to flen`),
+    vec('input', 'flen', e.N * e.LW, 'CTX field lengths'),
+    vec('input', 'raw', e.N * e.W, 'the values'),
+    vec('input', 'coef', e.N * e.CW, 'DCT coefficients'),
+    vec('input', 'wc', e.CWB, 'DCT coefficient width'),
+    ...asReg([vec('output', 'pay', PB, 'payload, LSB first, zero above bits'), vec('output', 'bits', ctx.PBW, 'payload length')]),
+  ];
+  const description = [
     `Payload of one block of ${e.N} values (golden writePixel, last loop): CTX values' sign and mantissa`,
     `fields, RAW values in ${e.W} bits, or DCT coefficients in wc bits, in value order, and its length.`,
-    'Combinational (part of the record stage dctcm_enc_rec).',
-  ]);
-  return { name: 'dctcm_enc_pay', text, deps: [], latency: 0, throughput: 'combinational: one block per cycle' };
+    `Combinational (part of the record stage ${moduleNames(prefix).enc_rec}).`,
+  ];
+  return makeModule('enc_pay', d, prefix, { ports, ctx, description, deps: [], latency: 0, throughput: 'combinational: one block per cycle' });
 }
 
-export function buildEncPack(d: Derived): Module {
+export function buildEncPack(d: Derived, prefix: string = DEFAULT_PREFIX): Module {
   const e = encWidths(d);
   const INS = e.REC + 32;
   const CAP = Math.ceil((e.B + INS + 1) / e.B) * e.B;
@@ -234,7 +342,20 @@ export function buildEncPack(d: Derived): Module {
     wordCount: packFields(ks, WLW),
     wordCountW: KMAX * WLW,
   };
-  const text = renderModule('dctcm_enc_pack', d, ctx, [
+  const ports: Port[] = [
+    ...clkRst(),
+    vec('input', 'in_rec', e.REC, 'record bits, LSB first, zero above in_bits'),
+    vec('input', 'in_bits', e.OW, 'record length'),
+    bit('input', 'in_first', 'first record of a tile: the tile header goes first'),
+    bit('input', 'in_last', 'last record of a tile: end bit, padding, trailer follow'),
+    vec('input', 'in_shift', 4, "the tile's quantization shift (tile header)"),
+    ...inHandshake(),
+    vec('output', 'm_axis_tdata', e.B),
+    bit('output', 'm_axis_tvalid'),
+    bit('input', 'm_axis_tready'),
+    bit('output', 'm_axis_tlast'),
+  ];
+  const description = [
     'Encoder stage 4, the bit packer: tile header (magic, version, shift, configuration tag) before the',
     'first record, records appended LSB first, and after the last record the end bit, zero padding to a',
     `${e.B}-bit boundary and the trailer word (pixel count mod 2^16 | fold16 checksum << 16).`,
@@ -242,32 +363,74 @@ export function buildEncPack(d: Derived): Module {
     `record of at most ${e.B} bits costs one cycle and a longer one ceil(bits / ${e.B}) cycles. The next tile's`,
     'records queue behind a pending trailer; only a second tile end waits for it.',
     'A record reaches m_axis one cycle after it is taken.',
-  ]);
-  return {
-    name: 'dctcm_enc_pack',
-    text,
+  ];
+  return makeModule('enc_pack', d, prefix, {
+    ports,
+    ctx,
+    description,
     deps: [],
     latency: PACK_LATENCY,
     throughput: `one record per cycle up to ${e.B} bits, ceil(bits / ${e.B}) cycles for a longer one, one trailer beat per tile`,
+  });
+}
+
+/** What an integrator budgets for the encoder (manifest integration.throughput; checked in test/rtl/prefix-pair.test.ts). */
+export function encoderRate(d: Derived): { perPixel: string; perTileCycles: number; latencyCycles: number } {
+  const B = d.cfg.busWidth;
+  return {
+    perPixel: `max(1, record bits / ${B}) cycles on average: one pixel per cycle, or one ${B}-bit word per cycle while records are longer (the packer fills every word)`,
+    // the words the header and the end bit (with its padding) can add, and the trailer beat
+    perTileCycles: Math.ceil((TILE_HEADER_BITS + TILE_END_BITS) / B) + 1,
+    latencyCycles: ENCODER_LATENCY,
   };
 }
 
-export function buildEncoderTop(d: Derived): Module {
+/** The run-time settings the encoder accepts, and what it does with the others (docs/RTL.md, Interfaces). */
+export function encoderSettings(d: Derived): { maxQuantShift: number; unsupported: string } {
+  const max = encWidths(d).SHIFT_MAX;
+  return {
+    maxQuantShift: max,
+    unsupported:
+      `cfg_policy 3, or cfg_policy auto or dct with cfg_quant_shift above ${max} (min(15, W - 1)): the tile is coded lossless with shift 0, ` +
+      'and nothing signals it (the tile header carries shift 0); validate the settings before driving them',
+  };
+}
+
+/** Ports of the encoder top (docs/RTL.md, Interfaces). */
+export function encoderPorts(d: Derived): Port[] {
+  const e = encWidths(d);
+  return [
+    bit('input', 'clk'),
+    bit('input', 'rst', 'synchronous, active high'),
+    vec('input', 'cfg_policy', 2, "0 lossless, 1 auto, 2 dct (3: lossless); sampled at a tile's first pixel"),
+    vec('input', 'cfg_quant_shift', 4, `quantization shift; > ${e.SHIFT_MAX} selects lossless; lossless forces 0`),
+    vec('input', 's_axis_tdata', e.C * e.W, `channel c in bits [c*${e.W} +: ${e.W}]`),
+    bit('input', 's_axis_tvalid'),
+    bit('output', 's_axis_tready'),
+    bit('input', 's_axis_tlast', 'last pixel of the tile'),
+    vec('output', 'm_axis_tdata', e.B, `stream bit i in bit i mod ${e.B} of word i / ${e.B}`),
+    bit('output', 'm_axis_tvalid'),
+    bit('input', 'm_axis_tready'),
+    bit('output', 'm_axis_tlast', "the tile's trailer word"),
+  ];
+}
+
+/** Input-to-output paths of the encoder top without a register (checked with Yosys in test/synth/integration.test.ts). */
+// Every output is a register of the output slice, and s_axis_tready is the stage ready chain from the
+// slice's registered ready: no input reaches an output without a register (test/synth/comb-paths.test.ts).
+export const ENCODER_COMB_PATHS: CombPath[] = [];
+
+export function buildEncoderTop(d: Derived, prefix: string = DEFAULT_PREFIX): Module {
   const e = encWidths(d);
   const ctx = {
     ...portWidths(e),
     W: e.W,
     SHIFT_MAX: e.SHIFT_MAX,
     shiftLimited: e.SHIFT_MAX < 15,
-    prepName: 'dctcm_enc_prep',
     prepLatency: PREP_LATENCY,
-    ctxName: 'dctcm_enc_ctx',
-    recName: 'dctcm_enc_rec',
-    packName: 'dctcm_enc_pack',
-    sliceName: AXIS_SLICE,
     sliceWidth: e.B + 1, // tdata and tlast
   };
-  const text = renderModule('dctcm_encoder', d, ctx, [
+  const description = [
     'DCT-CM encoder: pixel vectors in, the compressed tile stream of golden/tile.ts encodeTile out, bit exact.',
     `Input lane order: channel c in s_axis_tdata[c*${e.W} +: ${e.W}]; output: stream bit i in bit i mod ${e.B}`,
     `of word floor(i / ${e.B}) (32-bit unit 0 in the least significant bits).`,
@@ -284,17 +447,19 @@ export function buildEncoderTop(d: Derived): Module {
     'context: a true feedback loop) and the DCT stages (constant multipliers and an adder tree; the',
     'rounding shift). Only the context loop cannot be cut by more registers; the record stage is',
     'feed-forward and could be split into more stages.',
-  ]);
-  return {
-    name: 'dctcm_encoder',
-    text,
-    deps: ['dctcm_enc_prep', 'dctcm_enc_ctx', 'dctcm_enc_rec', 'dctcm_enc_pack', AXIS_SLICE],
+  ];
+  return makeModule('encoder', d, prefix, {
+    ports: encoderPorts(d),
+    ctx,
+    description,
+    deps: ['enc_prep', 'enc_ctx', 'enc_rec', 'enc_pack', 'axis_slice'],
     latency: ENCODER_LATENCY,
     throughput: `one pixel per cycle while m_axis_tready is high and its record fits the ${e.B}-bit bus; ceil(bits / ${e.B}) cycles for a longer record`,
-  };
+    combPaths: ENCODER_COMB_PATHS,
+  });
 }
 
 /** The encoder top and its submodules (the shared dctcm_dct included), dependencies first. */
-export function buildEncoder(d: Derived): Module[] {
-  return [buildDct(d), buildEncPrep(d), buildEncCtx(d), buildEncPay(d), buildEncRec(d), buildEncPack(d), buildAxisSlice(d), buildEncoderTop(d)];
+export function buildEncoder(d: Derived, prefix: string = DEFAULT_PREFIX): Module[] {
+  return [buildDct, buildEncPrep, buildEncCtx, buildEncPay, buildEncRec, buildEncPack, buildAxisSlice, buildEncoderTop].map((b) => b(d, prefix));
 }

@@ -7,9 +7,9 @@
 // rounding term once, picks the W output bits with one s-indexed select and tells saturation from the
 // sign and the bits above the output range. All widths and bit positions below are computed here.
 import { Derived } from '../../golden/params.js';
-import { renderModule } from '../render.js';
-import { DCT_LATENCY, bits, checkFold } from './dct.js';
-import { Module } from './types.js';
+import { makeModule } from '../render.js';
+import { DCT_LATENCY, bits, checkFold, coreControlPorts } from './dct.js';
+import { DEFAULT_PREFIX, Module, Port, bit, vec } from './types.js';
 
 /** quant_shift is a 4-bit port: the core is exact for every s in 0..SHIFT_MAX. */
 const SHIFT_MAX = 15;
@@ -97,7 +97,7 @@ interface Seg {
   count: number;
 }
 
-export function buildIdct(d: Derived): Module {
+export function buildIdct(d: Derived, prefix: string = DEFAULT_PREFIX): Module {
   const { dctSize: N, dataWidth: W, signed, dctPrecision: P } = d.cfg;
   const wd = idctWidths(d);
   const { coefWidth: CW, accWidth: AW, zWidth: ZW, precision: Pp, tz } = wd;
@@ -160,8 +160,15 @@ export function buildIdct(d: Derived): Module {
   for (const s of segs) if (s.kind === 'z') for (let i = s.lo; i <= s.hi; i++) used.add(i);
   for (const o of ovf) used.add(o.q);
   for (let i = zLow; i < ZW; i++) if (!used.has(i)) throw new Error(`dctcm_idct: z bit ${i} is unused (P'=${Pp}, ZW=${ZW})`);
+  const ports: Port[] = [
+    ...coreControlPorts('in_coef, in_mask and quant_shift'),
+    vec('input', 'in_coef', N * CW, `coefficient k in bits [k*${CW} +: ${CW}], two's complement`),
+    vec('input', 'in_mask', N, 'bit n: value n is non-zero (0 forces output n to 0)'),
+    vec('input', 'quant_shift', 4, 's: the coefficients were divided by 2^s'),
+    bit('output', 'out_valid'),
+    vec('output', 'out_data', N * W, `value n in bits [n*${W} +: ${W}]`),
+  ];
   const ctx = {
-    name: 'dctcm_idct',
     N,
     W,
     P,
@@ -169,8 +176,6 @@ export function buildIdct(d: Derived): Module {
     tz,
     signed,
     coefWidth: CW,
-    inWidth: N * CW,
-    outWidth: N * W,
     accWidth: AW,
     accMsb: AW - 1,
     maxAcc: wd.maxAcc,
@@ -211,5 +216,5 @@ export function buildIdct(d: Derived): Module {
     'at once (a whole-pipeline stall when low: nothing moves, nothing is lost); in_valid is sampled only with ce,',
     'and a block leaves the core on a clock edge where ce and out_valid are both high.',
   ];
-  return { name: 'dctcm_idct', text: renderModule('dctcm_idct', d, ctx, description), deps: [], latency: DCT_LATENCY, throughput: 'one block per cycle with ce high' };
+  return makeModule('idct', d, prefix, { ports, ctx, description, deps: [], latency: DCT_LATENCY, throughput: 'one block per cycle with ce high' });
 }

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { derive } from '../../golden/params.js';
 import { AXIS_SLICE, buildAxisSlice } from '../../generator/builders/axis_slice.js';
 import { renderBench } from '../../generator/render.js';
-import { Simulator, combinationalPaths, lint, requireTools, simulate } from '../../sim/run.js';
+import { Simulator, topPaths, lint, requireTools, simulate } from '../../sim/run.js';
 
 requireTools();
 const WORK = join(tmpdir(), `dctcm-axis-slice-${process.pid}`);
@@ -54,8 +54,8 @@ describe('dctcm_axis_slice', () => {
     const res = await simulate('icarus', { files: sources(dir, 500, drops), top: 'axis_slice_tb', workDir: join(dir, 'run'), plusargs: ['+seed=2', '+gap_pct=10', '+stall_pct=50'] });
     expect(res.output).toMatch(/^MISMATCH beat \d+/m);
     const comb = slice.text.replace(READY, 'assign s_ready = !skid_valid_q || m_ready;');
-    const r = await combinationalPaths([{ name: `${slice.name}.v`, text: comb }], AXIS_SLICE);
-    expect(r.paths).toEqual([['m_ready', 's_ready']]);
+    const r = await topPaths([{ name: `${slice.name}.v`, text: comb }], AXIS_SLICE);
+    expect(r.paths).toEqual([{ from: 'm_ready', to: 's_ready' }]);
   }, 600_000);
 
   it('verilator --lint-only -Wall: zero warnings', async () => {
@@ -65,7 +65,7 @@ describe('dctcm_axis_slice', () => {
   });
 
   it('has no combinational path from any input to any output (Yosys)', async () => {
-    const r = await combinationalPaths([{ name: `${slice.name}.v`, text: slice.text }], AXIS_SLICE);
+    const r = await topPaths([{ name: `${slice.name}.v`, text: slice.text }], AXIS_SLICE);
     expect(r.ok, r.log.slice(-2000)).toBe(true);
     expect(r.paths).toEqual([]);
   });

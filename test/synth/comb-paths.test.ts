@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { derive } from '../../golden/params.js';
 import { buildDecoder } from '../../generator/builders/decoder.js';
 import { buildEncoder } from '../../generator/builders/encoder.js';
-import { combinationalPaths } from '../../sim/run.js';
+import { topPaths } from '../../sim/run.js';
 import { SWEEP, sweepLabel } from '../../sim/sweep.js';
 
 const rows = SWEEP.filter((c) => c.channels === 8);
@@ -18,7 +18,7 @@ describe.each(rows.map((c) => [sweepLabel(c), c] as const))('combinational paths
   ] as const) {
     it(`${core}: none from any input to any output`, async () => {
       const files = build(d).map((m) => ({ name: `${m.name}.v`, text: m.text }));
-      const r = await combinationalPaths(files, core);
+      const r = await topPaths(files, core);
       expect(r.ok, r.log.slice(-3000)).toBe(true);
       expect(r.paths).toEqual([]);
     }, 900_000);
