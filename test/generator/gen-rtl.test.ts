@@ -449,7 +449,7 @@ describe('--prefix', () => {
     const m = JSON.parse(read(p, 'manifest.json'));
     expect(m.prefix).toBe('pfx_');
     expect(m.filelist).toBe('pfx.f');
-    expect(m.fusesocCore).toEqual({ file: 'pfx.core', name: `dctcm:codec:pfx_c64_n8_w8u_b256_p12:${GENERATOR_VERSION}` });
+    expect(m.fusesocCore).toEqual({ file: 'pfx.core', name: `dctcm:codec:pfx_c16_n8_w8u_b64_p12:${GENERATOR_VERSION}` });
     expect(m.encoder.top).toBe('pfx_encoder');
     expect(m.decoder.top).toBe('pfx_decoder');
     expect(m.regenerate).toMatch(/ --prefix pfx_ /);
