@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeTensor } from '../../tools/container.js';
 import { resolveConfig } from '../../tools/analyze.js';
 import { NPY_DTYPES, Tensor } from '../../tools/npy.js';
-import { FrameEvent, FrameReader, MAX_HEADER_BYTES, OPS, SERVE_DTYPES, SERVE_ERRORS, SETTING_NAMES, answer } from '../../tools/serve.js';
+import { FrameEvent, FrameReader, MAX_HEADER_BYTES, MAX_PAYLOAD_BYTES, OPS, SERVE_DTYPES, SERVE_ERRORS, SETTING_NAMES, answer } from '../../tools/serve.js';
 import { TileSettings } from '../../golden/params.js';
 import { mulberry32 } from '../../sim/rng.js';
 import { ROOT, buildDist } from '../helpers/build.js';
@@ -354,5 +354,9 @@ describe('docs/SERVE.md', () => {
   const doc = readFileSync(join(ROOT, 'docs', 'SERVE.md'), 'utf8');
   it.each([...Object.keys(SERVE_ERRORS), ...OPS, ...SETTING_NAMES, ...Object.keys(SERVE_DTYPES)])('documents `%s`', (name) => {
     expect(doc).toContain(`\`${name}\``);
+  });
+  it('states the header and payload limits the server applies', () => {
+    expect(doc).toContain(`${MAX_HEADER_BYTES} bytes`);
+    expect(doc).toContain(`over ${MAX_PAYLOAD_BYTES} bytes`);
   });
 });
