@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // dctcm: file-level DCT-CM codec on the golden model. encode (.npy -> .dctcm), decode (.dctcm -> .npy),
-// analyze (rate, error, mode mix and baselines of one tensor or a folder of them).
+// analyze (rate, error, mode mix and baselines of one tensor or a folder of them), serve (tools/serve.ts).
 // User errors (ParamError, InputError, StreamError, bad options) print `dctcm: <message>` and exit 2,
 // and never leave an output file behind: outputs are written to a temporary file and renamed.
 import { existsSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
@@ -13,6 +13,7 @@ import { decodeContainer, encodeTensor, looksLikeDctcm } from './container.js';
 import { Tensor, formatNpy, looksLikeNpy, parseNpy } from './npy.js';
 import { BUS_WIDTH_MAX, BUS_WIDTH_MIN, BUS_WIDTH_STEP, DEFAULT_BUS_WIDTH_TEXT, DEFAULT_CONFIG, POLICIES, Policy, TileSettings } from '../golden/params.js';
 import { invokedDirectly } from './entry.js';
+import { serveStdio } from './serve.js';
 import { GENERATOR_VERSION } from '../generator/render.js';
 import { CodecOptions, LayerResult, analyzeTensor, buildReport, formatReport, resolveConfig } from './analyze.js';
 
@@ -313,6 +314,19 @@ export function buildProgram(): Command {
   )
     .addOption(new Option('--json', 'print a JSON report { config, settings, total, layers } on stdout (default: an aligned text table)'))
     .action((path: string, o) => cmdAnalyze(path, o));
+
+  program
+    .command('serve')
+    .description(
+      'code tensor after tensor for another program: framed requests on stdin (a JSON header line, then its payload), one answer each on stdout; ' +
+        'protocol in docs/SERVE.md. Bad requests get error answers and serving continues; ends when stdin ends',
+    )
+    .action(() =>
+      serveStdio().catch((e) => {
+        process.stderr.write(`dctcm serve: internal error: ${(e as Error)?.stack ?? String(e)}\n`);
+        process.exitCode = 1;
+      }),
+    );
   return program;
 }
 

@@ -1,0 +1,89 @@
+// The Python bridge (python/dctcm_torch.py) end to end: test/tools/bridge_check.py sends tensors through
+// `dctcm serve` from Python and attaches the codec to a small PyTorch model; here its results are checked,
+// and the bits it reports are recomputed with the golden model. It needs /usr/bin/python3 with Debian's
+// python3-torch and python3-numpy (.ci/run installs them); without them this test fails, it never skips.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { encodeTensor } from '../../tools/container.js';
+import { resolveConfig } from '../../tools/analyze.js';
+import { Tensor, parseNpy } from '../../tools/npy.js';
+import { TileSettings } from '../../golden/params.js';
+import { ROOT, buildDist } from '../helpers/build.js';
+
+const PYTHON = '/usr/bin/python3';
+let dir: string;
+
+beforeAll(async () => {
+  await buildDist(['tools/'], ['dist/tools/dctcm.js']);
+  dir = mkdtempSync(join(tmpdir(), 'dctcm-bridge-'));
+}, 300_000);
+
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+const load = (name: string) => parseNpy(readFileSync(join(dir, name)), name);
+
+function golden(t: Tensor, settings: TileSettings = { policy: 'lossless', quantShift: 0 }, tilePixels?: number) {
+  const e = encodeTensor(t, resolveConfig(t, {}), settings, tilePixels ?? t.shape[2]);
+  return { bits: e.bytes.length * 8, recon: e.recon };
+}
+
+/** Runs a program without blocking the event loop: exit status and output. */
+function run(cmd: string, args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((res, rej) => {
+    const p = spawn(cmd, args);
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (b) => (stdout += b));
+    p.stderr.on('data', (b) => (stderr += b));
+    p.on('error', (e) => rej(new Error(`cannot run ${cmd} (apt-get install python3-torch python3-numpy): ${e.message}`)));
+    p.on('close', (status) => res({ status, stdout, stderr }));
+  });
+}
+
+it('tensors through serve and back from Python, and the codec on a PyTorch model', async () => {
+  const r = await run(PYTHON, [join(ROOT, 'test', 'tools', 'bridge_check.py'), dir]);
+  expect(r.status, `bridge_check.py failed:\n${r.stderr}`).toBe(0);
+  const res = JSON.parse(r.stdout);
+
+  // exact under lossless, and the bits are the golden model's
+  for (const dt of ['uint8', 'int8', 'uint16', 'int16']) {
+    expect(res[dt].exact, dt).toBe(true);
+    expect(res[dt].bits, dt).toBe(golden(load(`${dt}.npy`)).bits);
+  }
+  const lossy = load('lossy.npy');
+  const ref = golden(lossy, { policy: 'auto', quantShift: 2 }, 9);
+  expect(res.lossy.bits).toBe(ref.bits);
+  expect(Array.from(load('lossy.decoded.npy').data)).toEqual(Array.from(ref.recon));
+  expect(res.lossy.max_error).toBeGreaterThan(0);
+
+  // a batch, split over two server processes: each item's bits are those of the item alone
+  expect(res.batch.exact).toBe(true);
+  expect(res.batch.item_bits).toEqual([0, 1, 2, 3, 4].map((k) => golden(load(`batch${k}.npy`)).bits));
+  expect(res.batch.bits).toBe(res.batch.item_bits.reduce((a: number, b: number) => a + b, 0));
+
+  expect(res.encode.bits).toBe(res.encode.answer_bits);
+  expect(res.encode.decode_matches_code).toBe(true);
+  expect(res.error).toBe('bad_settings');
+  expect(res.after_error_exact).toBe(true);
+
+  const h = res.hooks;
+  expect(h.layers).toEqual(['0', '2.squeeze', '2.e1', '2.e3', '3.conv1', '3.conv2', '3.down']);
+  expect(res.skip_first).toEqual(h.layers.slice(1));
+  expect(h.signed).toEqual({ '0': true, '2.squeeze': false, '2.e1': false, '2.e3': false, '3.conv1': false, '3.conv2': false, '3.down': false });
+  // one tensor read by two convs is coded and counted once, also when other convs run in between
+  expect(h.shared).toEqual({ '2.e3': '2.e1', '3.down': '3.conv1' });
+  expect(h.quantize_ratio).toBe(1);
+  expect(h.quantize_differs_from_float).toBe(true);
+  expect(h.lossless_equals_quantize).toBe(true);
+  expect(h.lossless_ratio).toBeCloseTo(h.lossless_raw_bits / h.lossless_bits, 12);
+  expect(h.auto_bits).toBe(h.auto_bits_by_hand);
+  expect(h.auto_bits).toBeLessThan(h.lossless_bits);
+  expect(h.auto_differs).toBe(true);
+  expect(h.auto_close).toBeLessThan(0.2);
+  expect(h.removed_is_float).toBe(true);
+}, 600_000);
