@@ -157,7 +157,7 @@ module dctcm_encoder (
     );
 
     // output register slice: m_axis_tready drives only this register pair, never the stage chain
-    dctcm_axis_slice #(.WIDTH(257)) u_out (
+    dctcm_axis_slice u_out (
         .clk(clk), .rst(rst),
         .s_data({k_last, k_data}), .s_valid(k_valid), .s_ready(k_ready),
         .m_data({m_axis_tlast, m_axis_tdata}), .m_valid(m_axis_tvalid), .m_ready(m_axis_tready)

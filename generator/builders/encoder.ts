@@ -417,7 +417,7 @@ export function encoderPorts(d: Derived): Port[] {
 
 /** Input-to-output paths of the encoder top without a register (checked with Yosys in test/synth/integration.test.ts). */
 // Every output is a register of the output slice, and s_axis_tready is the stage ready chain from the
-// slice's registered ready: no input reaches an output without a register (test/synth/comb-paths.test.ts).
+// slice's registered ready: no input reaches an output without a register (test/synth/integration.test.ts).
 export const ENCODER_COMB_PATHS: CombPath[] = [];
 
 export function buildEncoderTop(d: Derived, prefix: string = DEFAULT_PREFIX): Module {
@@ -428,7 +428,6 @@ export function buildEncoderTop(d: Derived, prefix: string = DEFAULT_PREFIX): Mo
     SHIFT_MAX: e.SHIFT_MAX,
     shiftLimited: e.SHIFT_MAX < 15,
     prepLatency: PREP_LATENCY,
-    sliceWidth: e.B + 1, // tdata and tlast
   };
   const description = [
     'DCT-CM encoder: pixel vectors in, the compressed tile stream of golden/tile.ts encodeTile out, bit exact.',

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { derive } from '../../golden/params.js';
-import { AXIS_SLICE, buildAxisSlice } from '../../generator/builders/axis_slice.js';
+import { buildAxisSlice } from '../../generator/builders/axis_slice.js';
 import { renderBench } from '../../generator/render.js';
 import { Simulator, topPaths, lint, requireTools, simulate } from '../../sim/run.js';
 
@@ -15,13 +15,15 @@ mkdirSync(WORK, { recursive: true });
 afterAll(() => rmSync(WORK, { recursive: true, force: true }));
 
 const d = derive({ channels: 8, dctSize: 8, dataWidth: 8, signed: false, busWidth: 32, dctPrecision: 12 });
-const slice = buildAxisSlice(d);
+const WIDTH = 12; // wide enough to number every beat of a run
+const slice = buildAxisSlice(d, 'dctcm_', WIDTH);
+const AXIS_SLICE = slice.name;
 
 function sources(dir: string, beats: number, text = slice.text): string[] {
   mkdirSync(dir, { recursive: true });
   const files = [join(dir, `${slice.name}.v`), join(dir, 'axis_slice_tb.v')];
   writeFileSync(files[0], text);
-  writeFileSync(files[1], renderBench('axis_slice_tb', { width: 12, beats, sliceName: AXIS_SLICE }));
+  writeFileSync(files[1], renderBench('axis_slice_tb', { width: WIDTH, beats, sliceName: AXIS_SLICE }));
   return files;
 }
 
