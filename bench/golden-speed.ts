@@ -21,7 +21,7 @@ import { decodeContainer, encodeTensor, FILE_HEADER_BYTES } from '../tools/conta
 import { NpyDtype, Tensor, formatNpy, fromPixels, parseNpy, toPixels } from '../tools/npy.js';
 import { CodecConfig, Policy, TileSettings, defaultBusWidth, derive } from '../golden/params.js';
 import { decodeTile, effectiveShift, newPlan, planPixel, updateContext, writePixel } from '../golden/tile.js';
-import { mulberry32 } from '../sim/rng.js';
+import { floats } from '../sim/rng.js';
 import { SHARED_DATA } from '../sim/paths.js';
 
 const args = process.argv.slice(2);
@@ -41,7 +41,7 @@ function sha(...parts: ArrayBufferView[]): string {
   return h.digest('hex').slice(0, 24);
 }
 
-const rng = mulberry32;
+const rng = floats;
 
 /** Hash of the tile words only (the container minus its header and per-tile word counts). */
 function tileWordsHash(bytes: Uint8Array, busWidth: number, tiles: number): string {

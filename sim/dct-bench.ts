@@ -6,7 +6,7 @@ import { Derived } from '../golden/params.js';
 import { buildDct } from '../generator/builders/dct.js';
 import { buildIdct } from '../generator/builders/idct.js';
 import { renderBench } from '../generator/render.js';
-import { mulberry32 } from './rng.js';
+import { floats } from './rng.js';
 
 export interface FwdVector {
   x: number[];
@@ -21,7 +21,7 @@ export interface InvVector {
   y: number[];
 }
 
-const rng = mulberry32;
+const rng = floats;
 
 /** Forward golden: dctForward exactly. */
 export function goldenForward(d: Derived, x: number[], s: number): number[] {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Derived, TileSettings } from '../golden/params.js';
 import { effectiveShift, encodeTile, newPlan, planPixel, updateContext } from '../golden/tile.js';
 import { bitLength } from '../golden/intmath.js';
-import { xorshift32 } from './rng.js';
+import { Rng } from './rng.js';
 
 /** One tile of the stimulus: its settings and its pixels (channel-fastest). */
 export interface EncoderTile {
@@ -27,8 +27,6 @@ export interface EncoderVectors {
 }
 
 const POLICY_CODE = { lossless: 0, auto: 1, dct: 2 } as const;
-
-const rng = xorshift32;
 
 function hex(v: bigint, bits: number): string {
   return v.toString(16).padStart(Math.ceil(bits / 4), '0');
@@ -52,7 +50,8 @@ export function encoderVectors(d: Derived, tiles: EncoderTile[], seed = 1): Enco
   const { channels: C, dataWidth: W, busWidth: B } = d.cfg;
   const PW = C * W;
   const units = B / 32;
-  const rand = rng(seed * 2654435761 + 12345);
+  const gen = new Rng(seed);
+  const rand = () => gen.u32();
   const inLines: string[] = [];
   const expLines: string[] = [];
   const planLines: string[] = [];

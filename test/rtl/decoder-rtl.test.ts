@@ -18,7 +18,8 @@ import { StreamTile, judgeTile, pixelBeat } from '../../sim/decoder-vectors.js';
 import { Simulator, lint, requireTools, simulate } from '../../sim/run.js';
 import { SWEEP, sweepLabel } from '../../sim/sweep.js';
 import { activationsDir } from '../../sim/paths.js';
-import { Rng, genPixels, patternsFor } from '../helpers/random.js';
+import { Rng } from '../../sim/rng.js';
+import { genPixels, patternsFor } from '../helpers/random.js';
 
 requireTools();
 const WORK = join(tmpdir(), `dctcm-decoder-rtl-${process.pid}`);
