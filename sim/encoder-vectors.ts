@@ -2,8 +2,6 @@
 // in.hex (one pixel per line: {shift, policy, tlast, pixel}), exp.hex (one output beat per line:
 // {tlast, word}) and plan.hex (one pixel per line: {record bits, block modes}, the internal stream the
 // bench checks at the record stage so that a mismatch is located, not only detected).
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Derived, TileSettings } from '../golden/params.js';
 import { effectiveShift, encodeTile, newPlan, planPixel, updateContext } from '../golden/tile.js';
 import { bitLength } from '../golden/intmath.js';
@@ -18,11 +16,9 @@ export interface EncoderTile {
 }
 
 export interface EncoderVectors {
-  inHex: string;
-  expHex: string;
-  planHex: string;
-  pixels: number;
-  beats: number;
+  inLines: string[];
+  expLines: string[];
+  planLines: string[];
   recBitsWidth: number; // width of the record-length field in plan.hex
 }
 
@@ -89,19 +85,5 @@ export function encoderVectors(d: Derived, tiles: EncoderTile[], seed = 1): Enco
       planLines.push(hex((BigInt(plan.bits) << BigInt(2 * d.blocks)) | modes, recBitsWidth + 2 * d.blocks));
     }
   }
-  return {
-    inHex: inLines.join('\n') + '\n',
-    expHex: expLines.join('\n') + '\n',
-    planHex: planLines.join('\n') + '\n',
-    pixels: inLines.length,
-    beats: expLines.length,
-    recBitsWidth,
-  };
-}
-
-/** Writes in.hex, exp.hex and plan.hex into dir. */
-export function writeEncoderVectors(dir: string, v: EncoderVectors): void {
-  writeFileSync(join(dir, 'in.hex'), v.inHex);
-  writeFileSync(join(dir, 'exp.hex'), v.expHex);
-  writeFileSync(join(dir, 'plan.hex'), v.planHex);
+  return { inLines, expLines, planLines, recBitsWidth };
 }
