@@ -20,7 +20,7 @@ import { BitWriter } from '../golden/bits.js';
 import { decodeContainer, encodeTensor, FILE_HEADER_BYTES } from '../tools/container.js';
 import { NpyDtype, Tensor, formatNpy, fromPixels, parseNpy, toPixels } from '../tools/npy.js';
 import { CodecConfig, Policy, TileSettings, defaultBusWidth, derive } from '../golden/params.js';
-import { decodeTile, effectiveShift, newPlan, planPixel, updateContext, writePixel } from '../golden/tile.js';
+import { decodeTile, effectiveShift, fold16, newPlan, planPixel, updateContext, writePixel } from '../golden/tile.js';
 import { floats } from '../sim/rng.js';
 import { SHARED_DATA } from '../sim/paths.js';
 
@@ -195,9 +195,7 @@ function fuzzTile(cfg: CodecConfig, units: Uint32Array, npix: number, seed: numb
   const fixTrailer = (u: Uint32Array) => {
     // Recompute the checksum so the corruption is seen by the parser, not only by the checksum.
     const tu = u.length - upw;
-    let x = 0;
-    for (let i = 0; i < tu; i++) x ^= u[i];
-    u[tu] = (u[tu] & 0xffff) | ((((x >>> 16) ^ x) & 0xffff) << 16);
+    u[tu] = (u[tu] & 0xffff) | (fold16(u, tu) << 16);
   };
   for (let t = 0; t < trials; t++) {
     const kind = t % 7;
