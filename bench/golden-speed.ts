@@ -20,8 +20,8 @@ import { BitWriter } from '../golden/bits.js';
 import { decodeContainer, encodeTensor, FILE_HEADER_BYTES } from '../tools/container.js';
 import { NpyDtype, Tensor, formatNpy, fromPixels, parseNpy, toPixels } from '../tools/npy.js';
 import { CodecConfig, Policy, TileSettings, defaultBusWidth, derive } from '../golden/params.js';
-import { decodeTile, effectiveShift, newPlan, planPixel, updateContext, writePixel } from '../golden/tile.js';
-import { mulberry32 } from '../sim/rng.js';
+import { decodeTile, effectiveShift, fold16, newPlan, planPixel, updateContext, writePixel } from '../golden/tile.js';
+import { floats } from '../sim/rng.js';
 import { SHARED_DATA } from '../sim/paths.js';
 
 const args = process.argv.slice(2);
@@ -41,7 +41,7 @@ function sha(...parts: ArrayBufferView[]): string {
   return h.digest('hex').slice(0, 24);
 }
 
-const rng = mulberry32;
+const rng = floats;
 
 /** Hash of the tile words only (the container minus its header and per-tile word counts). */
 function tileWordsHash(bytes: Uint8Array, busWidth: number, tiles: number): string {
@@ -195,9 +195,7 @@ function fuzzTile(cfg: CodecConfig, units: Uint32Array, npix: number, seed: numb
   const fixTrailer = (u: Uint32Array) => {
     // Recompute the checksum so the corruption is seen by the parser, not only by the checksum.
     const tu = u.length - upw;
-    let x = 0;
-    for (let i = 0; i < tu; i++) x ^= u[i];
-    u[tu] = (u[tu] & 0xffff) | ((((x >>> 16) ^ x) & 0xffff) << 16);
+    u[tu] = (u[tu] & 0xffff) | (fold16(u, tu) << 16);
   };
   for (let t = 0; t < trials; t++) {
     const kind = t % 7;

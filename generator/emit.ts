@@ -160,7 +160,7 @@ export function buildOutput(gc: GenConfig): Output {
       ...decoderTop,
       errorCodes: dec.errorCodes,
       recovery:
-        'after an error the decoder emits no more pixels of that tile, drops input words up to and including the next word with s_axis_tlast, and decodes the following tile normally; error (and the first error_code) stay until rst',
+        'every tile ends with one m_axis beat with tlast; m_axis_tuser on it is the tile status (top bit: a status beat, no pixel; below: the error code, 0 = ok). After an error the decoder emits a status beat with the code after the pixels decoded before it, drops input words up to and including the next word with s_axis_tlast, and decodes the following tile normally; error and the first error_code stay until rst',
     },
     cores: modules.map((m) => ({ module: m.name, latencyCycles: m.latency, throughput: m.throughput, usedBy: usedBy(m.name) })),
     integration: integrationFacts(d),

@@ -74,8 +74,12 @@ function makeEnv(): typeof Handlebars {
   });
   // {{range w}} -> [w-1:0], the declaration range of a w-bit vector (a width written as text)
   hb.registerHelper('range', (w: number) => `[${width(w, 'range') - 1}:0]`);
-  for (const f of readdirSync(join(TEMPLATE_DIR, 'partials')).sort()) {
-    if (f.endsWith('.hbs')) hb.registerPartial(f.slice(0, -4), readFileSync(join(TEMPLATE_DIR, 'partials', f), 'utf8'));
+  // Module partials, then the benches' own (sim/tb/partials: the shared random source).
+  for (const dir of [join(TEMPLATE_DIR, 'partials'), join(BENCH_DIR, 'partials')]) {
+    if (!existsSync(dir)) continue;
+    for (const f of readdirSync(dir).sort()) {
+      if (f.endsWith('.hbs')) hb.registerPartial(f.slice(0, -4), readFileSync(join(dir, f), 'utf8'));
+    }
   }
   return hb;
 }

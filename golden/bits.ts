@@ -1,6 +1,6 @@
 // LSB-first bit packing into 32-bit little-endian units (FORMAT.md section 1): bit i of a stream is bit
 // (i mod 32) of unit floor(i / 32). A B-bit bus word is B/32 consecutive units.
-import { StreamError } from './errors.js';
+import { ERR, StreamError } from './errors.js';
 
 export class BitWriter {
   /** Units written so far; bits beyond pos are zero. Hot loops may append through buf/pos directly. */
@@ -61,7 +61,7 @@ export class BitWriter {
  * bits left, not limit: an offset in the text would not follow StreamError.rebase into a file's offsets.
  */
 export function pastEndError(pos: number, limit: number, what: string): StreamError {
-  return new StreamError(pos, `${what} runs past the end of the tile data (${limit - pos} bits left)`);
+  return new StreamError(pos, `${what} runs past the end of the tile data (${limit - pos} bits left)`, ERR.OVERRUN);
 }
 
 /** Bits [pos, pos + n) of buf as an unsigned number, 1 <= n <= 32; the caller checks the bounds. */

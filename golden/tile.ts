@@ -7,7 +7,7 @@
 // `+(a === b)` to a 0 or 1, and Math.abs and Math.clz32 to single instructions, without branches; these
 // loops use them, and where one of two outcomes must be kept they store both and advance a count.
 import { BitReader, BitWriter, getBit, getBits, pastEndError } from './bits.js';
-import { StreamError } from './errors.js';
+import { ERR, StreamError, StreamErrorCode } from './errors.js';
 import { signedWidthOf } from './intmath.js';
 import { dctForward, dctForwardFolded, dctInverse, dctInverseFolded, foldDct } from './dct.js';
 import { dequantize, quantize } from './quantize.js';
@@ -415,31 +415,40 @@ function decodeTables(d: Derived): DecodeTables {
   return t;
 }
 
+/** The pixels decodeTile has decoded so far: the first count * C entries of values. */
+export interface TileProgress {
+  values: Int32Array;
+  count: number;
+}
+
 /**
  * Decodes one tile. Every inconsistency is a StreamError naming the bit offset (plus bitBase, the
  * tile's position in a larger file). maxPixels bounds the output; the loop always ends because each
  * pixel consumes at least one bit of a finite tile.
  *
+ * With progress, every decoded pixel is recorded there as it completes, so a caller that catches the
+ * error still has the pixels before it (decodeTileStatus).
+ *
  * Fields are read straight from units at bit `pos`. Each read is checked against the limit first, as
  * BitReader.read does it (same message, same offset; a field of zero bits reads 0 and is never checked).
  */
-export function decodeTile(d: Derived, units: Uint32Array, maxPixels = Infinity, bitBase = 0): DecodedTile {
+export function decodeTile(d: Derived, units: Uint32Array, maxPixels = Infinity, bitBase = 0, progress?: TileProgress): DecodedTile {
   const { channels: C, dctSize: N, dataWidth: W, signed, busWidth: Bw } = d.cfg;
   const unitsPerWord = Bw / 32;
-  const err = (bit: number, msg: string) => new StreamError(bitBase + bit, msg);
+  const err = (bit: number, code: StreamErrorCode, msg: string) => new StreamError(bitBase + bit, msg, code);
   if (units.length === 0 || units.length % unitsPerWord !== 0) {
-    throw err(0, `tile of ${units.length * 32} bits is not a whole number of ${Bw}-bit words`);
+    throw err(0, ERR.PARTIAL_WORD, `tile of ${units.length * 32} bits is not a whole number of ${Bw}-bit words`);
   }
   const words = units.length / unitsPerWord;
-  if (words < 2) throw err(0, `tile of ${words} word is shorter than a header and a trailer`);
+  if (words < 2) throw err(0, ERR.OVERRUN, `tile of ${words} word is shorter than a header and a trailer`);
   const limit = (words - 1) * Bw;
   const hdr = units[0];
-  if ((hdr & 0xff) !== TILE_MAGIC) throw err(0, `bad tile magic 0x${(hdr & 0xff).toString(16)} (expected 0x${TILE_MAGIC.toString(16)})`);
-  if (((hdr >>> 8) & 0xf) !== FORMAT_VERSION) throw err(8, `unsupported format version ${(hdr >>> 8) & 0xf} (this decoder reads ${FORMAT_VERSION})`);
+  if ((hdr & 0xff) !== TILE_MAGIC) throw err(0, ERR.BAD_MAGIC, `bad tile magic 0x${(hdr & 0xff).toString(16)} (expected 0x${TILE_MAGIC.toString(16)})`);
+  if (((hdr >>> 8) & 0xf) !== FORMAT_VERSION) throw err(8, ERR.BAD_VERSION, `unsupported format version ${(hdr >>> 8) & 0xf} (this decoder reads ${FORMAT_VERSION})`);
   const s = (hdr >>> 12) & 0xf;
-  if (s > W - 1) throw err(12, `quantization shift ${s} exceeds data width ${W} - 1`);
+  if (s > W - 1) throw err(12, ERR.BAD_SHIFT, `quantization shift ${s} exceeds data width ${W} - 1`);
   const tag = hdr >>> 16;
-  if (tag !== d.tag) throw err(16, `configuration tag 0x${tag.toString(16)} does not match this decoder's 0x${d.tag.toString(16)} (different channels, DCT size, widths or bus)`);
+  if (tag !== d.tag) throw err(16, ERR.BAD_TAG, `configuration tag 0x${tag.toString(16)} does not match this decoder's 0x${d.tag.toString(16)} (different channels, DCT size, widths or bus)`);
   const nb = d.blocks;
   const S = d.symbols;
   const { escBits, coefWidthBits, coefWidthMax, minVal, maxPos } = d;
@@ -462,7 +471,7 @@ export function decodeTile(d: Derived, units: Uint32Array, maxPixels = Infinity,
   for (;;) {
     if (pos >= limit) throw pastEndError(pos, limit, 'pixel-present bit');
     if (getBit(units, pos++) === 0) break;
-    if (count >= maxPixels) throw err(pos - 1, `more than the expected ${maxPixels} pixels in the tile`);
+    if (count >= maxPixels) throw err(pos - 1, ERR.TOO_MANY_PIXELS, `more than the expected ${maxPixels} pixels in the tile`);
     if ((count + 1) * C > out.length) {
       const bigger = new Int32Array(out.length * 2);
       bigger.set(out);
@@ -512,7 +521,7 @@ export function decodeTile(d: Derived, units: Uint32Array, maxPixels = Infinity,
         pos += escBits;
       }
       const k = ctx[c];
-      if (e >= escCount[k]) throw err(at, `escape field ${e} of channel ${c} is beyond the ${escCount[k]} unranked bit lengths`);
+      if (e >= escCount[k]) throw err(at, ERR.BAD_ESCAPE, `escape field ${e} of channel ${c} is beyond the ${escCount[k]} unranked bit lengths`);
       len[c] = escLen[k * S + e];
     }
     for (let b = 0; b < nb; b++) {
@@ -525,7 +534,7 @@ export function decodeTile(d: Derived, units: Uint32Array, maxPixels = Infinity,
       if (pos + coefWidthBits > limit) throw pastEndError(pos, limit, 'DCT coefficient width');
       const wc = getBits(units, pos, coefWidthBits);
       pos += coefWidthBits;
-      if (wc > coefWidthMax) throw err(at, `DCT coefficient width ${wc} exceeds the maximum ${coefWidthMax}`);
+      if (wc > coefWidthMax) throw err(at, ERR.BAD_DCT_WIDTH, `DCT coefficient width ${wc} exceeds the maximum ${coefWidthMax}`);
       coefWidth[b] = wc;
     }
     for (let b = 0; b < nb; b++) {
@@ -549,7 +558,7 @@ export function decodeTile(d: Derived, units: Uint32Array, maxPixels = Infinity,
           const neg = signed ? field & 1 : 0;
           const mag = ((1 << L) >>> 1) + (signed ? field >>> 1 : field);
           const q = mag - 2 * neg * mag; // neg ? -mag : mag
-          if (q > qMax || q < qMin) throw err(pos, `value ${q} of channel ${c} is outside the ${signed ? 'signed' : 'unsigned'} ${W}-bit range at shift ${s}`);
+          if (q > qMax || q < qMin) throw err(pos, ERR.BAD_VALUE, `value ${q} of channel ${c} is outside the ${signed ? 'signed' : 'unsigned'} ${W}-bit range at shift ${s}`);
           pos += n;
           const v = s === 0 ? q : dequantize(q, s, minVal, maxPos);
           out[base + c] = v;
@@ -581,22 +590,49 @@ export function decodeTile(d: Derived, units: Uint32Array, maxPixels = Infinity,
       }
     }
     count++;
+    if (progress) {
+      progress.values = out;
+      progress.count = count;
+    }
   }
   const endAt = pos;
   const padTo = Math.ceil(endAt / Bw) * Bw;
-  if (padTo !== limit) throw err(endAt, `end-of-tile marker is followed by ${limit - padTo} bits of data before the trailer`);
+  if (padTo !== limit) throw err(endAt, ERR.BAD_PADDING, `end-of-tile marker is followed by ${limit - padTo} bits of data before the trailer`);
   const pad = new BitReader(units, endAt, limit);
   while (pad.pos < limit) {
     const n = Math.min(32, limit - pad.pos);
     const at = pad.pos;
-    if (pad.read(n, 'padding') !== 0) throw err(at, 'non-zero padding after the end-of-tile marker');
+    if (pad.read(n, 'padding') !== 0) throw err(at, ERR.BAD_PADDING, 'non-zero padding after the end-of-tile marker');
   }
   const tu = limit >>> 5;
   const trailer = units[tu];
-  if ((trailer & 0xffff) !== (count & 0xffff)) throw err(limit, `trailer counts ${trailer & 0xffff} pixels, the tile holds ${count} (mod 65536)`);
+  if ((trailer & 0xffff) !== (count & 0xffff)) throw err(limit, ERR.BAD_COUNT, `trailer counts ${trailer & 0xffff} pixels, the tile holds ${count} (mod 65536)`);
   const chk = fold16(units, tu);
-  if (trailer >>> 16 !== chk) throw err(limit + 16, `checksum 0x${(trailer >>> 16).toString(16)} does not match the data's 0x${chk.toString(16)}`);
-  for (let i = tu + 1; i < units.length; i++) if (units[i] !== 0) throw err(i * 32, 'non-zero bits in the trailer word');
+  if (trailer >>> 16 !== chk) throw err(limit + 16, ERR.BAD_CHECKSUM, `checksum 0x${(trailer >>> 16).toString(16)} does not match the data's 0x${chk.toString(16)}`);
+  for (let i = tu + 1; i < units.length; i++) if (units[i] !== 0) throw err(i * 32, ERR.BAD_TRAILER, 'non-zero bits in the trailer word');
   const n = count * C;
   return { pixels: out.length === n ? out : out.slice(0, n), count, quantShift: s, modeCounts };
+}
+
+/** What a decoder makes of one tile: the pixels it decoded, and the error that ended it (null if none). */
+export interface TileStatus {
+  pixels: Int32Array; // count * C values: every pixel whose record was complete before the error
+  count: number;
+  error: StreamError | null;
+}
+
+/**
+ * decodeTile without the throw: a rejected tile keeps the pixels decoded before its error, the ones a
+ * streaming decoder (dctcm_decoder) has already emitted when it finds the error (docs/RTL.md).
+ */
+export function decodeTileStatus(d: Derived, units: Uint32Array): TileStatus {
+  const progress: TileProgress = { values: new Int32Array(0), count: 0 };
+  try {
+    const t = decodeTile(d, units, Infinity, 0, progress);
+    return { pixels: t.pixels, count: t.count, error: null };
+  } catch (e) {
+    if (!(e instanceof StreamError)) throw e;
+    const n = progress.count * d.cfg.channels;
+    return { pixels: progress.values.slice(0, n), count: progress.count, error: e };
+  }
 }

@@ -29,14 +29,23 @@
 //   of the words before it, and nothing above bit 31.
 //
 // Latency: 3 cycles from the clock edge that takes a record into stage 1 to its
-// pixel on m_axis (tvalid). Throughput: one pixel per clock while m_axis_tready is high and words
+// pixel on m_axis (tvalid); for a tile's last pixel, from the cycle its trailer is checked.
+// Throughput: one pixel per clock while m_axis_tready is high and words
 // arrive at least as fast as record bits are used (records <= 256 bits).
 // Clock-limiting path: the context loop (mode planes -> rank planes -> escapes -> payload offsets
 // -> record length -> buffer shift and next contexts), linear in the channel count; m_axis_tready
 // also reaches every stage enable combinationally (global advance).
 // Lane order: channel c in m_axis_tdata[c*W +: W]; unit u of a word in s_axis_tdata[u*32 +: 32].
 //
-// Errors (error_code; error stays high until rst; the first error is kept):
+// Per-tile status: every tile ends with exactly one m_axis beat with tlast, and m_axis_tuser says how
+// it ended: tuser[4] = status beat (no pixel, tdata = 0), tuser[3:0] = the tile's status code.
+//   tuser = 0 on every beat of a good tile; its last pixel carries tlast (held in stage 1 until the
+//   trailer has been checked).
+//   A tile with an error: the pixels decoded before the error (tuser = 0, no tlast), then a status
+//   beat with tlast and the error code. Those pixels can be wrong (the checksum is only known at the
+//   trailer): a consumer discards or recomputes the whole tile.
+//   A good tile without pixels: one status beat with code 0.
+// Errors (status codes; error is high from the first error until rst, error_code keeps its code):
 //    1 BAD_MAGIC: bad tile magic (header bits 7:0 are not 0xDC)
 //    2 BAD_VERSION: unsupported format version (header bits 11:8)
 //    3 BAD_SHIFT: quantization shift above W - 1 (header bits 15:12)
@@ -49,8 +58,8 @@
 //   10 BAD_COUNT: trailer pixel count does not match (mod 2^16)
 //   11 BAD_CHECKSUM: trailer checksum does not match
 //   12 BAD_TRAILER: non-zero bits above bit 31 of the trailer word
-// After an error no further pixel of the tile is emitted (a beat already on m_axis completes), input
-// words are dropped up to and including the next tlast word, and the next tile decodes normally.
+// After an error the status beat closes the tile, input words are dropped up to and including the
+// next tlast word (unless it has already arrived), and the next tile decodes normally.
 //
 // Configuration:
 //   channels       64
@@ -74,9 +83,10 @@ module dctcm_decoder (
     output wire [511:0] m_axis_tdata,  // pixel: channel c in bits [c*8 +: 8]
     output wire m_axis_tvalid,
     input  wire m_axis_tready,
-    output wire m_axis_tlast,          // on the tile's last pixel
-    output wire error,                 // sticky until rst
-    output wire [3:0] error_code       // first error (codes above), 0 = none
+    output wire m_axis_tlast,          // one beat per tile: its last pixel, or its status beat
+    output wire [4:0] m_axis_tuser,    // [4] status beat (no pixel, tdata 0); [3:0] the tile's status (codes above), 0 = ok
+    output wire error,                 // sticky until rst: some tile had an error
+    output wire [3:0] error_code       // the first error's code since rst, 0 = none
 );
     localparam C = 64;          // channels
     localparam N = 8;          // DCT size
@@ -101,18 +111,19 @@ module dctcm_decoder (
     localparam [1:0] ST_HDR = 2'd0;    // waiting for / parsing the tile header
     localparam [1:0] ST_DATA = 2'd1;   // decoding records, then the end of tile
     localparam [1:0] ST_DROP = 2'd2;   // after an error: dropping words up to the tlast word
-    localparam [3:0] E_BAD_MAGIC = 4'd1;  // bad tile magic (header bits 7:0 are not 0xDC)
-    localparam [3:0] E_BAD_VERSION = 4'd2;  // unsupported format version (header bits 11:8)
-    localparam [3:0] E_BAD_SHIFT = 4'd3;  // quantization shift above W - 1 (header bits 15:12)
-    localparam [3:0] E_BAD_TAG = 4'd4;  // configuration tag mismatch (header bits 31:16)
-    localparam [3:0] E_BAD_ESCAPE = 4'd5;  // escape field beyond the unranked bit lengths of its context
-    localparam [3:0] E_BAD_DCT_WIDTH = 4'd6;  // DCT coefficient width above the maximum
-    localparam [3:0] E_BAD_VALUE = 4'd7;  // CTX value outside the quantized value range
-    localparam [3:0] E_OVERRUN = 4'd8;  // header or record runs past the tile data (tlast word came first, or the record reaches the trailer)
-    localparam [3:0] E_BAD_PADDING = 4'd9;  // non-zero padding, or more than a word between the end-of-tile bit and the trailer
-    localparam [3:0] E_BAD_COUNT = 4'd10;  // trailer pixel count does not match (mod 2^16)
-    localparam [3:0] E_BAD_CHECKSUM = 4'd11;  // trailer checksum does not match
-    localparam [3:0] E_BAD_TRAILER = 4'd12;  // non-zero bits above bit 31 of the trailer word
+    localparam SCW = 4;        // width of a status code
+    localparam [SCW-1:0] E_BAD_MAGIC = 4'd1;  // bad tile magic (header bits 7:0 are not 0xDC)
+    localparam [SCW-1:0] E_BAD_VERSION = 4'd2;  // unsupported format version (header bits 11:8)
+    localparam [SCW-1:0] E_BAD_SHIFT = 4'd3;  // quantization shift above W - 1 (header bits 15:12)
+    localparam [SCW-1:0] E_BAD_TAG = 4'd4;  // configuration tag mismatch (header bits 31:16)
+    localparam [SCW-1:0] E_BAD_ESCAPE = 4'd5;  // escape field beyond the unranked bit lengths of its context
+    localparam [SCW-1:0] E_BAD_DCT_WIDTH = 4'd6;  // DCT coefficient width above the maximum
+    localparam [SCW-1:0] E_BAD_VALUE = 4'd7;  // CTX value outside the quantized value range
+    localparam [SCW-1:0] E_OVERRUN = 4'd8;  // header or record runs past the tile data (tlast word came first, or the record reaches the trailer)
+    localparam [SCW-1:0] E_BAD_PADDING = 4'd9;  // non-zero padding, or more than a word between the end-of-tile bit and the trailer
+    localparam [SCW-1:0] E_BAD_COUNT = 4'd10;  // trailer pixel count does not match (mod 2^16)
+    localparam [SCW-1:0] E_BAD_CHECKSUM = 4'd11;  // trailer checksum does not match
+    localparam [SCW-1:0] E_BAD_TRAILER = 4'd12;  // non-zero bits above bit 31 of the trailer word
     // (codes the configuration cannot produce are listed in the header only)
 
     // 16-bit checksum contribution of a word: XOR of its 16-bit halves (golden fold16).
@@ -136,26 +147,32 @@ module dctcm_decoder (
     reg [15:0] npix_q, npix_d;       // pixels decoded in this tile (mod 2^16)
     reg [SHW-1:0] shift_q, shift_d;  // the tile's quantization shift (<= W - 1)
     reg [C*CTXW-1:0] ctx_q, ctx_d;   // per-channel context (bit length of the previous pixel)
-    reg tile_q, tile_d;              // tile parity: tells this tile's pixels in the pipeline from the last tile's
     reg err_q, err_d;
-    reg [3:0] code_q, code_d;
+    reg [SCW-1:0] code_q, code_d;
+    // Every stage holds a pixel or a status beat (sb: the beat that closes a tile with an error, or an
+    // empty tile; code: its status). A tile's last pixel waits in stage 1 until the trailer is checked,
+    // then leaves with tlast if the tile is good, or without it, followed by the status beat.
     // stage 1: parsed pixel
     reg v1_q, v1_d;
-    reg last1_q;
-    reg tile1_q;
+    reg last1_q;                     // the record was followed by the end-of-tile bit
+    reg sb1_q;
+    reg [SCW-1:0] code1_q;
     reg [SHW-1:0] shift1_q;
     reg [NB-1:0] mctx1_q, mraw1_q, mdct1_q;
     reg [C*VW-1:0] val1_q;
     reg [C-1:0] mask1_q;
     // stage 2: dctcm_idct stage 1 (inside the cores) and the other blocks' values
     reg v2_q, v2_d;
-    reg last2_q;
-    reg tile2_q;
+    reg last2_q;                     // tlast
+    reg sb2_q;
+    reg [SCW-1:0] code2_q;
     reg [NB-1:0] mdct2_q;
     reg [C*W-1:0] oth2_q;
     // stage 3: output (dctcm_idct output registers and the other blocks' values)
     reg vo_q, vo_d;
     reg lasto_q;
+    reg sbo_q;
+    reg [SCW-1:0] codeo_q;
     reg [NB-1:0] mdcto_q;
     reg [C*W-1:0] otho_q;
 
@@ -194,7 +211,7 @@ module dctcm_decoder (
     wire [C*W-1:0] r_other;
     wire [C*W-1:0] r_dct;
     /* verilator lint_off UNUSEDSIGNAL */
-    wire [NB-1:0] idct_valid;   // unused: the decoder carries its own valids (an error drops a tile's pixels)
+    wire [NB-1:0] idct_valid;   // unused: the decoder carries its own valids (status beats and held pixels)
     /* verilator lint_on UNUSEDSIGNAL */
     genvar gc;
     genvar gb;
@@ -229,8 +246,9 @@ module dctcm_decoder (
     );
 
     // ---- control ----
-    wire adv_o = !vo_q || m_axis_tready;    // the output register takes a pixel this cycle
-    wire slot = !v1_q || adv_o;             // stage 1 takes a pixel this cycle
+    wire adv_o = !vo_q || m_axis_tready;    // the output register takes a beat this cycle
+    wire slot = !v1_q || adv_o;             // stage 1 can take a beat this cycle (parser and header act only then)
+    wire hold1 = v1_q && last1_q;           // stage 1 holds the tile's last pixel: it waits for the tile's status
     assign s_axis_tready = (state_q == ST_DROP) || (!tl_in_q && cnt_q <= ROOM);
     wire word_fire = s_axis_tvalid && s_axis_tready;
     wire [OFFW-1:0] mrb_off = { {(OFFW-CNTW){1'b0}}, MRB };
@@ -242,7 +260,7 @@ module dctcm_decoder (
     reg [CNTW-1:0] consume;
     reg fire;          // a pixel record is accepted this cycle
     reg raise;         // an error is detected this cycle
-    reg [3:0] code;
+    reg [SCW-1:0] code;
     reg tile_end;      // the tile ended without error
     reg [CAP-1:0] shifted;
     reg [CNTW-1:0] kept;
@@ -250,11 +268,11 @@ module dctcm_decoder (
         consume = {CNTW{1'b0}};
         fire = 1'b0;
         raise = 1'b0;
-        code = 4'd0;
+        code = {SCW{1'b0}};
         tile_end = 1'b0;
         shift_d = shift_q;
         case (state_q)
-            ST_HDR: begin
+            ST_HDR: if (slot) begin   // (an error puts a status beat into stage 1)
                 if (cnt_q >= HDR_BITS) begin
                     consume = HDR_BITS;
                     if (buf_q[7:0] != MAGIC) begin raise = 1'b1; code = E_BAD_MAGIC; end
@@ -322,7 +340,6 @@ module dctcm_decoder (
         chk_d = chk_q;
         npix_d = fire ? npix_q + 16'd1 : npix_q;
         ctx_d = fire ? p_ctx_next : ctx_q;
-        tile_d = tile_q;
         err_d = err_q || raise;
         code_d = (raise && !err_q) ? code : code_q;
         if (word_fire && state_q != ST_DROP) begin
@@ -337,10 +354,7 @@ module dctcm_decoder (
         end
         if (state_q == ST_HDR && consume == HDR_BITS && !raise) state_d = ST_DATA;
         if (raise) state_d = ST_DROP;
-        if (new_tile) begin
-            state_d = ST_HDR;
-            tile_d = !tile_q;
-        end
+        if (new_tile) state_d = ST_HDR;
         if (raise || new_tile) begin
             buf_d = {CAP{1'b0}};
             cnt_d = {CNTW{1'b0}};
@@ -351,14 +365,16 @@ module dctcm_decoder (
         end
     end
 
-    // Pipeline valids. An error drops this tile's pixel from stage 1 (the output register, once valid,
-    // must hold its beat: AXI).
-    wire kill1 = raise && v1_q && (tile1_q == tile_q);
-    wire kill2 = raise && v2_q && (tile2_q == tile_q);
+    // Pipeline valids. Every pixel the parser takes reaches m_axis. The tile's status is known in the
+    // cycle of tile_end or raise (both only when slot): then a held last pixel moves on, with tlast if
+    // the tile is good, and a status beat enters stage 1 if the tile failed or held no pixel.
+    wire verdict = tile_end || raise;
+    wire status_beat = raise || (tile_end && !hold1);
+    wire move1 = adv_o && (!hold1 || verdict);
     always @* begin
-        vo_d = adv_o ? (v2_q && !kill2) : vo_q;
-        v2_d = adv_o ? (v1_q && !kill1) : (v2_q && !kill2);
-        v1_d = fire ? 1'b1 : ((adv_o || kill1) ? 1'b0 : v1_q);
+        vo_d = adv_o ? v2_q : vo_q;
+        v2_d = adv_o ? (v1_q && move1) : v2_q;
+        v1_d = (fire || status_beat) ? 1'b1 : (move1 ? 1'b0 : v1_q);
     end
 
     always @(posedge clk) begin
@@ -370,9 +386,8 @@ module dctcm_decoder (
             chk_q <= 16'h0000;
             npix_q <= 16'h0000;
             ctx_q <= {C*CTXW{1'b0}};
-            tile_q <= 1'b0;
             err_q <= 1'b0;
-            code_q <= 4'd0;
+            code_q <= {SCW{1'b0}};
             v1_q <= 1'b0;
             v2_q <= 1'b0;
             vo_q <= 1'b0;
@@ -384,7 +399,6 @@ module dctcm_decoder (
             chk_q <= chk_d;
             npix_q <= npix_d;
             ctx_q <= ctx_d;
-            tile_q <= tile_d;
             err_q <= err_d;
             code_q <= code_d;
             v1_q <= v1_d;
@@ -400,7 +414,8 @@ module dctcm_decoder (
         shift_q <= shift_d;
         if (fire) begin
             last1_q <= !p_next;
-            tile1_q <= tile_q;
+            sb1_q <= 1'b0;
+            code1_q <= {SCW{1'b0}};
             shift1_q <= shift_q;
             mctx1_q <= p_ctx;
             mraw1_q <= p_raw;
@@ -408,29 +423,38 @@ module dctcm_decoder (
             val1_q <= p_val;
             mask1_q <= p_mask;
         end
+        if (status_beat) begin
+            last1_q <= 1'b0;
+            sb1_q <= 1'b1;
+            code1_q <= code;
+        end
         if (adv_o) begin
-            last2_q <= last1_q;
-            tile2_q <= tile1_q;
+            last2_q <= sb1_q || (last1_q && tile_end);   // a held last pixel moves only with the verdict
+            sb2_q <= sb1_q;
+            code2_q <= code1_q;
             mdct2_q <= mdct1_q;
             oth2_q <= r_other;
             lasto_q <= last2_q;
+            sbo_q <= sb2_q;
+            codeo_q <= code2_q;
             mdcto_q <= mdct2_q;
             otho_q <= oth2_q;
         end
     end
 
     // Output: DCT blocks from the cores' output registers, the others from otho_q (registers only, so a
-    // stalled beat holds).
+    // stalled beat holds); a status beat carries zeros.
     reg [C*W-1:0] out_pixel;
     integer c;
     always @* begin
         for (c = 0; c < C; c = c + 1)
-            out_pixel[c*W +: W] = mdcto_q[c / N] ? r_dct[c*W +: W] : otho_q[c*W +: W];
+            out_pixel[c*W +: W] = sbo_q ? {W{1'b0}} : mdcto_q[c / N] ? r_dct[c*W +: W] : otho_q[c*W +: W];
     end
 
     assign m_axis_tvalid = vo_q;
     assign m_axis_tdata = out_pixel;
     assign m_axis_tlast = lasto_q;
+    assign m_axis_tuser = {sbo_q, codeo_q};
     assign error = err_q;
     assign error_code = code_q;
 endmodule

@@ -1,4 +1,5 @@
-// Golden vectors for dctcm_dct / dctcm_idct and the bench that checks them (sim/tb/tb_dctcm_dct.v.hbs).
+// Golden vectors for dctcm_dct / dctcm_idct and the bench that checks them (sim/tb/tb_dctcm_dct.v.hbs,
+// several configurations at once in sim/tb/tb_dctcm_dct_group.v.hbs); run them with sim/bench.ts runBench.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { dctForward, dctInverse } from '../golden/dct.js';
@@ -7,7 +8,8 @@ import { buildDct } from '../generator/builders/dct.js';
 import { buildIdct } from '../generator/builders/idct.js';
 import { DEFAULT_PREFIX } from '../generator/builders/types.js';
 import { renderBench } from '../generator/render.js';
-import { mulberry32 } from './rng.js';
+import { floats } from './rng.js';
+import { Bench } from './bench.js';
 
 export interface FwdVector {
   x: number[];
@@ -22,7 +24,7 @@ export interface InvVector {
   y: number[];
 }
 
-const rng = mulberry32;
+const rng = floats;
 
 /** Forward golden: dctForward exactly. */
 export function goldenForward(d: Derived, x: number[], s: number): number[] {
@@ -99,7 +101,7 @@ export function packHex(values: number[], w: number): string {
 }
 
 /**
- * Writes the two cores, the bench and its vector files into dir; returns what simulate() needs.
+ * Writes the two cores, the bench and its vector files into dir; returns the bench for runBench.
  * With a suffix the cores are generated under the prefix dctcm<suffix>_ (dctcm_c0_dct, ...) and the
  * bench is tb_dctcm_dct<suffix>, so several configurations can share one simulator build
  * (writeDctBenchGroup).
@@ -109,7 +111,7 @@ export function writeDctBench(
   dir: string,
   vectors: { fwd: FwdVector[]; inv: InvVector[] },
   suffix = '',
-): { files: string[]; top: string } {
+): Bench {
   const abs = resolve(dir);
   mkdirSync(abs, { recursive: true });
   const { dctSize: N, dataWidth: W } = d.cfg;
@@ -123,9 +125,9 @@ export function writeDctBench(
   writeFileSync(join(abs, 'inv_mask.hex'), lines(inv.map((v) => packHex(v.mask, 1))));
   writeFileSync(join(abs, 'inv_shift.hex'), lines(inv.map((v) => v.s.toString(16))));
   writeFileSync(join(abs, 'inv_exp.hex'), lines(inv.map((v) => packHex(v.y, W))));
+  const files: string[] = [];
   const prefix = suffix ? `dctcm${suffix}_` : DEFAULT_PREFIX;
   const cores = [buildDct(d, prefix), buildIdct(d, prefix)];
-  const files: string[] = [];
   for (const m of cores) {
     const f = join(abs, `${m.name}.v`);
     writeFileSync(f, m.text);
@@ -136,9 +138,9 @@ export function writeDctBench(
     N,
     dir: abs,
     suffix,
+    standalone: suffix === '',
     dctName: cores[0].name,
     idctName: cores[1].name,
-    standalone: suffix === '',
     label: `N=${N} W=${W} ${c.signed ? 'signed' : 'unsigned'} P=${c.dctPrecision}`,
     fwdCount: fwd.length,
     invCount: inv.length,
@@ -152,7 +154,7 @@ export function writeDctBench(
   const tbFile = join(abs, `${top}.v`);
   writeFileSync(tbFile, tb);
   files.push(tbFile);
-  return { files, top };
+  return { dir: abs, files, top };
 }
 
 /**
@@ -160,31 +162,19 @@ export function writeDctBench(
  * what Verilator's compile time asks for): each gets its own folder and suffixed modules; the group top
  * prints PASS when every member is done, and any member's FAIL ends the run.
  */
-export function writeDctBenchGroup(members: { d: Derived; vectors: { fwd: FwdVector[]; inv: InvVector[] } }[], dir: string): { files: string[]; top: string } {
+export function writeDctBenchGroup(members: { d: Derived; vectors: { fwd: FwdVector[]; inv: InvVector[] } }[], dir: string): Bench {
   const abs = resolve(dir);
   mkdirSync(abs, { recursive: true });
   const files: string[] = [];
   members.forEach((m, i) => files.push(...writeDctBench(m.d, join(abs, `c${i}`), m.vectors, `_c${i}`).files));
-  const beats = members.reduce((a, m) => a + m.vectors.fwd.length + m.vectors.inv.length, 0);
   const top = 'tb_dctcm_dct_group';
-  const text = [
-    '// tb_dctcm_dct_group -- runs the member benches side by side; PASS once all are done.',
-    '`timescale 1ns / 1ps',
-    '`default_nettype none',
-    '',
-    `module ${top};`,
-    ...members.map((_, i) => `    wire done_${i};`),
-    ...members.map((_, i) => `    tb_dctcm_dct_c${i} c${i} (.done(done_${i}));`),
-    '    initial begin',
-    `        wait (${members.map((_, i) => `done_${i}`).join(' && ')});`,
-    `        $display("PASS beats=${beats} cycles=0 pixels=0");`,
-    '        $finish;',
-    '    end',
-    'endmodule',
-    '',
-  ].join('\n');
+  const text = renderBench(top, {
+    members: members.map((_, i) => i),
+    allDone: members.map((_, i) => `done_${i}`).join(' && '),
+    beats: members.reduce((a, m) => a + m.vectors.fwd.length + m.vectors.inv.length, 0),
+  });
   const f = join(abs, `${top}.v`);
   writeFileSync(f, text);
   files.push(f);
-  return { files, top };
+  return { dir: abs, files, top };
 }

@@ -1,98 +1,92 @@
-// Co-simulation of dctcm_decoder against the golden model: encode with encodeTile, decode with the
-// RTL (sim/tb/decoder_tb.v.hbs on Icarus or Verilator), compare every beat with decodeTile.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import Handlebars from 'handlebars';
+// Co-simulation of dctcm_decoder against the golden model: any tile sequence (golden encodeTile, or
+// mutated words) goes through the RTL (sim/tb/decoder_tb.v.hbs on Icarus or Verilator, through
+// sim/bench.ts), and every beat, tuser and tlast included, is compared with decodeTileStatus's.
 import { Derived, TileSettings } from '../golden/params.js';
 import { encodeTile } from '../golden/tile.js';
 import { buildDecoder } from '../generator/builders/decoder.js';
-import { ROOT } from '../generator/render.js';
-import { Simulator, simulate } from './run.js';
-import { StreamTile, writeDecoderVectors } from './decoder-vectors.js';
+import { STATUS_CODE_BITS, TUSER_BITS } from '../generator/builders/dec_common.js';
+import { GENERATOR_VERSION } from '../generator/render.js';
+import { Simulator } from './run.js';
+import { Verdict, corruptLine, runBench, writeBench, writeVectors } from './bench.js';
+import { StreamTile, TileVerdict, decoderVectors } from './decoder-vectors.js';
 
 export interface DecoderRunOptions {
   workDir: string;
   seed: number;
   gapPct: number;
   stallPct: number;
-  log?: boolean; // print every beat / tlast / error event (see parseDecoderLog)
   maxCycles?: number;
-  depthIn?: number; // bench memory depths (words, beats)
-  depthOut?: number;
+  /** Self-test of the bench: flip bit corruptBit (default 0, a pixel bit) of this expected beat. */
+  corruptBeat?: number;
+  corruptBit?: number;
+  /** Self-test of the bench: expect this sticky error_code at the end instead of the golden one. */
+  expectCode?: number;
   /** Module prefix of the generated RTL (gen-rtl --prefix); the bench instantiates the top by its name. */
   prefix?: string;
 }
 
-export interface DecoderRunResult {
-  ok: boolean;
-  message: string;
-  cycles: number;
-  pixels: number;
-  beats: number;
-  output: string;
+export interface DecoderRunResult extends Verdict {
+  nexp: number;
+  verdicts: TileVerdict[];
+  /** The tile a beat index belongs to (for a mismatch report). */
+  tileOfBeat: (beat: number) => number;
 }
 
-/** Renders the testbench for a configuration. */
-export function renderDecoderTb(d: Derived, depthIn: number, depthOut: number, top: string): string {
+/** Renders the bench for a configuration and memory depths. */
+export function decoderTbContext(d: Derived, depthIn: number, depthOut: number, top: string): object {
   const c = d.cfg;
-  const tpl = Handlebars.compile(readFileSync(join(ROOT, 'sim', 'tb', 'decoder_tb.v.hbs'), 'utf8'), { strict: true, noEscape: true });
-  return tpl({
-    name: 'decoder_tb',
+  return {
+    version: GENERATOR_VERSION,
     top,
     config: `channels ${c.channels}, dct size ${c.dctSize}, data width ${c.dataWidth}, ${c.signed ? 'signed' : 'unsigned'}, bus ${c.busWidth}, precision ${c.dctPrecision}`,
     B: c.busWidth,
     PW: c.channels * c.dataWidth,
+    UW: TUSER_BITS,
+    SCW: STATUS_CODE_BITS,
     depthIn,
     depthOut,
-  });
-}
-
-/** Writes the decoder's RTL and the bench into dir; returns the file list (dependency order). */
-export function writeDecoderSources(d: Derived, dir: string, depthIn: number, depthOut: number, prefix?: string): string[] {
-  mkdirSync(dir, { recursive: true });
-  const files: string[] = [];
-  const modules = buildDecoder(d, prefix);
-  for (const m of modules) {
-    const f = join(dir, `${m.name}.v`);
-    writeFileSync(f, m.text);
-    files.push(f);
-  }
-  const tb = join(dir, 'decoder_tb.v');
-  writeFileSync(tb, renderDecoderTb(d, depthIn, depthOut, modules[modules.length - 1].name));
-  files.push(tb);
-  return files;
-}
-
-/** Runs a sequence of tiles (any words) through the RTL decoder. */
-export async function runDecoderStream(d: Derived, tiles: StreamTile[], sim: Simulator, o: DecoderRunOptions): Promise<DecoderRunResult & { nexp: number }> {
-  const dir = resolve(o.workDir);
-  mkdirSync(dir, { recursive: true });
-  const vec = writeDecoderVectors(d, dir, tiles);
-  const depthIn = o.depthIn ?? Math.max(vec.nin, 1);
-  const depthOut = o.depthOut ?? Math.max(vec.nexp, 1);
-  const files = writeDecoderSources(d, dir, depthIn, depthOut, o.prefix);
-  const plusargs = [
-    `+in=${vec.inFile}`,
-    `+nin=${vec.nin}`,
-    `+seed=${o.seed}`,
-    `+gap_pct=${o.gapPct}`,
-    `+stall_pct=${o.stallPct}`,
-    `+max_cycles=${o.maxCycles ?? 200 * (vec.nin + vec.nexp) + 20000}`,
-  ];
-  if (o.log) plusargs.push('+log=1');
-  else plusargs.push(`+exp=${vec.expFile}`, `+nexp=${vec.nexp}`);
-  const r = await simulate(sim, { files, top: 'decoder_tb', workDir: join(dir, 'run'), plusargs, timeoutMs: 600_000 });
-  const pass = /^PASS beats=(\d+) cycles=(\d+) pixels=(\d+)/m.exec(r.output);
-  const bad = /^(MISMATCH.*|FAIL.*|ERROR.*)$/m.exec(r.output);
-  return {
-    ok: r.ok,
-    message: pass && r.ok ? pass[0] : bad ? bad[1] : r.output.split('\n').slice(-30).join('\n'),
-    cycles: pass ? Number(pass[2]) : 0,
-    pixels: pass ? Number(pass[3]) : 0,
-    beats: pass ? Number(pass[1]) : 0,
-    output: r.output,
-    nexp: vec.nexp,
   };
+}
+
+/** Runs a sequence of tiles (any words) through the RTL decoder and compares every beat. */
+export async function runDecoderStream(d: Derived, tiles: StreamTile[], sim: Simulator, o: DecoderRunOptions): Promise<DecoderRunResult> {
+  const vec = decoderVectors(d, tiles);
+  const exp = o.corruptBeat === undefined ? vec.expLines : corruptLine(vec.expLines, o.corruptBeat, o.corruptBit);
+  const nin = vec.inLines.length;
+  const nexp = exp.length;
+  const modules = buildDecoder(d, o.prefix);
+  const top = modules[modules.length - 1].name;
+  const bench = writeBench(o.workDir, modules, 'decoder_tb', decoderTbContext(d, Math.max(nin, 1), Math.max(nexp, 1), top));
+  const inFile = writeVectors(bench, 'dec_in.hex', vec.inLines);
+  const expFile = writeVectors(bench, 'dec_exp.hex', exp);
+  const v = await runBench(
+    sim,
+    bench,
+    [
+      `+in=${inFile}`,
+      `+nin=${nin}`,
+      `+exp=${expFile}`,
+      `+nexp=${nexp}`,
+      `+exp_code=${o.expectCode ?? vec.firstError}`,
+      `+seed=${o.seed}`,
+      `+gap_pct=${o.gapPct}`,
+      `+stall_pct=${o.stallPct}`,
+      `+max_cycles=${o.maxCycles ?? 200 * (nin + nexp) + 20000}`,
+    ],
+    600_000,
+  );
+  const tileOfBeat = (beat: number) => {
+    let t = 0;
+    while (t + 1 < vec.firstBeat.length && vec.firstBeat[t + 1] <= beat) t++;
+    return t;
+  };
+  let message = v.message;
+  if (v.mismatchBeat !== null) {
+    const t = tileOfBeat(v.mismatchBeat);
+    const g = vec.verdicts[t];
+    message += `\nbeat ${v.mismatchBeat} is beat ${v.mismatchBeat - vec.firstBeat[t]} of tile ${t} (golden: ${g.errorCode ? `code ${g.errorCode} after ${g.count} pixels, ${g.message}` : `${g.count} pixels`})`;
+  }
+  return { ...v, message, nexp, verdicts: vec.verdicts, tileOfBeat };
 }
 
 /** Splits npix pixel vectors into tiles of tilePixels and encodes each with the golden model. */
@@ -119,34 +113,4 @@ export async function cosimDecoder(
   const tiles = encodeTiles(d, settings, pixels, npix, tilePixels);
   const r = await runDecoderStream(d, tiles, sim, opts);
   return { ok: r.ok, message: r.message, cycles: r.cycles, pixels: r.pixels, beats: r.beats };
-}
-
-/** Events of a +log=1 run, per case (segments between resets). */
-export interface DecoderCaseLog {
-  beats: bigint[]; // {tlast, pixel}
-  tlastCycles: number[];
-  errorCycle: number; // -1 when no error rose
-  errorCode: number;
-  finalError: number; // error at the end of the case
-  finalCode: number;
-}
-
-export function parseDecoderLog(output: string): DecoderCaseLog[] {
-  const cases: DecoderCaseLog[] = [];
-  let cur: DecoderCaseLog = { beats: [], tlastCycles: [], errorCycle: -1, errorCode: 0, finalError: 0, finalCode: 0 };
-  for (const line of output.split('\n')) {
-    let m: RegExpExecArray | null;
-    if ((m = /^B ([0-9a-fA-F]+)$/.exec(line))) cur.beats.push(BigInt('0x' + m[1]));
-    else if ((m = /^T (\d+)$/.exec(line))) cur.tlastCycles.push(Number(m[1]));
-    else if ((m = /^E (\d+) (\d+)$/.exec(line))) {
-      cur.errorCycle = Number(m[1]);
-      cur.errorCode = Number(m[2]);
-    } else if ((m = /^CASE error=(\d+) code=(\d+)$/.exec(line))) {
-      cur.finalError = Number(m[1]);
-      cur.finalCode = Number(m[2]);
-      cases.push(cur);
-      cur = { beats: [], tlastCycles: [], errorCycle: -1, errorCode: 0, finalError: 0, finalCode: 0 };
-    }
-  }
-  return cases;
 }

@@ -1,42 +1,35 @@
 // Stimulus and expected beats of the dctcm_decoder testbench, from the golden model: the words of each
-// tile (golden encodeTile, or any word sequence a test builds) and the pixels decodeTile returns.
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { StreamError } from '../golden/errors.js';
+// tile (golden encodeTile, or any word sequence a test builds) and the beats the decoder must emit for
+// it (docs/RTL.md, per-tile status): a good tile's pixels with tlast on the last; for a tile that
+// decodeTileStatus rejects, the pixels decoded before the error, then a status beat with its code; for a
+// good tile without pixels, one status beat with code 0.
 import { Derived } from '../golden/params.js';
-import { decodeTile } from '../golden/tile.js';
-import { errorCodeOf } from '../generator/builders/dec_common.js';
+import { decodeTileStatus } from '../golden/tile.js';
+import { STATUS_CODE_BITS, TUSER_BITS } from '../generator/builders/dec_common.js';
 
 /** One tile as the decoder sees it: its words (B/32 units each); the last word carries tlast. */
 export interface StreamTile {
   units: Uint32Array;
-  /** Pulse rst before this tile: starts an independent case (the bench waits for quiet first). */
-  resetBefore?: boolean;
 }
 
-/** What decodeTile says about a tile. */
+/** What the golden model says about a tile. */
 export interface TileVerdict {
-  pixels: Int32Array | null; // null when decodeTile throws
+  pixels: Int32Array; // the pixels decoded (before the error, if there is one)
   count: number;
-  errorCode: number; // dctcm_decoder's code for the StreamError, 0 when it decodes
+  errorCode: number; // the StreamError's code, 0 when the tile decodes
   message: string;
 }
 
 export function judgeTile(d: Derived, units: Uint32Array): TileVerdict {
-  try {
-    const t = decodeTile(d, units);
-    return { pixels: t.pixels, count: t.count, errorCode: 0, message: '' };
-  } catch (e) {
-    if (!(e instanceof StreamError)) throw e;
-    return { pixels: null, count: 0, errorCode: errorCodeOf(e.problem), message: e.message };
-  }
+  const t = decodeTileStatus(d, units);
+  return { pixels: t.pixels, count: t.count, errorCode: t.error?.code ?? 0, message: t.error?.message ?? '' };
 }
 
 function hexOf(v: bigint, bits: number): string {
   return v.toString(16).padStart(Math.ceil(bits / 4), '0');
 }
 
-/** Input lines {reset_before, tlast, data[B-1:0]} of a tile sequence. */
+/** Input lines {tlast, data[B-1:0]} of a tile sequence. */
 export function inputLines(d: Derived, tiles: StreamTile[]): string[] {
   const B = d.cfg.busWidth;
   const upw = B / 32;
@@ -48,14 +41,18 @@ export function inputLines(d: Derived, tiles: StreamTile[]): string[] {
       let v = 0n;
       for (let u = upw - 1; u >= 0; u--) v = (v << 32n) | BigInt(t.units[i * upw + u] >>> 0);
       if (i === words - 1) v |= 1n << BigInt(B);
-      if (i === 0 && t.resetBefore) v |= 1n << BigInt(B + 1);
-      lines.push(hexOf(v, B + 2));
+      lines.push(hexOf(v, B + 1));
     }
   }
   return lines;
 }
 
-/** One expected beat {tlast, pixel}: channel c in bits [c*W +: W], two's complement. */
+/** Bits of an expected beat {tuser, tlast, pixel}. */
+export function beatBits(d: Derived): number {
+  return TUSER_BITS + 1 + d.cfg.channels * d.cfg.dataWidth;
+}
+
+/** A pixel beat {tuser = 0, tlast, pixel}: channel c in bits [c*W +: W], two's complement. */
 export function pixelBeat(d: Derived, pixels: ArrayLike<number>, base: number, last: boolean): bigint {
   const { channels: C, dataWidth: W } = d.cfg;
   const mask = (1n << BigInt(W)) - 1n;
@@ -64,34 +61,41 @@ export function pixelBeat(d: Derived, pixels: ArrayLike<number>, base: number, l
   return v;
 }
 
-export function beatLines(d: Derived, pixels: ArrayLike<number>, count: number): string[] {
+/** A status beat: tuser = {1, code}, tlast, no pixel (tdata = 0). */
+export function statusBeat(d: Derived, code: number): bigint {
+  const PW = d.cfg.channels * d.cfg.dataWidth;
+  const tuser = (1n << BigInt(STATUS_CODE_BITS)) | BigInt(code);
+  return (tuser << BigInt(PW + 1)) | (1n << BigInt(PW));
+}
+
+/** The beats dctcm_decoder emits for one tile. */
+export function tileBeats(d: Derived, v: TileVerdict): bigint[] {
   const C = d.cfg.channels;
-  const PW = C * d.cfg.dataWidth;
-  const lines: string[] = [];
-  for (let p = 0; p < count; p++) lines.push(hexOf(pixelBeat(d, pixels, p * C, p === count - 1), PW + 1));
-  return lines;
+  const closeWithPixel = v.errorCode === 0 && v.count > 0;
+  const beats: bigint[] = [];
+  for (let p = 0; p < v.count; p++) beats.push(pixelBeat(d, v.pixels, p * C, closeWithPixel && p === v.count - 1));
+  if (!closeWithPixel) beats.push(statusBeat(d, v.errorCode));
+  return beats;
 }
 
 export interface DecoderVectors {
-  inFile: string;
-  expFile: string;
-  nin: number;
-  nexp: number;
+  inLines: string[];
+  expLines: string[];
   verdicts: TileVerdict[];
+  firstBeat: number[]; // index of each tile's first expected beat
+  firstError: number; // the code the sticky error_code must end with (0: none)
 }
 
-/**
- * Writes dec_in.hex and dec_exp.hex into dir. Expected beats are the pixels of every tile decodeTile
- * accepts (tlast on each tile's last pixel); a tile it rejects contributes none.
- */
-export function writeDecoderVectors(d: Derived, dir: string, tiles: StreamTile[]): DecoderVectors {
+/** Input and expected lines of a tile sequence, with the golden verdict of every tile. */
+export function decoderVectors(d: Derived, tiles: StreamTile[]): DecoderVectors {
   const verdicts = tiles.map((t) => judgeTile(d, t.units));
-  const inL = inputLines(d, tiles);
-  const expL: string[] = [];
-  for (const v of verdicts) if (v.pixels) expL.push(...beatLines(d, v.pixels, v.count));
-  const inFile = join(dir, 'dec_in.hex');
-  const expFile = join(dir, 'dec_exp.hex');
-  writeFileSync(inFile, inL.join('\n') + '\n');
-  writeFileSync(expFile, expL.join('\n') + '\n');
-  return { inFile, expFile, nin: inL.length, nexp: expL.length, verdicts };
+  const bits = beatBits(d);
+  const expLines: string[] = [];
+  const firstBeat: number[] = [];
+  for (const v of verdicts) {
+    firstBeat.push(expLines.length);
+    for (const b of tileBeats(d, v)) expLines.push(hexOf(b, bits));
+  }
+  const firstError = verdicts.find((v) => v.errorCode !== 0)?.errorCode ?? 0;
+  return { inLines: inputLines(d, tiles), expLines, verdicts, firstBeat, firstError };
 }

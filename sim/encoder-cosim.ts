@@ -1,14 +1,12 @@
-// Co-simulation of dctcm_encoder against golden encodeTile: generates the RTL and the bench
-// (sim/tb/encoder_tb.v.hbs), writes the vectors (sim/encoder-vectors.ts), runs Icarus or Verilator
-// through sim/run.ts and reads the bench's verdict.
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import Handlebars from 'handlebars';
+// Co-simulation of dctcm_encoder against golden encodeTile: the RTL and the bench
+// (sim/tb/encoder_tb.v.hbs) with the vectors of sim/encoder-vectors.ts, run on Icarus or Verilator and
+// judged through sim/bench.ts.
 import { Derived, TileSettings } from '../golden/params.js';
 import { buildEncoder } from '../generator/builders/encoder.js';
-import { GENERATOR_VERSION, ROOT } from '../generator/render.js';
-import { Simulator, simulate } from './run.js';
-import { EncoderTile, encoderVectors, writeEncoderVectors } from './encoder-vectors.js';
+import { GENERATOR_VERSION } from '../generator/render.js';
+import { Simulator } from './run.js';
+import { corruptLine, runBench, writeBench, writeVectors } from './bench.js';
+import { EncoderTile, encoderVectors } from './encoder-vectors.js';
 
 export interface CosimOptions {
   workDir: string;
@@ -33,16 +31,10 @@ export interface CosimResult {
   beats: number;
 }
 
-let tbTemplate: Handlebars.TemplateDelegate | undefined;
-
-/** The bench for one configuration and one set of vectors (sizes are fixed in the bench). */
-export function renderEncoderTb(d: Derived, pixels: number, beats: number, recBitsWidth: number, top: string): string {
-  if (!tbTemplate) {
-    const text = readFileSync(join(ROOT, 'sim', 'tb', 'encoder_tb.v.hbs'), 'utf8');
-    tbTemplate = Handlebars.create().compile(text, { strict: true, noEscape: true });
-  }
+/** The bench's parameters for one configuration and one set of vectors (sizes are fixed in the bench). */
+export function encoderTbContext(d: Derived, pixels: number, beats: number, recBitsWidth: number, top: string): object {
   const MW = 2 * d.blocks;
-  return tbTemplate({
+  return {
     version: GENERATOR_VERSION,
     top,
     PW: d.cfg.channels * d.cfg.dataWidth,
@@ -53,58 +45,28 @@ export function renderEncoderTb(d: Derived, pixels: number, beats: number, recBi
     RBW: recBitsWidth,
     PLW: MW + recBitsWidth,
     IDLE_LIMIT: 2000,
-  });
+  };
 }
 
 /** Runs the bench on explicit tiles (each with its own settings). */
 export async function cosimEncoderTiles(d: Derived, tiles: EncoderTile[], sim: Simulator, opts: CosimOptions): Promise<CosimResult> {
-  // a fresh folder per run: concurrent runs with the same workDir never share vectors or sources
-  mkdirSync(resolve(opts.workDir), { recursive: true });
-  const dir = mkdtempSync(join(resolve(opts.workDir), 'enc-'));
   const v = encoderVectors(d, tiles, opts.seed);
-  if (opts.corruptBeat !== undefined || opts.dropBeats || opts.extraBeat) {
-    const lines = v.expHex.trimEnd().split('\n');
-    if (opts.corruptBeat !== undefined) {
-      const l = lines[opts.corruptBeat];
-      lines[opts.corruptBeat] = l.slice(0, -1) + (parseInt(l.slice(-1), 16) ^ 1).toString(16);
-    }
-    if (opts.dropBeats) lines.splice(lines.length - opts.dropBeats, opts.dropBeats);
-    if (opts.extraBeat) lines.push(lines[lines.length - 1]);
-    v.expHex = lines.join('\n') + '\n';
-    v.beats = lines.length;
-  }
-  writeEncoderVectors(dir, v);
-  const files: string[] = [];
+  let exp = v.expLines;
+  if (opts.corruptBeat !== undefined) exp = corruptLine(exp, opts.corruptBeat);
+  if (opts.dropBeats) exp = exp.slice(0, exp.length - opts.dropBeats);
+  if (opts.extraBeat) exp = [...exp, exp[exp.length - 1]];
   const modules = buildEncoder(d, opts.prefix);
-  for (const m of modules) {
-    const f = join(dir, `${m.name}.v`);
-    writeFileSync(f, m.text);
-    files.push(f);
-  }
-  const tb = join(dir, 'encoder_tb.v');
-  writeFileSync(tb, renderEncoderTb(d, v.pixels, v.beats, v.recBitsWidth, modules[modules.length - 1].name));
-  files.push(tb);
-  const r = await simulate(sim, {
-    files,
-    top: 'encoder_tb',
-    workDir: dir,
-    plusargs: [
-      `+in=${join(dir, 'in.hex')}`,
-      `+exp=${join(dir, 'exp.hex')}`,
-      `+plan=${join(dir, 'plan.hex')}`,
-      `+seed=${opts.seed}`,
-      `+gap_pct=${opts.gapPct}`,
-      `+stall_pct=${opts.stallPct}`,
-    ],
-  });
-  const pass = /^PASS beats=(\d+) cycles=(\d+) pixels=(\d+)/m.exec(r.output);
-  if (r.ok && pass) {
-    return { ok: true, message: pass[0], beats: Number(pass[1]), cycles: Number(pass[2]), pixels: Number(pass[3]) };
-  }
-  const lines = r.output.split('\n');
-  const verdict = lines.filter((l) => /^(MISMATCH|FAIL|ERROR)/.test(l));
-  const message = [...verdict, '--- log tail ---', ...lines.slice(-30)].join('\n');
-  return { ok: false, message, cycles: 0, pixels: 0, beats: 0 };
+  const top = modules[modules.length - 1].name;
+  const bench = writeBench(opts.workDir, modules, 'encoder_tb', encoderTbContext(d, v.inLines.length, exp.length, v.recBitsWidth, top));
+  const r = await runBench(sim, bench, [
+    `+in=${writeVectors(bench, 'in.hex', v.inLines)}`,
+    `+exp=${writeVectors(bench, 'exp.hex', exp)}`,
+    `+plan=${writeVectors(bench, 'plan.hex', v.planLines)}`,
+    `+seed=${opts.seed}`,
+    `+gap_pct=${opts.gapPct}`,
+    `+stall_pct=${opts.stallPct}`,
+  ]);
+  return { ok: r.ok, message: r.message, cycles: r.cycles, pixels: r.pixels, beats: r.beats };
 }
 
 /**

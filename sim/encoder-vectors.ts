@@ -2,12 +2,10 @@
 // in.hex (one pixel per line: {shift, policy, tlast, pixel}), exp.hex (one output beat per line:
 // {tlast, word}) and plan.hex (one pixel per line: {record bits, block modes}, the internal stream the
 // bench checks at the record stage so that a mismatch is located, not only detected).
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Derived, TileSettings } from '../golden/params.js';
 import { effectiveShift, encodeTile, newPlan, planPixel, updateContext } from '../golden/tile.js';
 import { bitLength } from '../golden/intmath.js';
-import { xorshift32 } from './rng.js';
+import { Rng } from './rng.js';
 
 /** One tile of the stimulus: its settings and its pixels (channel-fastest). */
 export interface EncoderTile {
@@ -18,17 +16,13 @@ export interface EncoderTile {
 }
 
 export interface EncoderVectors {
-  inHex: string;
-  expHex: string;
-  planHex: string;
-  pixels: number;
-  beats: number;
+  inLines: string[];
+  expLines: string[];
+  planLines: string[];
   recBitsWidth: number; // width of the record-length field in plan.hex
 }
 
 const POLICY_CODE = { lossless: 0, auto: 1, dct: 2 } as const;
-
-const rng = xorshift32;
 
 function hex(v: bigint, bits: number): string {
   return v.toString(16).padStart(Math.ceil(bits / 4), '0');
@@ -52,7 +46,8 @@ export function encoderVectors(d: Derived, tiles: EncoderTile[], seed = 1): Enco
   const { channels: C, dataWidth: W, busWidth: B } = d.cfg;
   const PW = C * W;
   const units = B / 32;
-  const rand = rng(seed * 2654435761 + 12345);
+  const gen = new Rng(seed);
+  const rand = () => gen.u32();
   const inLines: string[] = [];
   const expLines: string[] = [];
   const planLines: string[] = [];
@@ -90,19 +85,5 @@ export function encoderVectors(d: Derived, tiles: EncoderTile[], seed = 1): Enco
       planLines.push(hex((BigInt(plan.bits) << BigInt(2 * d.blocks)) | modes, recBitsWidth + 2 * d.blocks));
     }
   }
-  return {
-    inHex: inLines.join('\n') + '\n',
-    expHex: expLines.join('\n') + '\n',
-    planHex: planLines.join('\n') + '\n',
-    pixels: inLines.length,
-    beats: expLines.length,
-    recBitsWidth,
-  };
-}
-
-/** Writes in.hex, exp.hex and plan.hex into dir. */
-export function writeEncoderVectors(dir: string, v: EncoderVectors): void {
-  writeFileSync(join(dir, 'in.hex'), v.inHex);
-  writeFileSync(join(dir, 'exp.hex'), v.expHex);
-  writeFileSync(join(dir, 'plan.hex'), v.planHex);
+  return { inLines, expLines, planLines, recBitsWidth };
 }

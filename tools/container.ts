@@ -1,6 +1,6 @@
 // The .dctcm file: a small header describing the tensor and the codec, then the tiles' words
 // (docs/FORMAT.md section 9). A tile holds tilePixels pixels in raster order; the last may hold fewer.
-import { InputError, StreamError } from '../golden/errors.js';
+import { ERR, InputError, StreamError } from '../golden/errors.js';
 import { LITTLE_ENDIAN, NPY_DTYPES, NpyDtype, Tensor } from './npy.js';
 import {
   CodecConfig,
@@ -153,7 +153,7 @@ export function looksLikeDctcm(bytes: Uint8Array): boolean {
 
 /** Reads and checks a .dctcm header; every problem names its byte offset. */
 export function readHeader(bytes: Uint8Array): FileInfo {
-  const err = (byte: number, msg: string) => new StreamError(byte * 8, msg);
+  const err = (byte: number, msg: string) => new StreamError(byte * 8, msg, ERR.CONTAINER);
   if (bytes.length < FILE_HEADER_BYTES) throw err(bytes.length, `file of ${bytes.length} bytes is shorter than the ${FILE_HEADER_BYTES}-byte header`);
   if (!looksLikeDctcm(bytes)) throw err(0, 'not a .dctcm file (bad magic)');
   if (bytes[6] !== CONTAINER_VERSION) throw err(6, `unsupported container version ${bytes[6]}`);
@@ -205,30 +205,30 @@ export function decodeContainer(bytes: Uint8Array, onTile?: (done: number, total
   // Check the sizes the header claims against the file before allocating for them: every tile takes
   // at least 4 + 2 words of bytes and every pixel at least 2 bits.
   const body = bytes.length - FILE_HEADER_BYTES;
-  if (info.tiles * (4 + 2 * wordBytes) > body) throw new StreamError(FILE_HEADER_BYTES * 8, `file of ${bytes.length} bytes cannot hold the ${info.tiles} tiles its header claims`);
-  if (npix * 2 > body * 8) throw new StreamError(FILE_HEADER_BYTES * 8, `file of ${bytes.length} bytes cannot hold the ${npix} pixels its header claims`);
+  if (info.tiles * (4 + 2 * wordBytes) > body) throw new StreamError(FILE_HEADER_BYTES * 8, `file of ${bytes.length} bytes cannot hold the ${info.tiles} tiles its header claims`, ERR.CONTAINER);
+  if (npix * 2 > body * 8) throw new StreamError(FILE_HEADER_BYTES * 8, `file of ${bytes.length} bytes cannot hold the ${npix} pixels its header claims`, ERR.CONTAINER);
   const data = new Int32Array(C * npix);
   const modeCounts = [0, 0, 0, 0];
   let at = FILE_HEADER_BYTES;
   for (let i = 0; i < info.tiles; i++) {
-    if (at + 4 > bytes.length) throw new StreamError(at * 8, `file ends before tile ${i} of ${info.tiles}`);
+    if (at + 4 > bytes.length) throw new StreamError(at * 8, `file ends before tile ${i} of ${info.tiles}`, ERR.CONTAINER);
     const words = new DataView(bytes.buffer, bytes.byteOffset + at, 4).getUint32(0, true);
     at += 4;
     const len = words * wordBytes;
-    if (at + len > bytes.length) throw new StreamError(at * 8, `tile ${i} claims ${words} words but the file ends after ${Math.floor((bytes.length - at) / wordBytes)}`);
+    if (at + len > bytes.length) throw new StreamError(at * 8, `tile ${i} claims ${words} words but the file ends after ${Math.floor((bytes.length - at) / wordBytes)}`, ERR.CONTAINER);
     const units = tileUnitsAt(bytes, at, len);
     const expect = Math.min(info.tilePixels, npix - i * info.tilePixels);
     const t = decodeTileAt(d, units, expect, at * 8);
-    if (t.count !== expect) throw new StreamError(at * 8, `tile ${i} holds ${t.count} pixels, expected ${expect}`);
+    if (t.count !== expect) throw new StreamError(at * 8, `tile ${i} holds ${t.count} pixels, expected ${expect}`, ERR.CONTAINER);
     if (t.quantShift !== (info.settings.policy === 'lossless' ? 0 : info.settings.quantShift)) {
-      throw new StreamError(at * 8 + 12, `tile ${i} uses quantization shift ${t.quantShift}, the header says ${info.settings.quantShift}`);
+      throw new StreamError(at * 8 + 12, `tile ${i} uses quantization shift ${t.quantShift}, the header says ${info.settings.quantShift}`, ERR.CONTAINER);
     }
     scatterPixels(t.pixels, C, npix, i * info.tilePixels, t.count, data);
     for (let k = 0; k < 4; k++) modeCounts[k] += t.modeCounts[k];
     at += len;
     onTile?.(i + 1, info.tiles);
   }
-  if (at !== bytes.length) throw new StreamError(at * 8, `${bytes.length - at} bytes of trailing data after the last tile`);
+  if (at !== bytes.length) throw new StreamError(at * 8, `${bytes.length - at} bytes of trailing data after the last tile`, ERR.CONTAINER);
   return { tensor: { dtype: info.dtype, shape: info.shape, data }, info, modeCounts };
 }
 

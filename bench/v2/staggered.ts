@@ -15,7 +15,7 @@
 // Not the format: nothing in golden/ or tools/ imports this folder.
 import { BitWriter, getBits, pastEndError } from '../../golden/bits.js';
 import { dctInverse } from '../../golden/dct.js';
-import { StreamError } from '../../golden/errors.js';
+import { ERR, StreamError, StreamErrorCode } from '../../golden/errors.js';
 import { Derived, MODE_CTX, MODE_DCT, MODE_RAW, MODE_ZERO, RANKS, TILE_MAGIC, TileSettings, dctContext, validateSettings } from '../../golden/params.js';
 import { dequantize, quantize } from '../../golden/quantize.js';
 import { effectiveShift, fold16, newPlan, planPixel, writePixel } from '../../golden/tile.js';
@@ -207,18 +207,18 @@ export function decodeTileStaggered(d: Derived, units: Uint32Array, o: ReadOptio
   const minDistance = o.minDistance ?? D;
   const topDistance = o.topDistance ?? O[TOP] - O[TOP - 1];
   const maxPixels = o.maxPixels ?? Infinity;
-  const err = (bit: number, msg: string) => new StreamError(bitBase + bit, msg);
+  const err = (bit: number, msg: string, code: StreamErrorCode) => new StreamError(bitBase + bit, msg, code);
   const unitsPerWord = Bw / 32;
-  if (units.length === 0 || units.length % unitsPerWord !== 0) throw err(0, `tile of ${units.length * 32} bits is not a whole number of ${Bw}-bit words`);
+  if (units.length === 0 || units.length % unitsPerWord !== 0) throw err(0, `tile of ${units.length * 32} bits is not a whole number of ${Bw}-bit words`, ERR.PARTIAL_WORD);
   const words = units.length / unitsPerWord;
-  if (words < 2) throw err(0, `tile of ${words} word is shorter than a header and a trailer`);
+  if (words < 2) throw err(0, `tile of ${words} word is shorter than a header and a trailer`, ERR.OVERRUN);
   const limit = (words - 1) * Bw;
   const hdr = units[0];
-  if ((hdr & 0xff) !== TILE_MAGIC) throw err(0, `bad tile magic 0x${(hdr & 0xff).toString(16)}`);
-  if (((hdr >>> 8) & 0xf) !== PROTO_VERSION) throw err(8, `unsupported format version ${(hdr >>> 8) & 0xf} (this reader reads ${PROTO_VERSION})`);
+  if ((hdr & 0xff) !== TILE_MAGIC) throw err(0, `bad tile magic 0x${(hdr & 0xff).toString(16)}`, ERR.BAD_MAGIC);
+  if (((hdr >>> 8) & 0xf) !== PROTO_VERSION) throw err(8, `unsupported format version ${(hdr >>> 8) & 0xf} (this reader reads ${PROTO_VERSION})`, ERR.BAD_VERSION);
   const s = (hdr >>> 12) & 0xf;
-  if (s > W - 1) throw err(12, `quantization shift ${s} exceeds data width ${W} - 1`);
-  if (hdr >>> 16 !== d.tag) throw err(16, `configuration tag 0x${(hdr >>> 16).toString(16)} does not match 0x${d.tag.toString(16)}`);
+  if (s > W - 1) throw err(12, `quantization shift ${s} exceeds data width ${W} - 1`, ERR.BAD_SHIFT);
+  if (hdr >>> 16 !== d.tag) throw err(16, `configuration tag 0x${(hdr >>> 16).toString(16)} does not match 0x${d.tag.toString(16)}`, ERR.BAD_TAG);
   let pos = 32;
   let n = -1; // pixels in the tile: from the header, or from the end marker
   let endAt = -1; // slot of the end marker
@@ -226,7 +226,7 @@ export function decodeTileStaggered(d: Derived, units: Uint32Array, o: ReadOptio
     if (pos + COUNT_BITS > limit) throw pastEndError(pos, limit, 'pixel count');
     n = getBits(units, pos, COUNT_BITS);
     pos += COUNT_BITS;
-    if (n > maxPixels) throw err(32, `tile counts ${n} pixels, more than the expected ${maxPixels}`);
+    if (n > maxPixels) throw err(32, `tile counts ${n} pixels, more than the expected ${maxPixels}`, ERR.TOO_MANY_PIXELS);
   }
   const { escBits, coefWidthBits, coefWidthMax, minVal, maxPos } = d;
   const kDct = dctContext(W, s);
@@ -291,7 +291,7 @@ export function decodeTileStaggered(d: Derived, units: Uint32Array, o: ReadOptio
   const readZeros = (nBits: number, what: string): void => {
     for (let i = 0; i < nBits; i += 32) {
       const at = rd;
-      if (read(Math.min(32, nBits - i), what) !== 0) throw err(at, `non-zero bits in ${what}`);
+      if (read(Math.min(32, nBits - i), what) !== 0) throw err(at, `non-zero bits in ${what}`, ERR.BAD_PADDING);
     }
   };
 
@@ -328,7 +328,7 @@ export function decodeTileStaggered(d: Derived, units: Uint32Array, o: ReadOptio
         return readZeros(nb, 'the end marker');
       }
     }
-    if (records.length >= maxPixels) throw err(rd, `more than the expected ${maxPixels} pixels in the tile`);
+    if (records.length >= maxPixels) throw err(rd, `more than the expected ${maxPixels} pixels in the tile`, ERR.TOO_MANY_PIXELS);
     const st = new RecordState(d);
     for (let b = 0; b < nb; b++) {
       const isCtx = read(1, 'mode plane 1');
@@ -377,7 +377,7 @@ export function decodeTileStaggered(d: Derived, units: Uint32Array, o: ReadOptio
         const at = rd;
         const c = st.pending[i];
         const e = read(escBits, 'escape field');
-        if (e >= d.escLen[ctx[c]].length) throw err(at, `escape field ${e} of channel ${c} is beyond the unranked bit lengths`);
+        if (e >= d.escLen[ctx[c]].length) throw err(at, `escape field ${e} of channel ${c} is beyond the unranked bit lengths`, ERR.BAD_ESCAPE);
         esc[c] = e;
       }
       for (let b = 0; b < nb; b++) {
@@ -390,7 +390,7 @@ export function decodeTileStaggered(d: Derived, units: Uint32Array, o: ReadOptio
         for (let c = b * N; c < (b + 1) * N; c++) st.mask[c] = read(1, 'DCT zero mask');
         const at = rd;
         const wc = read(coefWidthBits, 'DCT coefficient width');
-        if (wc > coefWidthMax) throw err(at, `DCT coefficient width ${wc} exceeds the maximum ${coefWidthMax}`);
+        if (wc > coefWidthMax) throw err(at, `DCT coefficient width ${wc} exceeds the maximum ${coefWidthMax}`, ERR.BAD_DCT_WIDTH);
         st.coefWidth[b] = wc;
       }
       for (let b = 0; b < nb; b++) {
@@ -421,7 +421,7 @@ export function decodeTileStaggered(d: Derived, units: Uint32Array, o: ReadOptio
             const neg = signed && L > 0 ? field & 1 : 0;
             const mag = L === 0 ? 0 : (1 << (L - 1)) + (signed ? field >>> 1 : field);
             const q = neg ? -mag : mag;
-            if (q > qMax || q < qMin) throw err(at, `value ${q} of channel ${c} is outside the range at shift ${s}`);
+            if (q > qMax || q < qMin) throw err(at, `value ${q} of channel ${c} is outside the range at shift ${s}`, ERR.BAD_VALUE);
             st.values[c] = s === 0 ? q : dequantize(q, s, minVal, maxPos);
           }
         } else if (m === MODE_DCT) {
@@ -480,18 +480,18 @@ export function decodeTileStaggered(d: Derived, units: Uint32Array, o: ReadOptio
     pos = rd;
   }
 
-  if (n < 0) throw err(pos, 'tile data ended without an end marker');
+  if (n < 0) throw err(pos, 'tile data ended without an end marker', ERR.OVERRUN);
   const padTo = Math.ceil(pos / Bw) * Bw;
-  if (padTo !== limit) throw err(pos, `the last slot is followed by ${limit - padTo} bits of data before the trailer`);
+  if (padTo !== limit) throw err(pos, `the last slot is followed by ${limit - padTo} bits of data before the trailer`, ERR.BAD_PADDING);
   for (let p = pos; p < limit; p += 32) {
     const k = Math.min(32, limit - p);
-    if (getBits(units, p, k) !== 0) throw err(p, 'non-zero padding after the last slot');
+    if (getBits(units, p, k) !== 0) throw err(p, 'non-zero padding after the last slot', ERR.BAD_PADDING);
   }
   const tu = limit >>> 5;
   const trailer = units[tu];
-  if ((trailer & 0xffff) !== (n & 0xffff)) throw err(limit, `trailer counts ${trailer & 0xffff} pixels, the tile holds ${n}`);
+  if ((trailer & 0xffff) !== (n & 0xffff)) throw err(limit, `trailer counts ${trailer & 0xffff} pixels, the tile holds ${n}`, ERR.BAD_COUNT);
   const chk = fold16(units, tu);
-  if (trailer >>> 16 !== chk) throw err(limit + 16, `checksum 0x${(trailer >>> 16).toString(16)} does not match the data's 0x${chk.toString(16)}`);
-  for (let i = tu + 1; i < units.length; i++) if (units[i] !== 0) throw err(i * 32, 'non-zero bits in the trailer word');
+  if (trailer >>> 16 !== chk) throw err(limit + 16, `checksum 0x${(trailer >>> 16).toString(16)} does not match the data's 0x${chk.toString(16)}`, ERR.BAD_CHECKSUM);
+  for (let i = tu + 1; i < units.length; i++) if (units[i] !== 0) throw err(i * 32, 'non-zero bits in the trailer word', ERR.BAD_TRAILER);
   return { pixels: Int32Array.from(out), count: n, slots: t, slotBits, spans };
 }

@@ -4,44 +4,16 @@
 import { Derived, RANKS, dctContext } from '../../golden/params.js';
 import { bitLength } from '../../golden/intmath.js';
 import { quantize } from '../../golden/quantize.js';
+import { TILE_ERRORS } from '../../golden/errors.js';
 
-/** error_code values of dctcm_decoder (0 = no error). The order is the order decodeTile checks in. */
-export const DEC_ERRORS = [
-  { code: 1, name: 'BAD_MAGIC', text: 'bad tile magic (header bits 7:0 are not 0xDC)' },
-  { code: 2, name: 'BAD_VERSION', text: 'unsupported format version (header bits 11:8)' },
-  { code: 3, name: 'BAD_SHIFT', text: 'quantization shift above W - 1 (header bits 15:12)' },
-  { code: 4, name: 'BAD_TAG', text: 'configuration tag mismatch (header bits 31:16)' },
-  { code: 5, name: 'BAD_ESCAPE', text: 'escape field beyond the unranked bit lengths of its context' },
-  { code: 6, name: 'BAD_DCT_WIDTH', text: 'DCT coefficient width above the maximum' },
-  { code: 7, name: 'BAD_VALUE', text: 'CTX value outside the quantized value range' },
-  { code: 8, name: 'OVERRUN', text: 'header or record runs past the tile data (tlast word came first, or the record reaches the trailer)' },
-  { code: 9, name: 'BAD_PADDING', text: 'non-zero padding, or more than a word between the end-of-tile bit and the trailer' },
-  { code: 10, name: 'BAD_COUNT', text: 'trailer pixel count does not match (mod 2^16)' },
-  { code: 11, name: 'BAD_CHECKSUM', text: 'trailer checksum does not match' },
-  { code: 12, name: 'BAD_TRAILER', text: 'non-zero bits above bit 31 of the trailer word' },
-] as const;
+/** dctcm_decoder's error codes (0 = none): the hardware checks of golden/errors.ts STREAM_ERRORS. */
+export const DEC_ERRORS = TILE_ERRORS;
 
-/** The error code dctcm_decoder raises for a StreamError message of decodeTile. */
-export function errorCodeOf(message: string): number {
-  const rules: [RegExp, number][] = [
-    [/shorter than a header and a trailer/, 8],
-    [/bad tile magic/, 1],
-    [/unsupported format version/, 2],
-    [/quantization shift/, 3],
-    [/configuration tag/, 4],
-    [/escape field .* is beyond/, 5],
-    [/DCT coefficient width .* exceeds/, 6],
-    [/is outside the/, 7],
-    [/runs past the end of the tile data/, 8],
-    [/end-of-tile marker is followed/, 9],
-    [/non-zero padding/, 9],
-    [/trailer counts/, 10],
-    [/checksum/, 11],
-    [/non-zero bits in the trailer word/, 12],
-  ];
-  for (const [re, code] of rules) if (re.test(message)) return code;
-  throw new Error(`no decoder error code for "${message}"`);
-}
+/** Width of a status code (m_axis_tuser's code field, error_code): holds the largest error code. */
+export const STATUS_CODE_BITS = bitLength(Math.max(...DEC_ERRORS.map((e) => e.code)));
+
+/** m_axis_tuser: the status code, and above it the flag of a status beat (a beat that carries no pixel). */
+export const TUSER_BITS = STATUS_CODE_BITS + 1;
 
 export interface DecWidths {
   C: number; // channels

@@ -3,7 +3,7 @@
 import { Derived, FORMAT_VERSION, TILE_MAGIC } from '../../golden/params.js';
 import { makeModule } from '../render.js';
 import { bitLength } from '../../golden/intmath.js';
-import { DEC_ERRORS, decWidths } from './dec_common.js';
+import { DEC_ERRORS, STATUS_CODE_BITS, TUSER_BITS, decWidths } from './dec_common.js';
 import { buildIdct } from './idct.js';
 import { DCT_LATENCY } from './dct.js';
 import { buildDecParse } from './dec_parse.js';
@@ -46,19 +46,28 @@ export function decoderDescription(d: Derived, prefix: string = DEFAULT_PREFIX):
     '  of the words before it, and nothing above bit 31.',
     '',
     `Latency: ${DECODER_LATENCY} cycles from the clock edge that takes a record into stage 1 to its`,
-    'pixel on m_axis (tvalid). Throughput: one pixel per clock while m_axis_tready is high and words',
+    "pixel on m_axis (tvalid); for a tile's last pixel, from the cycle its trailer is checked.",
+    'Throughput: one pixel per clock while m_axis_tready is high and words',
     `arrive at least as fast as record bits are used (records <= ${w.B} bits).`,
     'Clock-limiting path: the context loop (mode planes -> rank planes -> escapes -> payload offsets',
     '-> record length -> buffer shift and next contexts), linear in the channel count; m_axis_tready',
     'also reaches every stage enable combinationally (global advance).',
     'Lane order: channel c in m_axis_tdata[c*W +: W]; unit u of a word in s_axis_tdata[u*32 +: 32].',
     '',
-    'Errors (error_code; error stays high until rst; the first error is kept):',
+    'Per-tile status: every tile ends with exactly one m_axis beat with tlast, and m_axis_tuser says how',
+    `it ended: tuser[${STATUS_CODE_BITS}] = status beat (no pixel, tdata = 0), tuser[${STATUS_CODE_BITS - 1}:0] = the tile's status code.`,
+    '  tuser = 0 on every beat of a good tile; its last pixel carries tlast (held in stage 1 until the',
+    '  trailer has been checked).',
+    '  A tile with an error: the pixels decoded before the error (tuser = 0, no tlast), then a status',
+    '  beat with tlast and the error code. Those pixels can be wrong (the checksum is only known at the',
+    '  trailer): a consumer discards or recomputes the whole tile.',
+    '  A good tile without pixels: one status beat with code 0.',
+    'Errors (status codes; error is high from the first error until rst, error_code keeps its code):',
   ];
   for (const e of DEC_ERRORS) lines.push(`  ${String(e.code).padStart(2)} ${e.name}: ${e.text}`);
   lines.push(
-    'After an error no further pixel of the tile is emitted (a beat already on m_axis completes), input',
-    'words are dropped up to and including the next tlast word, and the next tile decodes normally.',
+    'After an error the status beat closes the tile, input words are dropped up to and including the',
+    'next tlast word (unless it has already arrived), and the next tile decodes normally.',
   );
   return lines;
 }
@@ -95,9 +104,10 @@ export function decoderPorts(d: Derived): Port[] {
     vec('output', 'm_axis_tdata', w.C * w.W, `pixel: channel c in bits [c*${w.W} +: ${w.W}]${w.signed ? ", two's complement" : ''}`),
     bit('output', 'm_axis_tvalid'),
     bit('input', 'm_axis_tready'),
-    bit('output', 'm_axis_tlast', "on the tile's last pixel"),
-    bit('output', 'error', 'sticky until rst'),
-    vec('output', 'error_code', 4, 'first error (codes above), 0 = none'),
+    bit('output', 'm_axis_tlast', 'one beat per tile: its last pixel, or its status beat'),
+    vec('output', 'm_axis_tuser', TUSER_BITS, `[${STATUS_CODE_BITS}] status beat (no pixel, tdata 0); [${STATUS_CODE_BITS - 1}:0] the tile's status (codes above), 0 = ok`),
+    bit('output', 'error', 'sticky until rst: some tile had an error'),
+    vec('output', 'error_code', STATUS_CODE_BITS, "the first error's code since rst, 0 = none"),
   ];
 }
 
@@ -126,6 +136,9 @@ export function buildDecoder(d: Derived, prefix: string = DEFAULT_PREFIX): Modul
     wideBus: w.B > 32,
     shiftCheck: w.W - 1 < 15,
     shw: bitLength(Math.min(15, w.W - 1)),
+    scw: STATUS_CODE_BITS,
+    scwm1: STATUS_CODE_BITS - 1,
+    tuserBits: TUSER_BITS,
     shiftPad: 4 - bitLength(Math.min(15, w.W - 1)),
     // error codes this configuration can raise (a 32-bit trailer word has no bits above 31; W = 16
     // allows every 4-bit shift)
@@ -149,5 +162,5 @@ export function buildDecoder(d: Derived, prefix: string = DEFAULT_PREFIX): Modul
 
 /** Metadata for the manifest: error codes and the decoder's widths. */
 export function decoderMetadata(d: Derived): { latency: number; errorCodes: { code: number; name: string; text: string }[]; bufferBits: number } {
-  return { latency: DECODER_LATENCY, errorCodes: DEC_ERRORS.map((e) => ({ ...e })), bufferBits: decWidths(d).CAP };
+  return { latency: DECODER_LATENCY, errorCodes: DEC_ERRORS.map(({ code, name, text }) => ({ code, name, text })), bufferBits: decWidths(d).CAP };
 }

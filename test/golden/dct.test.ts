@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { dctFloat, dctForward, dctInverse, dctMatrix } from '../../golden/dct.js';
 import { bitLength, roundShift, signedWidth, signedWidthOf } from '../../golden/intmath.js';
-import { Rng } from '../helpers/random.js';
+import { Rng } from '../../sim/rng.js';
 
 const SIZES = [4, 8, 16, 32];
 const PRECISIONS = [8, 12, 16];

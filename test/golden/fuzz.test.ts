@@ -3,11 +3,13 @@
 // Any other exception (RangeError, TypeError, ...) or a slow case is a failure.
 import { describe, expect, it } from 'vitest';
 import { decodeContainer, encodeTensor } from '../../tools/container.js';
-import { StreamError } from '../../golden/errors.js';
+import { ERR, STREAM_ERRORS, StreamError } from '../../golden/errors.js';
 import { NpyDtype } from '../../tools/npy.js';
 import { CodecConfig, Derived, Policy, derive } from '../../golden/params.js';
 import { decodeTile, encodeTile } from '../../golden/tile.js';
-import { Pattern, Rng, genPixels, genTensorData, patternsFor, valueRange } from '../helpers/random.js';
+import { Rng } from '../../sim/rng.js';
+import { FILE_OPS, TILE_OPS, reseal } from '../../sim/mutate.js';
+import { Pattern, genPixels, genTensorData, patternsFor, valueRange } from '../helpers/random.js';
 
 const SEED = 0xf022;
 const TILE_MUTANTS = 6000;
@@ -31,131 +33,19 @@ function settingsFor(rng: Rng, W: number): { policy: Policy; quantShift: number 
   return { policy, quantShift: policy === 'lossless' ? 0 : rng.int(policy === 'dct' ? 0 : 1, Math.min(15, W - 1)) };
 }
 
-/** XOR of the 16-bit halves of units[0, n). */
-function checksum(units: Uint32Array, n: number): number {
-  let c = 0;
-  for (let i = 0; i < n; i++) c ^= (units[i] & 0xffff) ^ (units[i] >>> 16);
-  return c;
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Mutations on a tile (32-bit units; a bus word is B/32 units)
-
-type TileOp = (rng: Rng, u: Uint32Array, upw: number) => Uint32Array;
-
-const bytesOf = (u: Uint32Array) => new Uint8Array(u.buffer, u.byteOffset, u.byteLength);
-
-const TILE_OPS: Record<string, TileOp> = {
-  'bit flips': (rng, u) => {
-    const m = u.slice();
-    const k = rng.int(1, 8);
-    const from = rng.chance(0.5) ? 32 : 0; // half of them spare the header, to reach the records
-    for (let i = 0; i < k; i++) {
-      const bit = rng.int(from, m.length * 32 - 1);
-      m[bit >>> 5] ^= 1 << (bit & 31);
-    }
-    return m;
-  },
-  'byte overwrite': (rng, u) => {
-    const m = u.slice();
-    const b = bytesOf(m);
-    const k = rng.int(1, 4);
-    for (let i = 0; i < k; i++) b[rng.int(rng.chance(0.7) ? 4 : 0, b.length - 1)] = rng.int(0, 255);
-    return m;
-  },
-  truncate: (rng, u) => u.slice(0, rng.int(0, u.length - 1)),
-  'truncate to words': (rng, u, upw) => u.slice(0, upw * rng.int(0, u.length / upw - 1)),
-  'append garbage': (rng, u, upw) => {
-    const n = rng.chance(0.5) ? upw * rng.int(1, 3) : rng.int(1, 2 * upw);
-    const m = new Uint32Array(u.length + n);
-    m.set(u);
-    for (let i = u.length; i < m.length; i++) m[i] = rng.chance(0.3) ? 0 : rng.u32();
-    return m;
-  },
-  'drop word': (rng, u, upw) => {
-    const w = rng.int(0, u.length / upw - 1);
-    return Uint32Array.from([...u.subarray(0, w * upw), ...u.subarray((w + 1) * upw)]);
-  },
-  'duplicate word': (rng, u, upw) => {
-    const w = rng.int(0, u.length / upw - 1);
-    return Uint32Array.from([...u.subarray(0, (w + 1) * upw), ...u.subarray(w * upw)]);
-  },
-  'random body': (rng, u) => {
-    // keep the header and trailer position, randomize the records (reaches the field checks)
-    const m = u.slice();
-    for (let i = 1; i < m.length - 1; i++) m[i] = rng.u32();
-    if (rng.chance(0.5)) m[1] |= 1; // a present bit
-    return m;
-  },
-};
-
-/** Re-seals the checksum of a mutant so that the decoder's structural checks are reached. */
-function reseal(m: Uint32Array, upw: number): void {
-  if (m.length < 2 * upw || m.length % upw !== 0) return;
-  const tu = m.length - upw;
-  m[tu] = ((m[tu] & 0xffff) | (checksum(m, tu) << 16)) >>> 0;
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Mutations on a file (bytes)
-
-type FileOp = (rng: Rng, b: Uint8Array, wordBytes: number) => Uint8Array;
-
-const FILE_OPS: Record<string, FileOp> = {
-  'bit flips': (rng, b) => {
-    const m = b.slice();
-    const k = rng.int(1, 8);
-    for (let i = 0; i < k; i++) {
-      const bit = rng.int(0, m.length * 8 - 1);
-      m[bit >>> 3] ^= 1 << (bit & 7);
-    }
-    return m;
-  },
-  'byte overwrite': (rng, b) => {
-    const m = b.slice();
-    const k = rng.int(1, 4);
-    for (let i = 0; i < k; i++) m[rng.chance(0.3) ? rng.int(0, 35) : rng.int(0, m.length - 1)] = rng.int(0, 255);
-    return m;
-  },
-  'header field': (rng, b) => {
-    // a whole little-endian header field replaced: small values, boundary values or random ones
-    const m = b.slice();
-    const dv = new DataView(m.buffer);
-    const at = rng.pick([8, 14, 20, 24, 28, 32]);
-    const v = rng.pick([0, 1, 2, 0xffff, 0xffffffff, rng.u32(), rng.int(0, 64)]);
-    if (at === 8 || at === 14) dv.setUint16(at, v & 0xffff, true);
-    else dv.setUint32(at, v >>> 0, true);
-    return m;
-  },
-  truncate: (rng, b) => b.slice(0, rng.int(0, b.length - 1)),
-  'append garbage': (rng, b) => {
-    const n = rng.int(1, 40);
-    const m = new Uint8Array(b.length + n);
-    m.set(b);
-    for (let i = b.length; i < m.length; i++) m[i] = rng.chance(0.3) ? 0 : rng.int(0, 255);
-    return m;
-  },
-  'drop chunk': (rng, b, wordBytes) => {
-    const size = rng.chance(0.5) ? 4 : wordBytes;
-    const at = rng.int(36, Math.max(36, b.length - size));
-    return Uint8Array.from([...b.subarray(0, at), ...b.subarray(at + size)]);
-  },
-  'duplicate chunk': (rng, b, wordBytes) => {
-    const size = rng.chance(0.5) ? 4 : wordBytes;
-    const at = rng.int(36, Math.max(36, b.length - size));
-    return Uint8Array.from([...b.subarray(0, at + size), ...b.subarray(at)]);
-  },
-};
-
 interface Tally {
   rejected: number;
   decoded: number;
   slowest: number;
   failures: string[];
   byOp: Map<string, [number, number]>;
+  codes: Set<number>; // error codes seen
 }
 
-const newTally = (): Tally => ({ rejected: 0, decoded: 0, slowest: 0, failures: [], byOp: new Map() });
+const newTally = (): Tally => ({ rejected: 0, decoded: 0, slowest: 0, failures: [], byOp: new Map(), codes: new Set() });
+
+/** The codes decodeTile may throw: every tile check (not the container's). */
+const TILE_CODES = new Set<number>(STREAM_ERRORS.filter((e) => e.code !== ERR.CONTAINER).map((e) => e.code));
 
 function count(t: Tally, op: string, decoded: boolean): void {
   const c = t.byOp.get(op) ?? [0, 0];
@@ -203,8 +93,8 @@ describe('decoder fuzzing', () => {
       const upw = base.d.cfg.busWidth / 32;
       const op = ops[i % ops.length];
       const sealed = rng.chance(0.5);
-      const m = TILE_OPS[op](rng, base.units, upw);
-      if (sealed) reseal(m, upw);
+      const m = TILE_OPS[op].apply(rng, base.units, upw, rng.pick(bases.filter((b) => b.d === base.d)).units);
+      if (sealed) reseal(base.d, m);
       const label = `mutant ${i} (${op}${sealed ? ', checksum resealed' : ''}) of ${base.what}`;
       const start = performance.now();
       let decoded = false;
@@ -219,6 +109,8 @@ describe('decoder fuzzing', () => {
       } catch (e) {
         if (!(e instanceof StreamError)) tally.failures.push(`${label}: ${(e as Error)?.name}: ${(e as Error)?.message}`);
         else if (!Number.isInteger(e.bitOffset) || e.bitOffset < 0 || e.bitOffset > m.length * 32) tally.failures.push(`${label}: offset ${e.bitOffset} outside the tile`);
+        else if (!TILE_CODES.has(e.code)) tally.failures.push(`${label}: code ${e.code} is not a tile error code`);
+        else tally.codes.add(e.code);
       }
       const ms = performance.now() - start;
       tally.slowest = Math.max(tally.slowest, ms);
@@ -238,6 +130,8 @@ describe('decoder fuzzing', () => {
     console.log(`${report('tiles', tally)}; total ${(performance.now() - t0).toFixed(0)} ms`);
     expect(tally.rejected + tally.decoded).toBe(TILE_MUTANTS);
     expect(tally.rejected).toBeGreaterThan(TILE_MUTANTS / 2); // most mutants must be caught
+    // every hardware check is reached (a 32-bit bus has no trailer bits above 31; W = 16 allows every shift)
+    for (const e of STREAM_ERRORS) if (e.rtl) expect(tally.codes.has(e.code), `${e.name} never raised`).toBe(true);
     expect(tally.failures.slice(0, 20), `${tally.failures.length} failures`).toEqual([]);
   }, 60_000);
 
@@ -278,6 +172,7 @@ describe('decoder fuzzing', () => {
       } catch (e) {
         if (!(e instanceof StreamError)) tally.failures.push(`${label}: ${(e as Error)?.name}: ${(e as Error)?.message}`);
         else if (!Number.isInteger(e.bitOffset) || e.bitOffset < 0 || e.bitOffset > m.length * 8) tally.failures.push(`${label}: offset ${e.bitOffset} outside the file`);
+        else tally.codes.add(e.code);
       }
       const ms = performance.now() - start;
       tally.slowest = Math.max(tally.slowest, ms);
@@ -287,6 +182,7 @@ describe('decoder fuzzing', () => {
     console.log(`${report('files', tally)}; total ${(performance.now() - t0).toFixed(0)} ms`);
     expect(tally.rejected + tally.decoded).toBe(FILE_MUTANTS);
     expect(tally.rejected).toBeGreaterThan(FILE_MUTANTS / 2);
+    expect(tally.codes.has(ERR.CONTAINER)).toBe(true);
     expect(tally.failures.slice(0, 20), `${tally.failures.length} failures`).toEqual([]);
   }, 60_000);
 });

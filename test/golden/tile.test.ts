@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { BitWriter } from '../../golden/bits.js';
 import { dctForward } from '../../golden/dct.js';
-import { ParamError, StreamError } from '../../golden/errors.js';
+import { ERR, ParamError, StreamError } from '../../golden/errors.js';
 import {
   CodecConfig,
   Derived,
@@ -21,8 +21,9 @@ import {
   derive,
 } from '../../golden/params.js';
 import { dequantize, quantize } from '../../golden/quantize.js';
-import { decodeTile, encodeTile, fold16, newPlan, planPixel, updateContext, writePixel } from '../../golden/tile.js';
-import { Rng, genPixels, patternsFor, valueRange } from '../helpers/random.js';
+import { decodeTile, decodeTileStatus, encodeTile, fold16, newPlan, planPixel, updateContext, writePixel } from '../../golden/tile.js';
+import { Rng } from '../../sim/rng.js';
+import { genPixels, patternsFor, valueRange } from '../helpers/random.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Independent helpers (written from FORMAT.md, not from the model)
@@ -51,12 +52,6 @@ function tagOf(c: CodecConfig): number {
   return ((h >>> 16) ^ (h & 0xffff)) & 0xffff;
 }
 
-/** XOR of the 16-bit halves of units[0, n) (FORMAT.md 2.3). */
-function checksum(units: Uint32Array, n: number): number {
-  let c = 0;
-  for (let i = 0; i < n; i++) c ^= (units[i] & 0xffff) ^ (units[i] >>> 16);
-  return c;
-}
 
 const headerUnit = (s: number, tag: number): number => (TILE_MAGIC | (FORMAT_VERSION << 8) | (s << 12) | (tag << 16)) >>> 0;
 
@@ -92,7 +87,7 @@ function buildTile(
   bits += '0'.repeat(B * (opt.extraDataWords ?? 0));
   const data = pack(bits);
   const tail = new Uint32Array(B / 32);
-  tail[0] = (((opt.countOverride ?? count) & 0xffff) | (((checksum(data, data.length) ^ (opt.checksumXor ?? 0)) & 0xffff) << 16)) >>> 0;
+  tail[0] = (((opt.countOverride ?? count) & 0xffff) | (((fold16(data, data.length) ^ (opt.checksumXor ?? 0)) & 0xffff) << 16)) >>> 0;
   if (B > 32 && opt.trailerHigh) tail[1] = opt.trailerHigh;
   const out = new Uint32Array(data.length + tail.length);
   out.set(data);
@@ -370,8 +365,7 @@ function checkTile({ d, settings, pixels, npix, label }: Case): void {
   if (U[0] !== headerUnit(s, tagOf(d.cfg))) fail(`header 0x${U[0].toString(16)}`);
   const tu = U.length - upw;
   if ((U[tu] & 0xffff) !== (npix & 0xffff)) fail(`trailer count ${U[tu] & 0xffff} != ${npix}`);
-  if (U[tu] >>> 16 !== checksum(U, tu)) fail(`trailer checksum 0x${(U[tu] >>> 16).toString(16)} != 0x${checksum(U, tu).toString(16)}`);
-  if (fold16(U, tu) !== checksum(U, tu)) fail('fold16 disagrees with the FORMAT.md checksum');
+  if (U[tu] >>> 16 !== fold16(U, tu)) fail(`trailer checksum 0x${(U[tu] >>> 16).toString(16)} != 0x${fold16(U, tu).toString(16)}`);
   for (let i = tu + 1; i < U.length; i++) if (U[i] !== 0) fail(`trailer unit ${i} is not zero`);
 
   // mode counts
@@ -559,39 +553,43 @@ describe('decoder stream checks', () => {
     const t = valid();
     t[0] = (t[0] & ~0xff) | 0xdd;
     expect(streamError(() => decodeTile(d8, t)).bitOffset).toBe(0);
+    expect(streamError(() => decodeTile(d8, t)).code).toBe(ERR.BAD_MAGIC);
     expect(streamError(() => decodeTile(d8, t, 1, 800)).bitOffset).toBe(800);
     const v = valid();
     v[0] = (v[0] & ~0xf00) | (2 << 8);
     expect(streamError(() => decodeTile(d8, v)).bitOffset).toBe(8);
+    expect(streamError(() => decodeTile(d8, v)).code).toBe(ERR.BAD_VERSION);
     const cfg4 = cfgOf(8, 8, 4, false, 32);
     const d4 = derive(cfg4);
     for (let s = 4; s <= 15; s++) {
       const tile = buildTile(headerUnit(s, tagOf(cfg4)), '', 32, 0);
       const err = streamError(() => decodeTile(d4, tile));
       expect(err.bitOffset).toBe(12);
-      expect(err.message).toMatch(/shift/);
+      expect(err.code).toBe(ERR.BAD_SHIFT);
     }
     expect(decodeTile(d4, buildTile(headerUnit(3, tagOf(cfg4)), '', 32, 0)).count).toBe(0);
     const other = derive(cfgOf(8, 8, 8, false, 64));
     const tagErr = streamError(() => decodeTile(other, Uint32Array.from([...valid(), 0])));
     expect(tagErr.bitOffset).toBe(16);
-    expect(tagErr.message).toMatch(/tag/);
+    expect(tagErr.code).toBe(ERR.BAD_TAG);
   });
 
   it('a tile that is not a whole number of words, or shorter than two words, is rejected at bit 0', () => {
     const d64 = derive(cfgOf(8, 8, 8, false, 64));
     expect(streamError(() => decodeTile(d64, valid())).bitOffset).toBe(0);
+    expect(streamError(() => decodeTile(d64, valid())).code).toBe(ERR.PARTIAL_WORD);
     expect(streamError(() => decodeTile(d8, new Uint32Array(0))).bitOffset).toBe(0);
     expect(streamError(() => decodeTile(d8, Uint32Array.from([0xc69501dc]))).bitOffset).toBe(0);
+    expect(streamError(() => decodeTile(d8, Uint32Array.from([0xc69501dc]))).code).toBe(ERR.OVERRUN);
   });
 
   it('a record running into the trailer word is rejected where the data ends', () => {
     // present 1, mode plane 1 = CTX, then 30 zero bits: rank planes need 40, the data ends at bit 64
     const t = Uint32Array.from([0xc69501dc, 0b11, 0]);
-    t[2] = ((checksum(t, 2) << 16) | 1) >>> 0;
+    t[2] = ((fold16(t, 2) << 16) | 1) >>> 0;
     const err = streamError(() => decodeTile(d8, t));
     expect(err.bitOffset).toBe(64);
-    expect(err.message).toMatch(/past the end/);
+    expect(err.code).toBe(ERR.OVERRUN);
   });
 
   it('an escape index beyond the unranked lengths (W = 9: 5 unranked, 3-bit field, index 7)', () => {
@@ -601,7 +599,7 @@ describe('decoder stream checks', () => {
     const rec = '1' + '1' + '0'.repeat(40) + field(7, 3) + field(0, 3).repeat(7);
     const err = streamError(() => decodeTile(d, buildTile(headerUnit(0, tagOf(cfg)), rec, 32, 1)));
     expect(err.bitOffset).toBe(32 + 2 + 40);
-    expect(err.message).toMatch(/escape/);
+    expect(err.code).toBe(ERR.BAD_ESCAPE);
   });
 
   it('a DCT coefficient width above CWmax', () => {
@@ -612,7 +610,7 @@ describe('decoder stream checks', () => {
       const rec = '1' + '0' + '1' + '1' + '11111111' + field(wc, 4) + '0'.repeat(8 * wc);
       const err = streamError(() => decodeTile(d8, buildTile(headerUnit(1, 0xc695), rec, 32, 1)));
       expect(err.bitOffset).toBe(32 + 4 + 8);
-      expect(err.message).toMatch(/width/);
+      expect(err.code).toBe(ERR.BAD_DCT_WIDTH);
     }
     // CWmax itself is accepted
     const ok = '1' + '0' + '1' + '1' + '11111111' + field(11, 4) + '0'.repeat(88);
@@ -624,7 +622,7 @@ describe('decoder stream checks', () => {
     const rec = '1' + '1' + '01111111' + '0000' + '11' + '0000000';
     const err = streamError(() => decodeTile(d8, buildTile(headerUnit(2, 0xc695), rec, 32, 1)));
     expect(err.bitOffset).toBe(32 + 1 + 1 + 8 + 4 + 2);
-    expect(err.message).toMatch(/outside/);
+    expect(err.code).toBe(ERR.BAD_VALUE);
     // L = 7 (escape index 2 among 1, 6, 7, 8) with mantissa 0 is q = 64 = quantize(255, 2): accepted,
     // and 64 * 4 = 256 clamps to 255
     const okRec2 = '1' + '1' + '01111111' + '0000' + '01' + '000000';
@@ -647,28 +645,28 @@ describe('decoder stream checks', () => {
     const extra = buildTile(0xc69501dc, rec, 32, 1, { extraDataWords: 1 });
     const e1 = streamError(() => decodeTile(d8, extra));
     expect(e1.bitOffset).toBe(32 + 24 + 1);
-    expect(e1.message).toMatch(/end-of-tile/);
+    expect(e1.code).toBe(ERR.BAD_PADDING);
     const padded = buildTile(0xc69501dc, rec + '0' + '0001', 32, 1, { endBit: '' });
     const e2 = streamError(() => decodeTile(d8, padded));
     expect(e2.bitOffset).toBe(32 + 25);
-    expect(e2.message).toMatch(/padding/);
+    expect(e2.code).toBe(ERR.BAD_PADDING);
   });
 
   it('trailer count, checksum and high bits', () => {
     const rec = '1' + '1' + '10110101' + '100' + '10' + '0' + '0' + '00' + '10' + '001';
     const c = streamError(() => decodeTile(d8, buildTile(0xc69501dc, rec, 32, 1, { countOverride: 2 })));
     expect(c.bitOffset).toBe(64);
-    expect(c.message).toMatch(/trailer counts/);
+    expect(c.code).toBe(ERR.BAD_COUNT);
     const k = streamError(() => decodeTile(d8, buildTile(0xc69501dc, rec, 32, 1, { checksumXor: 0x0100 })));
     expect(k.bitOffset).toBe(64 + 16);
-    expect(k.message).toMatch(/checksum/);
+    expect(k.code).toBe(ERR.BAD_CHECKSUM);
     const cfg64 = cfgOf(8, 8, 8, false, 64);
     const d64 = derive(cfg64);
     const ok64 = buildTile(headerUnit(0, tagOf(cfg64)), rec, 64, 1);
     expect(hex(ok64)).toEqual(['0f1101dc', '008826b7', '28f20001', '00000000']);
     const h = streamError(() => decodeTile(d64, buildTile(headerUnit(0, tagOf(cfg64)), rec, 64, 1, { trailerHigh: 0x80 })));
     expect(h.bitOffset).toBe(96);
-    expect(h.message).toMatch(/trailer word/);
+    expect(h.code).toBe(ERR.BAD_TRAILER);
   });
 
   it('more pixels than maxPixels', () => {
@@ -677,8 +675,36 @@ describe('decoder stream checks', () => {
     const e = encodeTile(d8, { policy: 'lossless', quantShift: 0 }, px, 3);
     expect(decodeTile(d8, e.units, 3).count).toBe(3);
     const err = streamError(() => decodeTile(d8, e.units, 2));
-    expect(err.message).toMatch(/more than the expected 2/);
+    expect(err.code).toBe(ERR.TOO_MANY_PIXELS);
     expect(streamError(() => decodeTile(d8, e.units, 0)).bitOffset).toBe(32);
+  });
+
+  it('decodeTileStatus keeps the pixels decoded before the error, and the error', () => {
+    const px = genPixels(new Rng(6), 'dense', 5, 8, 8, false);
+    const e = encodeTile(d8, { policy: 'lossless', quantShift: 0 }, px, 5);
+    const ok = decodeTileStatus(d8, e.units);
+    expect(ok.error).toBeNull();
+    expect(ok.count).toBe(5);
+    expect(Array.from(ok.pixels)).toEqual(Array.from(px));
+    // a wrong checksum: every pixel decoded, then the trailer check fails
+    const k = e.units.slice();
+    k[k.length - 1] ^= 0x10000;
+    const sk = decodeTileStatus(d8, k);
+    expect(sk.error?.code).toBe(ERR.BAD_CHECKSUM);
+    expect(sk.count).toBe(5);
+    expect(Array.from(sk.pixels)).toEqual(Array.from(px));
+    // cut after two records: the third runs into the trailer (a dense 8-bit pixel is a RAW record)
+    const u = e.units.slice();
+    const cut = new Uint32Array(Math.ceil((32 + 2 * (1 + 1 + 1 + 64 + 2)) / 32) + 1);
+    cut.set(u.subarray(0, cut.length - 1));
+    const st = decodeTileStatus(d8, cut);
+    expect(st.error?.code).toBe(ERR.OVERRUN);
+    expect(st.count).toBe(2);
+    expect(Array.from(st.pixels)).toEqual(Array.from(px.subarray(0, 16)));
+    // a bad header: nothing decoded
+    const h = e.units.slice();
+    h[0] ^= 1;
+    expect(decodeTileStatus(d8, h)).toMatchObject({ count: 0, error: { code: ERR.BAD_MAGIC } });
   });
 
   it('DCT reconstruction clamps the exact inverse value for every legal coefficient width (no 32-bit wrap)', () => {

@@ -13,7 +13,8 @@ import { parseNpy } from '../../tools/npy.js';
 import { SHARED_DATA } from '../../sim/paths.js';
 import { GROUPING, LEVELS, S_PRESENT, TOP, sectionRanges } from '../../bench/v2/layout.js';
 import { StaggerOptions, decodeTileStaggered, encodeTileStaggered, tileSlots } from '../../bench/v2/staggered.js';
-import { Rng, genPixels, patternsFor } from '../helpers/random.js';
+import { Rng } from '../../sim/rng.js';
+import { genPixels, patternsFor } from '../helpers/random.js';
 
 interface Row {
   C: number;

@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { requireTools } from '../../sim/run.js';
+import { Rng } from '../../sim/rng.js';
 import { gen, tempRoot } from '../helpers/gen-rtl.js';
 
 const tmp = tempRoot('dctcm-cosim-cli-');
@@ -12,10 +13,9 @@ describe('cosim', () => {
     // 16 channels x 2 x 6, half zeros (ReLU-like), uint8
     const C = 16;
     const data = new Uint8Array(C * 12);
-    let a = 12345;
+    const rng = new Rng(12345);
     for (let i = 0; i < data.length; i++) {
-      a = (Math.imul(a, 1103515245) + 12345) >>> 0;
-      const r = (a >>> 16) % 256;
+      const r = rng.int(0, 255);
       data[i] = r < 128 ? 0 : r - 100;
     }
     const header = "{'descr': '|u1', 'fortran_order': False, 'shape': (16, 2, 6), }";

@@ -1,25 +1,29 @@
-// dctcm_decoder against decodeTile of the golden model: co-simulation on Icarus and Verilator (every
-// beat compared), protocol stress (tvalid gaps, tready backpressure), fuzzed streams (error, error code,
-// recovery, no deadlock), a real tensor slice with cycles per pixel, lint; over the shared matrix of sim/sweep.ts (synthesis:
-// test/synth/decoder-synth.test.ts).
+// dctcm_decoder against decodeTileStatus of the golden model: co-simulation on Icarus and Verilator
+// (every beat compared, tuser and tlast included), protocol stress (tvalid gaps, tready backpressure),
+// fuzzed streams (each bad tile closed by its status beat with the golden code, recovery, no deadlock),
+// several bad tiles in one stream, the bench's own failure paths, a real tensor slice with cycles per
+// pixel, lint; over the shared matrix of sim/sweep.ts (synthesis: test/synth/decoder-synth.test.ts).
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import Handlebars from 'handlebars';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseNpy, toPixels } from '../../tools/npy.js';
 import { BitWriter } from '../../golden/bits.js';
+import { ERR } from '../../golden/errors.js';
 import { CodecConfig, Derived, MODE_CTX, MODE_DCT, MODE_RAW, Policy, derive } from '../../golden/params.js';
-import { effectiveShift, encodeTile, fold16, newPlan, planPixel, updateContext, writePixel } from '../../golden/tile.js';
+import { effectiveShift, encodeTile, newPlan, planPixel, updateContext, writePixel } from '../../golden/tile.js';
 import { buildDecoder } from '../../generator/builders/decoder.js';
-import { DEC_ERRORS, decWidths, errorCodeOf } from '../../generator/builders/dec_common.js';
-import { cosimDecoder, encodeTiles, parseDecoderLog, runDecoderStream } from '../../sim/decoder-cosim.js';
-import { StreamTile, judgeTile, pixelBeat } from '../../sim/decoder-vectors.js';
-import { Simulator, lint, requireTools, simulate } from '../../sim/run.js';
+import { DEC_ERRORS, STATUS_CODE_BITS, decWidths } from '../../generator/builders/dec_common.js';
+import { cosimDecoder, encodeTiles, runDecoderStream } from '../../sim/decoder-cosim.js';
+import { StreamTile, beatBits } from '../../sim/decoder-vectors.js';
+import { runBench, writeBench, writeVectors } from '../../sim/bench.js';
+import { TILE_OPS, reseal } from '../../sim/mutate.js';
+import { Simulator, lint, requireTools } from '../../sim/run.js';
 import { SWEEP, sweepLabel } from '../../sim/sweep.js';
 import { activationsDir } from '../../sim/paths.js';
 import { longRecordTile } from '../../sim/long-record.js';
-import { Rng, genPixels, patternsFor } from '../helpers/random.js';
+import { Rng } from '../../sim/rng.js';
+import { genPixels, patternsFor } from '../helpers/random.js';
 
 requireTools();
 const WORK = join(tmpdir(), `dctcm-decoder-rtl-${process.pid}`);
@@ -84,141 +88,52 @@ describe.concurrent('dctcm_decoder co-simulation against decodeTile', () => {
   }
 });
 
-/** A valid tile, then a fuzzer's mutation of its words. */
-// The *fix mutations flip data bits and then repair the trailer (checksum, and the pixel count when the
-// golden decoder reads a different one), so the parser itself meets the corrupted records.
-type Mutation = 'flip' | 'flip3' | 'truncate' | 'drop' | 'dup' | 'header' | 'trailer' | 'merge' | 'extra' | 'flipfix' | 'flip3fix' | 'burstfix';
-const MUTATIONS: Mutation[] = ['flip', 'flipfix', 'flip3', 'flip3fix', 'truncate', 'burstfix', 'drop', 'flipfix', 'dup', 'flip3fix', 'header', 'burstfix', 'trailer', 'flipfix', 'merge', 'flip3fix', 'extra', 'burstfix'];
-
-/** Rewrites the trailer of a tile so that its checksum matches, and its count where decodeTile says so. */
-function fixTrailer(d: Derived, units: Uint32Array): void {
-  const upw = d.cfg.busWidth / 32;
-  const tu = units.length - upw;
-  units[tu] = (units[tu] & 0xffff) | (fold16(units, tu) << 16);
-  const v = judgeTile(d, units);
-  const m = /the tile holds (\d+)/.exec(v.message);
-  if (m) units[tu] = ((Number(m[1]) & 0xffff) | (units[tu] & 0xffff0000)) >>> 0;
-}
-
-function mutate(d: Derived, units: Uint32Array, next: Uint32Array, m: Mutation, rng: Rng): Uint32Array {
-  const upw = d.cfg.busWidth / 32;
-  const words: Uint32Array[] = [];
-  for (let i = 0; i < units.length; i += upw) words.push(units.slice(i, i + upw));
-  const flip = (w: Uint32Array[], bit: number) => {
-    const wi = Math.floor(bit / d.cfg.busWidth);
-    const b = bit % d.cfg.busWidth;
-    w[wi][b >>> 5] ^= 1 << (b & 31);
-  };
-  const total = words.length * d.cfg.busWidth;
-  switch (m) {
-    case 'flip':
-      flip(words, rng.int(32, total - 1));
-      break;
-    case 'flip3':
-      for (let i = 0; i < 3; i++) flip(words, rng.int(0, total - 1));
-      break;
-    case 'truncate':
-      words.splice(rng.int(1, Math.max(1, words.length - 1)));
-      break;
-    case 'drop':
-      if (words.length > 1) words.splice(rng.int(0, words.length - 1), 1);
-      break;
-    case 'dup': {
-      const i = rng.int(0, words.length - 1);
-      words.splice(i, 0, words[i].slice());
-      break;
-    }
-    case 'header':
-      flip(words, rng.pick([rng.int(0, 7), rng.int(8, 11), rng.int(12, 15), rng.int(16, 31)]));
-      break;
-    case 'trailer':
-      flip(words, (words.length - 1) * d.cfg.busWidth + rng.int(0, d.cfg.busWidth - 1));
-      break;
-    case 'merge':
-      for (let i = 0; i < next.length; i += upw) words.push(next.slice(i, i + upw));
-      break;
-    case 'extra':
-      words.push(new Uint32Array(upw));
-      break;
-    case 'flipfix':
-    case 'flip3fix':
-    case 'burstfix': {
-      const dataEnd = (words.length - 1) * d.cfg.busWidth;
-      if (dataEnd <= 32) break;
-      if (m === 'burstfix') {
-        const at = rng.int(32, dataEnd - 1);
-        for (let b = at; b < Math.min(dataEnd, at + 8); b++) if (rng.chance(0.5)) flip(words, b);
-      } else for (let i = 0; i < (m === 'flipfix' ? 1 : 3); i++) flip(words, rng.int(32, dataEnd - 1));
-      break;
-    }
-  }
-  const out = new Uint32Array(words.length * upw);
-  words.forEach((w, i) => out.set(w, i * upw));
-  if (m.endsWith('fix') && out.length >= 2 * upw) fixTrailer(d, out);
-  return out;
-}
+// Fuzzed streams: the words-only operations of sim/mutate.ts, each with a trailer repair or none
+// ('count': checksum and the pixel count the golden decoder reads, so the parser meets the corruption).
+const MUTATIONS: { op: string; seal: 'none' | 'checksum' | 'count' }[] = [
+  { op: 'bit flips', seal: 'none' },
+  { op: 'data flips', seal: 'count' },
+  { op: 'bit flips', seal: 'count' },
+  { op: 'burst', seal: 'count' },
+  { op: 'truncate to words', seal: 'none' },
+  { op: 'data flips', seal: 'count' },
+  { op: 'drop word', seal: 'none' },
+  { op: 'burst', seal: 'count' },
+  { op: 'duplicate word', seal: 'checksum' },
+  { op: 'header', seal: 'none' },
+  { op: 'byte overwrite', seal: 'count' },
+  { op: 'trailer', seal: 'none' },
+  { op: 'data flips', seal: 'none' },
+  { op: 'merge', seal: 'checksum' },
+  { op: 'random body', seal: 'count' },
+  { op: 'append zero word', seal: 'none' },
+  { op: 'burst', seal: 'count' },
+];
 
 interface FuzzCase {
-  mutation: Mutation;
+  mutation: string;
   bad: Uint32Array;
   good: Uint32Array;
-  goodPixels: Int32Array;
-  goodCount: number;
 }
 
 function fuzzCases(d: Derived, seed: number, n: number): FuzzCase[] {
   const { channels: C, dataWidth: W, signed } = d.cfg;
+  const upw = d.cfg.busWidth / 32;
   const rng = new Rng(seed);
   const cases: FuzzCase[] = [];
   for (let i = 0; i < n; i++) {
     const s = rng.pick(SETTINGS);
-    const pat = rng.pick(patternsFor(signed));
     const np = rng.int(1, 5);
-    const base = encodeTile(d, s, genPixels(rng, pat, np, C, W, signed), np).units;
-    const gp = genPixels(rng, rng.pick(patternsFor(signed)), 3, C, W, signed);
-    const good = encodeTile(d, rng.pick(SETTINGS), gp, 3);
-    const mutation = MUTATIONS[i % MUTATIONS.length];
-    const verdict = judgeTile(d, good.units);
-    cases.push({ mutation, bad: mutate(d, base, good.units, mutation, rng), good: good.units, goodPixels: verdict.pixels!, goodCount: verdict.count });
+    const base = encodeTile(d, s, genPixels(rng, rng.pick(patternsFor(signed)), np, C, W, signed), np).units;
+    const good = encodeTile(d, rng.pick(SETTINGS), genPixels(rng, rng.pick(patternsFor(signed)), 3, C, W, signed), 3).units;
+    const m = MUTATIONS[i % MUTATIONS.length];
+    const op = TILE_OPS[m.op];
+    if (!op.words) throw new Error(`${m.op} does not keep whole words`);
+    const bad = op.apply(rng, base, upw, good);
+    if (m.seal !== 'none') reseal(d, bad, m.seal === 'count');
+    cases.push({ mutation: `${m.op}, seal ${m.seal}`, bad, good });
   }
   return cases;
-}
-
-function checkFuzz(d: Derived, cases: FuzzCase[], output: string): { errors: number; decoded: number; codes: Record<number, number> } {
-  const logs = parseDecoderLog(output);
-  expect(logs.length, output.slice(-3000)).toBe(cases.length);
-  const codes: Record<number, number> = {};
-  let errors = 0;
-  let decoded = 0;
-  cases.forEach((fc, i) => {
-    const lg = logs[i];
-    const v = judgeTile(d, fc.bad);
-    const where = `case ${i} (${fc.mutation}): golden ${v.errorCode ? v.message : 'decodes'}`;
-    const goodBeats: bigint[] = [];
-    for (let p = 0; p < fc.goodCount; p++) goodBeats.push(pixelBeat(d, fc.goodPixels, p * d.cfg.channels, p === fc.goodCount - 1));
-    if (v.errorCode === 0) {
-      decoded++;
-      const exp: bigint[] = [];
-      for (let p = 0; p < v.count; p++) exp.push(pixelBeat(d, v.pixels!, p * d.cfg.channels, p === v.count - 1));
-      exp.push(...goodBeats);
-      expect(lg.finalError, where).toBe(0);
-      expect(lg.beats.map((b) => b.toString(16)), where).toEqual(exp.map((b) => b.toString(16)));
-    } else {
-      errors++;
-      codes[v.errorCode] = (codes[v.errorCode] ?? 0) + 1;
-      expect(lg.errorCycle, `${where}: the RTL raised no error`).toBeGreaterThanOrEqual(0);
-      expect(lg.errorCode, where).toBe(v.errorCode);
-      expect(lg.finalCode, where).toBe(v.errorCode);
-      // Bounded: at most one record per (1 + blocks) bits of the tile after its tlast word, plus slack.
-      const bound = Math.ceil((fc.bad.length * 32) / (1 + d.blocks)) + 64;
-      expect(lg.tlastCycles.length, where).toBeGreaterThanOrEqual(1);
-      expect(lg.errorCycle - lg.tlastCycles[0], where).toBeLessThanOrEqual(bound);
-      // Recovery: the following valid tile decodes exactly, after whatever the bad tile emitted.
-      const tail = lg.beats.slice(lg.beats.length - goodBeats.length);
-      expect(tail.map((b) => b.toString(16)), where).toEqual(goodBeats.map((b) => b.toString(16)));
-    }
-  });
-  return { errors, decoded, codes };
 }
 
 describe.concurrent('dctcm_decoder on fuzzed streams', () => {
@@ -227,27 +142,103 @@ describe.concurrent('dctcm_decoder on fuzzed streams', () => {
     ...[CONFIGS[0], CONFIGS[1], CONFIGS[5]].map((c) => ({ sim: 'verilator' as Simulator, c, n: c.channels >= 64 ? 72 : 144 })),
   ];
   for (const { sim, c, n } of jobs) {
-    it(`${sim} ${label(c)}: ${n} mutated tiles, each followed by a valid one`, async () => {
+    it(`${sim} ${label(c)}: ${n} mutated tiles, each followed by a valid one; every beat and status compared`, async () => {
       const d = derive(c);
       const cases = fuzzCases(d, 7 + c.channels + c.dataWidth, n);
       const tiles: StreamTile[] = [];
-      for (const fc of cases) tiles.push({ units: fc.bad, resetBefore: true }, { units: fc.good });
+      for (const fc of cases) tiles.push({ units: fc.bad }, { units: fc.good });
       const res = await runDecoderStream(d, tiles, sim, {
         workDir: join(WORK, `fuzz-${sim}-${label(c).replace(/ /g, '_')}`),
         seed: 11,
         gapPct: 20,
-        stallPct: 0,
-        log: true,
+        stallPct: 20,
       });
-      expect(res.ok, res.output.slice(-3000)).toBe(true);
-      const s = checkFuzz(d, cases, res.output);
-      // The fuzzer must reach both outcomes, and more than one kind of error.
-      expect(s.errors).toBeGreaterThan(n / 3);
-      expect(s.decoded).toBeGreaterThan(0);
-      expect(Object.keys(s.codes).length).toBeGreaterThanOrEqual(4);
-      console.log(`fuzz ${sim} ${label(c)}: ${s.errors} rejected (codes ${JSON.stringify(s.codes)}), ${s.decoded} decoded`);
+      const at = res.mismatchBeat === null ? '' : ` (${cases[Math.floor(res.tileOfBeat(res.mismatchBeat) / 2)].mutation})`;
+      expect(res.ok, res.message + at).toBe(true);
+      expect(res.beats).toBe(res.nexp);
+      const bad = res.verdicts.filter((_, i) => i % 2 === 0);
+      expect(res.verdicts.filter((_, i) => i % 2 === 1).every((v) => v.errorCode === 0)).toBe(true);
+      const codes: Record<number, number> = {};
+      for (const v of bad) if (v.errorCode) codes[v.errorCode] = (codes[v.errorCode] ?? 0) + 1;
+      const errors = bad.filter((v) => v.errorCode !== 0).length;
+      // The fuzzer must reach both outcomes, more than one kind of error, and errors after pixels.
+      expect(errors).toBeGreaterThan(n / 3);
+      expect(errors).toBeLessThan(n);
+      expect(Object.keys(codes).length).toBeGreaterThanOrEqual(4);
+      expect(bad.some((v) => v.errorCode !== 0 && v.count > 0)).toBe(true);
+      console.log(`fuzz ${sim} ${label(c)}: ${errors} rejected (codes ${JSON.stringify(codes)}), ${n - errors} decoded`);
     }, 900_000);
   }
+});
+
+// Several bad tiles in one stream, back to back and between good ones: each is closed by its own
+// status beat (a sticky flag alone would show only the first), and the sticky summary keeps the first.
+describe.concurrent('dctcm_decoder per-tile status', () => {
+  for (const sim of sims) {
+    it(`${sim} ${label(CONFIGS[0])}: checksum error, good, bad magic, bad tag, good, empty, good`, async () => {
+      const d = derive(CONFIGS[0]);
+      const { channels: C, dataWidth: W, signed } = d.cfg;
+      const rng = new Rng(41);
+      const tile = (n: number) => encodeTile(d, SETTINGS[0], genPixels(rng, 'dense', n, C, W, signed), n).units;
+      const sum = tile(4);
+      sum[sum.length - 1] ^= 0x10000; // checksum: found at the trailer, after all four pixels
+      const magic = tile(2);
+      magic[0] ^= 0x1;
+      const tag = tile(3);
+      tag[0] ^= 0x10000;
+      const tiles = [sum, tile(3), magic, tag, tile(2), encodeTile(d, SETTINGS[1], new Int32Array(0), 0).units, tile(1)].map((units) => ({ units }));
+      const res = await runDecoderStream(d, tiles, sim, { workDir: join(WORK, `status-${sim}`), seed: 8, gapPct: 25, stallPct: 30 });
+      expect(res.ok, res.message).toBe(true);
+      expect(res.verdicts.map((v) => [v.errorCode, v.count])).toEqual([
+        [ERR.BAD_CHECKSUM, 4],
+        [0, 3],
+        [ERR.BAD_MAGIC, 0],
+        [ERR.BAD_TAG, 0],
+        [0, 2],
+        [0, 0],
+        [0, 1],
+      ]);
+      // 4 + 1, 3, 1, 1, 2, 1 (the empty tile's status beat), 1
+      expect(res.beats).toBe(14);
+      expect(res.pixels).toBe(10);
+    }, 600_000);
+  }
+});
+
+describe.concurrent('the decoder bench can fail', () => {
+  const d = derive(CONFIGS[0]);
+  const stream = (): StreamTile[] => {
+    const rng = new Rng(43);
+    const px = genPixels(rng, 'sparse', 6, d.cfg.channels, d.cfg.dataWidth, d.cfg.signed);
+    const bad = encodeTile(d, SETTINGS[1], px, 6).units;
+    bad[0] ^= 0x100; // version: a status beat at beat 6
+    return [{ units: encodeTile(d, SETTINGS[1], px, 6).units }, { units: bad }, { units: encodeTile(d, SETTINGS[0], px, 3).units }];
+  };
+  it('a wrong expected pixel is reported at its beat index', async () => {
+    const r = await runDecoderStream(d, stream(), 'icarus', { workDir: join(WORK, 'neg-pixel'), seed: 2, gapPct: 20, stallPct: 20, corruptBeat: 4 });
+    expect(r.ok).toBe(false);
+    expect(r.mismatchBeat).toBe(4);
+    expect(r.message).toMatch(/^MISMATCH beat=4 got=[0-9a-f]+ exp=[0-9a-f]+$/m);
+    expect(r.message).toMatch(/beat 4 is beat 4 of tile 0/);
+  }, 300_000);
+  it('a wrong expected status code is reported at its beat index', async () => {
+    const bit = beatBits(d) - 1 - STATUS_CODE_BITS; // lowest code bit, above tlast and the pixel
+    const r = await runDecoderStream(d, stream(), 'icarus', { workDir: join(WORK, 'neg-status'), seed: 2, gapPct: 0, stallPct: 0, corruptBeat: 6, corruptBit: bit });
+    expect(r.ok).toBe(false);
+    expect(r.mismatchBeat).toBe(6);
+    expect(r.message).toMatch(/beat 6 is beat 0 of tile 1 \(golden: code 2 after 0 pixels/);
+  }, 300_000);
+  it('a wrong expected tlast is reported', async () => {
+    const bit = beatBits(d) - 1 - (STATUS_CODE_BITS + 1); // tlast
+    const r = await runDecoderStream(d, stream(), 'icarus', { workDir: join(WORK, 'neg-tlast'), seed: 2, gapPct: 0, stallPct: 0, corruptBeat: 5, corruptBit: bit });
+    expect(r.ok).toBe(false);
+    expect(r.mismatchBeat).toBe(5);
+  }, 300_000);
+  it('a wrong sticky summary fails the run', async () => {
+    const r = await runDecoderStream(d, stream(), 'icarus', { workDir: join(WORK, 'neg-summary'), seed: 2, gapPct: 0, stallPct: 0, expectCode: ERR.BAD_MAGIC });
+    expect(r.ok).toBe(false);
+    expect(r.message).toMatch(/^FAIL error summary: error=1 error_code=2, expected code 1/m);
+  }, 300_000);
 });
 
 describe.concurrent('dctcm_decoder on a real tensor', () => {
@@ -325,62 +316,21 @@ describe('dctcm_decoder generator', () => {
       expect(m.text).not.toMatch(/\/work\/|\/tmp\//);
     }
   });
-  it('maps every decodeTile error message to a code', () => {
-    expect(errorCodeOf('bad tile magic 0x0 (expected 0xdc)')).toBe(1);
-    expect(errorCodeOf('trailer counts 3 pixels, the tile holds 4 (mod 65536)')).toBe(10);
-    expect(() => errorCodeOf('something else')).toThrow();
+  it("takes its error codes and the status width from golden's STREAM_ERRORS", () => {
+    // C64 B256 W8: the trailer word has bits above 31 and W - 1 < 15, so every code is raised
+    const top = buildDecoder(derive(CONFIGS[2])).find((m) => m.name === 'dctcm_decoder')!;
+    expect(STATUS_CODE_BITS).toBe(4);
+    expect(top.text).toContain(`output wire [${STATUS_CODE_BITS}:0] m_axis_tuser`);
+    expect(top.text).toContain(`output wire [${STATUS_CODE_BITS - 1}:0] error_code`);
+    for (const e of DEC_ERRORS) expect(top.text).toContain(`localparam [SCW-1:0] E_${e.name} = ${STATUS_CODE_BITS}'d${e.code};`);
+    expect(DEC_ERRORS.map((e) => e.code)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
   });
 });
 
 // dctcm_dec_parse on its own: every record of encoded pixels, with the contexts the encoder had, must
 // parse to the encoder's plan (golden planPixel / writePixel / updateContext): record length, modes,
 // values, mask, next contexts, no error. A mismatch here is located in the context loop.
-const PARSE_TB = `\`timescale 1ns / 1ps
-\`default_nettype none
-module parse_tb;
-    localparam INW = {{inw}};
-    localparam OUTW = {{outw}};
-    localparam DEPTH = {{depth}};
-    reg [INW-1:0] in_mem [0:DEPTH-1];
-    reg [OUTW-1:0] exp_mem [0:DEPTH-1];
-    reg [INW-1:0] x;
-    wire [{{offw}}-1:0] rec_len;
-    wire next_bit;
-    wire [{{nb}}-1:0] mode_ctx, mode_raw, mode_dct;
-    wire [{{vb}}-1:0] value;
-    wire [{{c}}-1:0] mask;
-    wire [{{ctxb}}-1:0] ctx_next;
-    wire err_escape, err_width, err_value;
-    integer i;
-    reg [8*1024-1:0] in_file;
-    reg [8*1024-1:0] exp_file;
-    dctcm_dec_parse u_parse (
-        .bits(x[{{cap}}-1:0]), .count(x[{{cap}} +: {{offw}}]), .ctx(x[{{cap}}+{{offw}} +: {{ctxb}}]), .shift(x[INW-4 +: 4]),
-        .rec_len(rec_len), .next_bit(next_bit), .mode_ctx(mode_ctx), .mode_raw(mode_raw), .mode_dct(mode_dct),
-        .value(value), .mask(mask), .ctx_next(ctx_next), .err_escape(err_escape), .err_width(err_width), .err_value(err_value)
-    );
-    wire [OUTW-1:0] got = {rec_len, next_bit, mode_ctx, mode_raw, mode_dct, value, mask, ctx_next, err_escape, err_width, err_value};
-    initial begin
-        if (!$value$plusargs("in=%s", in_file) || !$value$plusargs("exp=%s", exp_file)) begin
-            $display("FAIL no vectors");
-            $finish;
-        end
-        $readmemh(in_file, in_mem);
-        $readmemh(exp_file, exp_mem);
-        for (i = 0; i < DEPTH; i = i + 1) begin
-            x = in_mem[i];
-            #1;
-            if (got !== exp_mem[i]) begin
-                $display("MISMATCH beat=%0d got=%h exp=%h", i, got, exp_mem[i]);
-                $finish;
-            end
-        end
-        $display("PASS beats=%0d cycles=0 pixels=%0d", DEPTH, DEPTH);
-        $finish;
-    end
-endmodule
-`;
-
+// The bench: sim/tb/dec_parse_tb.v.hbs.
 function parseVectors(d: Derived, seed: number, count: number): { inLines: string[]; expLines: string[]; inw: number; outw: number } {
   const w = decWidths(d);
   const { channels: C, dctSize: N, dataWidth: W, signed } = d.cfg;
@@ -442,14 +392,9 @@ describe.concurrent('dctcm_dec_parse against the encoder plan', () => {
     it(`${sim} ${label(c)}: 300 records`, async () => {
       const d = derive(c);
       const w = decWidths(d);
-      const dir = join(WORK, `parse-${sim}-${label(c).replace(/ /g, '_')}`);
-      mkdirSync(dir, { recursive: true });
       const v = parseVectors(d, 31 + c.channels, 300);
-      writeFileSync(join(dir, 'in.hex'), v.inLines.join('\n') + '\n');
-      writeFileSync(join(dir, 'exp.hex'), v.expLines.join('\n') + '\n');
       const parse = buildDecoder(d).find((m) => m.name === 'dctcm_dec_parse')!;
-      writeFileSync(join(dir, 'dctcm_dec_parse.v'), parse.text);
-      const tb = Handlebars.compile(PARSE_TB, { noEscape: true })({
+      const bench = writeBench(join(WORK, `parse-${sim}-${label(c).replace(/ /g, '_')}`), [parse], 'dec_parse_tb', {
         inw: v.inw,
         outw: v.outw,
         depth: v.inLines.length,
@@ -460,14 +405,9 @@ describe.concurrent('dctcm_dec_parse against the encoder plan', () => {
         ctxb: w.C * w.CTXW,
         cap: w.CAP,
       });
-      writeFileSync(join(dir, 'parse_tb.v'), tb);
-      const r = await simulate(sim, {
-        files: [join(dir, 'dctcm_dec_parse.v'), join(dir, 'parse_tb.v')],
-        top: 'parse_tb',
-        workDir: dir,
-        plusargs: [`+in=${join(dir, 'in.hex')}`, `+exp=${join(dir, 'exp.hex')}`],
-      });
-      expect(r.ok, r.output.slice(-2000)).toBe(true);
+      const r = await runBench(sim, bench, [`+in=${writeVectors(bench, 'in.hex', v.inLines)}`, `+exp=${writeVectors(bench, 'exp.hex', v.expLines)}`]);
+      expect(r.ok, r.message).toBe(true);
+      expect(r.beats).toBe(300);
     }, 900_000);
   }
 });

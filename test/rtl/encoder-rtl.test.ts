@@ -14,15 +14,13 @@ import { SWEEP, sweepLabel } from '../../sim/sweep.js';
 import { activationsDir } from '../../sim/paths.js';
 import { cosimEncoder, cosimEncoderTiles } from '../../sim/encoder-cosim.js';
 import { EncoderTile } from '../../sim/encoder-vectors.js';
-import { xorshift32 } from '../../sim/rng.js';
+import { Rng } from '../../sim/rng.js';
 
 const WORK = resolve(ROOT, 'tmp', 'encoder-rtl');
 
 function cfg(channels: number, dctSize: number, dataWidth: number, signed: boolean): CodecConfig {
   return { channels, dctSize, dataWidth, signed, busWidth: defaultBusWidth(channels, dataWidth), dctPrecision: 12 };
 }
-
-const rng = xorshift32;
 
 type Kind = 'sparse' | 'dense' | 'zero' | 'max' | 'min' | 'small';
 
@@ -46,7 +44,8 @@ function pixels(d: Derived, npix: number, kind: Kind, rand: () => number): Int32
 
 /** Several tiles covering every policy, the shifts 1 and 2 of auto, and extreme pixel contents. */
 function tileMix(d: Derived, n: number, seed: number): EncoderTile[] {
-  const rand = rng(seed);
+  const gen = new Rng(seed);
+  const rand = () => gen.u32();
   const plan: [Policy, number, Kind, number][] = [
     ['lossless', 0, 'dense', n],
     ['auto', 1, 'sparse', n],

@@ -16,7 +16,7 @@ import { runDecoderStream } from '../../sim/decoder-cosim.js';
 import { encodeTile } from '../../golden/tile.js';
 import { EncoderTile } from '../../sim/encoder-vectors.js';
 import { lint, requireTools } from '../../sim/run.js';
-import { xorshift32 } from '../../sim/rng.js';
+import { Rng } from '../../sim/rng.js';
 import { gen, tempRoot } from '../helpers/gen-rtl.js';
 
 const tmp = tempRoot('dctcm-prefix-pair-');
@@ -71,7 +71,8 @@ function pairTop(cores: { tag: string; manifest: { encoder: { top: string; ports
 
 /** Tiles of sparse small values (records under the bus, the common case), every denseEvery-th one dense. */
 function tiles(d: Derived, seed: number, denseEvery: number): EncoderTile[] {
-  const rand = xorshift32(seed);
+  const rng = new Rng(seed);
+  const rand = () => rng.u32();
   const C = d.cfg.channels;
   return SIZES.map((npix, i) => {
     const px = new Int32Array(npix * C);

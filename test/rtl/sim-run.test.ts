@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lint, placeAndRoute, requireTools, simulate, synthCheck, synthesize, type Simulator } from '../../sim/run.js';
+import { corruptLine, readVerdict } from '../../sim/bench.js';
 
 const COUNTER = `\`resetall
 \`timescale 1ns / 1ps
@@ -125,6 +126,25 @@ describe.each<Simulator>(['icarus', 'verilator'])('simulate on %s', (sim) => {
   it('fails on a compile error', async () => {
     const r = await simulate(sim, { files: [f('broken.v')], top: 'broken', workDir: f('work') });
     expect(r.ok).toBe(false);
+  });
+});
+
+describe('readVerdict (sim/bench.ts), the one reading of every bench', () => {
+  it('passes only a clean PASS line from a run that exited 0', () => {
+    const v = readVerdict({ ok: true, output: 'x\nPASS beats=7 cycles=20 pixels=5\n' });
+    expect(v).toMatchObject({ ok: true, beats: 7, cycles: 20, pixels: 5, mismatchBeat: null, message: 'PASS beats=7 cycles=20 pixels=5' });
+    expect(readVerdict({ ok: false, output: 'PASS beats=7 cycles=20 pixels=5\n' }).ok).toBe(false);
+  });
+  it('reads the beat of a mismatch, and fails on it even next to a PASS line', () => {
+    const v = readVerdict({ ok: true, output: 'MISMATCH beat=12 got=1f exp=1e\nPASS beats=1 cycles=1 pixels=1\n' });
+    expect(v.ok).toBe(false);
+    expect(v.mismatchBeat).toBe(12);
+    expect(v.message).toMatch(/^MISMATCH beat=12 got=1f exp=1e$/m);
+  });
+  it('corruptLine flips one bit of one hex line, keeping its width', () => {
+    expect(corruptLine(['00ff', '0100'], 1)).toEqual(['00ff', '0101']);
+    expect(corruptLine(['00ff'], 0, 12)).toEqual(['10ff']);
+    expect(() => corruptLine(['00'], 3)).toThrow();
   });
 });
 

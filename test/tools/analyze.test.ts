@@ -5,7 +5,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { Tensor, parseNpy } from '../../tools/npy.js';
 import { TileSettings } from '../../golden/params.js';
 import { analyzeTensor, analyzeTensorFull, buildReport, formatReport, summarize } from '../../tools/analyze.js';
-import { mulberry32 } from '../../sim/rng.js';
+import { floats } from '../../sim/rng.js';
 import { activationsDir } from '../../sim/paths.js';
 
 // Lets one test corrupt the decoder's output to prove the analyzer checks it against the encoder.
@@ -69,7 +69,7 @@ function refBaselines(values: number[], W: number, s: number, lo: number, hi: nu
   };
 }
 
-const rng = mulberry32;
+const rng = floats;
 
 /** ReLU-like sparse, spatially correlated activations. */
 function activations(C: number, H: number, W: number, seed: number, max = 255, lo = 0): Tensor {

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Tensor, formatNpy, parseNpy } from '../../tools/npy.js';
 import { analyzeTensorFull } from '../../tools/analyze.js';
-import { mulberry32 } from '../../sim/rng.js';
+import { floats } from '../../sim/rng.js';
 import { buildDist } from '../helpers/build.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -30,7 +30,7 @@ function run(...args: string[]): { code: number; stdout: string; stderr: string 
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
-const rng = mulberry32;
+const rng = floats;
 
 function randomTensor(dtype: Tensor['dtype'], shape: [number, number, number], seed: number): Tensor {
   const r = rng(seed);

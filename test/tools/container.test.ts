@@ -1,11 +1,12 @@
 // The .dctcm file (FORMAT.md section 9): round trips, the header layout, and every header/framing check.
 import { describe, expect, it } from 'vitest';
 import { CONTAINER_VERSION, FILE_HEADER_BYTES, FILE_MAGIC, decodeContainer, encodeTensor, headerCheck, readHeader } from '../../tools/container.js';
-import { InputError, ParamError, StreamError } from '../../golden/errors.js';
+import { ERR, InputError, ParamError, StreamError } from '../../golden/errors.js';
 import { NpyDtype, Tensor, toPixels } from '../../tools/npy.js';
 import { CodecConfig, FORMAT_VERSION, Policy, TileSettings, derive } from '../../golden/params.js';
 import { decodeTile } from '../../golden/tile.js';
-import { Pattern, Rng, genTensorData, patternsFor } from '../helpers/random.js';
+import { Rng } from '../../sim/rng.js';
+import { Pattern, genTensorData, patternsFor } from '../helpers/random.js';
 
 const cfgOf = (C: number, N: number, W: number, signed: boolean, B: number, P = 12): CodecConfig => ({
   channels: C,
@@ -254,6 +255,7 @@ describe('container header and framing checks (StreamError naming the byte)', ()
     // P = 13: valid, but the tiles carry the tag of P = 12
     const e = rejects((x) => (x[13] = 13), offs[0] + 4 + 2, /configuration tag/);
     expect(e.bitOffset).toBe((offs[0] + 4) * 8 + 16);
+    expect(e.code).toBe(ERR.BAD_TAG); // a tile's own check keeps its code inside a file
     // a lossy file whose header shift differs from the tiles'
     const t = small().t;
     const lossy = encodeTensor(t, cfgOf(8, 8, 8, false, 32), { policy: 'auto', quantShift: 2 }, 4).bytes.slice();
@@ -262,6 +264,7 @@ describe('container header and framing checks (StreamError naming the byte)', ()
     const s = streamError(() => decodeContainer(lossy));
     expect(s.bitOffset).toBe((FILE_HEADER_BYTES + 4) * 8 + 12);
     expect(s.message).toMatch(/tile 0 uses quantization shift 2, the header says 3/);
+    expect(s.code).toBe(ERR.CONTAINER);
   });
 
   it('truncated tiles and trailing bytes', () => {

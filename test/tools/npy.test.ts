@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../golden/errors.js';
 import { NPY_DTYPES, NpyDtype, Tensor, formatNpy, fromPixels, parseNpy, toPixels } from '../../tools/npy.js';
-import { Rng } from '../helpers/random.js';
+import { Rng } from '../../sim/rng.js';
 
 /** A .npy file built by hand: magic, version, header length, header text, data bytes. */
 function npyBytes(header: string, data: number[] | Uint8Array, major = 1): Uint8Array {

@@ -10,7 +10,7 @@ import { resolveConfig } from '../../tools/analyze.js';
 import { NPY_DTYPES, Tensor } from '../../tools/npy.js';
 import { FrameEvent, FrameReader, MAX_HEADER_BYTES, MAX_PAYLOAD_BYTES, OPS, SERVE_DTYPES, SERVE_ERRORS, SETTING_NAMES, answer } from '../../tools/serve.js';
 import { TileSettings } from '../../golden/params.js';
-import { mulberry32 } from '../../sim/rng.js';
+import { floats } from '../../sim/rng.js';
 import { ROOT, buildDist } from '../helpers/build.js';
 
 const CLI = join(ROOT, 'dist', 'tools', 'dctcm.js');
@@ -84,7 +84,7 @@ class Client {
 }
 
 function randomTensor(dtype: DtypeName, shape: number[], seed: number): { raw: Buffer; values: Int32Array } {
-  const r = mulberry32(seed);
+  const r = floats(seed);
   const { bits, signed } = NPY_DTYPES[SERVE_DTYPES[dtype]];
   const lo = signed ? -(2 ** (bits - 1)) : 0;
   const hi = signed ? 2 ** (bits - 1) - 1 : 2 ** bits - 1;
@@ -329,7 +329,7 @@ describe('the frame reader', () => {
     for (let i = 0; i < stream.length; i++) got.push(...bytewise.push(stream.subarray(i, i + 1)));
     got.push(...bytewise.end());
     expect(summary(got)).toEqual(want);
-    const r = mulberry32(7);
+    const r = floats(7);
     for (let trial = 0; trial < 20; trial++) {
       const fr = new FrameReader();
       const evs: FrameEvent[] = [];
