@@ -9,7 +9,7 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { decodeContainer, encodeTensor } from '../tools/container.js';
 import { NPY_DTYPES, Tensor } from '../tools/npy.js';
 import { TileSettings } from '../golden/params.js';
-import { LayerResult, analyzeTensor, fmtDb, fmtRatio, modePercents, resolveConfig, summarize } from '../tools/analyze.js';
+import { LayerResult, analyzeTensor, fmtDb, fmtMeanError, fmtRatio, modePercents, resolveConfig, summarize } from '../tools/analyze.js';
 import { isUserError, listTensors, loadTensor } from '../tools/dctcm.js';
 import { SHARED_DATA } from '../sim/paths.js';
 
@@ -90,7 +90,7 @@ function benchModel(dataDir: string, model: string, repeat: number, out: (s: str
   out(`${tensors.length} distinct tensors from \`${relative(process.cwd(), join(dir, 'index.json')) || join(dir, 'index.json')}\`, ${(totalBytes / 1e6).toFixed(2)} MB (${dtypes}); `);
   out('default codec configuration per tensor (DCT size 8, data width = dtype bits, default bus width, precision 12), one image row per tile unless the run says otherwise.\n\n');
 
-  const header = ['run', 'ratio', 'SQNR dB', 'max err', 'zero %', 'ctx %', 'raw %', 'dct %', 'zvc', 'entropy0', 'requant', 'requant SQNR dB', 'requant_zvc'];
+  const header = ['run', 'ratio', 'SQNR dB', 'max err', 'mean err', 'zero %', 'ctx %', 'raw %', 'dct %', 'zvc', 'entropy0', 'requant', 'requant SQNR dB', 'requant_zvc'];
   const rows: string[][] = [];
   const t0 = performance.now();
   for (const run of RUNS) {
@@ -104,6 +104,7 @@ function benchModel(dataDir: string, model: string, repeat: number, out: (s: str
       fmtRatio(s.ratio),
       fmtDb(s.sqnr_db),
       String(s.max_abs_error),
+      fmtMeanError(s.mean_error),
       ...modePercents(s.modes).map((p) => p.toFixed(1)),
       fmtRatio(b.zvc.ratio),
       fmtRatio(b.entropy0.ratio),
@@ -116,7 +117,7 @@ function benchModel(dataDir: string, model: string, repeat: number, out: (s: str
   out(table(header, rows) + '\n\n');
   out(
     `Ratios are total input bits / total bits (codec: whole .dctcm files, headers and padding included); SQNR from summed signal and error energy ` +
-      `of the decoded stream, \`inf\` = exact. Baselines on the same tensors: zvc = 1 mask bit per value + W (data width) bits per non-zero; entropy0 = order-0 ` +
+      `of the decoded stream, \`inf\` = exact; mean err = mean of decoded - input (the quantizer's bias). Baselines on the same tensors: zvc = 1 mask bit per value + W (data width) bits per non-zero; entropy0 = order-0 ` +
       `entropy bound; requant = requantization at the run's step 2^s at the fixed width of the largest index; requant_zvc = requantized indices ` +
       `with a mask bit each + fixed width per non-zero index. (${analysisSec.toFixed(1)} s)\n\n`,
   );

@@ -10,7 +10,7 @@ import { BitReader, BitWriter, getBit, getBits, pastEndError } from './bits.js';
 import { ERR, StreamError, StreamErrorCode } from './errors.js';
 import { signedWidthOf } from './intmath.js';
 import { dctForward, dctForwardFolded, dctInverse, dctInverseFolded, foldDct } from './dct.js';
-import { dequantize, quantize } from './quantize.js';
+import { dequantize, indexLimit, quantize } from './quantize.js';
 import {
   Derived,
   FORMAT_VERSION,
@@ -110,6 +110,7 @@ export function planPixel(
   const { rankTable, symBits, minVal, maxPos } = d;
   const { modes, blockBits, mask, sym: symOut, index, len, rank, coef, coefWidth, recon } = plan;
   const F = lossless ? null : foldedDctOf(d);
+  const qMax = indexLimit(maxPos, s);
   let total = 1;
   for (let b = 0; b < d.blocks; b++) {
     const c0 = b * N;
@@ -119,7 +120,7 @@ export function planPixel(
     let ctxBits = 1;
     for (let c = c0; c < c1; c++) {
       const v = pixel[pixelBase + c];
-      const q = s === 0 ? v : quantize(v, s);
+      const q = s === 0 ? v : quantize(v, s, qMax);
       const L = 32 - Math.clz32(Math.abs(q));
       const sym = ctx[c] * S + L;
       anyValue |= v;
@@ -462,8 +463,8 @@ export function decodeTile(d: Derived, units: Uint32Array, maxPixels = Infinity,
   const coefWidth = new Uint8Array(nb);
   const pending = new Uint16Array(C); // CTX channels whose rank is not decided yet, in channel order
   const kDct = dctContext(W, s);
-  const qMax = quantize(maxPos, s);
-  const qMin = quantize(minVal, s);
+  const qMax = indexLimit(maxPos, s);
+  const qMin = -indexLimit(-minVal, s);
   const modeCounts = [0, 0, 0, 0];
   let out = new Int32Array(Math.min(1 << 16, Number.isFinite(maxPixels) ? maxPixels * C : 1 << 16) || C);
   let count = 0;

@@ -6,7 +6,7 @@ import { decodeContainer, encodeTensor, EncodeResult } from './container.js';
 import { bitLength } from '../golden/intmath.js';
 import { NPY_DTYPES, Tensor } from './npy.js';
 import { CodecConfig, DEFAULT_CONFIG, DCT_SIZES, MODE_NAMES, TileSettings, defaultBusWidth, derive } from '../golden/params.js';
-import { dequantize, quantize } from '../golden/quantize.js';
+import { dequantize, indexLimit, quantize } from '../golden/quantize.js';
 import { effectiveShift } from '../golden/tile.js';
 
 /** Codec options a user may set; anything left out is derived from the tensor. */
@@ -42,6 +42,9 @@ export interface LayerResult {
   ratio: number;
   sqnr_db: number | null;
   max_abs_error: number;
+  /** Mean of decoded - input: the bias a quantizer leaves (0 in lossless). */
+  mean_error: number;
+  error_sum: number;
   signal_energy: number;
   error_energy: number;
   modes: ModeCounts;
@@ -55,6 +58,7 @@ export interface Totals {
   ratio: number;
   sqnr_db: number | null;
   max_abs_error: number;
+  mean_error: number;
   signal_energy: number;
   error_energy: number;
   modes: ModeCounts;
@@ -121,7 +125,8 @@ export function computeBaselines(t: Tensor, cfg: CodecConfig, settings: TileSett
   const { bits: dtBits, signed } = NPY_DTYPES[t.dtype];
   const offset = signed ? 2 ** (dtBits - 1) : 0;
   const hist = new Float64Array(2 ** dtBits);
-  const width = bitLength(quantize(d.maxPos, s)) + (cfg.signed ? 1 : 0);
+  const qMax = indexLimit(d.maxPos, s);
+  const width = bitLength(qMax) + (cfg.signed ? 1 : 0);
   let nnz = 0;
   let nnzQ = 0;
   let errEnergy = 0;
@@ -131,7 +136,7 @@ export function computeBaselines(t: Tensor, cfg: CodecConfig, settings: TileSett
     const v = t.data[i];
     hist[v + offset]++;
     if (v !== 0) nnz++;
-    const q = quantize(v, s);
+    const q = quantize(v, s, qMax);
     if (q !== 0) nnzQ++;
     const e = v - dequantize(q, s, d.minVal, d.maxPos);
     errEnergy += e * e;
@@ -188,6 +193,7 @@ export function analyzeTensorFull(
   if (decoded.data.length !== encoded.recon.length) throw mismatch('decoded length differs from the encoder reconstruction');
   let signal = 0;
   let err = 0;
+  let errSum = 0;
   let maxErr = 0;
   for (let i = 0; i < decoded.data.length; i++) {
     const y = decoded.data[i];
@@ -198,6 +204,7 @@ export function analyzeTensorFull(
     const e = x - y;
     signal += x * x;
     err += e * e;
+    errSum -= e;
     const a = e < 0 ? -e : e;
     if (a > maxErr) maxErr = a;
   }
@@ -219,6 +226,8 @@ export function analyzeTensorFull(
     ratio: inputBits / compressedBits,
     sqnr_db: sqnrDb(signal, err),
     max_abs_error: maxErr,
+    mean_error: errSum / decoded.data.length,
+    error_sum: errSum,
     signal_energy: signal,
     error_energy: err,
     modes: modeCountsOf(dec.modeCounts),
@@ -236,6 +245,7 @@ export function summarize(layers: LayerResult[]): Totals {
   const sum = (f: (l: LayerResult) => number) => layers.reduce((a, l) => a + f(l), 0);
   const max = (f: (l: LayerResult) => number) => layers.reduce((a, l) => Math.max(a, f(l)), 0);
   const input = sum((l) => l.input_bits);
+  const values = sum((l) => l.shape[0] * l.shape[1] * l.shape[2]);
   const compressed = sum((l) => l.compressed_bits);
   const signal = sum((l) => l.signal_energy);
   const error = sum((l) => l.error_energy);
@@ -254,6 +264,7 @@ export function summarize(layers: LayerResult[]): Totals {
     ratio: input / compressed,
     sqnr_db: sqnrDb(signal, error),
     max_abs_error: max((l) => l.max_abs_error),
+    mean_error: values === 0 ? 0 : sum((l) => l.error_sum) / values,
     signal_energy: signal,
     error_energy: error,
     modes,
@@ -280,6 +291,12 @@ export function fmtDb(x: number | null): string {
   return x === null ? 'inf' : x.toFixed(2);
 }
 
+/** Mean error with its sign, to 4 decimals (a bias of a few thousandths of a step is still visible). */
+export function fmtMeanError(x: number): string {
+  const r = x.toFixed(4);
+  return Number(r) === 0 ? '0.0000' : x > 0 ? `+${r}` : r;
+}
+
 /** Percentage of blocks in each mode, in MODE_NAMES order. */
 export function modePercents(m: ModeCounts): number[] {
   const n = MODE_NAMES.reduce((a, k) => a + m[k], 0);
@@ -301,13 +318,14 @@ export function alignTable(header: string[], rows: string[][]): string {
 
 /** Aligned text table of a report: one row per layer and a total row. */
 export function formatReport(r: Report): string {
-  const header = ['layer', 'shape', 'ratio', 'SQNR dB', 'maxerr', 'zero%', 'ctx%', 'raw%', 'dct%', 'zvc', 'H0', 'requant', 'rq dB', 'rq+zvc'];
+  const header = ['layer', 'shape', 'ratio', 'SQNR dB', 'maxerr', 'mean err', 'zero%', 'ctx%', 'raw%', 'dct%', 'zvc', 'H0', 'requant', 'rq dB', 'rq+zvc'];
   const row = (
     name: string,
     shape: string,
     ratio: number,
     sqnr: number | null,
     maxErr: number,
+    meanErr: number,
     modes: ModeCounts,
     b: { zvc: { ratio: number }; entropy0: { ratio: number | null }; requant: { ratio: number; sqnr_db: number | null }; requant_zvc: { ratio: number } },
   ) => [
@@ -316,6 +334,7 @@ export function formatReport(r: Report): string {
     fmtRatio(ratio),
     fmtDb(sqnr),
     String(maxErr),
+    fmtMeanError(meanErr),
     ...modePercents(modes).map((p) => p.toFixed(1)),
     fmtRatio(b.zvc.ratio),
     fmtRatio(b.entropy0.ratio),
@@ -323,9 +342,9 @@ export function formatReport(r: Report): string {
     fmtDb(b.requant.sqnr_db),
     fmtRatio(b.requant_zvc.ratio),
   ];
-  const rows = r.layers.map((l) => row(l.name, l.shape.join('x'), l.ratio, l.sqnr_db, l.max_abs_error, l.modes, l.baselines));
+  const rows = r.layers.map((l) => row(l.name, l.shape.join('x'), l.ratio, l.sqnr_db, l.max_abs_error, l.mean_error, l.modes, l.baselines));
   const t = r.total;
-  rows.push(row(`total (${t.layers} layer${t.layers === 1 ? '' : 's'})`, '', t.ratio, t.sqnr_db, t.max_abs_error, t.modes, t.baselines));
+  rows.push(row(`total (${t.layers} layer${t.layers === 1 ? '' : 's'})`, '', t.ratio, t.sqnr_db, t.max_abs_error, t.mean_error, t.modes, t.baselines));
   const s = r.settings;
   const head = `policy ${s.policy}, quant shift ${s.quantShift}; ratios are input bits / compressed bits (whole .dctcm file); SQNR inf = lossless`;
   return `${head}\n${alignTable(header, rows)}\n`;

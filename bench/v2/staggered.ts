@@ -17,7 +17,7 @@ import { BitWriter, getBits, pastEndError } from '../../golden/bits.js';
 import { dctInverse } from '../../golden/dct.js';
 import { ERR, StreamError, StreamErrorCode } from '../../golden/errors.js';
 import { Derived, MODE_CTX, MODE_DCT, MODE_RAW, MODE_ZERO, RANKS, TILE_MAGIC, TileSettings, dctContext, validateSettings } from '../../golden/params.js';
-import { dequantize, quantize } from '../../golden/quantize.js';
+import { dequantize, indexLimit } from '../../golden/quantize.js';
 import { effectiveShift, fold16, newPlan, planPixel, writePixel } from '../../golden/tile.js';
 import { GROUPING, LEVELS, S_PRESENT, TOP, ctxLimit, ctxPayloadBits, levelOffsets, sectionRanges, updateContextV2 } from './layout.js';
 
@@ -231,8 +231,8 @@ export function decodeTileStaggered(d: Derived, units: Uint32Array, o: ReadOptio
   const { escBits, coefWidthBits, coefWidthMax, minVal, maxPos } = d;
   const kDct = dctContext(W, s);
   const kMax = ctxLimit(d, s);
-  const qMax = quantize(maxPos, s);
-  const qMin = quantize(minVal, s);
+  const qMax = indexLimit(maxPos, s);
+  const qMin = -indexLimit(-minVal, s);
   const records: RecordState[] = [];
   const out: number[] = [];
   const slotBits: number[] = [];

@@ -3,7 +3,7 @@
 // decodeTile of golden/tile.ts.
 import { Derived, RANKS, dctContext } from '../../golden/params.js';
 import { bitLength } from '../../golden/intmath.js';
-import { quantize } from '../../golden/quantize.js';
+import { indexLimit } from '../../golden/quantize.js';
 import { TILE_ERRORS } from '../../golden/errors.js';
 
 /** dctcm_decoder's error codes (0 = none): the hardware checks of golden/errors.ts STREAM_ERRORS. */
@@ -89,8 +89,8 @@ export function decWidths(d: Derived): DecWidths {
 /** Per-shift constants of the parser, s = 0..W-1 (larger shifts never reach it: the header rejects them). */
 export interface ShiftRow {
   s: number;
-  qMax: number; // quantize(maxPos, s): largest CTX index
-  qMinMag: number; // -quantize(minVal, s): largest magnitude of a negative CTX index
+  qMax: number; // indexLimit(maxPos, s): largest CTX index
+  qMinMag: number; // indexLimit(-minVal, s): largest magnitude of a negative CTX index
   clampQ: number; // maxPos >> s: a positive index above it reconstructs clamped to maxPos
   clampCtx: number; // bitLength(maxPos >> s): the context of a clamped value
   kDct: number; // context of a non-zero DCT-coded value
@@ -102,8 +102,8 @@ export function shiftRows(d: Derived): ShiftRow[] {
   for (let s = 0; s <= W - 1; s++) {
     rows.push({
       s,
-      qMax: quantize(d.maxPos, s),
-      qMinMag: -quantize(d.minVal, s) + 0,
+      qMax: indexLimit(d.maxPos, s),
+      qMinMag: indexLimit(-d.minVal, s),
       clampQ: Math.floor(d.maxPos / 2 ** s),
       clampCtx: bitLength(Math.floor(d.maxPos / 2 ** s)),
       kDct: dctContext(W, s),

@@ -6,6 +6,7 @@ import { makeModule } from '../render.js';
 import { CombPath, DEFAULT_PREFIX, Module, Port, asReg, bit, moduleNames, vec } from './types.js';
 import { EncWidths, encWidths, modeCostLines } from './enc_common.js';
 import { bitLength } from '../../golden/intmath.js';
+import { indexLimit, quantize } from '../../golden/quantize.js';
 import { DCT_LATENCY, buildDct } from './dct.js';
 import { AXIS_SLICE_LATENCY, buildAxisSlice } from './axis_slice.js';
 
@@ -56,10 +57,17 @@ export function buildEncPrep(d: Derived, prefix: string = DEFAULT_PREFIX): Modul
   const half: number[] = [];
   const posLim: number[] = [];
   const negLim: number[] = [];
+  const qMax: number[] = [];
+  let topTie = 0;
   for (let s = 0; s < 16; s++) {
     half.push(s === 0 ? 0 : Math.min(2 ** (s - 1) - 1, 2 ** e.W - 1));
     posLim.push(Math.floor(e.MAX_POS / 2 ** s));
     negLim.push(Math.min(Math.floor(e.MAX_MAG / 2 ** s), 2 ** e.W - 1));
+    // shifts above SHIFT_MAX never reach the lane (the settings are validated): any value will do
+    const sv = Math.min(s, e.SHIFT_MAX);
+    qMax.push(indexLimit(e.MAX_POS, sv));
+    // quantize() limits maxPos where its unlimited rounding would pass the decoder's largest index
+    if (quantize(e.MAX_POS, sv, Infinity) > qMax[s]) topTie |= 1 << s;
   }
   const lowMask = Array.from({ length: e.W + 1 }, (_, l) => 2 ** l - 1);
   const ctx = {
@@ -74,6 +82,9 @@ export function buildEncPrep(d: Derived, prefix: string = DEFAULT_PREFIX): Modul
     half: packFields(half, e.W),
     posLim: packFields(posLim, e.W),
     negLim: packFields(negLim, e.W),
+    qMax: packFields(qMax, e.W),
+    topTie,
+    maxPos: e.MAX_POS,
     hexW: 16 * e.W,
     lenOf: packFields(
       Array.from({ length: e.W }, (_, i) => i + 1),
@@ -127,7 +138,7 @@ export function buildEncPrep(d: Derived, prefix: string = DEFAULT_PREFIX): Modul
   ];
   const description = [
     'Encoder stage 1 (everything that does not depend on the context): per value the quantization index',
-    '(golden quantize: ties toward zero), its bit length L, the CTX payload field, the context the value',
+    '(golden quantize: ties to the even index), its bit length L, the CTX payload field, the context the value',
     'leaves after a CTX or a RAW decision, the zero mask; per block the all-zero flags and the forward DCT',
     `(${names.dct}) with its coefficient width and DCT cost.`,
     `Latency ${PREP_LATENCY} cycles, one pixel per cycle: the ${DCT_LATENCY} stages of ${names.dct}, the pixel carried beside`,

@@ -20,7 +20,7 @@ import {
   configTag,
   derive,
 } from '../../golden/params.js';
-import { dequantize, quantize } from '../../golden/quantize.js';
+import { dequantize, indexLimit, quantize } from '../../golden/quantize.js';
 import { decodeTile, decodeTileStatus, encodeTile, fold16, newPlan, planPixel, updateContext, writePixel } from '../../golden/tile.js';
 import { Rng } from '../../sim/rng.js';
 import { genPixels, patternsFor, valueRange } from '../helpers/random.js';
@@ -291,7 +291,7 @@ function expectBlock(d: Derived, settings: TileSettings, ctxBefore: Uint8Array, 
   const { dctSize: N, dataWidth: W, signed, dctPrecision: P } = d.cfg;
   const s = settings.policy === 'lossless' ? 0 : settings.quantShift;
   let ctxBits = 1;
-  const q = x.map((v) => (s === 0 ? v : quantize(v, s)));
+  const q = x.map((v) => (s === 0 ? v : quantize(v, s, indexLimit(d.maxPos, s))));
   const L = q.map((v) => blen(Math.abs(v)));
   const rank = L.map((l, i) => {
     const r = d.rankOrder[ctxBefore[c0 + i]].indexOf(l);
@@ -617,13 +617,13 @@ describe('decoder stream checks', () => {
     expect(decodeTile(d8, buildTile(headerUnit(1, 0xc695), ok, 32, 1)).count).toBe(1);
   });
 
-  it('a CTX index outside quantize(min) .. quantize(max)', () => {
+  it('a CTX index outside -indexLimit(-min) .. indexLimit(max)', () => {
     // W = 8 unsigned, s = 2: indices 0..64. Value 0 has L = 8 (escape index 3 at context 0): q >= 128.
     const rec = '1' + '1' + '01111111' + '0000' + '11' + '0000000';
     const err = streamError(() => decodeTile(d8, buildTile(headerUnit(2, 0xc695), rec, 32, 1)));
     expect(err.bitOffset).toBe(32 + 1 + 1 + 8 + 4 + 2);
     expect(err.code).toBe(ERR.BAD_VALUE);
-    // L = 7 (escape index 2 among 1, 6, 7, 8) with mantissa 0 is q = 64 = quantize(255, 2): accepted,
+    // L = 7 (escape index 2 among 1, 6, 7, 8) with mantissa 0 is q = 64 = indexLimit(255, 2): accepted,
     // and 64 * 4 = 256 clamps to 255
     const okRec2 = '1' + '1' + '01111111' + '0000' + '01' + '000000';
     const dec = decodeTile(d8, buildTile(headerUnit(2, 0xc695), okRec2, 32, 1));

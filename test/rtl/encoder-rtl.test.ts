@@ -42,7 +42,7 @@ function pixels(d: Derived, npix: number, kind: Kind, rand: () => number): Int32
   return px;
 }
 
-/** Several tiles covering every policy, the shifts 1 and 2 of auto, and extreme pixel contents. */
+/** Several tiles covering every policy, the shifts 1 and 2 of auto, and extreme pixel contents (ties included). */
 function tileMix(d: Derived, n: number, seed: number): EncoderTile[] {
   const gen = new Rng(seed);
   const rand = () => gen.u32();
@@ -59,6 +59,7 @@ function tileMix(d: Derived, n: number, seed: number): EncoderTile[] {
     ['lossless', 0, 'min', 2],
     ['dct', 0, 'small', 1],
     ['auto', Math.min(15, d.cfg.dataWidth - 1), 'dense', 4],
+    ['auto', 1, 'max', 2], // the top value's tie, limited to the decoder's largest index
   ];
   return plan.map(([policy, quantShift, kind, npix]) => ({
     settings: { policy, quantShift },

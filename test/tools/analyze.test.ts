@@ -166,11 +166,16 @@ describe('codec measurements come from the decoded stream', () => {
       let sig = 0;
       let err = 0;
       let maxErr = 0;
+      let errSum = 0;
       for (let i = 0; i < t.data.length; i++) {
         sig += t.data[i] ** 2;
         err += (t.data[i] - decoded.data[i]) ** 2;
         maxErr = Math.max(maxErr, Math.abs(t.data[i] - decoded.data[i]));
+        errSum += decoded.data[i] - t.data[i];
       }
+      expect(errSum).not.toBe(0);
+      expect(layer.error_sum).toBe(errSum);
+      expect(layer.mean_error).toBeCloseTo(errSum / t.data.length, 12);
       expect(err).toBeGreaterThan(0);
       expect(layer.sqnr_db!).toBeCloseTo(10 * Math.log10(sig / err), 9);
       expect(layer.max_abs_error).toBe(maxErr);
@@ -223,6 +228,7 @@ describe('totals', () => {
     expect(t.ratio).toBeCloseTo((a.input_bits + b.input_bits) / (a.compressed_bits + b.compressed_bits), 12);
     expect(t.sqnr_db!).toBeCloseTo(10 * Math.log10((a.signal_energy + b.signal_energy) / (a.error_energy + b.error_energy)), 12);
     expect(t.max_abs_error).toBe(Math.max(a.max_abs_error, b.max_abs_error));
+    expect(t.mean_error).toBeCloseTo((a.error_sum + b.error_sum) / (8 * 4 * 4 + 16 * 3 * 5), 12);
     expect(t.modes.ctx).toBe(a.modes.ctx + b.modes.ctx);
     expect(t.baselines.entropy0.bits).toBeCloseTo(a.baselines.entropy0.bits + b.baselines.entropy0.bits, 9);
     expect(t.baselines.zvc.bits).toBe(a.baselines.zvc.bits + b.baselines.zvc.bits);
@@ -245,6 +251,7 @@ describe('real ResNet-50 v2 activations', () => {
     const { layer, decoded } = analyzeTensorFull(t, f, {}, { policy: 'lossless', quantShift: 0 });
     expect(layer.ratio).toBeGreaterThan(1.5);
     expect(layer.max_abs_error).toBe(0);
+    expect(layer.mean_error).toBe(0);
     expect(layer.sqnr_db).toBeNull();
     expect(decoded.shape).toEqual(t.shape);
     expect(Buffer.from(decoded.data.buffer).equals(Buffer.from(t.data.buffer))).toBe(true);
