@@ -205,17 +205,93 @@ function encoderOf(d: Derived, settings: TileSettings): Encoder {
   return e;
 }
 
-// Buffers shared by all encoders, replaced by bigger ones when needed.
-const shared = { out: new Uint32Array(1 << 16), u8: new Uint8Array(1 << 16), u16: new Uint16Array(1 << 10) };
+// Buffers shared by all encoders, replaced by bigger ones when needed. The Compact buffers have a
+// 32-bit view too, to be written four (two) entries at a time.
+const shared = { out: new Uint32Array(1 << 16), u8: new Uint8Array(1 << 16), u16: new Uint16Array(1 << 12), u8w: new Uint32Array(0), u16w: new Uint32Array(0) };
+shared.u8w = new Uint32Array(shared.u8.buffer);
+shared.u16w = new Uint32Array(shared.u16.buffer);
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1; // the 32-bit views' byte order
 
 /** A Compact buffer of at least n entries for e (contents undefined). */
 function compactBuffer(e: Encoder, n: number): Compact {
+  n = (n + 3) & ~3; // whole units of the 32-bit view
   if (e.bytes) {
-    if (shared.u8.length < n) shared.u8 = new Uint8Array(Math.max(n, 2 * shared.u8.length));
+    if (shared.u8.length < n) {
+      shared.u8 = new Uint8Array(Math.max(n, 2 * shared.u8.length));
+      shared.u8w = new Uint32Array(shared.u8.buffer);
+    }
     return shared.u8;
   }
-  if (shared.u16.length < n) shared.u16 = new Uint16Array(Math.max(n, 2 * shared.u16.length));
+  if (shared.u16.length < n) {
+    shared.u16 = new Uint16Array(Math.max(n, 2 * shared.u16.length));
+    shared.u16w = new Uint32Array(shared.u16.buffer);
+  }
   return shared.u16;
+}
+
+/**
+ * The pixel-major copy of v - minVal of a C x npix channel-major tensor into compactBuffer(e, C * npix),
+ * in blocks of pixels that stay in cache, four channels (two of 16-bit entries) per 32-bit store; with it, when recon is
+ * given, the table reconstruction of every value. Returns false if a value is outside the range.
+ */
+function transpose(e: Encoder, data: Int32Array, npix: number, recon: Int32Array | null): boolean {
+  const { C, minVal, rt } = e;
+  const src = compactBuffer(e, C * npix);
+  const range = e.d.maxPos - minVal; // 2^W - 1
+  const block = Math.max(16, Math.floor(TRANSPOSE_ENTRIES / C));
+  let seen = 0; // OR of all v - minVal: bits above the range's mean a value outside it
+  if (!LITTLE_ENDIAN) {
+    for (let i = 0, n = C * npix; i < n; i++) seen |= data[i] - minVal;
+    if ((seen & ~range) !== 0) return false;
+    for (let c = 0; c < C; c++) for (let p = 0; p < npix; p++) src[p * C + c] = data[c * npix + p] - minVal;
+    if (recon) for (let i = 0, n = C * npix; i < n; i++) recon[i] = rt[data[i] - minVal];
+    return true;
+  }
+  for (let q0 = 0; q0 < npix; q0 += block) {
+    const q1 = Math.min(npix, q0 + block);
+    if (e.bytes) {
+      const dst = shared.u8w;
+      const stride = C >>> 2; // (C is a multiple of 4)
+      for (let c = 0; c < C; c += 4) {
+        const r0 = c * npix;
+        const r1 = r0 + npix;
+        const r2 = r1 + npix;
+        const r3 = r2 + npix;
+        for (let p = q0, di = q0 * stride + (c >>> 2); p < q1; p++, di += stride) {
+          const u0 = data[r0 + p] - minVal;
+          const u1 = data[r1 + p] - minVal;
+          const u2 = data[r2 + p] - minVal;
+          const u3 = data[r3 + p] - minVal;
+          seen |= u0 | u1 | u2 | u3;
+          dst[di] = u0 | (u1 << 8) | (u2 << 16) | (u3 << 24);
+          if (recon) {
+            recon[r0 + p] = rt[u0];
+            recon[r1 + p] = rt[u1];
+            recon[r2 + p] = rt[u2];
+            recon[r3 + p] = rt[u3];
+          }
+        }
+      }
+    } else {
+      const dst = shared.u16w;
+      const stride = C >>> 1;
+      for (let c = 0; c < C; c += 2) {
+        const r0 = c * npix;
+        const r1 = r0 + npix;
+        for (let p = q0, di = q0 * stride + (c >>> 1); p < q1; p++, di += stride) {
+          const u0 = data[r0 + p] - minVal;
+          const u1 = data[r1 + p] - minVal;
+          seen |= u0 | u1;
+          dst[di] = u0 | (u1 << 16);
+          if (recon) {
+            recon[r0 + p] = rt[u0];
+            recon[r1 + p] = rt[u1];
+          }
+        }
+      }
+    }
+  }
+  return (seen & ~range) === 0;
 }
 
 /** Writes x (0 <= x < 2^n, n <= 32) at bit pos of the zeroed buf, touching the unit after it too. */
@@ -518,8 +594,8 @@ function encodeTileCompact(e: Encoder, src: Compact, p0: number, npix: number): 
   return out.slice(0, dataUnits + Bw / 32);
 }
 
-/** Pixel-major block of PIXELS_PER_BLOCK x C entries to stay in the second-level cache while transposing. */
-const TRANSPOSE_BYTES = 1 << 18;
+/** Entries of the pixel-major copy written per block of pixels while transposing: a second-level cache share. */
+const TRANSPOSE_ENTRIES = 1 << 18;
 
 /**
  * Encodes a C x H x W tensor (data channel-major: value (c, p) at c * npix + p) in tiles of tilePixels
@@ -537,22 +613,13 @@ export function encodeTensorFast(
   onTile?: (done: number, total: number) => void,
 ): FastTensor | null {
   const e = encoderOf(d, settings);
-  const { C, minVal } = e;
-  // The tensor pixel-major, as v - minVal, transposed in blocks of pixels that stay in cache.
+  const C = e.C;
+  // One pass over the tensor: the range check, the pixel-major copy, and in a lossy run the
+  // reconstruction of CTX and ZERO blocks (RAW and DCT blocks are patched in after coding). A lossless
+  // run reconstructs the input.
+  if (!transpose(e, data, npix, e.lossless ? null : recon)) return null;
+  if (e.lossless) recon.set(data.subarray(0, C * npix));
   const src = compactBuffer(e, npix * C);
-  const block = Math.max(16, Math.floor(TRANSPOSE_BYTES / C));
-  let seen = 0; // OR of all v - minVal: bits above the range's mean a value outside it
-  for (let q0 = 0; q0 < npix; q0 += block) {
-    const q1 = Math.min(npix, q0 + block);
-    for (let c = 0; c < C; c++) {
-      for (let p = q0, si = c * npix + q0, di = q0 * C + c; p < q1; p++, si++, di += C) {
-        const u = data[si] - minVal;
-        seen |= u;
-        src[di] = u;
-      }
-    }
-  }
-  if ((seen & ~(d.maxPos - minVal)) !== 0) return null; // (the range holds 2^W values)
   e.modeCounts.fill(0);
   e.nPatches = 0;
   const tiles: Uint32Array[] = [];
@@ -566,13 +633,7 @@ export function encodeTensorFast(
     words.push(u.length / unitsPerWord);
     onTile?.(i + 1, n);
   }
-  // The reconstruction: the table's, then the RAW and DCT blocks of a lossy run.
-  if (e.lossless) recon.set(data.subarray(0, C * npix));
-  else {
-    const rt = e.rt;
-    for (let i = 0; i < C * npix; i++) recon[i] = rt[data[i] - minVal];
-    applyPatches(e, recon, npix, 1);
-  }
+  applyPatches(e, recon, npix, 1);
   return { tiles, words, modeCounts: e.modeCounts.slice() };
 }
 
