@@ -124,9 +124,9 @@ class Encoder {
   readonly ct: Int32Array;
   readonly F: Int32Array | null;
   readonly dc: number; // T[0][n], the same for every n (0 if it were not: no shortcut)
+  readonly dcWidth: Uint8Array | null; // [sum of a block's v - minVal] -> the width of its c_0, if small
   // Scratch
   readonly ctx: Uint8Array; // [channel] context
-  readonly modes: Uint8Array; // [block] mode of the pixel being coded
   readonly ctxMask: Int32Array; // mode plane 1 of the pixel, 32 blocks a word
   readonly others: Int32Array; // per RAW or DCT block of the pixel: (its position in mode plane 2) << 1 | (DCT ? 1 : 0)
   readonly rank0: Int32Array; // per CTX block of the pixel: its rank-0 plane bits
@@ -182,14 +182,21 @@ class Encoder {
     this.ct = ctxTable(d);
     this.F = this.lossless ? null : foldedDctOf(d);
     this.dc = d.dct[0].every((t) => t === d.dct[0][0]) ? d.dct[0][0] : 0;
+    const sums = N * (d.maxPos - d.minVal) + 1;
+    this.dcWidth = this.lossless || sums > 1 << 16 ? null : new Uint8Array(sums);
+    for (let u = 0; this.dcWidth !== null && u < sums; u++) this.dcWidth[u] = this.c0Width(u);
     this.ctx = new Uint8Array(C);
-    this.modes = new Uint8Array(d.blocks);
     this.ctxMask = new Int32Array((d.blocks + 31) >>> 5);
     this.others = new Int32Array(d.blocks);
     this.rank0 = new Int32Array(d.blocks);
     this.pending = new Int32Array(C);
     this.dctSide = new Int32Array(2 * d.blocks);
     this.payload = new Uint32Array(Math.ceil((C * Math.max(W, d.coefWidthMax)) / 32) + 2);
+  }
+
+  /** The width of c_0 = roundShift(T[0][0] * sum of v, P + s) of a block whose v - minVal sum to u. */
+  c0Width(u: number): number {
+    return signedWidthOf(roundShift(this.dc * (u + this.N * this.minVal), this.P + this.s));
   }
 }
 
@@ -307,7 +314,7 @@ function putField(buf: Uint32Array, pos: number, x: number, n: number): number {
  * payload in e, contexts updated; RAW and DCT blocks of a lossy run are added to e's patches.
  */
 function planPixelFast(e: Encoder, src: Compact, off: number): void {
-  const { N, nb, vt, ct, lossless, dctOnly, rawBits, dctFixed, modes, rank0, modeCounts, ctxMask, others, P, s } = e;
+  const { N, nb, vt, ct, lossless, dctOnly, rawBits, dctFixed, rank0, ctxMask, others, dcWidth } = e;
   const cx = e.ctx;
   const pend = e.pending;
   const pbuf = e.payload;
@@ -374,12 +381,10 @@ function planPixelFast(e: Encoder, src: Compact, off: number): void {
     if (mode !== MODE_ZERO && !lossless) {
       // DCT candidate. Most blocks lose to CTX by their DC coefficient alone (wc >= its width), which
       // the sum gives: c_0 = roundShift(T[0][0] * sum of v, P + s).
-      const c0width = signedWidthOf(roundShift(e.dc * (sum + N * e.minVal), P + s));
+      const c0width = dcWidth !== null ? dcWidth[sum] : e.c0Width(sum);
       wc = !dctOnly && dctFixed + N * c0width >= bits ? -1 : dctCandidate(e, src, i0, bits);
       if (wc >= 0 && (dctOnly || dctFixed + N * wc < bits)) mode = MODE_DCT;
     }
-    modes[b] = mode;
-    modeCounts[mode]++;
     isCtx |= +(mode === MODE_CTX) << b;
     if ((b & 31) === 31 || b === nb - 1) {
       ctxMask[b >>> 5] = isCtx;
@@ -413,6 +418,11 @@ function planPixelFast(e: Encoder, src: Compact, off: number): void {
   e.nRank0 = nr0;
   e.nNotCtx = nNotCtx;
   e.nOthers = nOthers;
+  const mc = e.modeCounts;
+  mc[MODE_ZERO] += nNotCtx - nOthers;
+  mc[MODE_CTX] += nr0;
+  mc[MODE_RAW] += nOthers - e.nDct;
+  mc[MODE_DCT] += e.nDct;
   e.pu = pu;
   e.pacc = pacc;
   e.pheld = pheld;
