@@ -16,15 +16,17 @@
 //   word, the values of rank >= 1 appended to a list for the later planes, the payload fields into a
 //   separate bit buffer through a 32-bit register. If the block is coded otherwise, the list and the
 //   buffer are rolled back to where the block started.
-// - In `auto`, a DCT candidate is costed one coefficient at a time and dropped as soon as the widths so
-//   far make it at least as expensive as the mode it competes with (wc is a maximum over the
-//   coefficients, so this is an exact lower bound); only blocks that may win get the full transform.
-// - Memory is touched in long sequential runs: the C x H x W tensor is transposed once, in blocks that
-//   stay in cache, into a pixel-major byte (or 16-bit) copy of v - minValue; the reconstruction is
-//   written afterwards by one sequential pass through the CTX reconstruction table (the identity when
-//   lossless), and the few RAW and DCT blocks of a lossy run are patched in from a list. (Reading the
-//   tensor a tile at a time, C short runs per tile, cost more than the coding itself.)
-// The DCT of a block that may be coded DCT uses tile.ts's own transform and reconstruction functions.
+// - In `auto`, most blocks lose the DCT comparison by their DC coefficient alone (wc is at least its
+//   width), which depends only on the block's sum: a table of the sum gives it. The other blocks are
+//   costed one coefficient at a time and dropped as soon as the widths so far make DCT at least as
+//   expensive as the mode it competes with; only blocks that may win get the full transform, with
+//   tile.ts's own forwardDct and dctReconstruct. All of these are exact lower bounds, not estimates.
+// - Memory is touched in long sequential runs: one pass over the C x H x W tensor checks the range,
+//   transposes it (in blocks of pixels that stay in cache, four channels per 32-bit store) into a
+//   pixel-major byte (or 16-bit) copy of v - minVal, and in a lossy run writes the reconstruction from
+//   the CTX table (right for CTX and ZERO blocks); the few RAW and DCT blocks are patched in afterwards.
+//   A lossless run copies the input. (Reading the tensor a tile at a time, C short runs per tile, cost
+//   more than the coding itself.)
 import { fold16, dctReconstruct, effectiveShift, foldedDctOf, forwardDct, EncodedTile } from './tile.js';
 import { dequantize, quantize } from './quantize.js';
 import { roundShift, signedWidthOf } from './intmath.js';
