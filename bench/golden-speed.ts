@@ -5,7 +5,9 @@
 //   node dist/bench/golden-speed.js --verify     only verify
 //   node dist/bench/golden-speed.js --bench      only time
 //   options: --reps N (default 7), --ref FILE, --data DIR (default <repo>/../shared/data),
-//            --compare DIR  also time the golden model built in DIR (DIR/golden/*.js), interleaved
+//            --compare DIR  also time the golden model built in DIR (DIR/tools/*.js, DIR/golden/*.js), interleaved
+//            --reference    also time the reference encoder (tile.ts stages) of this build, interleaved
+//   The fixture runs encodeTensor's default encoder: the fast one, or the reference with DCTCM_ENCODER=reference.
 //
 // The fixture encodes real activations (resnet50v2 and squeezenet11, img0) and seeded random tensors
 // (signed 16-bit, 4-bit, N = 4/16/32, several bus widths, precisions and tile sizes) in several policies,
@@ -383,7 +385,7 @@ interface Codec {
 
 /** The golden model of another build (e.g. the code before a change), to time side by side. */
 async function loadCodec(dir: string, label: string): Promise<Codec> {
-  const url = (f: string) => new URL(`file://${resolve(dir, 'golden', f)}`).href;
+  const url = (f: string) => new URL(`file://${resolve(dir, 'tools', f)}`).href;
   const npy = await import(url('npy.js'));
   const container = await import(url('container.js'));
   return { label, parseNpy: npy.parseNpy, encodeTensor: container.encodeTensor, decodeContainer: container.decodeContainer };
@@ -401,6 +403,10 @@ function time(f: () => void): { wall: number; cpu: number } {
 
 async function bench(): Promise<void> {
   const codecs: Codec[] = [{ label: 'this build', parseNpy, encodeTensor, decodeContainer }];
+  if (args.includes('--reference')) {
+    const reference: typeof encodeTensor = (t, cfg, st, tp) => encodeTensor(t, cfg, st, tp, undefined, 'reference');
+    codecs.push({ label: 'this build, reference encoder', parseNpy, encodeTensor: reference, decodeContainer });
+  }
   const other = opt('--compare');
   if (other) codecs.push(await loadCodec(other, other));
   const files: { name: string; bytes: Uint8Array }[] = [];

@@ -66,7 +66,7 @@ export function effectiveShift(s: TileSettings): number {
 /** d.dct folded for the faster transforms (dct.ts foldDct), or null if it cannot be (never for dctMatrix). */
 const foldedDct = new WeakMap<Derived, Int32Array | null>();
 
-function foldedDctOf(d: Derived): Int32Array | null {
+export function foldedDctOf(d: Derived): Int32Array | null {
   let F = foldedDct.get(d);
   if (F === undefined) {
     F = foldDct(d.dct) ?? null;
@@ -76,7 +76,7 @@ function foldedDctOf(d: Derived): Int32Array | null {
 }
 
 /** dctForward (dct.ts) of d.dct, folded when it can be: the same result, half the multiplications. */
-function forwardDct(d: Derived, F: Int32Array | null, s: number, x: Int32Array, out: Int32Array): void {
+export function forwardDct(d: Derived, F: Int32Array | null, s: number, x: Int32Array, out: Int32Array): void {
   if (F) dctForwardFolded(F, d.cfg.dctSize, d.cfg.dctPrecision, s, x, out);
   else dctForward(d.dct, d.cfg.dctPrecision, s, x, out);
 }
@@ -191,7 +191,7 @@ export function planPixel(
  * Inverse DCT of the block at channel c0, clamped to the value range, zero where the mask says zero
  * (FORMAT.md 7.3): channel c goes to out[outBase + c].
  */
-function dctReconstruct(
+export function dctReconstruct(
   d: Derived,
   F: Int32Array | null, // foldedDctOf(d)
   s: number,

@@ -13,6 +13,7 @@ import {
   validateSettings,
 } from '../golden/params.js';
 import { DecodedTile, decodeTile, encodeTile } from '../golden/tile.js';
+import { encodeTensorFast } from '../golden/fast-encode.js';
 
 export const FILE_MAGIC = [0x44, 0x43, 0x54, 0x43, 0x4d, 0x1a]; // "DCTCM\x1a"
 export const CONTAINER_VERSION = 1;
@@ -43,12 +44,24 @@ export function checkRange(t: Tensor, d: Derived): void {
   }
 }
 
+/**
+ * Which encoder encodeTensor runs: 'fast' (golden/fast-encode.ts, an optimisation proven bit-exact against
+ * the stages) or 'reference' (golden/tile.ts encodeTile, the specification); the same bytes either way.
+ * DCTCM_ENCODER=reference in the environment makes the reference the default, for any program.
+ */
+export type TileEncoder = 'fast' | 'reference';
+
+export function defaultEncoder(): TileEncoder {
+  return process.env.DCTCM_ENCODER === 'reference' ? 'reference' : 'fast';
+}
+
 export function encodeTensor(
   t: Tensor,
   cfg: CodecConfig,
   settings: TileSettings,
   tilePixels: number,
   onTile?: (done: number, total: number) => void,
+  encoder: TileEncoder = defaultEncoder(),
 ): EncodeResult {
   validateConfig(cfg);
   validateSettings(cfg, settings);
@@ -59,30 +72,39 @@ export function encodeTensor(
   if (cfg.dataWidth > bits) throw new InputError(`--data-width ${cfg.dataWidth} is wider than the tensor's ${t.dtype} (${bits} bits)`);
   if (cfg.signed !== signed) throw new InputError(`tensor dtype ${t.dtype} is ${signed ? '' : 'un'}signed but the codec is configured ${cfg.signed ? '' : 'un'}signed`);
   if (!Number.isInteger(tilePixels) || tilePixels < 1) throw new InputError(`--tile-pixels ${tilePixels} must be a positive integer`);
-  checkRange(t, d);
+  if (encoder === 'reference') checkRange(t, d); // (the fast encoder checks the range as it reads the tensor)
   const npix = H * W;
   const tiles = Math.ceil(npix / tilePixels);
-  const tileUnits: Uint32Array[] = [];
-  const tileWords: number[] = [];
-  // Each tile's pixels are gathered from the C x H x W tensor into `px` (pixel-major, channel-fastest,
-  // the order the codec streams), and the tile's reconstruction is put back in C x H x W order; no
-  // whole-tensor pixel-major copy is made.
-  const px = new Int32Array(Math.min(tilePixels, npix) * C);
+  let tileUnits: Uint32Array[] = [];
+  let tileWords: number[] = [];
   const recon = new Int32Array(C * npix);
-  const modeCounts = [0, 0, 0, 0];
-  let total = FILE_HEADER_BYTES;
-  for (let i = 0; i < tiles; i++) {
-    const p0 = i * tilePixels;
-    const n = Math.min(tilePixels, npix - p0);
-    gatherPixels(t.data, C, npix, p0, n, px);
-    const e = encodeTile(d, settings, px, n);
-    scatterPixels(e.recon, C, npix, p0, n, recon);
-    for (let k = 0; k < 4; k++) modeCounts[k] += e.modeCounts[k];
-    tileUnits.push(e.units);
-    tileWords.push(e.words);
-    total += 4 + e.units.byteLength;
-    onTile?.(i + 1, tiles);
+  let modeCounts = [0, 0, 0, 0];
+  if (encoder === 'fast') {
+    const r = encodeTensorFast(d, settings, t.data, npix, tilePixels, recon, onTile);
+    if (r === null) {
+      checkRange(t, d); // names the value outside the range
+      throw new Error('internal error: encodeTensorFast and checkRange disagree on the value range');
+    }
+    ({ tiles: tileUnits, words: tileWords, modeCounts } = r);
+  } else {
+    // Each tile's pixels are gathered from the C x H x W tensor into `px` (pixel-major, channel-fastest,
+    // the order the codec streams), and the tile's reconstruction is put back in C x H x W order; no
+    // whole-tensor pixel-major copy is made.
+    const px = new Int32Array(Math.min(tilePixels, npix) * C);
+    for (let i = 0; i < tiles; i++) {
+      const p0 = i * tilePixels;
+      const n = Math.min(tilePixels, npix - p0);
+      gatherPixels(t.data, C, npix, p0, n, px);
+      const e = encodeTile(d, settings, px, n);
+      scatterPixels(e.recon, C, npix, p0, n, recon);
+      for (let k = 0; k < 4; k++) modeCounts[k] += e.modeCounts[k];
+      tileUnits.push(e.units);
+      tileWords.push(e.words);
+      onTile?.(i + 1, tiles);
+    }
   }
+  let total = FILE_HEADER_BYTES;
+  for (const u of tileUnits) total += 4 + u.byteLength;
   const out = new Uint8Array(total);
   const hv = new DataView(out.buffer);
   out.set(FILE_MAGIC, 0);

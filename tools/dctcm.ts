@@ -7,6 +7,7 @@ import { existsSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { availableParallelism } from 'node:os';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { InputError, ParamError, StreamError } from '../golden/errors.js';
 import { decodeContainer, encodeTensor, looksLikeDctcm } from './container.js';
@@ -16,6 +17,7 @@ import { invokedDirectly } from './entry.js';
 import { serveStdio } from './serve.js';
 import { GENERATOR_VERSION } from '../generator/render.js';
 import { CodecOptions, LayerResult, analyzeTensor, buildReport, formatReport, resolveConfig } from './analyze.js';
+import { AnalyzeJob, analyzeInParallel } from './analyze-pool.js';
 
 type UserError = ParamError | InputError | StreamError;
 
@@ -172,6 +174,12 @@ function intArg(v: string): number {
   return Number(v);
 }
 
+function positiveIntArg(v: string): number {
+  const n = intArg(v);
+  if (n < 1) throw new InvalidArgumentError('it must be a positive integer.');
+  return n;
+}
+
 interface CodecCliOptions {
   dctSize: number;
   dataWidth?: number;
@@ -258,15 +266,27 @@ function cmdDecode(input: string, o: { output: string; progress?: boolean }): vo
   process.stdout.write(`${input} -> ${o.output}: ${dec.tensor.shape.join('x')} ${dec.tensor.dtype} from ${dec.info.tiles} tiles\n`);
 }
 
-function cmdAnalyze(path: string, o: CodecCliOptions & { json?: boolean }): void {
+/** One tensor of `analyze` (run in a worker thread for a folder): its file read, analyzed, errors naming it. */
+export function analyzeSource(src: TensorSource, job: AnalyzeJob): LayerResult {
+  const t = loadTensor(src.file);
+  return inFile(src.file, () => analyzeTensor(t, src.name, job.cfg, job.settings, job.tilePixels));
+}
+
+async function cmdAnalyze(path: string, o: CodecCliOptions & { json?: boolean; jobs?: number }): Promise<void> {
   const sources = listTensors(path);
   const progress = progressEnabled(o.progress);
-  const layers: LayerResult[] = [];
-  sources.forEach((src, i) => {
-    if (progress) process.stderr.write(`[${i + 1}/${sources.length}] ${src.name}\n`);
-    const t = loadTensor(src.file);
-    layers.push(inFile(src.file, () => analyzeTensor(t, src.name, codecOptions(o), settingsOf(o), o.tilePixels)));
-  });
+  const job: AnalyzeJob = { cfg: codecOptions(o), settings: settingsOf(o), tilePixels: o.tilePixels };
+  // Progress as tensors finish (in any order when they run in parallel).
+  const done = (i: number) => progress && process.stderr.write(`[${i + 1}/${sources.length}] ${sources[i].name}\n`);
+  const threads = Math.min(o.jobs ?? availableParallelism(), sources.length);
+  let layers: LayerResult[] = [];
+  if (threads > 1) layers = await analyzeInParallel(sources, job, threads, done);
+  else {
+    sources.forEach((src, i) => {
+      layers.push(analyzeSource(src, job));
+      done(i);
+    });
+  }
   const config = {
     dctSize: o.dctSize,
     dataWidth: o.dataWidth ?? 'dtype',
@@ -313,6 +333,9 @@ export function buildProgram(): Command {
       .argument('<path>', '.npy file or folder'),
   )
     .addOption(new Option('--json', 'print a JSON report { config, settings, total, layers } on stdout (default: an aligned text table)'))
+    .addOption(
+      new Option('--jobs <n>', 'worker threads analyzing the tensors of a folder, a positive integer (default: the number of cores); same report for any n').argParser(positiveIntArg),
+    )
     .action((path: string, o) => cmdAnalyze(path, o));
 
   program
@@ -331,11 +354,11 @@ export function buildProgram(): Command {
 }
 
 
-/** Runs the CLI; returns the exit code (0 ok, 2 user error, 1 internal error). */
-export function main(argv: string[]): number {
+/** Runs the CLI; resolves to the exit code (0 ok, 2 user error, 1 internal error). */
+export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   try {
-    program.parse(argv, { from: 'user' });
+    await program.parseAsync(argv, { from: 'user' });
     return 0;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2; // commander printed its message
@@ -348,4 +371,4 @@ export function main(argv: string[]): number {
   }
 }
 
-if (invokedDirectly(import.meta.url)) process.exitCode = main(process.argv.slice(2));
+if (invokedDirectly(import.meta.url)) process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,738 @@
+// A second encoder, written for speed. It is an optimisation, not part of the specification: the
+// specification is tile.ts (planPixel, writePixel, updateContext, composed by encodeTile) and
+// docs/FORMAT.md. This file writes the same tile words, the same reconstruction and the same mode
+// counts; test/golden/fast-encode.test.ts proves it against the stage functions on every configuration
+// class and on real tensors, and bench/golden-speed.ts checks its output hashes. Change the format in
+// tile.ts first, then here.
+//
+// Where the speed comes from:
+// - Everything that depends on one value alone comes from one table indexed by the value: the bit length
+//   L of its quantization index, the CTX payload field (sign and mantissa) and its width, the context the
+//   value leaves when its block is CTX, whether it is zero. A second table holds the value's CTX
+//   reconstruction. Both are built by calling quantize and dequantize (quantize.ts), so a change of the
+//   rounding there reaches this file without an edit here. Everything that depends on (context, L) - the
+//   value's cost, rank and escape field - comes from one table built from the Derived rank tables.
+// - One pass over a block's values does all its CTX work speculatively: the rank-0 plane bits as one
+//   word, the values of rank >= 1 appended to a list for the later planes, the payload fields into a
+//   separate bit buffer through a 32-bit register. If the block is coded otherwise, the list and the
+//   buffer are rolled back to where the block started.
+// - In `auto`, most blocks lose the DCT comparison by their DC coefficient alone (wc is at least its
+//   width), which depends only on the block's sum: a table of the sum gives it. The other blocks are
+//   costed one coefficient at a time and dropped as soon as the widths so far make DCT at least as
+//   expensive as the mode it competes with; only blocks that may win get the full transform, with
+//   tile.ts's own forwardDct and dctReconstruct. All of these are exact lower bounds, not estimates.
+// - Memory is touched in long sequential runs: one pass over the C x H x W tensor checks the range,
+//   transposes it (in blocks of pixels that stay in cache, four channels per 32-bit store) into a
+//   pixel-major byte (or 16-bit) copy of v - minVal, and in a lossy run writes the reconstruction from
+//   the CTX table (right for CTX and ZERO blocks); the few RAW and DCT blocks are patched in afterwards.
+//   A lossless run copies the input. (Reading the tensor a tile at a time, C short runs per tile, cost
+//   more than the coding itself.)
+import { fold16, dctReconstruct, effectiveShift, foldedDctOf, forwardDct, EncodedTile } from './tile.js';
+import { dequantize, indexLimit, quantize } from './quantize.js';
+import { roundShift, signedWidthOf } from './intmath.js';
+import { Derived, FORMAT_VERSION, MODE_CTX, MODE_DCT, MODE_RAW, MODE_ZERO, RANKS, TILE_MAGIC, TileSettings, dctContext, validateSettings } from './params.js';
+
+export interface FastTensor {
+  tiles: Uint32Array[]; // each tile's words, B/32 units each
+  words: number[];
+  modeCounts: number[]; // blocks per mode, over all tiles
+}
+
+// ---- tables ----
+
+// Value table entry, for value v at index v - minVal:
+const WIDTH_AT = 5; // bits 0-4: L = bitLength(|quantize(v, s)|); bits 5-9: width of the CTX payload field
+const CTX_AT = 10; // bits 10-14: the context v leaves if its block is CTX (FORMAT.md 6.4)
+const NONZERO_BIT = 1 << 15; // bit 15: v !== 0
+const FIELD_AT = 16; // bits 16-31: the CTX payload field
+
+interface ValueTables {
+  value: Int32Array;
+  recon: Int32Array; // the CTX reconstruction of v (FORMAT.md 6.2)
+}
+
+const valueTablesCache = new WeakMap<Derived, Map<number, ValueTables>>();
+
+/** The per-value tables of d at shift s, from quantize and dequantize (mirrors planPixel and writePixel). */
+function valueTables(d: Derived, s: number): ValueTables {
+  let bys = valueTablesCache.get(d);
+  if (!bys) valueTablesCache.set(d, (bys = new Map()));
+  let t = bys.get(s);
+  if (t) return t;
+  const { minVal, maxPos } = d;
+  const signed = d.cfg.signed;
+  t = { value: new Int32Array(maxPos - minVal + 1), recon: new Int32Array(maxPos - minVal + 1) };
+  const qMax = indexLimit(maxPos, s); // as planPixel
+  for (let v = minVal; v <= maxPos; v++) {
+    const q = s === 0 ? v : quantize(v, s, qMax);
+    const L = 32 - Math.clz32(Math.abs(q));
+    const r = s === 0 ? q : dequantize(q, s, minVal, maxPos);
+    const k = 32 - Math.clz32(Math.abs(r) >>> s);
+    const mantissa = Math.abs(q) - ((1 << L) >>> 1);
+    const field = signed ? +(q < 0) | (mantissa << 1) : mantissa;
+    const width = signed ? L : L - +(L > 0);
+    if (L > 31 || k > 31 || width > 16 || field < 0 || field >= 1 << 16) {
+      throw new Error(`fast-encode: value ${v} at shift ${s} does not fit the value table`); // not for W <= 16
+    }
+    t.value[v - minVal] = L | (width << WIDTH_AT) | (k << CTX_AT) | (v !== 0 ? NONZERO_BIT : 0) | (field << FIELD_AT);
+    t.recon[v - minVal] = r;
+  }
+  bys.set(s, t);
+  return t;
+}
+
+// Context table entry, at index (k << 5) | L: the value's CTX cost in bits (bits 0-4), its rank (bits 5-7,
+// RANKS for an escape) and its escape field (bits 8-11). `entry >>> 5` is the rank code the planes use.
+const ctxTablesCache = new WeakMap<Derived, Int32Array>();
+
+function ctxTable(d: Derived): Int32Array {
+  let t = ctxTablesCache.get(d);
+  if (t) return t;
+  const S = d.symbols;
+  t = new Int32Array(S << 5);
+  for (let k = 0; k < S; k++) {
+    for (let L = 0; L < S; L++) {
+      const sym = k * S + L;
+      t[(k << 5) | L] = d.symBits[sym] | (d.rankTable[sym] << 5) | (d.escIndex[sym] << 8);
+    }
+  }
+  ctxTablesCache.set(d, t);
+  return t;
+}
+
+// Pair table entry, for W <= 8, at index (k << 8) | (v - minVal): the value table and the context table
+// in one look-up (one load less per value on the most common configurations).
+const P_CODE_AT = 5; // bits 0-4: cost in bits; bits 5-9: rank code (rank | escape << 3)
+const P_CTX_AT = 10; // bits 10-13: the context the value leaves in a CTX block
+const P_WIDTH_AT = 14; // bits 14-17: payload field width
+const P_INDEX_NONZERO = 1 << 18; // L !== 0
+const P_VALUE_NONZERO = 1 << 19; // v !== 0
+const P_FIELD_AT = 20; // bits 20-27: payload field
+
+/** The pair table of value table vt and context table ct, or null when W > 8 (it would not fit). */
+function pairTable(d: Derived, vt: Int32Array, ct: Int32Array): Int32Array | null {
+  const W = d.cfg.dataWidth;
+  if (W > 8) return null;
+  const t = new Int32Array((W + 1) << 8);
+  for (let k = 0; k <= W; k++) {
+    for (let u = 0; u < vt.length; u++) {
+      const v = vt[u];
+      const c = ct[(k << 5) | (v & 31)];
+      const code = c >>> 5;
+      const next = (v >>> CTX_AT) & 31;
+      const width = (v >>> WIDTH_AT) & 31;
+      const field = v >>> FIELD_AT;
+      if (code > 31 || next > 15 || width > 15 || field > 255) throw new Error('fast-encode: pair table entry does not fit'); // not for W <= 8
+      t[(k << 8) | u] =
+        (c & 31) | (code << P_CODE_AT) | (next << P_CTX_AT) | (width << P_WIDTH_AT) | ((v & 31) !== 0 ? P_INDEX_NONZERO : 0) | (v & NONZERO_BIT ? P_VALUE_NONZERO : 0) | (field << P_FIELD_AT);
+    }
+  }
+  return t;
+}
+
+// ---- the encoder of one configuration and policy: tables, scratch, the state of the pixel being coded ----
+
+/** Values v - minVal, pixel-major: bytes when the range allows. */
+type Compact = Uint8Array | Uint16Array;
+
+class Encoder {
+  readonly C: number;
+  readonly N: number;
+  readonly W: number;
+  readonly nb: number;
+  readonly s: number;
+  readonly lossless: boolean;
+  readonly dctOnly: boolean;
+  readonly minVal: number;
+  readonly escBits: number;
+  readonly coefWidthBits: number;
+  readonly rawBits: number;
+  readonly dctFixed: number; // bits(DCT) = dctFixed + N * wc
+  readonly kDct: number;
+  readonly wMask: number;
+  readonly P: number;
+  readonly bytes: boolean; // Compact is a Uint8Array
+  readonly vt: Int32Array;
+  readonly rt: Int32Array;
+  readonly ct: Int32Array;
+  readonly pairs: Int32Array | null; // W <= 8: pairTable(vt, ct)
+  readonly F: Int32Array | null;
+  readonly dc: number; // T[0][n], the same for every n (0 if it were not: no shortcut)
+  readonly dcWidth: Uint8Array | null; // [sum of a block's v - minVal] -> the width of its c_0, if small
+  // Scratch
+  readonly ctx: Uint8Array; // [channel] context
+  readonly ctxMask: Int32Array; // mode plane 1 of the pixel, 32 blocks a word
+  readonly others: Int32Array; // per RAW or DCT block of the pixel: (its position in mode plane 2) << 1 | (DCT ? 1 : 0)
+  readonly rank0: Int32Array; // per CTX block of the pixel: its rank-0 plane bits
+  readonly pending: Int32Array; // rank codes (rank | escape << 3) of its CTX values of rank >= 1
+  readonly dctSide: Int32Array; // per DCT block: mask, width
+  readonly payload: Uint32Array; // its payload section, whole units
+  readonly x = new Int32Array(32); // one block's values, coefficients, mask, reconstruction
+  readonly y = new Int32Array(32);
+  readonly mask = new Uint8Array(32);
+  readonly yRecon = new Int32Array(32);
+  readonly foldSum = new Float64Array(16);
+  readonly foldDiff = new Float64Array(16);
+  readonly modeCounts = [0, 0, 0, 0];
+  // RAW and DCT blocks of a lossy run, whose reconstruction is not the table's: pixel, first channel,
+  // then the N values.
+  patches = new Int32Array(1024);
+  nPatches = 0;
+  // The pixel being coded: counts of the lists above, and the payload's partial unit and its bit count.
+  nPending = 0;
+  nRank0 = 0;
+  nDct = 0;
+  nOthers = 0; // RAW and DCT blocks
+  nNotCtx = 0; // blocks that are not CTX: the length of mode plane 2
+  pu = 0;
+  pacc = 0;
+  pheld = 0;
+  pixel = 0;
+
+  constructor(
+    readonly d: Derived,
+    settings: TileSettings,
+  ) {
+    const { channels: C, dctSize: N, dataWidth: W, dctPrecision: P } = d.cfg;
+    this.C = C;
+    this.N = N;
+    this.W = W;
+    this.P = P;
+    this.nb = d.blocks;
+    this.s = effectiveShift(settings);
+    this.lossless = settings.policy === 'lossless';
+    this.dctOnly = settings.policy === 'dct';
+    this.minVal = d.minVal;
+    this.escBits = d.escBits;
+    this.coefWidthBits = d.coefWidthBits;
+    this.rawBits = 3 + N * W;
+    this.dctFixed = 3 + N + d.coefWidthBits;
+    this.kDct = dctContext(W, this.s);
+    this.wMask = (1 << W) - 1;
+    this.bytes = d.maxPos - d.minVal < 256;
+    const t = valueTables(d, this.s);
+    this.vt = t.value;
+    this.rt = t.recon;
+    this.ct = ctxTable(d);
+    this.pairs = pairTable(d, this.vt, this.ct);
+    this.F = this.lossless ? null : foldedDctOf(d);
+    this.dc = d.dct[0].every((t) => t === d.dct[0][0]) ? d.dct[0][0] : 0;
+    const sums = N * (d.maxPos - d.minVal) + 1;
+    this.dcWidth = this.lossless || sums > 1 << 16 ? null : new Uint8Array(sums);
+    for (let u = 0; this.dcWidth !== null && u < sums; u++) this.dcWidth[u] = this.c0Width(u);
+    this.ctx = new Uint8Array(C);
+    this.ctxMask = new Int32Array((d.blocks + 31) >>> 5);
+    this.others = new Int32Array(d.blocks);
+    this.rank0 = new Int32Array(d.blocks);
+    this.pending = new Int32Array(C);
+    this.dctSide = new Int32Array(2 * d.blocks);
+    this.payload = new Uint32Array(Math.ceil((C * Math.max(W, d.coefWidthMax)) / 32) + 2);
+  }
+
+  /** The width of c_0 = roundShift(T[0][0] * sum of v, P + s) of a block whose v - minVal sum to u. */
+  c0Width(u: number): number {
+    return signedWidthOf(roundShift(this.dc * (u + this.N * this.minVal), this.P + this.s));
+  }
+}
+
+const encoders = new WeakMap<Derived, Map<string, Encoder>>();
+
+function encoderOf(d: Derived, settings: TileSettings): Encoder {
+  validateSettings(d.cfg, settings);
+  let m = encoders.get(d);
+  if (!m) encoders.set(d, (m = new Map()));
+  const key = `${settings.policy} ${effectiveShift(settings)}`;
+  let e = m.get(key);
+  if (!e) m.set(key, (e = new Encoder(d, settings)));
+  return e;
+}
+
+// Buffers shared by all encoders, replaced by bigger ones when needed. The Compact buffers have a
+// 32-bit view too, to be written four (two) entries at a time.
+const shared = { out: new Uint32Array(1 << 16), u8: new Uint8Array(1 << 16), u16: new Uint16Array(1 << 12), u8w: new Uint32Array(0), u16w: new Uint32Array(0) };
+shared.u8w = new Uint32Array(shared.u8.buffer);
+shared.u16w = new Uint32Array(shared.u16.buffer);
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1; // the 32-bit views' byte order
+
+/** A Compact buffer of at least n entries for e (contents undefined). */
+function compactBuffer(e: Encoder, n: number): Compact {
+  n = (n + 3) & ~3; // whole units of the 32-bit view
+  if (e.bytes) {
+    if (shared.u8.length < n) {
+      shared.u8 = new Uint8Array(Math.max(n, 2 * shared.u8.length));
+      shared.u8w = new Uint32Array(shared.u8.buffer);
+    }
+    return shared.u8;
+  }
+  if (shared.u16.length < n) {
+    shared.u16 = new Uint16Array(Math.max(n, 2 * shared.u16.length));
+    shared.u16w = new Uint32Array(shared.u16.buffer);
+  }
+  return shared.u16;
+}
+
+/**
+ * The pixel-major copy of v - minVal of a C x npix channel-major tensor into compactBuffer(e, C * npix),
+ * in blocks of pixels that stay in cache, four channels (two of 16-bit entries) per 32-bit store; with it, when recon is
+ * given, the table reconstruction of every value. Returns false if a value is outside the range.
+ */
+function transpose(e: Encoder, data: Int32Array, npix: number, recon: Int32Array | null): boolean {
+  const { C, minVal, rt } = e;
+  const src = compactBuffer(e, C * npix);
+  const range = e.d.maxPos - minVal; // 2^W - 1
+  const block = Math.max(16, Math.floor(TRANSPOSE_ENTRIES / C));
+  let seen = 0; // OR of all v - minVal: bits above the range's mean a value outside it
+  if (!LITTLE_ENDIAN) {
+    for (let i = 0, n = C * npix; i < n; i++) seen |= data[i] - minVal;
+    if ((seen & ~range) !== 0) return false;
+    for (let c = 0; c < C; c++) for (let p = 0; p < npix; p++) src[p * C + c] = data[c * npix + p] - minVal;
+    if (recon) for (let i = 0, n = C * npix; i < n; i++) recon[i] = rt[data[i] - minVal];
+    return true;
+  }
+  for (let q0 = 0; q0 < npix; q0 += block) {
+    const q1 = Math.min(npix, q0 + block);
+    if (e.bytes) {
+      const dst = shared.u8w;
+      const stride = C >>> 2; // (C is a multiple of 4)
+      for (let c = 0; c < C; c += 4) {
+        const r0 = c * npix;
+        const r1 = r0 + npix;
+        const r2 = r1 + npix;
+        const r3 = r2 + npix;
+        for (let p = q0, di = q0 * stride + (c >>> 2); p < q1; p++, di += stride) {
+          const u0 = data[r0 + p] - minVal;
+          const u1 = data[r1 + p] - minVal;
+          const u2 = data[r2 + p] - minVal;
+          const u3 = data[r3 + p] - minVal;
+          seen |= u0 | u1 | u2 | u3;
+          dst[di] = u0 | (u1 << 8) | (u2 << 16) | (u3 << 24);
+          if (recon) {
+            recon[r0 + p] = rt[u0];
+            recon[r1 + p] = rt[u1];
+            recon[r2 + p] = rt[u2];
+            recon[r3 + p] = rt[u3];
+          }
+        }
+      }
+    } else {
+      const dst = shared.u16w;
+      const stride = C >>> 1;
+      for (let c = 0; c < C; c += 2) {
+        const r0 = c * npix;
+        const r1 = r0 + npix;
+        for (let p = q0, di = q0 * stride + (c >>> 1); p < q1; p++, di += stride) {
+          const u0 = data[r0 + p] - minVal;
+          const u1 = data[r1 + p] - minVal;
+          seen |= u0 | u1;
+          dst[di] = u0 | (u1 << 16);
+          if (recon) {
+            recon[r0 + p] = rt[u0];
+            recon[r1 + p] = rt[u1];
+          }
+        }
+      }
+    }
+  }
+  return (seen & ~range) === 0;
+}
+
+/** Writes x (0 <= x < 2^n, n <= 32) at bit pos of the zeroed buf, touching the unit after it too. */
+function putField(buf: Uint32Array, pos: number, x: number, n: number): number {
+  const off = pos & 31;
+  buf[pos >>> 5] |= x << off;
+  buf[(pos >>> 5) + 1] |= x >>> 1 >>> (31 - off);
+  return pos + n;
+}
+
+/**
+ * Plans pixel src[off .. off + C) (what planPixel does, and updateContext): modes, the record's lists and
+ * payload in e, contexts updated; RAW and DCT blocks of a lossy run are added to e's patches.
+ */
+function planPixelFast(e: Encoder, src: Compact, off: number): void {
+  const { N, nb, vt, ct, pairs, lossless, dctOnly, rawBits, dctFixed, rank0, ctxMask, others, dcWidth } = e;
+  const cx = e.ctx;
+  const pend = e.pending;
+  const pbuf = e.payload;
+  // The zero test of a block's OR of table entries: all indices 0, or under the dct policy all values 0.
+  const zeroTest = pairs !== null ? (dctOnly ? P_VALUE_NONZERO : P_INDEX_NONZERO) : dctOnly ? NONZERO_BIT : 31;
+  let np = 0;
+  let nr0 = 0;
+  let pu = 0;
+  let pacc = 0;
+  let pheld = 0;
+  let isCtx = 0; // mode plane 1, for the blocks b & ~31 .. b
+  let nNotCtx = 0;
+  let nOthers = 0;
+  e.nDct = 0;
+  for (let b = 0; b < nb; b++) {
+    const c0 = b * N;
+    const i0 = off + c0;
+    const np0 = np;
+    const pu0 = pu;
+    const pacc0 = pacc;
+    const pheld0 = pheld;
+    let ctxBits = 1;
+    let any = 0;
+    let r0 = 0;
+    let sum = 0; // of v - minVal
+    // The same loop twice: with the pair table (W <= 8), and with the value and context tables.
+    if (pairs !== null) {
+      for (let j = 0; j < N; j++) {
+        const u = src[i0 + j];
+        sum += u;
+        const t = pairs[(cx[c0 + j] << 8) | u];
+        ctxBits += t & 31;
+        const code = (t >>> P_CODE_AT) & 31;
+        const ranked = +((code & 7) !== 0);
+        r0 |= (ranked ^ 1) << j;
+        pend[np] = code;
+        np += ranked;
+        any |= t;
+        cx[c0 + j] = (t >>> P_CTX_AT) & 15;
+        const x = t >>> P_FIELD_AT;
+        const w = (t >>> P_WIDTH_AT) & 15;
+        pacc |= x << pheld;
+        pheld += w;
+        if (pheld >= 32) {
+          pbuf[pu++] = pacc;
+          pheld -= 32;
+          pacc = x >>> 1 >>> (w - 1 - pheld);
+        }
+      }
+    } else {
+      for (let j = 0; j < N; j++) {
+        const u = src[i0 + j];
+        const t = vt[u];
+        sum += u;
+        const ce = ct[(cx[c0 + j] << 5) | (t & 31)];
+        ctxBits += ce & 31;
+        const code = ce >>> 5;
+        const ranked = +((code & 7) !== 0); // rank >= 1: decided in a later plane
+        r0 |= (ranked ^ 1) << j;
+        pend[np] = code;
+        np += ranked;
+        any |= t;
+        cx[c0 + j] = (t >>> CTX_AT) & 31;
+        // The payload field through a register, stored when full.
+        const x = t >>> FIELD_AT;
+        const w = (t >>> WIDTH_AT) & 31;
+        pacc |= x << pheld;
+        pheld += w;
+        if (pheld >= 32) {
+          pbuf[pu++] = pacc;
+          pheld -= 32;
+          pacc = x >>> 1 >>> (w - 1 - pheld); // the bits of x beyond the stored unit
+        }
+      }
+    }
+    // Mode decision (FORMAT.md 8, as planPixel).
+    let mode: number;
+    let bits = 2;
+    if ((any & zeroTest) === 0) mode = MODE_ZERO;
+    else if (dctOnly) mode = MODE_DCT;
+    else if (ctxBits <= rawBits) {
+      mode = MODE_CTX;
+      bits = ctxBits;
+    } else {
+      mode = MODE_RAW;
+      bits = rawBits;
+    }
+    let wc = 0;
+    if (mode !== MODE_ZERO && !lossless) {
+      // DCT candidate. Most blocks lose to CTX by their DC coefficient alone (wc >= its width), which
+      // the sum gives: c_0 = roundShift(T[0][0] * sum of v, P + s).
+      const c0width = dcWidth !== null ? dcWidth[sum] : e.c0Width(sum);
+      wc = !dctOnly && dctFixed + N * c0width >= bits ? -1 : dctCandidate(e, src, i0, bits);
+      if (wc >= 0 && (dctOnly || dctFixed + N * wc < bits)) mode = MODE_DCT;
+    }
+    isCtx |= +(mode === MODE_CTX) << b;
+    if ((b & 31) === 31 || b === nb - 1) {
+      ctxMask[b >>> 5] = isCtx;
+      isCtx = 0;
+    }
+    if (mode === MODE_CTX) {
+      rank0[nr0++] = r0;
+      continue;
+    }
+    nNotCtx++;
+    // Not CTX: drop the block's rank codes and payload fields, and code it the other way.
+    np = np0;
+    if (mode === MODE_ZERO) {
+      // Contexts 0; the reconstruction is 0, which the table gives for these values.
+      for (let j = 0; j < N; j++) cx[c0 + j] = 0;
+      pu = pu0;
+      pacc = pacc0;
+      pheld = pheld0;
+      continue;
+    }
+    others[nOthers++] = ((nNotCtx - 1) << 1) | +(mode === MODE_DCT);
+    e.pu = pu0;
+    e.pacc = pacc0;
+    e.pheld = pheld0;
+    codeOtherBlock(e, mode, wc, src, i0, c0);
+    pu = e.pu;
+    pacc = e.pacc;
+    pheld = e.pheld;
+  }
+  e.nPending = np;
+  e.nRank0 = nr0;
+  e.nNotCtx = nNotCtx;
+  e.nOthers = nOthers;
+  const mc = e.modeCounts;
+  mc[MODE_ZERO] += nNotCtx - nOthers;
+  mc[MODE_CTX] += nr0;
+  mc[MODE_RAW] += nOthers - e.nDct;
+  mc[MODE_DCT] += e.nDct;
+  e.pu = pu;
+  e.pacc = pacc;
+  e.pheld = pheld;
+}
+
+/**
+ * The DCT candidate of the block at src[i0 ..]: its values into e.x, its coefficients into e.y, and
+ * their width wc; or -1 when DCT cannot be strictly cheaper than `bits` (never under the dct policy).
+ * The bound takes the folded sums of dctForwardFolded one coefficient at a time; a block that may win
+ * gets tile.ts's forwardDct.
+ */
+function dctCandidate(e: Encoder, src: Compact, i0: number, bits: number): number {
+  const { N, x, y, F, s, P, dctFixed, minVal } = e;
+  for (let j = 0; j < N; j++) x[j] = src[i0 + j] + minVal;
+  if (!e.dctOnly && F !== null) {
+    const H = N >> 1;
+    const sum = e.foldSum;
+    const diff = e.foldDiff;
+    for (let n = 0; n < H; n++) {
+      sum[n] = x[n] + x[N - 1 - n];
+      diff[n] = x[n] - x[N - 1 - n];
+    }
+    let wcLow = 0;
+    for (let k = 0; k < N; k++) {
+      const u = (k & 1) === 0 ? sum : diff;
+      let acc = 0;
+      for (let n = 0; n < H; n++) acc += F[k * H + n] * u[n];
+      wcLow = Math.max(wcLow, signedWidthOf(roundShift(acc, P + s)));
+      if (dctFixed + N * wcLow >= bits) return -1;
+    }
+  }
+  forwardDct(e.d, F, s, x, y);
+  let wc = 0;
+  for (let k = 0; k < N; k++) wc = Math.max(wc, signedWidthOf(y[k]));
+  return wc;
+}
+
+/** A block coded RAW or DCT (wc, e.x and e.y from dctCandidate): contexts, payload, patches. */
+function codeOtherBlock(e: Encoder, mode: number, wc: number, src: Compact, i0: number, c0: number): void {
+  const { N, s, y, minVal } = e;
+  const cx = e.ctx;
+  let width = e.W;
+  // The reconstruction differs from the table's unless the run is lossless (where it is the value).
+  let patch = -1;
+  if (!e.lossless) {
+    if (e.patches.length < (e.nPatches + 1) * (N + 2)) {
+      const bigger = new Int32Array(2 * e.patches.length + N + 2);
+      bigger.set(e.patches);
+      e.patches = bigger;
+    }
+    patch = e.nPatches++ * (N + 2);
+    e.patches[patch] = e.pixel;
+    e.patches[patch + 1] = c0;
+  }
+  const patches = e.patches;
+  if (mode === MODE_RAW) {
+    for (let j = 0; j < N; j++) {
+      const v = src[i0 + j] + minVal;
+      y[j] = v & e.wMask; // the payload field
+      cx[c0 + j] = 32 - Math.clz32(Math.abs(v) >>> s);
+      if (patch >= 0) patches[patch + 2 + j] = v;
+    }
+  } else {
+    width = wc;
+    const { x, mask, yRecon } = e;
+    let mk = 0;
+    for (let j = 0; j < N; j++) {
+      mask[j] = +(x[j] !== 0);
+      mk |= mask[j] << j;
+    }
+    const side = e.dctSide;
+    side[2 * e.nDct] = mk;
+    side[2 * e.nDct + 1] = wc;
+    e.nDct++;
+    dctReconstruct(e.d, e.F, s, y, mask, 0, yRecon, 0);
+    for (let j = 0; j < N; j++) {
+      patches[patch + 2 + j] = yRecon[j]; // (DCT blocks only occur in lossy runs)
+      cx[c0 + j] = mask[j] * e.kDct;
+    }
+    const fieldMask = wc === 0 ? 0 : (1 << wc) - 1; // wc < 32
+    for (let j = 0; j < N; j++) y[j] &= fieldMask;
+  }
+  const pbuf = e.payload;
+  let { pu, pacc, pheld } = e;
+  for (let j = 0; j < N; j++) {
+    const x = y[j];
+    const spill = x >>> 1 >>> (31 - pheld);
+    pacc |= x << pheld;
+    pheld += width;
+    pbuf[pu] = pacc;
+    const full = pheld >>> 5;
+    pu += full;
+    pacc = (pacc & (full - 1)) | (spill & -full);
+    pheld &= 31;
+  }
+  e.pu = pu;
+  e.pacc = pacc;
+  e.pheld = pheld;
+}
+
+/** Appends the record of the pixel planned in e (FORMAT.md 4, as writePixel) at bit pos; returns the end. */
+function writeRecordFast(e: Encoder, out: Uint32Array, pos: number): number {
+  const { nb, N } = e;
+  // Bits beyond pos are zero: only ones are set.
+  out[pos >>> 5] |= 1 << (pos & 31); // present
+  pos++;
+  // Mode plane 1 from its words; planes 2 and 3 are zeros but for the RAW and DCT blocks.
+  const ctxMask = e.ctxMask;
+  for (let b = 0; b < nb; b += 32) pos = putField(out, pos, ctxMask[b >>> 5], Math.min(32, nb - b));
+  const others = e.others;
+  for (let k = 0; k < e.nOthers; k++) {
+    const at = pos + (others[k] >>> 1); // its plane-2 bit: 1 (not ZERO)
+    out[at >>> 5] |= 1 << (at & 31);
+  }
+  pos += e.nNotCtx;
+  for (let k = 0; k < e.nOthers; k++, pos++) out[pos >>> 5] |= (others[k] & 1) << (pos & 31); // plane 3: 1 = DCT
+  const rank0 = e.rank0;
+  for (let k = 0; k < e.nRank0; k++) pos = putField(out, pos, rank0[k], N); // rank plane 0
+  // Rank planes 1 .. R-1 over the values not decided yet; those left after them are the escapes.
+  const pend = e.pending;
+  let undecided = e.nPending;
+  for (let j = 1; j < RANKS && undecided > 0; j++) {
+    let next = 0;
+    let bits = 0;
+    let held = 0;
+    for (let k = 0; k < undecided; k++) {
+      const code = pend[k];
+      const hit = +((code & 7) === j);
+      bits |= hit << held;
+      pend[next] = code;
+      next += hit ^ 1;
+      if (++held === 32) {
+        pos = putField(out, pos, bits, 32);
+        bits = 0;
+        held = 0;
+      }
+    }
+    pos = putField(out, pos, bits, held);
+    undecided = next;
+  }
+  for (let k = 0; k < undecided; k++) pos = putField(out, pos, pend[k] >>> 3, e.escBits);
+  const side = e.dctSide;
+  for (let k = 0; k < e.nDct; k++) {
+    pos = putField(out, pos, side[2 * k], N);
+    pos = putField(out, pos, side[2 * k + 1], e.coefWidthBits);
+  }
+  // Payload: the whole units shifted into place, then the partial one.
+  const pbuf = e.payload;
+  const pu = e.pu;
+  const off = pos & 31;
+  for (let k = 0, u = pos >>> 5; k < pu; k++, u++) {
+    const x = pbuf[k];
+    out[u] |= x << off;
+    out[u + 1] = x >>> 1 >>> (31 - off);
+  }
+  return putField(out, pos + 32 * pu, e.pacc, e.pheld);
+}
+
+/** One tile of npix pixels from pixel p0 of src (pixel-major Compact): its units. Appends to e's patches. */
+function encodeTileCompact(e: Encoder, src: Compact, p0: number, npix: number): Uint32Array {
+  const d = e.d;
+  const Bw = d.cfg.busWidth;
+  const capacity = 1 + Math.ceil((npix * d.maxRecordBits + 1) / 32) + 2 * (Bw / 32) + 4;
+  if (shared.out.length < capacity) shared.out = new Uint32Array(Math.max(capacity, 2 * shared.out.length));
+  const out = shared.out;
+  out.fill(0, 0, capacity); // the writers only set ones
+  out[0] = TILE_MAGIC | (FORMAT_VERSION << 8) | (e.s << 12) | (d.tag << 16);
+  let pos = 32;
+  e.ctx.fill(0); // all contexts are 0 at the first pixel of a tile
+  for (let p = p0; p < p0 + npix; p++) {
+    e.pixel = p;
+    planPixelFast(e, src, p * e.C);
+    pos = writeRecordFast(e, out, pos);
+  }
+  pos++; // end of tile (a 0 bit)
+  pos = Math.ceil(pos / Bw) * Bw;
+  const dataUnits = pos >>> 5;
+  out[dataUnits] = (npix & 0xffff) | (fold16(out, dataUnits) << 16); // trailer
+  return out.slice(0, dataUnits + Bw / 32);
+}
+
+/** Entries of the pixel-major copy written per block of pixels while transposing: a second-level cache share. */
+const TRANSPOSE_ENTRIES = 1 << 18;
+
+/**
+ * Encodes a C x H x W tensor (data channel-major: value (c, p) at c * npix + p) in tiles of tilePixels
+ * pixels, as encodeTile on each tile's pixels would. The decoder's output goes to recon (same layout).
+ * onTile is called after each tile. Returns null, having encoded nothing, if a value is outside the
+ * configured range (the caller names it: container.ts checkRange).
+ */
+export function encodeTensorFast(
+  d: Derived,
+  settings: TileSettings,
+  data: Int32Array,
+  npix: number,
+  tilePixels: number,
+  recon: Int32Array,
+  onTile?: (done: number, total: number) => void,
+): FastTensor | null {
+  const e = encoderOf(d, settings);
+  const C = e.C;
+  // One pass over the tensor: the range check, the pixel-major copy, and in a lossy run the
+  // reconstruction of CTX and ZERO blocks (RAW and DCT blocks are patched in after coding). A lossless
+  // run reconstructs the input.
+  if (!transpose(e, data, npix, e.lossless ? null : recon)) return null;
+  if (e.lossless) recon.set(data.subarray(0, C * npix));
+  const src = compactBuffer(e, npix * C);
+  e.modeCounts.fill(0);
+  e.nPatches = 0;
+  const tiles: Uint32Array[] = [];
+  const words: number[] = [];
+  const unitsPerWord = d.cfg.busWidth / 32;
+  const n = Math.ceil(npix / tilePixels);
+  for (let i = 0; i < n; i++) {
+    const p0 = i * tilePixels;
+    const u = encodeTileCompact(e, src, p0, Math.min(tilePixels, npix - p0));
+    tiles.push(u);
+    words.push(u.length / unitsPerWord);
+    onTile?.(i + 1, n);
+  }
+  applyPatches(e, recon, npix, 1);
+  return { tiles, words, modeCounts: e.modeCounts.slice() };
+}
+
+/** Writes e's patches into recon, where value (p, c) sits at c * channelStride + p * pixelStride. */
+function applyPatches(e: Encoder, recon: Int32Array, channelStride: number, pixelStride: number): void {
+  const { N, patches } = e;
+  for (let k = 0; k < e.nPatches; k++) {
+    const at = k * (N + 2);
+    const p = patches[at];
+    const c0 = patches[at + 1];
+    for (let j = 0; j < N; j++) recon[(c0 + j) * channelStride + p * pixelStride] = patches[at + 2 + j];
+  }
+}
+
+/**
+ * One tile with encodeTile's arguments and result (pixels pixel-major, channel fastest, from base; every
+ * value in the configured range).
+ */
+export function encodeTilePixels(d: Derived, settings: TileSettings, pixels: ArrayLike<number>, npix: number, base = 0): EncodedTile {
+  const e = encoderOf(d, settings);
+  const { C, minVal } = e;
+  const n = npix * C;
+  const src = compactBuffer(e, n);
+  for (let i = 0; i < n; i++) src[i] = pixels[base + i] - minVal;
+  e.modeCounts.fill(0);
+  e.nPatches = 0;
+  const units = encodeTileCompact(e, src, 0, npix);
+  const recon = new Int32Array(n);
+  for (let i = 0; i < n; i++) recon[i] = e.rt[src[i]];
+  applyPatches(e, recon, 1, C);
+  return { units, words: units.length / (d.cfg.busWidth / 32), modeCounts: e.modeCounts.slice(), recon };
+}
