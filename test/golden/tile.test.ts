@@ -24,6 +24,7 @@ import { dequantize, indexLimit, quantize } from '../../golden/quantize.js';
 import { decodeTile, decodeTileStatus, encodeTile, fold16, newPlan, planPixel, updateContext, writePixel } from '../../golden/tile.js';
 import { Rng } from '../../sim/rng.js';
 import { genPixels, patternsFor, valueRange } from '../helpers/random.js';
+import { thrown } from '../helpers/thrown.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Independent helpers (written from FORMAT.md, not from the model)
@@ -106,15 +107,7 @@ const cfgOf = (C: number, N: number, W: number, signed: boolean, B: number, P = 
 
 const hex = (u: ArrayLike<number>): string[] => Array.from(u, (x) => (x >>> 0).toString(16).padStart(8, '0'));
 
-function streamError(f: () => unknown): StreamError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof StreamError) return e;
-    throw new Error(`expected a StreamError, got ${(e as Error)?.name}: ${(e as Error)?.message}`);
-  }
-  throw new Error('expected a StreamError, but decoding succeeded');
-}
+const streamError = (f: () => unknown): StreamError => thrown(StreamError, f);
 
 // ---------------------------------------------------------------------------------------------------
 // Known answers

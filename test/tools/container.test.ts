@@ -7,6 +7,7 @@ import { CodecConfig, FORMAT_VERSION, Policy, TileSettings, derive } from '../..
 import { decodeTile } from '../../golden/tile.js';
 import { Rng } from '../../sim/rng.js';
 import { Pattern, genTensorData, patternsFor } from '../helpers/random.js';
+import { thrown } from '../helpers/thrown.js';
 
 const cfgOf = (C: number, N: number, W: number, signed: boolean, B: number, P = 12): CodecConfig => ({
   channels: C,
@@ -23,15 +24,7 @@ function tensorOf(rng: Rng, pattern: Pattern, C: number, H: number, Wd: number, 
   return { dtype: dtypeFor(W, signed), shape: [C, H, Wd], data: genTensorData(rng, pattern, C, H, Wd, W, signed) };
 }
 
-function streamError(f: () => unknown): StreamError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof StreamError) return e;
-    throw new Error(`expected a StreamError, got ${(e as Error)?.name}: ${(e as Error)?.message}`);
-  }
-  throw new Error('expected a StreamError, but decoding succeeded');
-}
+const streamError = (f: () => unknown): StreamError => thrown(StreamError, f);
 
 /** Byte offsets of each tile's word-count field, read by walking the file. */
 function tileOffsets(bytes: Uint8Array, B: number): number[] {

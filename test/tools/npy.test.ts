@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { InputError } from '../../golden/errors.js';
 import { NPY_DTYPES, NpyDtype, Tensor, formatNpy, fromPixels, parseNpy, toPixels } from '../../tools/npy.js';
 import { Rng } from '../../sim/rng.js';
+import { thrown } from '../helpers/thrown.js';
 
 /** A .npy file built by hand: magic, version, header length, header text, data bytes. */
 function npyBytes(header: string, data: number[] | Uint8Array, major = 1): Uint8Array {
@@ -17,15 +18,7 @@ function npyBytes(header: string, data: number[] | Uint8Array, major = 1): Uint8
 
 const hdr = (descr: string, shape: string, fortran = 'False') => `{'descr': '${descr}', 'fortran_order': ${fortran}, 'shape': ${shape}, }\n`;
 
-function inputError(f: () => unknown): InputError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof InputError) return e;
-    throw new Error(`expected an InputError, got ${(e as Error)?.name}: ${(e as Error)?.message}`);
-  }
-  throw new Error('expected an InputError, but parsing succeeded');
-}
+const inputError = (f: () => unknown): InputError => thrown(InputError, f);
 
 describe('npy round trips', () => {
   const extremes: Record<NpyDtype, number[]> = {
