@@ -22,8 +22,9 @@ import { BitWriter } from '../golden/bits.js';
 import { decodeContainer, encodeTensor, FILE_HEADER_BYTES } from '../tools/container.js';
 import { NpyDtype, Tensor, formatNpy, fromPixels, parseNpy, toPixels } from '../tools/npy.js';
 import { CodecConfig, Policy, TileSettings, defaultBusWidth, derive } from '../golden/params.js';
-import { decodeTile, effectiveShift, fold16, newPlan, planPixel, updateContext, writePixel } from '../golden/tile.js';
-import { floats } from '../sim/rng.js';
+import { decodeTile, effectiveShift, newPlan, planPixel, updateContext, writePixel } from '../golden/tile.js';
+import { Rng, floats } from '../sim/rng.js';
+import { FILE_OPS, TILE_OPS, reseal } from '../sim/mutate.js';
 import { SHARED_DATA } from '../sim/paths.js';
 
 const args = process.argv.slice(2);
@@ -188,62 +189,21 @@ function buildCases(): Case[] {
 
 // ------------------------------------------------------------------------------------------ the fixture
 
-/** Corrupted versions of one tile, decoded with decodeTile; returns one outcome string per trial. */
+/** Mutants of one tile (sim/mutate.ts, the fuzz tests' operations, every other one resealed) and each decode's outcome. */
 function fuzzTile(cfg: CodecConfig, units: Uint32Array, npix: number, seed: number, trials: number): string[] {
   const d = derive(cfg);
-  const r = rng(seed);
+  const r = new Rng(seed);
   const upw = cfg.busWidth / 32;
+  const ops = Object.keys(TILE_OPS);
   const res: string[] = [];
-  const fixTrailer = (u: Uint32Array) => {
-    // Recompute the checksum so the corruption is seen by the parser, not only by the checksum.
-    const tu = u.length - upw;
-    u[tu] = (u[tu] & 0xffff) | (fold16(u, tu) << 16);
-  };
   for (let t = 0; t < trials; t++) {
-    const kind = t % 7;
-    let u = units.slice();
-    let maxPixels = npix;
-    const bits = u.length * 32;
-    if (kind === 0 || kind === 1) {
-      const flips = 1 + Math.floor(r() * 3);
-      for (let f = 0; f < flips; f++) {
-        const b = 32 + Math.floor(r() * (bits - 32 - (kind === 1 ? upw * 32 : 0)));
-        u[b >>> 5] ^= 1 << (b & 31);
-      }
-      if (kind === 1) fixTrailer(u);
-    } else if (kind === 2) {
-      // garbage after the header, valid trailer checksum
-      for (let i = 1; i < u.length - upw; i++) u[i] = (r() * 4294967296) >>> 0;
-      if (r() < 0.5) u[u.length - upw] = npix;
-      fixTrailer(u);
-    } else if (kind === 3) {
-      const drop = Math.floor(r() * 3) - 1;
-      const n = Math.max(0, u.length + drop * upw + (r() < 0.2 ? 1 : 0));
-      const v = new Uint32Array(n);
-      v.set(u.subarray(0, Math.min(n, u.length)));
-      u = v;
-    } else if (kind === 4) {
-      maxPixels = Math.max(0, npix - 1 - Math.floor(r() * 3));
-    } else if (kind === 5) {
-      // header fields
-      const field = Math.floor(r() * 4);
-      if (field === 0) u[0] ^= 1 << Math.floor(r() * 8);
-      else if (field === 1) u[0] ^= 1 << (8 + Math.floor(r() * 4));
-      else if (field === 2) u[0] = (u[0] & ~0xf000) | (Math.floor(r() * 16) << 12);
-      else u[0] ^= 1 << (16 + Math.floor(r() * 16));
-    } else {
-      // trailer and padding
-      const b = u.length * 32 - upw * 32 + Math.floor(r() * upw * 32);
-      u[b >>> 5] ^= 1 << (b & 31);
-      if (r() < 0.5) {
-        const p = Math.floor(r() * (u.length - upw - 1)) + 1;
-        u[p] ^= 0x80000000;
-      }
-    }
-    const base = Math.floor(r() * 1000) * 8;
+    const m = TILE_OPS[ops[t % ops.length]].apply(r, units, upw, units);
+    if (t % 2 === 1) reseal(d, m);
+    const maxPixels = r.pick([npix, Infinity, Math.max(0, npix - 1)]);
+    const base = r.int(0, 999) * 8;
     res.push(
       outcome(() => {
-        const dt = decodeTile(d, u, kind === 4 ? maxPixels : r() < 0.5 ? Infinity : npix, base);
+        const dt = decodeTile(d, m, maxPixels, base);
         return `${dt.count}/${dt.quantShift}/${dt.modeCounts.join(',')}/${sha(dt.pixels)}`;
       }),
     );
@@ -251,21 +211,13 @@ function fuzzTile(cfg: CodecConfig, units: Uint32Array, npix: number, seed: numb
   return res;
 }
 
-/** Corrupted containers: header bytes, tile word counts, truncation, trailing data. */
-function fuzzContainer(bytes: Uint8Array, seed: number, trials: number): string[] {
-  const r = rng(seed);
+/** Mutants of one .dctcm file (sim/mutate.ts FILE_OPS) and each decode's outcome. */
+function fuzzContainer(bytes: Uint8Array, wordBytes: number, seed: number, trials: number): string[] {
+  const r = new Rng(seed);
+  const ops = Object.keys(FILE_OPS);
   const res: string[] = [];
   for (let t = 0; t < trials; t++) {
-    let b = bytes.slice();
-    const kind = t % 4;
-    if (kind === 0) b[Math.floor(r() * FILE_HEADER_BYTES)] ^= 1 << Math.floor(r() * 8);
-    else if (kind === 1) b[FILE_HEADER_BYTES + Math.floor(r() * 2)] ^= 1 << Math.floor(r() * 8);
-    else if (kind === 2) b = b.slice(0, Math.floor(r() * b.length));
-    else {
-      const c = new Uint8Array(b.length + 1 + Math.floor(r() * 8));
-      c.set(b);
-      b = c;
-    }
+    const b = FILE_OPS[ops[t % ops.length]](r, bytes, wordBytes);
     res.push(
       outcome(() => {
         const dc = decodeContainer(b);
@@ -330,7 +282,7 @@ function runFixture(): Record<string, string[]> {
         }
         at += words * wb;
       }
-      rec.push(...fuzzContainer(e.bytes, ci * 31 + 5, Math.ceil(c.fuzz / 3)).map((s) => `file ${s}`));
+      rec.push(...fuzzContainer(e.bytes, c.cfg.busWidth / 8, ci * 31 + 5, Math.ceil(c.fuzz / 3)).map((s) => `file ${s}`));
     }
     out[c.name] = rec;
   });
