@@ -43,7 +43,8 @@ export function integrationFacts(d: Derived): Record<string, unknown> {
     },
     fifo:
       "the decoder takes no word after a tile's tlast word until that tile has ended, so wired directly to the encoder it stalls the encoder at " +
-      'every tile boundary; a FIFO of 2 to 4 words between them removes most of that stall (measured in test/rtl/prefix-pair.test.ts, docs/RTL.md). ' +
-      "The decoder's s_axis_tready is a register output, so no combinational loop forms either way",
+      'every tile boundary; the encoder\'s two-word output slice absorbs most of that stall and a FIFO of 4 words the rest, up to half a cycle per tile ' +
+      '(measured in test/rtl/prefix-pair.test.ts, docs/RTL.md); a 1-word FIFO that cannot take a word while full halves the rate. ' +
+      'Neither core has a combinational input-to-output path, so no combinational loop forms either way',
   };
 }

@@ -203,10 +203,11 @@ describe('two configurations in one design (--prefix)', () => {
       expect(res.pixels).toBe(NPIX);
       expect(res.cycles).toBeGreaterThanOrEqual(rc.frac);
     });
-    // a FIFO of 2 words or more never makes the chain slower than the direct connection
+    // a FIFO of 2 words or more never makes the chain slower than the direct connection by more than
+    // its own cycle of latency (the encoder's output slice already buffers two words)
     for (const set of sets) {
       const at = (depth: number) => r.results[members.findIndex((m) => m.core === set.core && m.name === set.name && m.fifoDepth === depth)].cycles;
-      for (const depth of [2, 4, 8]) expect(at(depth), `${set.core.prefix} ${set.name} FIFO ${depth}`).toBeLessThanOrEqual(at(0));
+      for (const depth of [2, 4, 8]) expect(at(depth), `${set.core.prefix} ${set.name} FIFO ${depth}`).toBeLessThanOrEqual(at(0) + 1);
     }
   }, 900_000);
 
