@@ -77,7 +77,14 @@ export function readVerdict(r: { ok: boolean; output: string }): Verdict {
 }
 
 /** Compiles and runs the bench, then reads its verdict. */
-export async function runBench(sim: Simulator, bench: Bench, plusargs: string[] = [], timeoutMs?: number): Promise<Verdict> {
+/**
+ * Per step (compile, run). The benches stop themselves (watchdog, max_cycles); this bound is for a
+ * simulator that never returns, so it is set well above what a large Verilator build takes on a loaded
+ * 2-core machine (the 5-minute default of sim/run.ts was hit by the C64 and C128 encoder builds).
+ */
+export const BENCH_STEP_TIMEOUT_MS = 900_000;
+
+export async function runBench(sim: Simulator, bench: Bench, plusargs: string[] = [], timeoutMs = BENCH_STEP_TIMEOUT_MS): Promise<Verdict> {
   const r = await simulate(sim, { files: bench.files, top: bench.top, workDir: join(bench.dir, 'run'), plusargs, timeoutMs });
   return readVerdict(r);
 }

@@ -73,7 +73,6 @@ export async function runDecoderStream(d: Derived, tiles: StreamTile[], sim: Sim
       `+stall_pct=${o.stallPct}`,
       `+max_cycles=${o.maxCycles ?? 200 * (nin + nexp) + 20000}`,
     ],
-    600_000,
   );
   const tileOfBeat = (beat: number) => {
     let t = 0;
