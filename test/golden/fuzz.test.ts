@@ -14,8 +14,11 @@ import { Pattern, genPixels, genTensorData, patternsFor, valueRange } from '../h
 const SEED = 0xf022;
 const TILE_MUTANTS = 6000;
 const FILE_MUTANTS = 3000;
-/** Per-mutant bound: the largest base tile decodes in well under a millisecond. */
-const CASE_MS = 250;
+/**
+ * Per-mutant bound against a decoder that loops: the largest base tile decodes in well under a
+ * millisecond, so any real hang passes it; it is not a speed check (250 ms failed on a machine at load 13).
+ */
+const CASE_MS = 10_000;
 
 const CONFIGS: CodecConfig[] = [
   { channels: 8, dctSize: 8, dataWidth: 8, signed: false, busWidth: 32, dctPrecision: 12 },
