@@ -25,6 +25,7 @@ import { decodeTile, decodeTileStatus, encodeTile, fold16, newPlan, planPixel, u
 import { Rng } from '../../sim/rng.js';
 import { genPixels, patternsFor, valueRange } from '../helpers/random.js';
 import { thrown } from '../helpers/thrown.js';
+import { cfgOf } from '../helpers/config.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Independent helpers (written from FORMAT.md, not from the model)
@@ -96,14 +97,6 @@ function buildTile(
   return out;
 }
 
-const cfgOf = (C: number, N: number, W: number, signed: boolean, B: number, P = 12): CodecConfig => ({
-  channels: C,
-  dctSize: N,
-  dataWidth: W,
-  signed,
-  busWidth: B,
-  dctPrecision: P,
-});
 
 const hex = (u: ArrayLike<number>): string[] => Array.from(u, (x) => (x >>> 0).toString(16).padStart(8, '0'));
 

@@ -8,15 +8,8 @@ import { decodeTile } from '../../golden/tile.js';
 import { Rng } from '../../sim/rng.js';
 import { Pattern, genTensorData, patternsFor } from '../helpers/random.js';
 import { thrown } from '../helpers/thrown.js';
+import { cfgOf } from '../helpers/config.js';
 
-const cfgOf = (C: number, N: number, W: number, signed: boolean, B: number, P = 12): CodecConfig => ({
-  channels: C,
-  dctSize: N,
-  dataWidth: W,
-  signed,
-  busWidth: B,
-  dctPrecision: P,
-});
 
 const dtypeFor = (W: number, signed: boolean): NpyDtype => (W <= 8 ? (signed ? '|i1' : '|u1') : signed ? '<i2' : '<u2');
 
