@@ -12,20 +12,10 @@ import { buildIdct, idctWidths } from '../../generator/builders/idct.js';
 import { dctVectors, goldenForward, goldenInverse, writeDctBench, writeDctBenchGroup } from '../../sim/dct-bench.js';
 import { lint, requireTools, type Simulator } from '../../sim/run.js';
 import { runBench } from '../../sim/bench.js';
+import { DCT_CONFIGS, DCT_SIZES_TESTED } from '../helpers/dct-configs.js';
 
-const SIZES = [4, 8, 16, 32];
-const WIDTHS = [4, 8, 12, 16];
-const PRECISIONS = [8, 12, 16, 11]; // 8 and 11 reach the s > P left-shift path, 16 the widest constants
-
-const configs: CodecConfig[] = [];
-for (const N of SIZES) {
-  WIDTHS.forEach((W, wi) => {
-    for (const signed of [false, true]) {
-      const P = PRECISIONS[(wi + (signed ? 1 : 0) + SIZES.indexOf(N)) % PRECISIONS.length];
-      configs.push({ channels: N, dctSize: N, dataWidth: W, signed, busWidth: 32, dctPrecision: P });
-    }
-  });
-}
+const SIZES = DCT_SIZES_TESTED;
+const configs = DCT_CONFIGS;
 
 const label = (c: CodecConfig) => `N=${c.dctSize} W=${c.dataWidth} ${c.signed ? 'signed' : 'unsigned'} P=${c.dctPrecision}`;
 let root = '';

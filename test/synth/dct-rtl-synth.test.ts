@@ -2,24 +2,13 @@
 // configuration test/rtl/dct-rtl.test.ts simulates, and a full iCE40 mapping of the 4-point cores. A file
 // of its own so Yosys (single-threaded WebAssembly) runs in parallel with the simulations.
 import { describe, expect, it } from 'vitest';
-import { derive, type CodecConfig } from '../../golden/params.js';
+import { derive } from '../../golden/params.js';
 import { buildDct, dctWidths } from '../../generator/builders/dct.js';
 import { buildIdct, idctWidths } from '../../generator/builders/idct.js';
 import { synthCheck, synthesize } from '../../sim/run.js';
+import { DCT_CONFIGS } from '../helpers/dct-configs.js';
 
-const SIZES = [4, 8, 16, 32];
-const WIDTHS = [4, 8, 12, 16];
-const PRECISIONS = [8, 12, 16, 11];
-
-const configs: CodecConfig[] = [];
-for (const N of SIZES) {
-  WIDTHS.forEach((W, wi) => {
-    for (const signed of [false, true]) {
-      const P = PRECISIONS[(wi + (signed ? 1 : 0) + SIZES.indexOf(N)) % PRECISIONS.length];
-      configs.push({ channels: N, dctSize: N, dataWidth: W, signed, busWidth: 32, dctPrecision: P });
-    }
-  });
-}
+const configs = DCT_CONFIGS;
 
 describe.each(configs)('Yosys check $dctSize-point W=$dataWidth signed=$signed P=$dctPrecision', (cfg) => {
   it('passes check -assert without latches', async () => {
