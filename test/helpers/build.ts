@@ -1,5 +1,5 @@
-// Builds dist/ for the tests that run the programs as processes (the dctcm CLI, dctcm serve, the Python
-// bridge). Test files run in parallel forks, and a build rewrites files under dist/ that another file's
+// Builds dist/ for the tests that run the programs as processes (the dctcm CLI, its analyze worker threads,
+// dctcm serve, the Python bridge). Test files run in parallel forks, and a build rewrites files under dist/ that another file's
 // processes may be loading: so builds are serialized by a lock, and a stamp (a hash of the sources with
 // the compiler's error lines) lets every file after the first reuse the build instead of redoing it.
 import { spawn } from 'node:child_process';

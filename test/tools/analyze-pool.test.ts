@@ -1,13 +1,12 @@
 // `dctcm analyze` on a folder with worker threads (tools/analyze-pool.ts): the report of a parallel run
 // equals the serial one byte for byte (JSON and text, random and real tensors), errors are those of the
 // serial run (the first failing tensor in order, exit code 2), and errors keep their class across the
-// thread boundary. The CLI runs from its own build in a temporary folder (worker threads need .js
-// files), so this file does not race test/tools/codec-cli.test.ts, which rebuilds dist/.
+// thread boundary. The CLI runs from dist/ (worker threads need .js files), built once for every test
+// file by test/helpers/build.ts.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InputError, ParamError, StreamError } from '../../golden/errors.js';
 import { deserializeError, serializeError } from '../../tools/analyze-pool.js';
@@ -15,32 +14,21 @@ import { Tensor, formatNpy } from '../../tools/npy.js';
 import { activationsDir } from '../../sim/paths.js';
 import { Rng } from '../../sim/rng.js';
 import { genTensorData } from '../helpers/random.js';
+import { ROOT, buildDist } from '../helpers/build.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-let build: string; // the compiled CLI's root: tools/, golden/, generator/, package.json, templates/
 let data: string; // tensors written by the tests
 
-beforeAll(() => {
-  build = mkdtempSync(join(tmpdir(), 'dctcm-pool-build-'));
-  const r = spawnSync(
-    'npx',
-    ['tsc', 'tools/dctcm.ts', 'tools/analyze-worker.ts', '--outDir', build, '--rootDir', '.', '--module', 'NodeNext', '--moduleResolution', 'NodeNext', '--target', 'ES2022', '--strict', '--skipLibCheck', '--esModuleInterop', '--resolveJsonModule'],
-    { cwd: ROOT, encoding: 'utf8' },
-  );
-  if (r.status !== 0) throw new Error(`build failed:\n${r.stdout}${r.stderr}`);
-  // What the program finds beside itself: the project root (package.json, templates/) and its packages.
-  copyFileSync(join(ROOT, 'package.json'), join(build, 'package.json'));
-  symlinkSync(join(ROOT, 'templates'), join(build, 'templates'));
-  symlinkSync(join(ROOT, 'node_modules'), join(build, 'node_modules'));
+beforeAll(async () => {
+  await buildDist(['tools/'], ['dist/tools/dctcm.js', 'dist/tools/analyze-worker.js']);
   data = mkdtempSync(join(tmpdir(), 'dctcm-pool-data-'));
 }, 300_000);
 
 afterAll(() => {
-  for (const d of [build, data]) if (d) rmSync(d, { recursive: true, force: true });
+  if (data) rmSync(data, { recursive: true, force: true });
 });
 
 function analyze(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [join(build, 'tools', 'dctcm.js'), 'analyze', ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const r = spawnSync(process.execPath, [join(ROOT, 'dist', 'tools', 'dctcm.js'), 'analyze', ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
