@@ -1,5 +1,7 @@
 // Tile encoder and decoder: the bit-exact definition of the DCT-CM stream (docs/FORMAT.md).
-// Stages are exported one by one (planPixel, writePixel, updateContext) so RTL tests can compare them.
+// Stages are exported one by one (planPixel, writePixel, updateContext, and the pieces they are made of:
+// contextOf, ctxField, dctBlockBits, writeBlockPayload, beginTile / endTile) so the RTL's stage references
+// (sim/enc-stages.ts) are built from them.
 //
 // Speed (bench/golden-speed.ts): the loops that run once per value avoid branches whose direction
 // depends on the data. A value of an activation map is zero about half of the time, so an `if` on it is
@@ -79,6 +81,11 @@ export function foldedDctOf(d: Derived): Int32Array | null {
 export function forwardDct(d: Derived, F: Int32Array | null, s: number, x: Int32Array, out: Int32Array): void {
   if (F) dctForwardFolded(F, d.cfg.dctSize, d.cfg.dctPrecision, s, x, out);
   else dctForward(d.dct, d.cfg.dctPrecision, s, x, out);
+}
+
+/** Bits of a DCT block with coefficient width wc: 3 mode-plane bits, N mask bits, the width field, N coefficients. */
+export function dctBlockBits(d: Derived, wc: number): number {
+  return 3 + d.cfg.dctSize + d.coefWidthBits + d.cfg.dctSize * wc;
 }
 
 // Scratch: one block's transform input and output (N <= 32), and the channels of the CTX values that a
@@ -161,7 +168,7 @@ export function planPixel(
         coef[c0 + k] = y;
         wc = Math.max(wc, signedWidthOf(y));
       }
-      const dctBits = 3 + N + d.coefWidthBits + N * wc;
+      const dctBits = dctBlockBits(d, wc);
       coefWidth[b] = wc;
       if (dctOnly || dctBits < bits) {
         mode = MODE_DCT;
@@ -212,6 +219,11 @@ export function dctReconstruct(
   }
 }
 
+/** The context a CTX or RAW value v leaves at shift s: bitLength(|v| >> s) (FORMAT.md 6.4). */
+export function contextOf(v: number, s: number): number {
+  return 32 - Math.clz32(Math.abs(v) >>> s);
+}
+
 /** Context of each channel for the next pixel (FORMAT.md 6.4). */
 export function updateContext(d: Derived, s: number, plan: PixelPlan, ctx: Uint8Array): void {
   const N = d.cfg.dctSize;
@@ -223,7 +235,7 @@ export function updateContext(d: Derived, s: number, plan: PixelPlan, ctx: Uint8
     if (modes[b] === MODE_DCT) {
       for (let c = c0; c < c1; c++) ctx[c] = mask[c] * kDct; // mask is 0 or 1
     } else {
-      for (let c = c0; c < c1; c++) ctx[c] = 32 - Math.clz32(Math.abs(recon[c]) >>> s); // bitLength
+      for (let c = c0; c < c1; c++) ctx[c] = contextOf(recon[c], s);
     }
   }
 }
@@ -250,14 +262,50 @@ function putField(buf: Uint32Array, pos: number, x: number, n: number): number {
 }
 
 /**
+ * The CTX payload field of index q whose |q| has bit length L (FORMAT.md 4): the L - 1 bits of |q|
+ * below its leading one, after the sign bit if signed, as one field of ctxFieldBits(L, signed) bits.
+ * For q = 0 (L = 0) the field is empty and (1 << 0) >>> 1 = 0 leaves it 0.
+ */
+export function ctxField(q: number, L: number, signed: boolean): number {
+  const mantissa = Math.abs(q) - ((1 << L) >>> 1);
+  return signed ? +(q < 0) | (mantissa << 1) : mantissa;
+}
+
+/** Width of the CTX payload field of a value with bit length L: L signed, L - 1 unsigned (0 for L = 0). */
+export function ctxFieldBits(L: number, signed: boolean): number {
+  return signed ? L : L - +(L > 0);
+}
+
+/**
+ * Writes the payload of block b of a planned pixel at bit pos of buf (zero from pos on, with a unit to
+ * spare beyond the payload): CTX fields, RAW values in W bits or DCT coefficients in wc bits, in channel
+ * order, nothing for ZERO. Returns the position after it.
+ */
+export function writeBlockPayload(d: Derived, plan: PixelPlan, b: number, buf: Uint32Array, pos: number): number {
+  const { dctSize: N, dataWidth: W, signed } = d.cfg;
+  const { modes, len, index, coef, coefWidth } = plan;
+  const c0 = b * N;
+  const c1 = c0 + N;
+  if (modes[b] === MODE_CTX) {
+    for (let c = c0; c < c1; c++) pos = putField(buf, pos, ctxField(index[c], len[c], signed), ctxFieldBits(len[c], signed));
+  } else if (modes[b] === MODE_RAW) {
+    for (let c = c0; c < c1; c++) pos = putBits(buf, pos, index[c], W);
+  } else if (modes[b] === MODE_DCT) {
+    const wc = coefWidth[b];
+    for (let c = c0; c < c1; c++) pos = putBits(buf, pos, coef[c], wc);
+  }
+  return pos;
+}
+
+/**
  * Appends the record of a planned pixel (FORMAT.md section 4). Sections are written in stream order,
  * each in one pass over the blocks or values it covers; bits beyond the write position are zero, so
  * only ones need setting.
  */
 export function writePixel(d: Derived, plan: PixelPlan, w: BitWriter): void {
-  const { dctSize: N, dataWidth: W, signed } = d.cfg;
+  const N = d.cfg.dctSize;
   const nb = d.blocks;
-  const { modes, rank, len, index, sym, mask, coef, coefWidth } = plan;
+  const { modes, rank, sym, mask, coefWidth } = plan;
   w.reserve(plan.bits + 32); // + a unit for putField
   const buf = w.buf;
   let pos = w.pos;
@@ -310,26 +358,7 @@ export function writePixel(d: Derived, plan: PixelPlan, w: BitWriter): void {
     pos = putBits(buf, pos, maskBits, N);
     pos = putBits(buf, pos, coefWidth[b], d.coefWidthBits);
   }
-  for (let b = 0; b < nb; b++) {
-    const c0 = b * N;
-    const c1 = c0 + N;
-    if (modes[b] === MODE_CTX) {
-      for (let c = c0; c < c1; c++) {
-        // The L - 1 bits of |q| below its leading one, after the sign bit if signed: one field of
-        // L - 1 or L bits. For q = 0 (L = 0) the field is empty and (1 << 0) >>> 1 = 0 leaves it 0.
-        const L = len[c];
-        const q = index[c];
-        const mantissa = Math.abs(q) - ((1 << L) >>> 1);
-        if (signed) pos = putField(buf, pos, +(q < 0) | (mantissa << 1), L);
-        else pos = putField(buf, pos, mantissa, L - +(L > 0));
-      }
-    } else if (modes[b] === MODE_RAW) {
-      for (let c = c0; c < c1; c++) pos = putBits(buf, pos, index[c], W);
-    } else if (modes[b] === MODE_DCT) {
-      const wc = coefWidth[b];
-      for (let c = c0; c < c1; c++) pos = putBits(buf, pos, coef[c], wc);
-    }
-  }
+  for (let b = 0; b < nb; b++) pos = writeBlockPayload(d, plan, b, buf, pos);
   w.pos = pos;
 }
 
@@ -347,15 +376,40 @@ export interface EncodedTile {
   recon: Int32Array; // what a decoder will output
 }
 
+/**
+ * A tile's stream up to its first record: the 32-bit header (magic, version, shift s, configuration tag;
+ * FORMAT.md 2.1), in a writer with room for about `bits` more.
+ */
+export function beginTile(d: Derived, s: number, bits = 0): BitWriter {
+  const w = new BitWriter(Math.ceil(bits / 32) + 64);
+  w.write(TILE_MAGIC | (FORMAT_VERSION << 8) | (s << 12), 16);
+  w.write(d.tag, 16);
+  return w;
+}
+
+/**
+ * Ends a tile of npix records written after beginTile (FORMAT.md 2.2, 2.3): the end bit, zero padding
+ * to a word, the trailer word (pixel count mod 2^16, fold16 checksum of the words before it); returns
+ * the tile's units.
+ */
+export function endTile(d: Derived, w: BitWriter, npix: number): Uint32Array {
+  const Bw = d.cfg.busWidth;
+  w.write(0, 1); // end of tile
+  w.align(Bw);
+  const dataUnits = w.bitLength >>> 5;
+  const chk = fold16(w.buf, dataUnits); // the units beyond the written bits are zero
+  w.write(npix & 0xffff, 16);
+  w.write(chk, 16);
+  w.align(Bw);
+  return w.units();
+}
+
 /** Encodes npix pixel vectors (channel-fastest) of one tile. */
 export function encodeTile(d: Derived, settings: TileSettings, pixels: ArrayLike<number>, npix: number, base = 0): EncodedTile {
   validateSettings(d.cfg, settings);
   const C = d.cfg.channels;
-  const Bw = d.cfg.busWidth;
   const s = effectiveShift(settings);
-  const w = new BitWriter(Math.ceil((npix * C * d.cfg.dataWidth) / 32) + 64);
-  w.write(TILE_MAGIC | (FORMAT_VERSION << 8) | (s << 12), 16);
-  w.write(d.tag, 16);
+  const w = beginTile(d, s, npix * C * d.cfg.dataWidth);
   const ctx = new Uint8Array(C); // all contexts are 0 at the first pixel of a tile
   const plan = newPlan(d);
   const modeCounts = [0, 0, 0, 0];
@@ -367,15 +421,8 @@ export function encodeTile(d: Derived, settings: TileSettings, pixels: ArrayLike
     for (let b = 0; b < d.blocks; b++) modeCounts[plan.modes[b]]++;
     recon.set(plan.recon, p * C);
   }
-  w.write(0, 1); // end of tile
-  w.align(Bw);
-  const dataUnits = w.bitLength >>> 5;
-  const chk = fold16(w.buf, dataUnits); // the units beyond the written bits are zero
-  w.write(npix & 0xffff, 16);
-  w.write(chk, 16);
-  w.align(Bw);
-  const units = w.units();
-  return { units, words: units.length / (Bw / 32), modeCounts, recon };
+  const units = endTile(d, w, npix);
+  return { units, words: units.length / (d.cfg.busWidth / 32), modeCounts, recon };
 }
 
 export interface DecodedTile {
@@ -563,7 +610,7 @@ export function decodeTile(d: Derived, units: Uint32Array, maxPixels = Infinity,
           pos += n;
           const v = s === 0 ? q : dequantize(q, s, minVal, maxPos);
           out[base + c] = v;
-          ctx[c] = 32 - Math.clz32(Math.abs(v) >>> s); // bitLength
+          ctx[c] = contextOf(v, s);
         }
       } else if (mode === MODE_RAW) {
         for (let c = c0; c < c1; c++) {
@@ -572,7 +619,7 @@ export function decodeTile(d: Derived, units: Uint32Array, maxPixels = Infinity,
           pos += W;
           if (signed && v >= 1 << (W - 1)) v -= 1 << W;
           out[base + c] = v;
-          ctx[c] = 32 - Math.clz32(Math.abs(v) >>> s); // bitLength
+          ctx[c] = contextOf(v, s);
         }
       } else {
         const wc = coefWidth[b];

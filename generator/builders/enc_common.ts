@@ -3,6 +3,7 @@
 import { Derived, FORMAT_VERSION, RANKS, TILE_MAGIC, dctContext } from '../../golden/params.js';
 import { bitLength } from '../../golden/intmath.js';
 import { dctWidths } from './dct.js';
+import { Port, bit } from './types.js';
 
 /** Widths and constants of one configuration's encoder. */
 export interface EncWidths {
@@ -84,4 +85,36 @@ export function modeCostLines(e: EncWidths): string[] {
     `ZERO block: 2 bits; RAW block: ${e.RAW_BITS} bits; DCT block: ${e.DCT_FIXED} + ${e.N} * wc bits;`,
     `CTX block: 1 + the CTX cost of its ${e.N} values; longest record ${e.REC} bits.`,
   ];
+}
+
+/** The valid/ready ports every encoder stage has on each side, in the order the templates declare them. */
+export const inHandshake = (): Port[] => [bit('input', 'in_valid'), bit('output', 'in_ready')];
+export const outHandshake = (): Port[] => [bit('output', 'out_valid', undefined, { reg: true }), bit('input', 'out_ready')];
+export const clkRst = (): Port[] => [bit('input', 'clk'), bit('input', 'rst')];
+
+/** Concatenation of equal-width fields, field i at bits [i*w +: w]. */
+export function packFields(values: number[], w: number): bigint {
+  let x = 0n;
+  const mask = (1n << BigInt(w)) - 1n;
+  for (let i = values.length - 1; i >= 0; i--) x = (x << BigInt(w)) | (BigInt(values[i]) & mask);
+  return x;
+}
+
+/** Widths every port list prints. */
+export function portWidths(e: EncWidths) {
+  return {
+    C: e.C,
+    NB: e.NB,
+    CWd: e.C * e.W,
+    CLW: e.C * e.LW,
+    CCW: e.C * e.CW,
+    NBCWB: e.NB * e.CWB,
+    NBBBW: e.NB * e.BBW,
+    NB2: e.NB * 2,
+    CRKW: e.C * e.RKW,
+    CESCW: e.C * e.ESCW,
+    REC: e.REC,
+    OW: e.OW,
+    B: e.B,
+  };
 }

@@ -3,20 +3,19 @@
 // fuzzed streams (each bad tile closed by its status beat with the golden code, recovery, no deadlock),
 // several bad tiles in one stream, the bench's own failure paths, a real tensor slice with cycles per
 // pixel, lint; over the shared matrix of sim/sweep.ts (synthesis: test/synth/decoder-synth.test.ts).
+// The parser on its own: test/rtl/dec-parse-rtl.test.ts.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseNpy, toPixels } from '../../tools/npy.js';
-import { BitWriter } from '../../golden/bits.js';
 import { ERR } from '../../golden/errors.js';
-import { CodecConfig, Derived, MODE_CTX, MODE_DCT, MODE_RAW, Policy, derive } from '../../golden/params.js';
-import { effectiveShift, encodeTile, newPlan, planPixel, updateContext, writePixel } from '../../golden/tile.js';
+import { CodecConfig, Derived, Policy, derive } from '../../golden/params.js';
+import { encodeTile } from '../../golden/tile.js';
 import { buildDecoder } from '../../generator/builders/decoder.js';
-import { DEC_ERRORS, STATUS_CODE_BITS, decWidths } from '../../generator/builders/dec_common.js';
+import { DEC_ERRORS, STATUS_CODE_BITS } from '../../generator/builders/dec_common.js';
 import { cosimDecoder, encodeTiles, runDecoderStream } from '../../sim/decoder-cosim.js';
 import { StreamTile, beatBits } from '../../sim/decoder-vectors.js';
-import { runBench, writeBench, writeVectors } from '../../sim/bench.js';
 import { TILE_OPS, reseal } from '../../sim/mutate.js';
 import { Simulator, lint, requireTools } from '../../sim/run.js';
 import { SWEEP, sweepLabel } from '../../sim/sweep.js';
@@ -325,89 +324,4 @@ describe('dctcm_decoder generator', () => {
     for (const e of DEC_ERRORS) expect(top.text).toContain(`localparam [SCW-1:0] E_${e.name} = ${STATUS_CODE_BITS}'d${e.code};`);
     expect(DEC_ERRORS.map((e) => e.code)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
   });
-});
-
-// dctcm_dec_parse on its own: every record of encoded pixels, with the contexts the encoder had, must
-// parse to the encoder's plan (golden planPixel / writePixel / updateContext): record length, modes,
-// values, mask, next contexts, no error. A mismatch here is located in the context loop.
-// The bench: sim/tb/dec_parse_tb.v.hbs.
-function parseVectors(d: Derived, seed: number, count: number): { inLines: string[]; expLines: string[]; inw: number; outw: number } {
-  const w = decWidths(d);
-  const { channels: C, dctSize: N, dataWidth: W, signed } = d.cfg;
-  const rng = new Rng(seed);
-  const inLines: string[] = [];
-  const expLines: string[] = [];
-  const inw = w.CAP + w.OFFW + C * w.CTXW + 4;
-  const outw = w.OFFW + 1 + 3 * w.NB + C * w.VW + C + C * w.CTXW + 3;
-  const put = (acc: bigint, v: number | bigint, bits: number) => (acc << BigInt(bits)) | (BigInt(v) & ((1n << BigInt(bits)) - 1n));
-  while (inLines.length < count) {
-    const s = rng.pick(SETTINGS);
-    const shift = effectiveShift(s);
-    const np = rng.int(1, 8);
-    const px = genPixels(rng, rng.pick(patternsFor(signed)), np, C, W, signed);
-    const ctx = new Uint8Array(C);
-    const plan = newPlan(d);
-    for (let p = 0; p < np && inLines.length < count; p++) {
-      planPixel(d, s, ctx, px, p * C, plan);
-      const bw = new BitWriter(64);
-      writePixel(d, plan, bw);
-      const next = p < np - 1 ? 1 : 0;
-      bw.write(next, 1);
-      const units = bw.units();
-      let bits = 0n;
-      for (let u = units.length - 1; u >= 0; u--) bits = (bits << 32n) | BigInt(units[u] >>> 0);
-      let x = BigInt(shift);
-      for (let c = C - 1; c >= 0; c--) x = put(x, ctx[c], w.CTXW);
-      x = put(x, plan.bits + 1, w.OFFW);
-      x = (x << BigInt(w.CAP)) | bits;
-      inLines.push(x.toString(16));
-      let y = put(0n, plan.bits, w.OFFW);
-      y = put(y, next, 1);
-      for (const mode of [MODE_CTX, MODE_RAW, MODE_DCT]) {
-        let m = 0n;
-        for (let b = w.NB - 1; b >= 0; b--) m = (m << 1n) | (plan.modes[b] === mode ? 1n : 0n);
-        y = put(y, m, w.NB);
-      }
-      for (let c = C - 1; c >= 0; c--) {
-        const mode = plan.modes[Math.floor(c / N)];
-        const v = mode === MODE_CTX || mode === MODE_RAW ? plan.index[c] : mode === MODE_DCT ? plan.coef[c] : 0;
-        y = put(y, v, w.VW);
-      }
-      for (let c = C - 1; c >= 0; c--) y = put(y, plan.modes[Math.floor(c / N)] === MODE_DCT ? plan.mask[c] : 0, 1);
-      updateContext(d, shift, plan, ctx);
-      for (let c = C - 1; c >= 0; c--) y = put(y, ctx[c], w.CTXW);
-      y = put(y, 0, 3);
-      expLines.push(y.toString(16));
-    }
-  }
-  return { inLines, expLines, inw, outw };
-}
-
-describe.concurrent('dctcm_dec_parse against the encoder plan', () => {
-  const jobs: { sim: Simulator; c: CodecConfig }[] = [
-    ...[CONFIGS[0], CONFIGS[1], CONFIGS[3], CONFIGS[4], CONFIGS[7]].map((c) => ({ sim: 'icarus' as Simulator, c })),
-    { sim: 'verilator', c: CONFIGS[0] },
-  ];
-  for (const { sim, c } of jobs) {
-    it(`${sim} ${label(c)}: 300 records`, async () => {
-      const d = derive(c);
-      const w = decWidths(d);
-      const v = parseVectors(d, 31 + c.channels, 300);
-      const parse = buildDecoder(d).find((m) => m.name === 'dctcm_dec_parse')!;
-      const bench = writeBench(join(WORK, `parse-${sim}-${label(c).replace(/ /g, '_')}`), [parse], 'dec_parse_tb', {
-        inw: v.inw,
-        outw: v.outw,
-        depth: v.inLines.length,
-        offw: w.OFFW,
-        nb: w.NB,
-        vb: w.C * w.VW,
-        c: w.C,
-        ctxb: w.C * w.CTXW,
-        cap: w.CAP,
-      });
-      const r = await runBench(sim, bench, [`+in=${writeVectors(bench, 'in.hex', v.inLines)}`, `+exp=${writeVectors(bench, 'exp.hex', v.expLines)}`]);
-      expect(r.ok, r.message).toBe(true);
-      expect(r.beats).toBe(300);
-    }, 900_000);
-  }
 });

@@ -1,0 +1,109 @@
+// dctcm_enc_prep: encoder stage 1, everything that does not depend on the context (quantization, bit
+// lengths, CTX fields, the forward DCT of every block through dctcm_dct, wc and the DCT cost).
+import { Derived } from '../../golden/params.js';
+import { makeModule } from '../render.js';
+import { DEFAULT_PREFIX, Module, Port, asReg, bit, moduleNames, vec } from './types.js';
+import { clkRst, encWidths, inHandshake, outHandshake, packFields, portWidths } from './enc_common.js';
+import { indexLimit, quantize } from '../../golden/quantize.js';
+import { DCT_LATENCY } from './dct.js';
+
+/** Cycles of enc_prep: it waits for dctcm_dct and adds one register for wc and the DCT cost. */
+export const PREP_LATENCY = DCT_LATENCY + 1;
+
+export function buildEncPrep(d: Derived, prefix: string = DEFAULT_PREFIX): Module {
+  // the template carries the pixel in two registers beside dctcm_dct
+  if (DCT_LATENCY !== 2) throw new Error(`dctcm_enc_prep expects a 2-cycle dctcm_dct, not ${DCT_LATENCY}`);
+  const e = encWidths(d);
+  const half: number[] = [];
+  const posLim: number[] = [];
+  const negLim: number[] = [];
+  const qMax: number[] = [];
+  let topTie = 0;
+  for (let s = 0; s < 16; s++) {
+    half.push(s === 0 ? 0 : Math.min(2 ** (s - 1) - 1, 2 ** e.W - 1));
+    posLim.push(Math.floor(e.MAX_POS / 2 ** s));
+    negLim.push(Math.min(Math.floor(e.MAX_MAG / 2 ** s), 2 ** e.W - 1));
+    // shifts above SHIFT_MAX never reach the lane (the settings are validated): any value will do
+    const sv = Math.min(s, e.SHIFT_MAX);
+    qMax.push(indexLimit(e.MAX_POS, sv));
+    // quantize() limits maxPos where its unlimited rounding would pass the decoder's largest index
+    if (quantize(e.MAX_POS, sv, Infinity) > qMax[s]) topTie |= 1 << s;
+  }
+  const lowMask = Array.from({ length: e.W + 1 }, (_, l) => 2 ** l - 1);
+  const ctx = {
+    ...portWidths(e),
+    N: e.N,
+    W: e.W,
+    LW: e.LW,
+    CW: e.CW,
+    CWB: e.CWB,
+    BBW: e.BBW,
+    signed: e.signed,
+    half: packFields(half, e.W),
+    posLim: packFields(posLim, e.W),
+    negLim: packFields(negLim, e.W),
+    qMax: packFields(qMax, e.W),
+    topTie,
+    maxPos: e.MAX_POS,
+    hexW: 16 * e.W,
+    lenOf: packFields(
+      Array.from({ length: e.W }, (_, i) => i + 1),
+      e.LW,
+    ),
+    lenOfW: e.W * e.LW,
+    lowMask: packFields(lowMask, e.W),
+    lowMaskW: (e.W + 1) * e.W,
+    DCT_FIXED: e.DCT_FIXED,
+    dctPad: e.BBW - e.CWB,
+    LOG2N: e.LOG2N,
+    widthOf: packFields(
+      Array.from({ length: e.CW }, (_, i) => i + 2),
+      e.CWB,
+    ),
+    widthOfW: e.CW * e.CWB,
+  };
+  const names = moduleNames(prefix);
+  const ports: Port[] = [
+    ...clkRst(),
+    vec('input', 'in_data', e.C * e.W, undefined, { heading: [`pixel in: channel c in bits [c*${e.W} +: ${e.W}]; policy/shift are the tile's effective settings`] }),
+    bit('input', 'in_first', 'first pixel of a tile'),
+    bit('input', 'in_last', 'last pixel of a tile'),
+    vec('input', 'in_policy', 2, '0 lossless, 1 auto, 2 dct'),
+    vec('input', 'in_shift', 4, 'effective quantization shift (0 under lossless)'),
+    ...inHandshake(),
+    ...asReg([
+      vec('output', 'out_len', e.C * e.LW, undefined, {
+        heading: [
+          `per channel c: bit length L of |q| ([c*${e.LW} +: ${e.LW}]), CTX payload field and its length, contexts`,
+          'after a CTX or RAW decision, zero mask, the raw value',
+        ],
+      }),
+      vec('output', 'out_fld', e.C * e.W),
+      vec('output', 'out_flen', e.C * e.LW),
+      vec('output', 'out_ctxc', e.C * e.LW),
+      vec('output', 'out_ctxr', e.C * e.LW),
+      vec('output', 'out_mask', e.C),
+      vec('output', 'out_raw', e.C * e.W),
+      vec('output', 'out_zero', e.NB, undefined, { heading: ['per block b: all values zero, all indices zero, DCT coefficients, width and cost in bits'] }),
+      vec('output', 'out_zeroq', e.NB),
+      vec('output', 'out_coef', e.C * e.CW),
+      vec('output', 'out_wc', e.NB * e.CWB),
+      vec('output', 'out_dctbits', e.NB * e.BBW),
+      bit('output', 'out_first'),
+      bit('output', 'out_last'),
+      vec('output', 'out_policy', 2),
+      vec('output', 'out_shift', 4),
+    ]),
+    ...outHandshake(),
+  ];
+  const description = [
+    'Encoder stage 1 (everything that does not depend on the context): per value the quantization index',
+    '(golden quantize: ties to the even index), its bit length L, the CTX payload field, the context the value',
+    'leaves after a CTX or a RAW decision, the zero mask; per block the all-zero flags and the forward DCT',
+    `(${names.dct}) with its coefficient width and DCT cost.`,
+    `Latency ${PREP_LATENCY} cycles, one pixel per cycle: the ${DCT_LATENCY} stages of ${names.dct}, the pixel carried beside`,
+    'them, then one register stage for the per-value results, wc and the DCT cost. One enable moves the',
+    'whole stage (it stalls as a unit while its output is held).',
+  ];
+  return makeModule('enc_prep', d, prefix, { ports, ctx, description, deps: ['dct'], latency: PREP_LATENCY, throughput: 'one pixel per cycle' });
+}

@@ -1,0 +1,88 @@
+// dctcm_dec_parse (generator/builders/dec_parse.ts, templates/dctcm_dec_parse.v.hbs) on its own against
+// its golden reference decParse (sim/dec-stages.ts): every record of encoded pixels, with the contexts
+// the encoder had, must parse to the encoder's plan (golden planPixel / writePixel / updateContext):
+// record length, modes, values, mask, next contexts, no error. A mismatch here is located in the
+// context loop. The bench: sim/tb/dec_parse_tb.v.hbs; it must report a corrupted expected line. The
+// whole decoder: test/rtl/decoder-rtl.test.ts.
+import { mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CodecConfig, Derived, Policy, derive } from '../../golden/params.js';
+import { buildDecParse } from '../../generator/builders/dec_parse.js';
+import { decWidths } from '../../generator/builders/dec_common.js';
+import { ParseTile, decParse } from '../../sim/dec-stages.js';
+import { corruptLine, runBench, writeBench, writeVectors } from '../../sim/bench.js';
+import { Simulator, requireTools } from '../../sim/run.js';
+import { SWEEP, sweepLabel } from '../../sim/sweep.js';
+import { Rng } from '../../sim/rng.js';
+import { genPixels, patternsFor } from '../helpers/random.js';
+
+requireTools();
+const WORK = join(tmpdir(), `dctcm-dec-parse-rtl-${process.pid}`);
+mkdirSync(WORK, { recursive: true });
+afterAll(() => {
+  if (!process.env.KEEP_SIM) rmSync(WORK, { recursive: true, force: true });
+});
+
+const label = sweepLabel;
+const CONFIGS: CodecConfig[] = SWEEP;
+const SETTINGS: { policy: Policy; quantShift: number }[] = [
+  { policy: 'lossless', quantShift: 0 },
+  { policy: 'auto', quantShift: 1 },
+  { policy: 'auto', quantShift: 2 },
+  { policy: 'dct', quantShift: 0 },
+  { policy: 'dct', quantShift: 3 },
+];
+
+/** Random tiles of 1 to 8 pixels (random settings and patterns) holding at least count records. */
+function parseTiles(d: Derived, seed: number, count: number): ParseTile[] {
+  const { channels: C, dataWidth: W, signed } = d.cfg;
+  const rng = new Rng(seed);
+  const tiles: ParseTile[] = [];
+  for (let n = 0; n < count; ) {
+    const settings = rng.pick(SETTINGS);
+    const npix = rng.int(1, 8);
+    tiles.push({ settings, npix, pixels: genPixels(rng, rng.pick(patternsFor(signed)), npix, C, W, signed) });
+    n += npix;
+  }
+  return tiles;
+}
+
+async function runParse(sim: Simulator, c: CodecConfig, tag: string, count: number, corrupt?: number) {
+  const d = derive(c);
+  const w = decWidths(d);
+  const v = decParse(d, parseTiles(d, 31 + c.channels, count), count);
+  const bench = writeBench(join(WORK, `parse-${tag}`), [buildDecParse(d)], 'dec_parse_tb', {
+    inw: v.inw,
+    outw: v.outw,
+    depth: v.inLines.length,
+    offw: w.OFFW,
+    nb: w.NB,
+    vb: w.C * w.VW,
+    c: w.C,
+    ctxb: w.C * w.CTXW,
+    cap: w.CAP,
+  });
+  const exp = corrupt === undefined ? v.expLines : corruptLine(v.expLines, corrupt);
+  return runBench(sim, bench, [`+in=${writeVectors(bench, 'in.hex', v.inLines)}`, `+exp=${writeVectors(bench, 'exp.hex', exp)}`]);
+}
+
+describe.concurrent('dctcm_dec_parse against the encoder plan', () => {
+  const jobs: { sim: Simulator; c: CodecConfig }[] = [
+    ...[CONFIGS[0], CONFIGS[1], CONFIGS[3], CONFIGS[4], CONFIGS[7]].map((c) => ({ sim: 'icarus' as Simulator, c })),
+    { sim: 'verilator', c: CONFIGS[0] },
+  ];
+  for (const { sim, c } of jobs) {
+    it(`${sim} ${label(c)}: 300 records`, async () => {
+      const r = await runParse(sim, c, `${sim}-${label(c).replace(/ /g, '_')}`, 300);
+      expect(r.ok, r.message).toBe(true);
+      expect(r.beats).toBe(300);
+    }, 900_000);
+  }
+  it('the bench can fail: a corrupted expected line is reported at its index', async () => {
+    const r = await runParse('icarus', CONFIGS[0], 'corrupt', 40, 17);
+    expect(r.ok).toBe(false);
+    expect(r.mismatchBeat, r.message).toBe(17);
+  }, 900_000);
+});
