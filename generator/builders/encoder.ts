@@ -15,13 +15,16 @@ const inHandshake = (): Port[] => [bit('input', 'in_valid'), bit('output', 'in_r
 const outHandshake = (): Port[] => [bit('output', 'out_valid', undefined, { reg: true }), bit('input', 'out_ready')];
 const clkRst = (): Port[] => [bit('input', 'clk'), bit('input', 'rst')];
 
-/** Cycles of each encoder stage; prep waits for dctcm_dct and adds one register for wc and the DCT cost. */
-const PREP_LATENCY = DCT_LATENCY + 1;
+/**
+ * Cycles of each encoder stage. prep waits for dctcm_dct and adds one register for wc and the DCT cost;
+ * without the DCT it is an input register and the result register.
+ */
+const prepLatency = (d: Derived): number => (d.cfg.dct ? DCT_LATENCY + 1 : 2);
 const CTX_LATENCY = 1;
 const REC_LATENCY = 1;
 const PACK_LATENCY = 1;
 /** From an accepted pixel to the first output word holding its record (the output slice included). */
-const ENCODER_LATENCY = PREP_LATENCY + CTX_LATENCY + REC_LATENCY + PACK_LATENCY + AXIS_SLICE_LATENCY;
+const encoderLatency = (d: Derived): number => prepLatency(d) + CTX_LATENCY + REC_LATENCY + PACK_LATENCY + AXIS_SLICE_LATENCY;
 
 /** Concatenation of equal-width fields, field i at bits [i*w +: w]. */
 function packFields(values: number[], w: number): bigint {
@@ -94,6 +97,7 @@ export function buildEncPrep(d: Derived, prefix: string = DEFAULT_PREFIX): Modul
     lowMask: packFields(lowMask, e.W),
     lowMaskW: (e.W + 1) * e.W,
     DCT_FIXED: e.DCT_FIXED,
+    dct: e.dct,
     dctPad: e.BBW - e.CWB,
     LOG2N: e.LOG2N,
     widthOf: packFields(
@@ -108,7 +112,7 @@ export function buildEncPrep(d: Derived, prefix: string = DEFAULT_PREFIX): Modul
     vec('input', 'in_data', e.C * e.W, undefined, { heading: [`pixel in: channel c in bits [c*${e.W} +: ${e.W}]; policy/shift are the tile's effective settings`] }),
     bit('input', 'in_first', 'first pixel of a tile'),
     bit('input', 'in_last', 'last pixel of a tile'),
-    vec('input', 'in_policy', 2, '0 lossless, 1 auto, 2 dct'),
+    ...(e.dct ? [vec('input', 'in_policy', 2, '0 lossless, 1 auto, 2 dct')] : []),
     vec('input', 'in_shift', 4, 'effective quantization shift (0 under lossless)'),
     ...inHandshake(),
     ...asReg([
@@ -122,30 +126,43 @@ export function buildEncPrep(d: Derived, prefix: string = DEFAULT_PREFIX): Modul
       vec('output', 'out_flen', e.C * e.LW),
       vec('output', 'out_ctxc', e.C * e.LW),
       vec('output', 'out_ctxr', e.C * e.LW),
-      vec('output', 'out_mask', e.C),
+      ...(e.dct ? [vec('output', 'out_mask', e.C)] : []),
       vec('output', 'out_raw', e.C * e.W),
-      vec('output', 'out_zero', e.NB, undefined, { heading: ['per block b: all values zero, all indices zero, DCT coefficients, width and cost in bits'] }),
-      vec('output', 'out_zeroq', e.NB),
-      vec('output', 'out_coef', e.C * e.CW),
-      vec('output', 'out_wc', e.NB * e.CWB),
-      vec('output', 'out_dctbits', e.NB * e.BBW),
+      ...(e.dct
+        ? [
+            vec('output', 'out_zero', e.NB, undefined, { heading: ['per block b: all values zero, all indices zero, DCT coefficients, width and cost in bits'] }),
+            vec('output', 'out_zeroq', e.NB),
+            vec('output', 'out_coef', e.C * e.CW),
+            vec('output', 'out_wc', e.NB * e.CWB),
+            vec('output', 'out_dctbits', e.NB * e.BBW),
+          ]
+        : [vec('output', 'out_zeroq', e.NB, undefined, { heading: ['per block b: all indices zero (all values zero under lossless, whose shift is 0)'] })]),
       bit('output', 'out_first'),
       bit('output', 'out_last'),
-      vec('output', 'out_policy', 2),
+      ...(e.dct ? [vec('output', 'out_policy', 2)] : []),
       vec('output', 'out_shift', 4),
     ]),
     ...outHandshake(),
   ];
-  const description = [
-    'Encoder stage 1 (everything that does not depend on the context): per value the quantization index',
-    '(golden quantize: ties to the even index), its bit length L, the CTX payload field, the context the value',
-    'leaves after a CTX or a RAW decision, the zero mask; per block the all-zero flags and the forward DCT',
-    `(${names.dct}) with its coefficient width and DCT cost.`,
-    `Latency ${PREP_LATENCY} cycles, one pixel per cycle: the ${DCT_LATENCY} stages of ${names.dct}, the pixel carried beside`,
-    'them, then one register stage for the per-value results, wc and the DCT cost. One enable moves the',
-    'whole stage (it stalls as a unit while its output is held).',
-  ];
-  return makeModule('enc_prep', d, prefix, { ports, ctx, description, deps: ['dct'], latency: PREP_LATENCY, throughput: 'one pixel per cycle' });
+  const description = e.dct
+    ? [
+        'Encoder stage 1 (everything that does not depend on the context): per value the quantization index',
+        '(golden quantize: ties to the even index), its bit length L, the CTX payload field, the context the value',
+        'leaves after a CTX or a RAW decision, the zero mask; per block the all-zero flags and the forward DCT',
+        `(${names.dct}) with its coefficient width and DCT cost.`,
+        `Latency ${prepLatency(d)} cycles, one pixel per cycle: the ${DCT_LATENCY} stages of ${names.dct}, the pixel carried beside`,
+        'them, then one register stage for the per-value results, wc and the DCT cost. One enable moves the',
+        'whole stage (it stalls as a unit while its output is held).',
+      ]
+    : [
+        'Encoder stage 1 (everything that does not depend on the context): per value the quantization index',
+        '(golden quantize: ties to the even index), its bit length L, the CTX payload field, the context the value',
+        'leaves after a CTX or a RAW decision; per block the all-indices-zero flag. Built without the DCT: no',
+        'transform, no zero mask, no DCT cost.',
+        `Latency ${prepLatency(d)} cycles, one pixel per cycle: an input register, then one register stage for the`,
+        'per-value results. One enable moves the whole stage (it stalls as a unit while its output is held).',
+      ];
+  return makeModule('enc_prep', d, prefix, { ports, ctx, description, deps: e.dct ? ['dct'] : [], latency: prepLatency(d), throughput: 'one pixel per cycle' });
 }
 
 export function buildEncCtx(d: Derived, prefix: string = DEFAULT_PREFIX): Module {
@@ -175,24 +192,23 @@ export function buildEncCtx(d: Derived, prefix: string = DEFAULT_PREFIX): Module
     romValue: packFields(entries, ROMW),
     romBits: entries.length * ROMW,
     sbPad: e.BBW - e.SBW,
+    dct: e.dct,
   };
   const ports: Port[] = [
     ...clkRst(),
     vec('input', 'in_len', e.C * e.LW, undefined, { heading: [`from ${moduleNames(prefix).enc_prep} (per channel c at [c*LW +: LW], per block b at [b*BBW +: BBW])`] }),
     vec('input', 'in_ctxc', e.C * e.LW),
     vec('input', 'in_ctxr', e.C * e.LW),
-    vec('input', 'in_mask', e.C),
-    vec('input', 'in_zero', e.NB),
+    ...(e.dct ? [vec('input', 'in_mask', e.C), vec('input', 'in_zero', e.NB)] : []),
     vec('input', 'in_zeroq', e.NB),
-    vec('input', 'in_dctbits', e.NB * e.BBW),
+    ...(e.dct ? [vec('input', 'in_dctbits', e.NB * e.BBW)] : []),
     vec('input', 'in_fld', e.C * e.W),
     vec('input', 'in_flen', e.C * e.LW),
     vec('input', 'in_raw', e.C * e.W),
-    vec('input', 'in_coef', e.C * e.CW),
-    vec('input', 'in_wc', e.NB * e.CWB),
+    ...(e.dct ? [vec('input', 'in_coef', e.C * e.CW), vec('input', 'in_wc', e.NB * e.CWB)] : []),
     bit('input', 'in_first'),
     bit('input', 'in_last'),
-    vec('input', 'in_policy', 2),
+    ...(e.dct ? [vec('input', 'in_policy', 2)] : []),
     vec('input', 'in_shift', 4),
     ...inHandshake(),
     ...asReg([
@@ -202,9 +218,7 @@ export function buildEncCtx(d: Derived, prefix: string = DEFAULT_PREFIX): Module
       vec('output', 'out_fld', e.C * e.W),
       vec('output', 'out_flen', e.C * e.LW),
       vec('output', 'out_raw', e.C * e.W),
-      vec('output', 'out_coef', e.C * e.CW),
-      vec('output', 'out_wc', e.NB * e.CWB),
-      vec('output', 'out_mask', e.C),
+      ...(e.dct ? [vec('output', 'out_coef', e.C * e.CW), vec('output', 'out_wc', e.NB * e.CWB), vec('output', 'out_mask', e.C)] : []),
       bit('output', 'out_first'),
       bit('output', 'out_last'),
       vec('output', 'out_shift', 4),
@@ -214,7 +228,7 @@ export function buildEncCtx(d: Derived, prefix: string = DEFAULT_PREFIX): Module
   const description = [
     'Encoder stage 2, the context loop (golden planPixel + updateContext): rank and cost of every value from',
     'its context and bit length, the CTX cost of each block, the block mode (ZERO, else CTX if not dearer than',
-    'RAW, else RAW; DCT when strictly cheaper under auto, always under dct), and the next contexts.',
+    e.dct ? 'RAW, else RAW; DCT when strictly cheaper under auto, always under dct), and the next contexts.' : 'RAW, else RAW; no DCT in this build), and the next contexts.',
     ...modeCostLines(e),
     `Latency ${CTX_LATENCY} cycle, one pixel per cycle. The feedback ctx_q -> rank ROM -> cost sum -> compare -> mode ->`,
     'next context is this design\'s critical loop: it cannot be pipelined without changing the format.',
@@ -227,8 +241,9 @@ export function buildEncRec(d: Derived, prefix: string = DEFAULT_PREFIX): Module
   const HW = 1 + 3 * e.NB;
   const PLW = e.C * e.RANKS;
   const SB = e.N + e.CWB;
-  const PB = e.N * Math.max(e.W, e.CW) + 1;
-  const WK = e.REC + Math.max(HW, PLW, e.C * e.ESCW, e.NB * SB, PB);
+  const FWD = e.dct ? Math.max(e.W, e.CW) : e.W; // widest payload field
+  const PB = e.N * FWD + 1;
+  const WK = e.REC + Math.max(HW, PLW, e.C * e.ESCW, e.dct ? e.NB * SB : 0, PB);
   const ctx = {
     ...portWidths(e),
     N: e.N,
@@ -249,7 +264,8 @@ export function buildEncRec(d: Derived, prefix: string = DEFAULT_PREFIX): Module
     PLW,
     SB,
     PB,
-    PBW: bitLength(PB + Math.max(e.W, e.CW) - 1),
+    PBW: bitLength(PB + FWD - 1),
+    dct: e.dct,
     geMask: packFields(
       Array.from({ length: e.RANKS + 1 }, (_, r) => 2 ** Math.min(r + 1, e.RANKS) - 1),
       e.RANKS,
@@ -266,9 +282,7 @@ export function buildEncRec(d: Derived, prefix: string = DEFAULT_PREFIX): Module
     vec('input', 'in_fld', e.C * e.W),
     vec('input', 'in_flen', e.C * e.LW),
     vec('input', 'in_raw', e.C * e.W),
-    vec('input', 'in_coef', e.C * e.CW),
-    vec('input', 'in_wc', e.NB * e.CWB),
-    vec('input', 'in_mask', e.C),
+    ...(e.dct ? [vec('input', 'in_coef', e.C * e.CW), vec('input', 'in_wc', e.NB * e.CWB), vec('input', 'in_mask', e.C)] : []),
     bit('input', 'in_first'),
     bit('input', 'in_last'),
     vec('input', 'in_shift', 4),
@@ -285,7 +299,7 @@ export function buildEncRec(d: Derived, prefix: string = DEFAULT_PREFIX): Module
   ];
   const description = [
     'Encoder stage 3: assembles the pixel record of golden writePixel as one vector and its length: present',
-    'bit, mode planes, rank planes, escape fields, DCT side info, payloads. Every field position is a prefix',
+    `bit, mode planes, rank planes, escape fields, ${e.dct ? 'DCT side info, ' : ''}payloads. Every field position is a prefix`,
     'count or sum over the fields before it (no bit-serial walk); sections are shifted into place.',
     `Latency ${REC_LATENCY} cycle, one pixel per cycle; longest record ${e.REC} bits.`,
   ];
@@ -294,7 +308,8 @@ export function buildEncRec(d: Derived, prefix: string = DEFAULT_PREFIX): Module
 
 export function buildEncPay(d: Derived, prefix: string = DEFAULT_PREFIX): Module {
   const e = encWidths(d);
-  const PB = e.N * Math.max(e.W, e.CW) + 1;
+  const FW = e.dct ? Math.max(e.W, e.CW) : e.W; // widest field
+  const PB = e.N * FW + 1;
   const ctx = {
     NW: e.N * e.W,
     NLW: e.N * e.LW,
@@ -305,21 +320,21 @@ export function buildEncPay(d: Derived, prefix: string = DEFAULT_PREFIX): Module
     CW: e.CW,
     CWB: e.CWB,
     PB,
-    PBW: bitLength(PB + Math.max(e.W, e.CW) - 1),
-    FW: Math.max(e.W, e.CW),
+    PBW: bitLength(PB + FW - 1),
+    FW,
+    dct: e.dct,
   };
   const ports: Port[] = [
     vec('input', 'mode', 2, 'block mode: 0 zero, 1 ctx, 2 raw, 3 dct'),
     vec('input', 'fld', e.N * e.W, `CTX fields (sign, mantissa), value i at [i*${e.W} +: ${e.W}], masked to flen`),
     vec('input', 'flen', e.N * e.LW, 'CTX field lengths'),
     vec('input', 'raw', e.N * e.W, 'the values'),
-    vec('input', 'coef', e.N * e.CW, 'DCT coefficients'),
-    vec('input', 'wc', e.CWB, 'DCT coefficient width'),
+    ...(e.dct ? [vec('input', 'coef', e.N * e.CW, 'DCT coefficients'), vec('input', 'wc', e.CWB, 'DCT coefficient width')] : []),
     ...asReg([vec('output', 'pay', PB, 'payload, LSB first, zero above bits'), vec('output', 'bits', ctx.PBW, 'payload length')]),
   ];
   const description = [
     `Payload of one block of ${e.N} values (golden writePixel, last loop): CTX values' sign and mantissa`,
-    `fields, RAW values in ${e.W} bits, or DCT coefficients in wc bits, in value order, and its length.`,
+    `fields, RAW values in ${e.W} bits${e.dct ? ', or DCT coefficients in wc bits' : ''}, in value order, and its length.`,
     `Combinational (part of the record stage ${moduleNames(prefix).enc_rec}).`,
   ];
   return makeModule('enc_pay', d, prefix, { ports, ctx, description, deps: [], latency: 0, throughput: 'combinational: one block per cycle' });
@@ -392,7 +407,7 @@ export function encoderRate(d: Derived): { perPixel: string; perTileCycles: numb
     perPixel: `max(1, record bits / ${B}) cycles on average: one pixel per cycle, or one ${B}-bit word per cycle while records are longer (the packer fills every word)`,
     // the words the header and the end bit (with its padding) can add, and the trailer beat
     perTileCycles: Math.ceil((TILE_HEADER_BITS + TILE_END_BITS) / B) + 1,
-    latencyCycles: ENCODER_LATENCY,
+    latencyCycles: encoderLatency(d),
   };
 }
 
@@ -402,7 +417,7 @@ export function encoderSettings(d: Derived): { maxQuantShift: number; unsupporte
   return {
     maxQuantShift: max,
     unsupported:
-      `cfg_policy 3, or cfg_policy auto or dct with cfg_quant_shift above ${max} (min(15, W - 1)): the tile is coded lossless with shift 0, ` +
+      `cfg_policy 3${d.cfg.dct ? '' : ', cfg_policy 2 (dct: this build has no DCT)'}, or cfg_policy auto${d.cfg.dct ? ' or dct' : ''} with cfg_quant_shift above ${max} (min(15, W - 1)): the tile is coded lossless with shift 0, ` +
       'and nothing signals it (the tile header carries shift 0); validate the settings before driving them',
   };
 }
@@ -438,32 +453,41 @@ export function buildEncoderTop(d: Derived, prefix: string = DEFAULT_PREFIX): Mo
     W: e.W,
     SHIFT_MAX: e.SHIFT_MAX,
     shiftLimited: e.SHIFT_MAX < 15,
-    prepLatency: PREP_LATENCY,
+    prepLatency: prepLatency(d),
+    dct: e.dct,
   };
   const description = [
     'DCT-CM encoder: pixel vectors in, the compressed tile stream of golden/tile.ts encodeTile out, bit exact.',
     `Input lane order: channel c in s_axis_tdata[c*${e.W} +: ${e.W}]; output: stream bit i in bit i mod ${e.B}`,
     `of word floor(i / ${e.B}) (32-bit unit 0 in the least significant bits).`,
-    `Pipeline: prep (quantize, bit lengths, DCT; ${PREP_LATENCY} cycles) -> ctx (context loop, modes) -> rec (record`,
+    `Pipeline: prep (quantize, bit lengths${e.dct ? ', DCT' : ''}; ${prepLatency(d)} cycles) -> ctx (context loop, modes) -> rec (record`,
     'assembly) -> pack (bit packer) -> output register slice, valid/ready between stages, all registered.',
     'Throughput: one pixel per cycle while m_axis_tready is high and the record fits the bus; a record',
     `longer than ${e.B} bits takes ceil(bits / ${e.B}) cycles; one extra cycle per tile for the trailer.`,
-    `Latency: ${ENCODER_LATENCY} cycles from an accepted pixel to the first output word that holds its record.`,
+    `Latency: ${encoderLatency(d)} cycles from an accepted pixel to the first output word that holds its record.`,
     'No combinational path from any input to any output: the m_axis outputs are the output slice\'s',
     'registers, and s_axis_tready is the stage ready chain, which starts at the slice\'s registered ready',
     '(m_axis_tready drives only the slice).',
     'Clock speed: the longest paths are the record stage (prefix counts over all channels, then shifters as',
     'wide as the longest record), the context loop (rank ROM, cost adder over a block, compare, mode, next',
-    'context: a true feedback loop) and the DCT stages (constant multipliers and an adder tree; the',
-    'rounding shift). Only the context loop cannot be cut by more registers; the record stage is',
-    'feed-forward and could be split into more stages.',
+    ...(e.dct
+      ? [
+          'context: a true feedback loop) and the DCT stages (constant multipliers and an adder tree; the',
+          'rounding shift). Only the context loop cannot be cut by more registers; the record stage is',
+          'feed-forward and could be split into more stages.',
+        ]
+      : [
+          'context: a true feedback loop). Only the context loop cannot be cut by more registers; the record',
+          'stage is feed-forward and could be split into more stages.',
+          'Built without the DCT (gen-rtl --no-dct): no DCT block is ever coded; cfg_policy 2 (dct) codes lossless.',
+        ]),
   ];
   return makeModule('encoder', d, prefix, {
     ports: encoderPorts(d),
     ctx,
     description,
     deps: ['enc_prep', 'enc_ctx', 'enc_rec', 'enc_pack', 'axis_slice'],
-    latency: ENCODER_LATENCY,
+    latency: encoderLatency(d),
     throughput: `one pixel per cycle while m_axis_tready is high and its record fits the ${e.B}-bit bus; ceil(bits / ${e.B}) cycles for a longer record`,
     combPaths: ENCODER_COMB_PATHS,
   });
@@ -471,5 +495,6 @@ export function buildEncoderTop(d: Derived, prefix: string = DEFAULT_PREFIX): Mo
 
 /** The encoder top and its submodules (the shared dctcm_dct included), dependencies first. */
 export function buildEncoder(d: Derived, prefix: string = DEFAULT_PREFIX): Module[] {
-  return [buildDct, buildEncPrep, buildEncCtx, buildEncPay, buildEncRec, buildEncPack, buildAxisSlice, buildEncoderTop].map((b) => b(d, prefix));
+  const stages = [buildEncPrep, buildEncCtx, buildEncPay, buildEncRec, buildEncPack, buildAxisSlice, buildEncoderTop];
+  return (d.cfg.dct ? [buildDct, ...stages] : stages).map((b) => b(d, prefix));
 }
