@@ -428,7 +428,7 @@ export function encoderPorts(d: Derived): Port[] {
   return [
     bit('input', 'clk'),
     bit('input', 'rst', 'synchronous, active high'),
-    vec('input', 'cfg_policy', 2, "0 lossless, 1 auto, 2 dct (3: lossless); sampled at a tile's first pixel"),
+    vec('input', 'cfg_policy', 2, e.dct ? "0 lossless, 1 auto, 2 dct (3: lossless); sampled at a tile's first pixel" : "0 lossless, 1 auto (2 dct, not built, and 3: lossless); sampled at a tile's first pixel"),
     vec('input', 'cfg_quant_shift', 4, `quantization shift; > ${e.SHIFT_MAX} selects lossless; lossless forces 0`),
     vec('input', 's_axis_tdata', e.C * e.W, `channel c in bits [c*${e.W} +: ${e.W}]`),
     bit('input', 's_axis_tvalid'),
