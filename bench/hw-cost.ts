@@ -64,7 +64,8 @@ async function main(): Promise<void> {
               mhz = p.fmaxMhz.toFixed(1);
               perLut = `${((C * p.fmaxMhz) / s.luts).toFixed(3)} (EBPC ${EBPC_PER_LUT.toFixed(3)})`;
             } else {
-              const why = /Unable to place|not enough|exceed/i.exec(p.log)?.[0] ?? 'failed';
+              // nextpnr's first ERROR line says why (e.g. more LCs than the device has)
+              const why = /ERROR: ([^\n]*)/.exec(p.log)?.[1]?.trim() ?? /Unable to place|not enough|exceed/i.exec(p.log)?.[0] ?? 'failed';
               mhz = `place and route: ${why}`;
             }
           }
