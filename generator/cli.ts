@@ -24,6 +24,7 @@ export interface CodecFlags {
   signed?: boolean;
   busWidth?: string;
   dctPrecision?: string;
+  dct?: boolean;
   prefix?: string;
   defaultPolicy?: string;
   defaultQuantShift?: string;
@@ -40,6 +41,11 @@ export function addConfigOptions(cmd: Command, channelsHelp: string): Command {
     .option('--no-signed', 'activations are unsigned (overrides "signed" in --config)')
     .option('--bus-width <bits>', `compressed word width B, a multiple of ${BUS_WIDTH_STEP} from ${BUS_WIDTH_MIN} to ${BUS_WIDTH_MAX} (default: ${DEFAULT_BUS_WIDTH_TEXT})`)
     .option('--dct-precision <bits>', 'fractional bits P of the integer DCT matrix, 8..16 (default: 12)')
+    .option('--dct', 'build the DCT mode: the forward DCT in the encoder, the inverse in the decoder (default)')
+    .option(
+      '--no-dct',
+      'build without the DCT mode (overrides "dct" in --config): smaller cores; the encoder never codes DCT blocks (policy dct is invalid, cfg_policy 2 codes lossless), the decoder rejects them (error NO_DCT) and tiles carry the no-DCT tag',
+    )
     .option(
       '--prefix <name>',
       `start of every module and file name, a Verilog identifier prefix (letters, digits, _; not a digit first), so cores of two configurations can share one design (default: ${DEFAULT_PREFIX})`,
@@ -65,6 +71,7 @@ export function rawOf(o: CodecFlags): RawOptions {
     signed: o.signed,
     busWidth: o.busWidth,
     dctPrecision: o.dctPrecision,
+    dct: o.dct,
     prefix: o.prefix,
     defaultPolicy: o.defaultPolicy,
     defaultQuantShift: o.defaultQuantShift,

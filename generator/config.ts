@@ -3,7 +3,7 @@
 // the constraint, never a silent clamp.
 import { readFileSync } from 'node:fs';
 import { ParamError } from '../golden/errors.js';
-import { CodecConfig, DEFAULT_CONFIG, POLICIES, Policy, defaultBusWidth, validateConfig } from '../golden/params.js';
+import { CodecConfig, DEFAULT_CONFIG, POLICIES, Policy, defaultBusWidth, hasDct, validateConfig } from '../golden/params.js';
 import { DEFAULT_PREFIX, PREFIX_PATTERN } from './builders/types.js';
 
 /** Options that only the testbenches and the co-simulation use; they never change an RTL file. */
@@ -30,6 +30,7 @@ const KEYS = {
   signed: 'bool',
   busWidth: 'int',
   dctPrecision: 'int',
+  dct: 'bool',
   prefix: 'prefix',
   defaultPolicy: 'policy',
   defaultQuantShift: 'int',
@@ -134,6 +135,7 @@ export function resolveConfig(cli: RawOptions, file: RawOptions = {}): GenConfig
     signed: pick('signed') === undefined ? DEFAULT_CONFIG.signed : toBool('signed', pick('signed')),
     busWidth: pick('busWidth') === undefined ? defaultBusWidth(channels, dataWidth) : toInt('busWidth', pick('busWidth')),
     dctPrecision: pick('dctPrecision') === undefined ? DEFAULT_CONFIG.dctPrecision : toInt('dctPrecision', pick('dctPrecision')),
+    dct: pick('dct') === undefined ? DEFAULT_CONFIG.dct : toBool('dct', pick('dct')),
   };
   validateConfig(codec);
   const prefix = pick('prefix') === undefined ? DEFAULT_PREFIX : toPrefix('prefix', pick('prefix'));
@@ -153,6 +155,9 @@ export function validateGenOptions(c: CodecConfig, g: GenOptions): void {
       `--default-quant-shift ${g.defaultQuantShift} is out of range: it must be an integer from 0 to ${maxShift} (min(15, --data-width - 1))`,
     );
   }
+  if (g.defaultPolicy === 'dct' && !hasDct(c)) {
+    throw new ParamError('--default-policy dct needs a build with the DCT mode: this configuration is built with --no-dct');
+  }
   if (g.defaultPolicy === 'lossless' && g.defaultQuantShift !== 0) {
     throw new ParamError(`--default-quant-shift ${g.defaultQuantShift} needs a lossy --default-policy: lossless codes exactly (shift 0)`);
   }
@@ -171,6 +176,7 @@ export function regenerateCommand(c: CodecConfig, g?: GenOptions, prefix: string
     c.signed ? '--signed' : '--no-signed',
     `--bus-width ${c.busWidth}`,
     `--dct-precision ${c.dctPrecision}`,
+    hasDct(c) ? '--dct' : '--no-dct',
     `--prefix ${prefix}`,
   ];
   if (g) parts.push(`--default-policy ${g.defaultPolicy}`, `--default-quant-shift ${g.defaultQuantShift}`);

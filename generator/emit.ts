@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { Dirent, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, rmdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ParamError } from '../golden/errors.js';
-import { CodecConfig, FORMAT_VERSION, derive } from '../golden/params.js';
+import { CodecConfig, FORMAT_VERSION, derive, hasDct } from '../golden/params.js';
 import { buildDct } from './builders/dct.js';
 import { buildDecoder, decoderMetadata } from './builders/decoder.js';
 import { buildEncoder } from './builders/encoder.js';
@@ -43,8 +43,8 @@ function buildGroups(gc: GenConfig): Group[] {
   const d = derive(gc.codec);
   const p = gc.prefix;
   return [
-    { role: 'core', modules: [buildDct(d, p)] },
-    { role: 'core', modules: [buildIdct(d, p)] },
+    // the transforms only in a build with the DCT (gen-rtl --no-dct emits neither)
+    ...(d.cfg.dct ? ([{ role: 'core', modules: [buildDct(d, p)] }, { role: 'core', modules: [buildIdct(d, p)] }] as Group[]) : []),
     { role: 'encoder', modules: buildEncoder(d, p) },
     { role: 'decoder', modules: buildDecoder(d, p) },
   ];
@@ -85,6 +85,7 @@ export interface Output {
   manifest: Record<string, unknown>;
 }
 
+const hex4 = (tag: number) => `0x${tag.toString(16).padStart(4, '0')}`;
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 /** Renders every file in memory. Throws (ParamError for a bad configuration) before anything is written. */
@@ -135,7 +136,13 @@ export function buildOutput(gc: GenConfig): Output {
     generator: 'gen-rtl',
     generatorVersion: GENERATOR_VERSION,
     formatVersion: FORMAT_VERSION,
-    configuration: { ...gc.codec, configTag: `0x${d.tag.toString(16).padStart(4, '0')}` },
+    configuration: {
+      ...gc.codec,
+      dct: d.cfg.dct,
+      configTag: hex4(d.tag),
+      // the decoder also reads the tiles of the no-DCT build of this configuration (FORMAT.md 2.4)
+      decoderTags: d.cfg.dct ? [hex4(d.tag), hex4(d.noDctTag)] : [hex4(d.tag)],
+    },
     prefix: gc.prefix,
     derived: {
       blocks: d.blocks,
@@ -176,7 +183,7 @@ export function buildOutput(gc: GenConfig): Output {
  * a newer version of the same core.
  */
 export function coreName(c: CodecConfig, prefix: string = DEFAULT_PREFIX): string {
-  const name = `${prefix}c${c.channels}_n${c.dctSize}_w${c.dataWidth}${c.signed ? 's' : 'u'}_b${c.busWidth}_p${c.dctPrecision}`;
+  const name = `${prefix}c${c.channels}_n${c.dctSize}_w${c.dataWidth}${c.signed ? 's' : 'u'}_b${c.busWidth}_p${c.dctPrecision}${hasDct(c) ? '' : '_nodct'}`;
   return `dctcm:codec:${name}:${GENERATOR_VERSION}`;
 }
 

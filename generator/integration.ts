@@ -9,9 +9,10 @@ import { encoderRate, encoderSettings } from './builders/encoder.js';
 /** A configuration's integration facts (JSON-ready). */
 export function integrationFacts(d: Derived): Record<string, unknown> {
   const { channels: C, dctSize: N, dataWidth: W, busWidth: B } = d.cfg;
-  const recordBits = Object.fromEntries(POLICIES.map((p) => [p, recordBitsMax(d, p)]));
+  const policies = POLICIES.filter((p) => p !== 'dct' || d.cfg.dct); // a no-DCT build has no dct policy
+  const recordBits = Object.fromEntries(policies.map((p) => [p, recordBitsMax(d, p)]));
   const tileWords = Object.fromEntries(
-    POLICIES.map((p) => [p, `ceil((${TILE_HEADER_BITS} + P * ${recordBitsMax(d, p)} + ${TILE_END_BITS}) / ${B}) + 1`]),
+    policies.map((p) => [p, `ceil((${TILE_HEADER_BITS} + P * ${recordBitsMax(d, p)} + ${TILE_END_BITS}) / ${B}) + 1`]),
   );
   const settings = encoderSettings(d);
   return {

@@ -20,7 +20,8 @@ export function recordBitsMax(d: Derived, policy: Policy): number {
  * buffer Derived.maxRecordBits, which also covers legal CTX blocks longer than RAW (FORMAT.md 4).
  */
 export function recordBitsMaxAny(d: Derived): number {
-  return Math.max(recordBitsMax(d, 'lossless'), recordBitsMax(d, 'dct'));
+  // (a build without the DCT has no dct policy)
+  return d.cfg.dct ? Math.max(recordBitsMax(d, 'lossless'), recordBitsMax(d, 'dct')) : recordBitsMax(d, 'lossless');
 }
 
 /**

@@ -16,7 +16,9 @@ const streamMessage = (bit: number, problem: string) => `malformed stream at bit
  * are the tile checks of decodeTile in the order it makes them; dctcm_decoder's status codes
  * (m_axis_tuser, error_code), its localparams and the manifest's `errorCodes` are generated from them,
  * and 0 means no error. The others are checks only a software decoder makes (a caller's pixel bound,
- * a partial word, the .dctcm container around the tiles). Codes 1-12 are those of version 1.
+ * a partial word, the .dctcm container around the tiles). Codes 1-12 are those of version 1; NO_DCT came
+ * with the --no-dct build option and took 13, moving the software-only codes up by one, so that every
+ * hardware code stays below 16 and the cores' status fits 4 bits.
  */
 export const STREAM_ERRORS = [
   { code: 1, name: 'BAD_MAGIC', rtl: true, text: 'bad tile magic (header bits 7:0 are not 0xDC)' },
@@ -31,9 +33,10 @@ export const STREAM_ERRORS = [
   { code: 10, name: 'BAD_COUNT', rtl: true, text: 'trailer pixel count does not match (mod 2^16)' },
   { code: 11, name: 'BAD_CHECKSUM', rtl: true, text: 'trailer checksum does not match' },
   { code: 12, name: 'BAD_TRAILER', rtl: true, text: 'non-zero bits above bit 31 of the trailer word' },
-  { code: 13, name: 'TOO_MANY_PIXELS', rtl: false, text: 'more pixels than the caller expects in the tile' },
-  { code: 14, name: 'PARTIAL_WORD', rtl: false, text: 'tile length is not a whole number of bus words' },
-  { code: 15, name: 'CONTAINER', rtl: false, text: 'malformed .dctcm file around the tiles (header, tile framing, sizes)' },
+  { code: 13, name: 'NO_DCT', rtl: true, text: 'DCT block in a tile whose configuration tag is that of a build without the DCT' },
+  { code: 14, name: 'TOO_MANY_PIXELS', rtl: false, text: 'more pixels than the caller expects in the tile' },
+  { code: 15, name: 'PARTIAL_WORD', rtl: false, text: 'tile length is not a whole number of bus words' },
+  { code: 16, name: 'CONTAINER', rtl: false, text: 'malformed .dctcm file around the tiles (header, tile framing, sizes)' },
 ] as const;
 
 export type StreamErrorName = (typeof STREAM_ERRORS)[number]['name'];

@@ -143,6 +143,7 @@ class Encoder {
   readonly s: number;
   readonly lossless: boolean;
   readonly dctOnly: boolean;
+  readonly tryDct: boolean; // DCT is a candidate: a lossy policy on a build with the DCT
   readonly minVal: number;
   readonly escBits: number;
   readonly coefWidthBits: number;
@@ -202,6 +203,7 @@ class Encoder {
     this.s = effectiveShift(settings);
     this.lossless = settings.policy === 'lossless';
     this.dctOnly = settings.policy === 'dct';
+    this.tryDct = !this.lossless && d.cfg.dct === true;
     this.minVal = d.minVal;
     this.escBits = d.escBits;
     this.coefWidthBits = d.coefWidthBits;
@@ -349,7 +351,7 @@ function putField(buf: Uint32Array, pos: number, x: number, n: number): number {
  * payload in e, contexts updated; RAW and DCT blocks of a lossy run are added to e's patches.
  */
 function planPixelFast(e: Encoder, src: Compact, off: number): void {
-  const { N, nb, vt, ct, pairs, lossless, dctOnly, rawBits, dctFixed, rank0, ctxMask, others, dcWidth } = e;
+  const { N, nb, vt, ct, pairs, tryDct, dctOnly, rawBits, dctFixed, rank0, ctxMask, others, dcWidth } = e;
   const cx = e.ctx;
   const pend = e.pending;
   const pbuf = e.payload;
@@ -438,7 +440,7 @@ function planPixelFast(e: Encoder, src: Compact, off: number): void {
       bits = rawBits;
     }
     let wc = 0;
-    if (mode !== MODE_ZERO && !lossless) {
+    if (mode !== MODE_ZERO && tryDct) {
       // DCT candidate. Most blocks lose to CTX by their DC coefficient alone (wc >= its width), which
       // the sum gives: c_0 = roundShift(T[0][0] * sum of v, P + s).
       const c0width = dcWidth !== null ? dcWidth[sum] : e.c0Width(sum);

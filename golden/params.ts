@@ -35,6 +35,9 @@ export interface CodecConfig {
   signed: boolean; // two's-complement activations
   busWidth: number; // B: compressed word width in bits
   dctPrecision: number; // P: fractional bits of the integer DCT matrix
+  // Build with the DCT mode (default true). false (--no-dct): the encoder never writes a DCT block and
+  // the cores hold no transform; tiles carry the no-DCT tag and a DCT block in them is an error (FORMAT.md 2.4).
+  dct?: boolean;
 }
 
 /** Run-time settings: sampled per tile (the RTL's configuration port). */
@@ -48,7 +51,13 @@ export const DEFAULT_CONFIG = {
   dataWidth: 8,
   signed: false,
   dctPrecision: 12,
+  dct: true,
 } as const;
+
+/** Whether a configuration is built with the DCT mode (an absent `dct` means the default, true). */
+export function hasDct(c: CodecConfig): boolean {
+  return c.dct !== false;
+}
 
 /** Valid compressed word widths B: multiples of BUS_WIDTH_STEP from BUS_WIDTH_MIN to BUS_WIDTH_MAX. */
 export const BUS_WIDTH_MIN = 32;
@@ -93,13 +102,27 @@ export function validateSettings(c: CodecConfig, s: TileSettings): void {
     throw new ParamError(`--policy ${s.policy} is not one of ${POLICIES.join(', ')}`);
   }
   checkInt('--quant-shift', s.quantShift, 0, Math.min(15, c.dataWidth - 1));
+  if (s.policy === 'dct' && !hasDct(c)) {
+    throw new ParamError('--policy dct needs a build with the DCT mode: this configuration is built with --no-dct (use lossless or auto)');
+  }
   if (s.policy === 'lossless' && s.quantShift !== 0) {
     throw new ParamError(`--quant-shift ${s.quantShift} needs a lossy policy: --policy lossless codes exactly (shift 0)`);
   }
 }
 
-/** 16-bit tag of the build-time configuration, carried in every tile header (FORMAT.md section 2). */
+/**
+ * A no-DCT build's tag is the DCT build's tag XOR this (its complement): always different from it, so a
+ * decoder tells the two apart (FORMAT.md 2.4).
+ */
+export const NO_DCT_TAG_XOR = 0xffff;
+
+/** 16-bit tag of the build-time configuration, carried in every tile header (FORMAT.md 2.4). */
 export function configTag(c: CodecConfig): number {
+  return hasDct(c) ? dctTag(c) : dctTag(c) ^ NO_DCT_TAG_XOR;
+}
+
+/** The tag of the configuration built with the DCT: FNV-1a of `C,N,W,S,B,P`, folded to 16 bits. */
+function dctTag(c: CodecConfig): number {
   const text = `${c.channels},${c.dctSize},${c.dataWidth},${c.signed ? 1 : 0},${c.busWidth},${c.dctPrecision}`;
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
@@ -129,12 +152,14 @@ export interface Derived {
   coefWidthBits: number; // width of the coefficient-width field
   maxRecordBits: number; // longest record a decoder accepts, so the most it must buffer (FORMAT.md section 4)
   maxEncodedRecordBits: number; // longest record the encoder writes (it codes CTX only when no longer than RAW)
-  tag: number;
+  tag: number; // this build's configuration tag, written by its encoder
+  noDctTag: number; // the tag of the same configuration built without the DCT: every decoder accepts it (a subset)
 }
 
 const derivedCache = new Map<string, Derived>();
 
 export function derive(cfg: CodecConfig): Derived {
+  cfg = { ...cfg, dct: hasDct(cfg) }; // d.cfg.dct is always a boolean
   const key = JSON.stringify(cfg);
   const hit = derivedCache.get(key);
   if (hit) return hit;
@@ -180,9 +205,11 @@ export function derive(cfg: CodecConfig): Derived {
     coefMaxAbs,
     coefWidthMax,
     coefWidthBits,
-    maxRecordBits: 1 + blocks * Math.max(rawBlock, dctBlock, ctxBlock),
-    maxEncodedRecordBits: 1 + blocks * Math.max(rawBlock, dctBlock),
+    // Without the DCT no DCT block is legal, so none bounds a record.
+    maxRecordBits: 1 + blocks * Math.max(rawBlock, cfg.dct ? dctBlock : 0, ctxBlock),
+    maxEncodedRecordBits: 1 + blocks * Math.max(rawBlock, cfg.dct ? dctBlock : 0),
     tag: configTag(cfg),
+    noDctTag: configTag({ ...cfg, dct: false }),
   };
   derivedCache.set(key, d);
   return d;

@@ -20,6 +20,7 @@ import {
   MODE_DCT,
   MODE_RAW,
   MODE_ZERO,
+  NO_DCT_TAG_XOR,
   RANKS,
   TILE_MAGIC,
   TileSettings,
@@ -158,7 +159,7 @@ export function planPixel(
       mode = MODE_RAW;
       bits = rawBits;
     }
-    if (mode !== MODE_ZERO && !lossless) {
+    if (mode !== MODE_ZERO && !lossless && d.cfg.dct) {
       // DCT candidate: cost it, and take it only when strictly cheaper (or forced).
       for (let i = 0; i < N; i++) scratchX[i] = pixel[pixelBase + c0 + i];
       forwardDct(d, F, s, scratchX, scratchY);
@@ -496,7 +497,15 @@ export function decodeTile(d: Derived, units: Uint32Array, maxPixels = Infinity,
   const s = (hdr >>> 12) & 0xf;
   if (s > W - 1) throw err(12, ERR.BAD_SHIFT, `quantization shift ${s} exceeds data width ${W} - 1`);
   const tag = hdr >>> 16;
-  if (tag !== d.tag) throw err(16, ERR.BAD_TAG, `configuration tag 0x${tag.toString(16)} does not match this decoder's 0x${d.tag.toString(16)} (different channels, DCT size, widths or bus)`);
+  // Every decoder reads its own tag and the no-DCT tag of its configuration; in a no-DCT tile a DCT
+  // block is an error (FORMAT.md 2.4).
+  const noDctTile = tag === d.noDctTag;
+  if (tag !== d.tag && !noDctTile) {
+    if (!d.cfg.dct && tag === (d.noDctTag ^ NO_DCT_TAG_XOR)) {
+      throw err(16, ERR.BAD_TAG, `configuration tag 0x${tag.toString(16)} is this configuration's built with the DCT, whose tiles may hold DCT blocks: this decoder is built without the DCT (--no-dct) and reads only tag 0x${d.tag.toString(16)}`);
+    }
+    throw err(16, ERR.BAD_TAG, `configuration tag 0x${tag.toString(16)} does not match this decoder's 0x${d.tag.toString(16)} (different channels, DCT size, widths or bus)`);
+  }
   const nb = d.blocks;
   const S = d.symbols;
   const { escBits, coefWidthBits, coefWidthMax, minVal, maxPos } = d;
@@ -538,7 +547,10 @@ export function decodeTile(d: Derived, units: Uint32Array, maxPixels = Infinity,
     for (let b = 0; b < nb; b++) {
       if (modes[b] !== MODE_RAW) continue;
       if (pos >= limit) throw pastEndError(pos, limit, 'mode plane 3');
-      if (getBit(units, pos++)) modes[b] = MODE_DCT;
+      if (getBit(units, pos++)) {
+        if (noDctTile) throw err(pos - 1, ERR.NO_DCT, `block ${b} is a DCT block, but the tile's configuration tag is that of a build without the DCT`);
+        modes[b] = MODE_DCT;
+      }
     }
     // Rank planes: plane j has a bit for each CTX channel that no earlier plane decided (as in
     // writePixel, without branches on the bits: len[c] is set for every channel of the plane, and

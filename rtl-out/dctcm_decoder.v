@@ -11,7 +11,7 @@
 //   The tlast (trailer) word is not buffered: its fields are kept aside and the buffer's bit count
 //   becomes the data limit of the tile. After the tlast word no further word is taken until the tile
 //   has ended (a few idle cycles between tiles: end check, next header).
-// - Header: 32 bits checked in the order magic, version, shift <= W - 1, configuration tag.
+// - Header: 32 bits checked in the order magic, version, shift <= W - 1, configuration tag (0x8afd, or 0x7502 of a no-DCT build, whose tiles must hold no DCT block).
 // - Context loop, one cycle per pixel (dctcm_dec_parse): the record at the buffer head is parsed
 //   combinationally from the per-channel contexts (mode planes, rank planes, escapes, DCT side
 //   information, payloads, each section read from a window at its start); the buffer shifts by the
@@ -58,6 +58,7 @@
 //   10 BAD_COUNT: trailer pixel count does not match (mod 2^16)
 //   11 BAD_CHECKSUM: trailer checksum does not match
 //   12 BAD_TRAILER: non-zero bits above bit 31 of the trailer word
+//   13 NO_DCT: DCT block in a tile whose configuration tag is that of a build without the DCT
 // After an error the status beat closes the tile, input words are dropped up to and including the
 // next tlast word (unless it has already arrived), and the next tile decodes normally.
 //
@@ -69,7 +70,7 @@
 //   bus width      256
 //   dct precision  12
 //   format version 1
-// Regenerate: gen-rtl --channels 64 --dct-size 8 --data-width 8 --no-signed --bus-width 256 --dct-precision 12 --prefix dctcm_
+// Regenerate: gen-rtl --channels 64 --dct-size 8 --data-width 8 --no-signed --bus-width 256 --dct-precision 12 --dct --prefix dctcm_
 `resetall
 `timescale 1ns / 1ps
 `default_nettype none
@@ -108,6 +109,7 @@ module dctcm_decoder (
     localparam [3:0] VERSION = 4'h1;      // format version
     localparam [3:0] SHIFT_MAX = 4'd7;    // W - 1
     localparam [15:0] TAG = 16'h8afd;     // configuration tag
+    localparam [15:0] TAG_NODCT = 16'h7502;  // the tag of this configuration built without the DCT: its tiles hold no DCT block
     localparam [1:0] ST_HDR = 2'd0;    // waiting for / parsing the tile header
     localparam [1:0] ST_DATA = 2'd1;   // decoding records, then the end of tile
     localparam [1:0] ST_DROP = 2'd2;   // after an error: dropping words up to the tlast word
@@ -124,6 +126,7 @@ module dctcm_decoder (
     localparam [SCW-1:0] E_BAD_COUNT = 4'd10;  // trailer pixel count does not match (mod 2^16)
     localparam [SCW-1:0] E_BAD_CHECKSUM = 4'd11;  // trailer checksum does not match
     localparam [SCW-1:0] E_BAD_TRAILER = 4'd12;  // non-zero bits above bit 31 of the trailer word
+    localparam [SCW-1:0] E_NO_DCT = 4'd13;  // DCT block in a tile whose configuration tag is that of a build without the DCT
     // (codes the configuration cannot produce are listed in the header only)
 
     // 16-bit checksum contribution of a word: XOR of its 16-bit halves (golden fold16).
@@ -146,6 +149,7 @@ module dctcm_decoder (
     reg [15:0] chk_q, chk_d;         // fold16 of the words before the trailer
     reg [15:0] npix_q, npix_d;       // pixels decoded in this tile (mod 2^16)
     reg [SHW-1:0] shift_q, shift_d;  // the tile's quantization shift (<= W - 1)
+    reg nodct_q, nodct_d;            // the tile carries the no-DCT tag: a DCT block in it is an error
     reg [C*CTXW-1:0] ctx_q, ctx_d;   // per-channel context (bit length of the previous pixel)
     reg err_q, err_d;
     reg [SCW-1:0] code_q, code_d;
@@ -271,6 +275,7 @@ module dctcm_decoder (
         code = {SCW{1'b0}};
         tile_end = 1'b0;
         shift_d = shift_q;
+        nodct_d = nodct_q;
         case (state_q)
             ST_HDR: if (slot) begin   // (an error puts a status beat into stage 1)
                 if (cnt_q >= HDR_BITS) begin
@@ -278,8 +283,11 @@ module dctcm_decoder (
                     if (buf_q[7:0] != MAGIC) begin raise = 1'b1; code = E_BAD_MAGIC; end
                     else if (buf_q[11:8] != VERSION) begin raise = 1'b1; code = E_BAD_VERSION; end
                     else if (buf_q[15:12] > SHIFT_MAX) begin raise = 1'b1; code = E_BAD_SHIFT; end
-                    else if (buf_q[31:16] != TAG) begin raise = 1'b1; code = E_BAD_TAG; end
-                    else shift_d = buf_q[12 +: SHW];
+                    else if (buf_q[31:16] != TAG && buf_q[31:16] != TAG_NODCT) begin raise = 1'b1; code = E_BAD_TAG; end
+                    else begin
+                        shift_d = buf_q[12 +: SHW];
+                        nodct_d = buf_q[31:16] == TAG_NODCT;
+                    end
                 end else if (tl_in_q) begin
                     raise = 1'b1;
                     code = E_OVERRUN;   // the tile is shorter than a header and a trailer
@@ -291,7 +299,10 @@ module dctcm_decoder (
                         if (tl_in_q) begin raise = 1'b1; code = E_OVERRUN; end  // no room for the present bit
                     end else if (buf_q[0]) begin
                         if (decide) begin
-                            if (p_err_escape) begin raise = 1'b1; code = E_BAD_ESCAPE; end
+                            // a DCT block's mode-plane-3 bit is below count (bits at and above are zero), and
+                            // comes before every other field decodeTile checks
+                            if (nodct_q && p_dct != {NB{1'b0}}) begin raise = 1'b1; code = E_NO_DCT; end
+                            else if (p_err_escape) begin raise = 1'b1; code = E_BAD_ESCAPE; end
                             else if (p_err_width) begin raise = 1'b1; code = E_BAD_DCT_WIDTH; end
                             else if (p_err_value) begin raise = 1'b1; code = E_BAD_VALUE; end
                             else if (p_len > cnt_off || (!tl_in_q && p_len == cnt_off)) begin
@@ -412,6 +423,7 @@ module dctcm_decoder (
         trl_q <= trl_d;
         trl_hi_q <= trl_hi_d;
         shift_q <= shift_d;
+        nodct_q <= nodct_d;
         if (fire) begin
             last1_q <= !p_next;
             sb1_q <= 1'b0;

@@ -12,7 +12,7 @@
 //   bus width      256
 //   dct precision  12
 //   format version 1
-// Regenerate: gen-rtl --channels 64 --dct-size 8 --data-width 8 --no-signed --bus-width 256 --dct-precision 12 --prefix dctcm_
+// Regenerate: gen-rtl --channels 64 --dct-size 8 --data-width 8 --no-signed --bus-width 256 --dct-precision 12 --dct --prefix dctcm_
 `resetall
 `timescale 1ns / 1ps
 `default_nettype none

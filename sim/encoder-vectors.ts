@@ -37,7 +37,8 @@ function portSettings(d: Derived, s: TileSettings, rand: () => number): { policy
   if (s.policy !== 'lossless') return { policy: POLICY_CODE[s.policy], shift: s.quantShift };
   const maxShift = Math.min(15, d.cfg.dataWidth - 1);
   const pick = rand() % 3;
-  if (pick === 1) return { policy: 3, shift: rand() % 16 };
+  // (without the DCT, policy 2 is unsupported too)
+  if (pick === 1) return { policy: d.cfg.dct === false ? 2 + (rand() % 2) : 3, shift: rand() % 16 };
   if (pick === 2 && maxShift < 15) return { policy: 1 + (rand() % 2), shift: maxShift + 1 + (rand() % (15 - maxShift)) };
   return { policy: 0, shift: rand() % 16 };
 }

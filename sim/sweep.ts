@@ -4,8 +4,8 @@
 // C*W/2; the tests run every mode policy on each row.
 import { CodecConfig, defaultBusWidth } from '../golden/params.js';
 
-function cfg(channels: number, dctSize: number, dataWidth: number, signed: boolean, busWidth?: number): CodecConfig {
-  return { channels, dctSize, dataWidth, signed, busWidth: busWidth ?? defaultBusWidth(channels, dataWidth), dctPrecision: 12 };
+function cfg(channels: number, dctSize: number, dataWidth: number, signed: boolean, busWidth?: number, dct = true): CodecConfig {
+  return { channels, dctSize, dataWidth, signed, busWidth: busWidth ?? defaultBusWidth(channels, dataWidth), dctPrecision: 12, dct };
 }
 
 export const SWEEP: CodecConfig[] = [
@@ -19,5 +19,17 @@ export const SWEEP: CodecConfig[] = [
   cfg(8, 8, 5, true, 96), // a 3-unit bus, one escape length
 ];
 
+/**
+ * Builds without the DCT (gen-rtl --no-dct), run by the same checks: small rows that cover one-unit and
+ * 3-unit buses, signed data, an escape length and the issue's C8 N8 W8 B32 target.
+ */
+export const SWEEP_NO_DCT: CodecConfig[] = [
+  cfg(8, 4, 4, false, 32, false),
+  cfg(8, 8, 8, false, 32, false),
+  cfg(16, 8, 8, true, 64, false),
+  cfg(8, 8, 5, true, 96, false),
+];
+
 /** "C64 N8 W8 u B256": the name a configuration has in test titles and logs. */
-export const sweepLabel = (c: CodecConfig): string => `C${c.channels} N${c.dctSize} W${c.dataWidth} ${c.signed ? 's' : 'u'} B${c.busWidth}`;
+export const sweepLabel = (c: CodecConfig): string =>
+  `C${c.channels} N${c.dctSize} W${c.dataWidth} ${c.signed ? 's' : 'u'} B${c.busWidth}${c.dct === false ? ' nodct' : ''}`;

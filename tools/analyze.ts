@@ -15,6 +15,7 @@ export interface CodecOptions {
   dataWidth?: number; // default: the dtype's bits
   busWidth?: number; // default: defaultBusWidth(C, dataWidth)
   dctPrecision?: number; // default 12
+  dct?: boolean; // default true: a build with the DCT mode
 }
 
 export type ModeCounts = { zero: number; ctx: number; raw: number; dct: number };
@@ -100,6 +101,7 @@ export function resolveConfig(t: Tensor, o: CodecOptions): CodecConfig {
     signed,
     busWidth: o.busWidth ?? defaultBusWidth(C, dataWidth),
     dctPrecision: o.dctPrecision ?? DEFAULT_CONFIG.dctPrecision,
+    dct: o.dct ?? DEFAULT_CONFIG.dct,
   };
   // The channel count is the tensor's, not an option of the user: say so rather than name --channels.
   if ((DCT_SIZES as readonly number[]).includes(dctSize) && C % dctSize !== 0) {

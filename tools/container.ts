@@ -9,6 +9,7 @@ import {
   POLICIES,
   TileSettings,
   derive,
+  hasDct,
   validateConfig,
   validateSettings,
 } from '../golden/params.js';
@@ -19,6 +20,9 @@ export const FILE_MAGIC = [0x44, 0x43, 0x54, 0x43, 0x4d, 0x1a]; // "DCTCM\x1a"
 export const CONTAINER_VERSION = 1;
 export const FILE_HEADER_BYTES = 36;
 const DTYPE_CODES: NpyDtype[] = ['|u1', '|i1', '<u2', '<i2'];
+/** Byte 12, the build flags: bit 0 signed data, bit 1 built without the DCT (FORMAT.md 9). */
+export const FLAG_SIGNED = 1;
+export const FLAG_NO_DCT = 2;
 
 export interface EncodeResult {
   bytes: Uint8Array;
@@ -113,7 +117,7 @@ export function encodeTensor(
   hv.setUint16(8, cfg.channels, true);
   out[10] = cfg.dctSize;
   out[11] = cfg.dataWidth;
-  out[12] = cfg.signed ? 1 : 0;
+  out[12] = (cfg.signed ? FLAG_SIGNED : 0) | (hasDct(cfg) ? 0 : FLAG_NO_DCT);
   out[13] = cfg.dctPrecision;
   hv.setUint16(14, cfg.busWidth, true);
   out[16] = DTYPE_CODES.indexOf(t.dtype);
@@ -181,14 +185,15 @@ export function readHeader(bytes: Uint8Array): FileInfo {
   if (bytes[6] !== CONTAINER_VERSION) throw err(6, `unsupported container version ${bytes[6]}`);
   if (bytes[7] !== FORMAT_VERSION) throw err(7, `unsupported format version ${bytes[7]} (this decoder reads ${FORMAT_VERSION})`);
   const hv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (bytes[12] > 1) throw err(12, `signed flag ${bytes[12]} is not 0 or 1`);
+  if (bytes[12] > (FLAG_SIGNED | FLAG_NO_DCT)) throw err(12, `flags byte ${bytes[12]} has bits other than 0 (signed) and 1 (no DCT) set`);
   const cfg: CodecConfig = {
     channels: hv.getUint16(8, true),
     dctSize: bytes[10],
     dataWidth: bytes[11],
-    signed: bytes[12] === 1,
+    signed: (bytes[12] & FLAG_SIGNED) !== 0,
     dctPrecision: bytes[13],
     busWidth: hv.getUint16(14, true),
+    dct: (bytes[12] & FLAG_NO_DCT) === 0,
   };
   try {
     validateConfig(cfg);

@@ -185,6 +185,7 @@ interface CodecCliOptions {
   dataWidth?: number;
   busWidth?: number;
   dctPrecision: number;
+  dct: boolean;
   policy: Policy;
   quantShift: number;
   tilePixels?: number;
@@ -203,6 +204,10 @@ function addCodecOptions(cmd: Command): Command {
       ),
     )
     .addOption(new Option('--dct-precision <bits>', 'fractional bits of the integer DCT matrix, 8..16').argParser(intArg).default(DEFAULT_CONFIG.dctPrecision))
+    .addOption(new Option('--dct', 'code for a build with the DCT mode (default)').default(DEFAULT_CONFIG.dct))
+    .addOption(
+      new Option('--no-dct', 'code for a build without the DCT mode (gen-rtl --no-dct): auto chooses among zero/ctx/raw, policy dct is invalid, tiles carry the no-DCT tag'),
+    )
     .addOption(
       new Option('--policy <policy>', 'mode policy: lossless (exact), auto (cheapest of zero/ctx/raw/dct at step 2^s), dct (forced DCT for non-zero blocks)')
         .choices(POLICIES)
@@ -214,7 +219,7 @@ function addCodecOptions(cmd: Command): Command {
 }
 
 function codecOptions(o: CodecCliOptions): CodecOptions {
-  return { dctSize: o.dctSize, dataWidth: o.dataWidth, busWidth: o.busWidth, dctPrecision: o.dctPrecision };
+  return { dctSize: o.dctSize, dataWidth: o.dataWidth, busWidth: o.busWidth, dctPrecision: o.dctPrecision, dct: o.dct };
 }
 
 function settingsOf(o: CodecCliOptions): TileSettings {
@@ -292,6 +297,7 @@ async function cmdAnalyze(path: string, o: CodecCliOptions & { json?: boolean; j
     dataWidth: o.dataWidth ?? 'dtype',
     busWidth: o.busWidth ?? 'default',
     dctPrecision: o.dctPrecision,
+    dct: o.dct,
     tilePixels: o.tilePixels ?? 'row',
   };
   const report = buildReport(config, settingsOf(o), layers);

@@ -22,6 +22,7 @@ export interface DecWidths {
   W: number; // data width
   B: number; // bus width
   signed: boolean;
+  dct: boolean; // built with the DCT mode (false: no side information, no coefficients, no dctcm_idct)
   SG: number; // 1 when signed (a CTX value carries a sign bit)
   CTXW: number; // width of a context or a bit length 0..W
   escBits: number; // escape field width (may be 0)
@@ -38,15 +39,18 @@ export interface DecWidths {
   PLANES_END: number; // bound on the end of the mode and rank planes: 1 + 2*NB + RANKS*C
   MAX_POS: number;
   MIN_VAL: number;
-  TAG: number;
+  TAG: number; // this build's configuration tag
+  NODCT_TAG: number; // the tag of the same configuration without the DCT (a DCT build reads its tiles too)
   RANKS: number;
 }
 
 export function decWidths(d: Derived): DecWidths {
   const { channels: C, dctSize: N, dataWidth: W, busWidth: B, signed } = d.cfg;
   const NB = d.blocks;
-  const CWM = d.coefWidthMax;
-  const CWB = d.coefWidthBits;
+  const dct = d.cfg.dct === true;
+  // Without the DCT no coefficient or width field is ever parsed: their widths drop out of every bound.
+  const CWM = dct ? d.coefWidthMax : 0;
+  const CWB = dct ? d.coefWidthBits : 0;
   const escBits = d.escBits;
   const ESCW = Math.max(1, escBits);
   const planesEnd = 1 + 2 * NB + RANKS * C;
@@ -56,7 +60,7 @@ export function decWidths(d: Derived): DecWidths {
   // and an end-of-tile marker waiting for its trailer (count <= B). Never a deadlock, whatever the input.
   const CAP = Math.max(MRB + 1, planesEnd + 1, 32, B + 1) + B;
   // Malformed records (bad escape, oversized DCT width) can compute offsets far beyond a valid record.
-  const worst = planesEnd + C * escBits + NB * (N + CWB) + C * Math.max(W, 2 ** CWB - 1) + 1;
+  const worst = planesEnd + C * escBits + (dct ? NB * (N + CWB) : 0) + C * Math.max(W, dct ? 2 ** CWB - 1 : 0) + 1;
   const OFFW = bitLength(Math.max(worst, CAP)) + 1;
   return {
     C,
@@ -65,13 +69,14 @@ export function decWidths(d: Derived): DecWidths {
     W,
     B,
     signed,
+    dct,
     SG: signed ? 1 : 0,
     CTXW: bitLength(W),
     escBits,
     ESCW,
     CWB,
     CWM,
-    FW: Math.max(W, CWM, ESCW, N + CWB),
+    FW: Math.max(W, CWM, ESCW, dct ? N + CWB : 0),
     VW: Math.max(W + 1, CWM),
     MRB,
     CAP,
@@ -82,6 +87,7 @@ export function decWidths(d: Derived): DecWidths {
     MAX_POS: d.maxPos,
     MIN_VAL: d.minVal,
     TAG: d.tag,
+    NODCT_TAG: d.noDctTag,
     RANKS,
   };
 }

@@ -41,7 +41,8 @@ export function buildDecParse(d: Derived, prefix: string = DEFAULT_PREFIX): Modu
   // only pos's low bitLength(hi) bits. The source is zero beyond the buffer, as bits >> pos is.
   const hiEsc = w.PLANES_END;
   const hiSide = hiEsc + w.C * w.escBits;
-  const hiBlock = hiSide + w.NB * (w.N + w.CWB) + (w.NB - 1) * w.N * maxLen;
+  const sideMax = w.dct ? w.NB * (w.N + w.CWB) : 0; // no side information without the DCT
+  const hiBlock = hiSide + sideMax + (w.NB - 1) * w.N * maxLen;
   const srcOf = (len: number) => (len <= w.CAP ? `bits[${len - 1}:0]` : `{ ${len - w.CAP}'d0, bits }`);
   const window = (name: string, what: string, outW: number, hi: number, srcName: string) => ({
     name,
@@ -57,14 +58,14 @@ export function buildDecParse(d: Derived, prefix: string = DEFAULT_PREFIX): Modu
     window('take_esc', 'escape fields', escWin, hiEsc, 'esc_src'),
     window('take_side', 'DCT side information', sideWin, hiSide, 'side_src'),
     window('take_block', 'a block payload', blockWin, hiBlock, 'block_src'),
-  ].filter((t) => t.name !== 'take_esc' || w.escBits > 0);
+  ].filter((t) => (t.name !== 'take_esc' || w.escBits > 0) && (t.name !== 'take_side' || w.dct));
   const takers = [
     ...windows.map((t) => taker(t.name, t.srcName, t.inW, t.outW, t.amtW)),
     taker('take_field', 'the block window', blockWin, fieldW, bitLength(blockWin - 1)),
   ];
   const block = windows.find((t) => t.name === 'take_block')!;
   const maskOf = (v: number) => 2 ** Math.max(1, bitLength(v)) - 1;
-  const blockAmtMasks = Array.from({ length: w.NB }, (_, b) => ({ b, mask: maskOf(hiSide + w.NB * (w.N + w.CWB) + b * w.N * maxLen) }));
+  const blockAmtMasks = Array.from({ length: w.NB }, (_, b) => ({ b, mask: maskOf(hiSide + sideMax + b * w.N * maxLen) }));
   const fieldAmtMasks = Array.from({ length: w.N }, (_, i) => ({ i, mask: i === 0 ? 0 : maskOf(i * maxLen) }));
   // The highest buffer bit any window reads; the bits above (room for the next word) are never parsed.
   const reach = Math.max(srcHi, modeLo + modeWin, ...windows.map((t) => t.inW));
@@ -85,7 +86,7 @@ export function buildDecParse(d: Derived, prefix: string = DEFAULT_PREFIX): Modu
     fieldAmtMasks,
     fieldAmtAll: 2 ** bitLength(blockWin - 1) - 1,
     escAmtW: windows.find((t) => t.name === 'take_esc')?.amtW ?? 1,
-    sideAmtW: windows.find((t) => t.name === 'take_side')!.amtW,
+    sideAmtW: windows.find((t) => t.name === 'take_side')?.amtW ?? 1,
     blockAmtW: windows.find((t) => t.name === 'take_block')!.amtW,
     modeWin,
     modeLo,
@@ -112,7 +113,8 @@ export function buildDecParse(d: Derived, prefix: string = DEFAULT_PREFIX): Modu
     mode2At: 1 + w.NB,
     sideStep: w.N + w.CWB,
     vwPad: w.VW > w.CWM,
-    widthCheck: 2 ** w.CWB - 1 > w.CWM,
+    widthCheck: w.dct && 2 ** w.CWB - 1 > w.CWM,
+    dct: w.dct,
     rankEntries,
     escEntries,
     shiftEntries: shiftRows(d),
@@ -127,6 +129,9 @@ export function buildDecParse(d: Derived, prefix: string = DEFAULT_PREFIX): Modu
     'wide as the starts any input can give); a field is a small mux inside its window at a prefix count.',
     'Errors are reported only for fields that end at or below count, in the priority decodeTile meets',
     'them (escape, DCT width, value); a record longer than count is the caller\'s overrun.',
+    ...(w.dct
+      ? []
+      : ['Built without the DCT: a DCT block (mode plane 3 = 1) is only flagged on mode_dct; no side information or', 'coefficients are parsed (the record is then an error, NO_DCT).']),
     'Latency: 0 (combinational).',
   ];
   const ports: Port[] = [
@@ -139,12 +144,12 @@ export function buildDecParse(d: Derived, prefix: string = DEFAULT_PREFIX): Modu
       bit('output', 'next_bit', 'the bit after the record: 0 = end-of-tile marker'),
       vec('output', 'mode_ctx', w.NB, 'block b is CTX'),
       vec('output', 'mode_raw', w.NB, 'block b is RAW'),
-      vec('output', 'mode_dct', w.NB, 'block b is DCT (none of the three: ZERO)'),
-      vec('output', 'value', ctx.valBits, `channel c in [c*${w.VW} +: ${w.VW}]: CTX index, RAW value or DCT coefficient, signed`),
-      vec('output', 'mask', w.C, 'DCT zero mask (1 = non-zero), 0 outside DCT blocks'),
+      vec('output', 'mode_dct', w.NB, w.dct ? 'block b is DCT (none of the three: ZERO)' : 'block b is DCT, an error in this build: its fields are not parsed (none of the three: ZERO)'),
+      vec('output', 'value', ctx.valBits, `channel c in [c*${w.VW} +: ${w.VW}]: CTX index, RAW value${w.dct ? ' or DCT coefficient' : ''}, signed`),
+      ...(w.dct ? [vec('output', 'mask', w.C, 'DCT zero mask (1 = non-zero), 0 outside DCT blocks')] : []),
       vec('output', 'ctx_next', ctx.ctxBits, "contexts for the next pixel (decodeTile's ctx update)"),
       bit('output', 'err_escape', 'an escape field below count names no unranked length'),
-      bit('output', 'err_width', 'a DCT width field below count exceeds CWM'),
+      ...(w.dct ? [bit('output', 'err_width', 'a DCT width field below count exceeds CWM')] : []),
       bit('output', 'err_value', 'a CTX value field below count is outside [qMin, qMax]'),
     ]),
   ];

@@ -16,12 +16,13 @@ export function buildDecRecon(d: Derived, prefix: string = DEFAULT_PREFIX): Modu
   const ctx = { w, idxBits: w.C * (w.W + 1), pixBits: w.C * w.W, shw, shMax, dqw: w.W + 1 + shMax };
   const description = [
     'Reconstruction of the CTX and RAW blocks of one parsed pixel: CTX indices dequantized (q * 2^s',
-    'clamped to the value range, golden dequantize), RAW values as read; ZERO and DCT blocks give 0',
-    `(the decoder takes DCT blocks from ${idct}). Latency: 0 (combinational).`,
+    ...(w.dct
+      ? ['clamped to the value range, golden dequantize), RAW values as read; ZERO and DCT blocks give 0', `(the decoder takes DCT blocks from ${idct}). Latency: 0 (combinational).`]
+      : ['clamped to the value range, golden dequantize), RAW values as read; ZERO blocks give 0.', 'Latency: 0 (combinational).']),
   ];
   const ports: Port[] = [
     vec('input', 'mode_ctx', w.NB, 'block b is CTX'),
-    vec('input', 'mode_raw', w.NB, `block b is RAW (neither: ZERO, or DCT, reconstructed by ${idct})`),
+    vec('input', 'mode_raw', w.NB, w.dct ? `block b is RAW (neither: ZERO, or DCT, reconstructed by ${idct})` : 'block b is RAW (neither: ZERO)'),
     vec('input', 'index', ctx.idxBits, `channel c in [c*${w.W + 1} +: ${w.W + 1}]: CTX index or RAW value, two's complement`),
     vec('input', 'shift', shw, "the pixel's tile quantization shift s (<= min(15, W-1))"),
     ...asReg([vec('output', 'pixel', ctx.pixBits, `channel c in [c*${w.W} +: ${w.W}]${w.signed ? ", two's complement" : ''}; 0 in ZERO and DCT blocks`)]),

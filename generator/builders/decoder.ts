@@ -10,8 +10,13 @@ import { buildDecParse } from './dec_parse.js';
 import { buildDecRecon } from './dec_recon.js';
 import { CombPath, DEFAULT_PREFIX, Module, Port, bit, moduleNames, vec } from './types.js';
 
-/** Cycles from the clock edge that takes a record into stage 1 to m_axis_tvalid of its pixel. */
-export const DECODER_LATENCY = 1 + DCT_LATENCY;
+/**
+ * Cycles from the clock edge that takes a record into stage 1 to m_axis_tvalid of its pixel: stage 1,
+ * then dctcm_idct's stages (the other blocks' values beside them), or without the DCT one output register.
+ */
+export function decoderLatency(d: Derived): number {
+  return d.cfg.dct ? 1 + DCT_LATENCY : 2;
+}
 
 export function decoderDescription(d: Derived, prefix: string = DEFAULT_PREFIX): string[] {
   const w = decWidths(d);
@@ -28,7 +33,10 @@ export function decoderDescription(d: Derived, prefix: string = DEFAULT_PREFIX):
     "  The tlast (trailer) word is not buffered: its fields are kept aside and the buffer's bit count",
     '  becomes the data limit of the tile. After the tlast word no further word is taken until the tile',
     '  has ended (a few idle cycles between tiles: end check, next header).',
-    '- Header: 32 bits checked in the order magic, version, shift <= W - 1, configuration tag.',
+    w.dct
+      ? `- Header: 32 bits checked in the order magic, version, shift <= W - 1, configuration tag (0x${w.TAG.toString(16)}, or 0x${w.NODCT_TAG.toString(16)} of a no-DCT build, whose tiles must hold no DCT block).`
+      : `- Header: 32 bits checked in the order magic, version, shift <= W - 1, configuration tag (0x${w.TAG.toString(16)}, this configuration built without the DCT).`,
+    ...(w.dct ? [] : ['- Built without the DCT (gen-rtl --no-dct): a DCT block (mode plane 3 = 1) ends the tile with NO_DCT.']),
     `- Context loop, one cycle per pixel (${names.dec_parse}): the record at the buffer head is parsed`,
     '  combinationally from the per-channel contexts (mode planes, rank planes, escapes, DCT side',
     '  information, payloads, each section read from a window at its start); the buffer shifts by the',
@@ -37,15 +45,22 @@ export function decoderDescription(d: Derived, prefix: string = DEFAULT_PREFIX):
     '  after it are in the buffer, when the tlast word has arrived, or when the buffer holds more than a',
     '  longest record.',
     `- The tile's shift is kept in ${bitLength(Math.min(15, w.W - 1))} bits (s <= W - 1); the cores' 4-bit shift ports get zeros above.`,
-    `- Stage 1 register (parsed pixel) -> ${names.idct} per block (inverse DCT + clamp + mask, ${DCT_LATENCY}`,
-    `  register stages) in parallel with ${names.dec_recon} (dequantize CTX, RAW values) and ${DCT_LATENCY}`,
-    '  registers; the last stage is m_axis. One global advance (the cores\' ce): every stage moves when',
-    '  the output register is free or taken this cycle.',
+    ...(w.dct
+      ? [
+          `- Stage 1 register (parsed pixel) -> ${names.idct} per block (inverse DCT + clamp + mask, ${DCT_LATENCY}`,
+          `  register stages) in parallel with ${names.dec_recon} (dequantize CTX, RAW values) and ${DCT_LATENCY}`,
+          '  registers; the last stage is m_axis. One global advance (the cores\' ce): every stage moves when',
+          '  the output register is free or taken this cycle.',
+        ]
+      : [
+          `- Stage 1 register (parsed pixel) -> ${names.dec_recon} (dequantize CTX, RAW values) -> output register`,
+          '  (m_axis). One global advance: every stage moves when the output register is free or taken this cycle.',
+        ]),
     '- End of tile: after the 0 present bit the padding up to the trailer must be zero and shorter',
     '  than a word; the trailer must hold the pixel count (mod 2^16) and the XOR of all 16-bit halves',
     '  of the words before it, and nothing above bit 31.',
     '',
-    `Latency: ${DECODER_LATENCY} cycles from the clock edge that takes a record into stage 1 to its`,
+    `Latency: ${decoderLatency(d)} cycles from the clock edge that takes a record into stage 1 to its`,
     "pixel on m_axis (tvalid); for a tile's last pixel, from the cycle its trailer is checked.",
     'Throughput: one pixel per clock while m_axis_tready is high and words',
     `arrive at least as fast as record bits are used (records <= ${w.B} bits).`,
@@ -87,7 +102,7 @@ export function decoderRate(d: Derived): { perPixel: string; perTileCycles: numb
       '(a record is decided once its bits and the next bit are in, and the buffer takes no word in a cycle it starts full)',
     perTileCycles: DECODER_TILE_CYCLES,
     longRecordExtraCycles: 1,
-    latencyCycles: DECODER_LATENCY,
+    latencyCycles: decoderLatency(d),
   };
 }
 
@@ -123,7 +138,7 @@ export function buildDecoder(d: Derived, prefix: string = DEFAULT_PREFIX): Modul
   // The other blocks' values ride alongside dctcm_idct in two registers (templates/dctcm_decoder.v.hbs).
   if (DCT_LATENCY !== 2) throw new Error(`dctcm_decoder aligns its pipeline with a 2-cycle dctcm_idct; DCT_LATENCY is ${DCT_LATENCY}`);
   const w = decWidths(d);
-  const idct = buildIdct(d, prefix);
+  const idct = w.dct ? buildIdct(d, prefix) : null;
   const parse = buildDecParse(d, prefix);
   const recon = buildDecRecon(d, prefix);
   const ctx = {
@@ -142,25 +157,27 @@ export function buildDecoder(d: Derived, prefix: string = DEFAULT_PREFIX): Modul
     shiftPad: 4 - bitLength(Math.min(15, w.W - 1)),
     // error codes this configuration can raise (a 32-bit trailer word has no bits above 31; W = 16
     // allows every 4-bit shift)
-    errors: DEC_ERRORS.filter((e) => (e.name !== 'BAD_TRAILER' || w.B > 32) && (e.name !== 'BAD_SHIFT' || w.W - 1 < 15)),
+    errors: DEC_ERRORS.filter(
+      (e) => (e.name !== 'BAD_TRAILER' || w.B > 32) && (e.name !== 'BAD_SHIFT' || w.W - 1 < 15) && (e.name !== 'BAD_DCT_WIDTH' || w.dct),
+    ),
     parseName: parse.name,
     reconName: recon.name,
-    idctName: idct.name,
+    idctName: idct?.name,
     idctLatency: DCT_LATENCY,
   };
   const top = makeModule('decoder', d, prefix, {
     ports: decoderPorts(d),
     ctx,
     description: decoderDescription(d, prefix),
-    deps: [parse.base, recon.base, idct.base],
-    latency: DECODER_LATENCY,
+    deps: idct ? [parse.base, recon.base, idct.base] : [parse.base, recon.base],
+    latency: decoderLatency(d),
     throughput: 'one pixel per clock while m_axis_tready is high and words arrive as fast as record bits are used',
     combPaths: DECODER_COMB_PATHS,
   });
-  return [idct, parse, recon, top];
+  return idct ? [idct, parse, recon, top] : [parse, recon, top];
 }
 
 /** Metadata for the manifest: error codes and the decoder's widths. */
 export function decoderMetadata(d: Derived): { latency: number; errorCodes: { code: number; name: string; text: string }[]; bufferBits: number } {
-  return { latency: DECODER_LATENCY, errorCodes: DEC_ERRORS.map(({ code, name, text }) => ({ code, name, text })), bufferBits: decWidths(d).CAP };
+  return { latency: decoderLatency(d), errorCodes: DEC_ERRORS.map(({ code, name, text }) => ({ code, name, text })), bufferBits: decWidths(d).CAP };
 }

@@ -14,6 +14,7 @@ export interface EncWidths {
   P: number; // DCT precision
   NB: number; // blocks
   signed: boolean;
+  dct: boolean; // built with the DCT mode (false: no dctcm_dct, no DCT cost, mask or coefficients)
   LW: number; // width of a bit length 0..W (also of a context)
   QW: number; // width of a quantization-index magnitude (W bits: see prep)
   CW: number; // DCT coefficient field: dctcm_dct's output lane (coefWidthMax)
@@ -55,12 +56,13 @@ export function encWidths(d: Derived): EncWidths {
     P,
     NB,
     signed,
+    dct: d.cfg.dct === true,
     LW: bitLength(W),
     QW: W,
     CW: dctWidths(d).coefWidth, // the encoder carries dctcm_dct's coefficients unchanged
     CWB: d.coefWidthBits,
     SBW: bitLength(maxSym),
-    BBW: bitLength(Math.max(1 + N * maxSym, rawBits, dctMax)),
+    BBW: bitLength(Math.max(1 + N * maxSym, rawBits, d.cfg.dct ? dctMax : 0)),
     ESCW: Math.max(1, d.escBits),
     escBits: d.escBits,
     RANKS,
@@ -82,7 +84,7 @@ export function encWidths(d: Derived): EncWidths {
 /** The record's cost of each block mode as printed in module headers. */
 export function modeCostLines(e: EncWidths): string[] {
   return [
-    `ZERO block: 2 bits; RAW block: ${e.RAW_BITS} bits; DCT block: ${e.DCT_FIXED} + ${e.N} * wc bits;`,
+    `ZERO block: 2 bits; RAW block: ${e.RAW_BITS} bits; ${e.dct ? `DCT block: ${e.DCT_FIXED} + ${e.N} * wc bits` : 'no DCT block (built without the DCT)'};`,
     `CTX block: 1 + the CTX cost of its ${e.N} values; longest record ${e.REC} bits.`,
   ];
 }

@@ -7,7 +7,8 @@ import { bitLength } from '../../golden/intmath.js';
 
 export function buildEncPay(d: Derived, prefix: string = DEFAULT_PREFIX): Module {
   const e = encWidths(d);
-  const PB = e.N * Math.max(e.W, e.CW) + 1;
+  const FW = e.dct ? Math.max(e.W, e.CW) : e.W; // widest field
+  const PB = e.N * FW + 1;
   const ctx = {
     NW: e.N * e.W,
     NLW: e.N * e.LW,
@@ -18,21 +19,21 @@ export function buildEncPay(d: Derived, prefix: string = DEFAULT_PREFIX): Module
     CW: e.CW,
     CWB: e.CWB,
     PB,
-    PBW: bitLength(PB + Math.max(e.W, e.CW) - 1),
-    FW: Math.max(e.W, e.CW),
+    PBW: bitLength(PB + FW - 1),
+    FW,
+    dct: e.dct,
   };
   const ports: Port[] = [
     vec('input', 'mode', 2, 'block mode: 0 zero, 1 ctx, 2 raw, 3 dct'),
     vec('input', 'fld', e.N * e.W, `CTX fields (sign, mantissa), value i at [i*${e.W} +: ${e.W}], masked to flen`),
     vec('input', 'flen', e.N * e.LW, 'CTX field lengths'),
     vec('input', 'raw', e.N * e.W, 'the values'),
-    vec('input', 'coef', e.N * e.CW, 'DCT coefficients'),
-    vec('input', 'wc', e.CWB, 'DCT coefficient width'),
+    ...(e.dct ? [vec('input', 'coef', e.N * e.CW, 'DCT coefficients'), vec('input', 'wc', e.CWB, 'DCT coefficient width')] : []),
     ...asReg([vec('output', 'pay', PB, 'payload, LSB first, zero above bits'), vec('output', 'bits', ctx.PBW, 'payload length')]),
   ];
   const description = [
     `Payload of one block of ${e.N} values (golden writePixel, last loop): CTX values' sign and mantissa`,
-    `fields, RAW values in ${e.W} bits, or DCT coefficients in wc bits, in value order, and its length.`,
+    `fields, RAW values in ${e.W} bits${e.dct ? ', or DCT coefficients in wc bits' : ''}, in value order, and its length.`,
     `Combinational (part of the record stage ${moduleNames(prefix).enc_rec}).`,
   ];
   return makeModule('enc_pay', d, prefix, { ports, ctx, description, deps: [], latency: 0, throughput: 'combinational: one block per cycle' });

@@ -7,8 +7,11 @@ import { clkRst, encWidths, inHandshake, outHandshake, packFields, portWidths } 
 import { indexLimit, quantize } from '../../golden/quantize.js';
 import { DCT_LATENCY } from './dct.js';
 
-/** Cycles of enc_prep: it waits for dctcm_dct and adds one register for wc and the DCT cost. */
-export const PREP_LATENCY = DCT_LATENCY + 1;
+/**
+ * Cycles of enc_prep: it waits for dctcm_dct and adds one register for wc and the DCT cost; without the
+ * DCT it is an input register and the result register.
+ */
+export const prepLatency = (d: Derived): number => (d.cfg.dct ? DCT_LATENCY + 1 : 2);
 
 export function buildEncPrep(d: Derived, prefix: string = DEFAULT_PREFIX): Module {
   // the template carries the pixel in two registers beside dctcm_dct
@@ -54,6 +57,7 @@ export function buildEncPrep(d: Derived, prefix: string = DEFAULT_PREFIX): Modul
     lowMask: packFields(lowMask, e.W),
     lowMaskW: (e.W + 1) * e.W,
     DCT_FIXED: e.DCT_FIXED,
+    dct: e.dct,
     dctPad: e.BBW - e.CWB,
     LOG2N: e.LOG2N,
     widthOf: packFields(
@@ -68,7 +72,7 @@ export function buildEncPrep(d: Derived, prefix: string = DEFAULT_PREFIX): Modul
     vec('input', 'in_data', e.C * e.W, undefined, { heading: [`pixel in: channel c in bits [c*${e.W} +: ${e.W}]; policy/shift are the tile's effective settings`] }),
     bit('input', 'in_first', 'first pixel of a tile'),
     bit('input', 'in_last', 'last pixel of a tile'),
-    vec('input', 'in_policy', 2, '0 lossless, 1 auto, 2 dct'),
+    ...(e.dct ? [vec('input', 'in_policy', 2, '0 lossless, 1 auto, 2 dct')] : []),
     vec('input', 'in_shift', 4, 'effective quantization shift (0 under lossless)'),
     ...inHandshake(),
     ...asReg([
@@ -82,28 +86,41 @@ export function buildEncPrep(d: Derived, prefix: string = DEFAULT_PREFIX): Modul
       vec('output', 'out_flen', e.C * e.LW),
       vec('output', 'out_ctxc', e.C * e.LW),
       vec('output', 'out_ctxr', e.C * e.LW),
-      vec('output', 'out_mask', e.C),
+      ...(e.dct ? [vec('output', 'out_mask', e.C)] : []),
       vec('output', 'out_raw', e.C * e.W),
-      vec('output', 'out_zero', e.NB, undefined, { heading: ['per block b: all values zero, all indices zero, DCT coefficients, width and cost in bits'] }),
-      vec('output', 'out_zeroq', e.NB),
-      vec('output', 'out_coef', e.C * e.CW),
-      vec('output', 'out_wc', e.NB * e.CWB),
-      vec('output', 'out_dctbits', e.NB * e.BBW),
+      ...(e.dct
+        ? [
+            vec('output', 'out_zero', e.NB, undefined, { heading: ['per block b: all values zero, all indices zero, DCT coefficients, width and cost in bits'] }),
+            vec('output', 'out_zeroq', e.NB),
+            vec('output', 'out_coef', e.C * e.CW),
+            vec('output', 'out_wc', e.NB * e.CWB),
+            vec('output', 'out_dctbits', e.NB * e.BBW),
+          ]
+        : [vec('output', 'out_zeroq', e.NB, undefined, { heading: ['per block b: all indices zero (all values zero under lossless, whose shift is 0)'] })]),
       bit('output', 'out_first'),
       bit('output', 'out_last'),
-      vec('output', 'out_policy', 2),
+      ...(e.dct ? [vec('output', 'out_policy', 2)] : []),
       vec('output', 'out_shift', 4),
     ]),
     ...outHandshake(),
   ];
-  const description = [
-    'Encoder stage 1 (everything that does not depend on the context): per value the quantization index',
-    '(golden quantize: ties to the even index), its bit length L, the CTX payload field, the context the value',
-    'leaves after a CTX or a RAW decision, the zero mask; per block the all-zero flags and the forward DCT',
-    `(${names.dct}) with its coefficient width and DCT cost.`,
-    `Latency ${PREP_LATENCY} cycles, one pixel per cycle: the ${DCT_LATENCY} stages of ${names.dct}, the pixel carried beside`,
-    'them, then one register stage for the per-value results, wc and the DCT cost. One enable moves the',
-    'whole stage (it stalls as a unit while its output is held).',
-  ];
-  return makeModule('enc_prep', d, prefix, { ports, ctx, description, deps: ['dct'], latency: PREP_LATENCY, throughput: 'one pixel per cycle' });
+  const description = e.dct
+    ? [
+        'Encoder stage 1 (everything that does not depend on the context): per value the quantization index',
+        '(golden quantize: ties to the even index), its bit length L, the CTX payload field, the context the value',
+        'leaves after a CTX or a RAW decision, the zero mask; per block the all-zero flags and the forward DCT',
+        `(${names.dct}) with its coefficient width and DCT cost.`,
+        `Latency ${prepLatency(d)} cycles, one pixel per cycle: the ${DCT_LATENCY} stages of ${names.dct}, the pixel carried beside`,
+        'them, then one register stage for the per-value results, wc and the DCT cost. One enable moves the',
+        'whole stage (it stalls as a unit while its output is held).',
+      ]
+    : [
+        'Encoder stage 1 (everything that does not depend on the context): per value the quantization index',
+        '(golden quantize: ties to the even index), its bit length L, the CTX payload field, the context the value',
+        'leaves after a CTX or a RAW decision; per block the all-indices-zero flag. Built without the DCT: no',
+        'transform, no zero mask, no DCT cost.',
+        `Latency ${prepLatency(d)} cycles, one pixel per cycle: an input register, then one register stage for the`,
+        'per-value results. One enable moves the whole stage (it stalls as a unit while its output is held).',
+      ];
+  return makeModule('enc_prep', d, prefix, { ports, ctx, description, deps: e.dct ? ['dct'] : [], latency: prepLatency(d), throughput: 'one pixel per cycle' });
 }

@@ -12,8 +12,9 @@ export function buildEncRec(d: Derived, prefix: string = DEFAULT_PREFIX): Module
   const HW = 1 + 3 * e.NB;
   const PLW = e.C * e.RANKS;
   const SB = e.N + e.CWB;
-  const PB = e.N * Math.max(e.W, e.CW) + 1;
-  const WK = e.REC + Math.max(HW, PLW, e.C * e.ESCW, e.NB * SB, PB);
+  const FWD = e.dct ? Math.max(e.W, e.CW) : e.W; // widest payload field
+  const PB = e.N * FWD + 1;
+  const WK = e.REC + Math.max(HW, PLW, e.C * e.ESCW, e.dct ? e.NB * SB : 0, PB);
   const ctx = {
     ...portWidths(e),
     N: e.N,
@@ -34,7 +35,8 @@ export function buildEncRec(d: Derived, prefix: string = DEFAULT_PREFIX): Module
     PLW,
     SB,
     PB,
-    PBW: bitLength(PB + Math.max(e.W, e.CW) - 1),
+    PBW: bitLength(PB + FWD - 1),
+    dct: e.dct,
     geMask: packFields(
       Array.from({ length: e.RANKS + 1 }, (_, r) => 2 ** Math.min(r + 1, e.RANKS) - 1),
       e.RANKS,
@@ -51,9 +53,7 @@ export function buildEncRec(d: Derived, prefix: string = DEFAULT_PREFIX): Module
     vec('input', 'in_fld', e.C * e.W),
     vec('input', 'in_flen', e.C * e.LW),
     vec('input', 'in_raw', e.C * e.W),
-    vec('input', 'in_coef', e.C * e.CW),
-    vec('input', 'in_wc', e.NB * e.CWB),
-    vec('input', 'in_mask', e.C),
+    ...(e.dct ? [vec('input', 'in_coef', e.C * e.CW), vec('input', 'in_wc', e.NB * e.CWB), vec('input', 'in_mask', e.C)] : []),
     bit('input', 'in_first'),
     bit('input', 'in_last'),
     vec('input', 'in_shift', 4),
@@ -70,7 +70,7 @@ export function buildEncRec(d: Derived, prefix: string = DEFAULT_PREFIX): Module
   ];
   const description = [
     'Encoder stage 3: assembles the pixel record of golden writePixel as one vector and its length: present',
-    'bit, mode planes, rank planes, escape fields, DCT side info, payloads. Every field position is a prefix',
+    `bit, mode planes, rank planes, escape fields, ${e.dct ? 'DCT side info, ' : ''}payloads. Every field position is a prefix`,
     'count or sum over the fields before it (no bit-serial walk); sections are shifted into place.',
     `Latency ${REC_LATENCY} cycle, one pixel per cycle; longest record ${e.REC} bits.`,
   ];

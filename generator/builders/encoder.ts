@@ -8,14 +8,14 @@ import { CombPath, DEFAULT_PREFIX, Module, Port, bit, vec } from './types.js';
 import { encWidths, portWidths } from './enc_common.js';
 import { buildDct } from './dct.js';
 import { AXIS_SLICE_LATENCY, buildAxisSlice } from './axis_slice.js';
-import { PREP_LATENCY, buildEncPrep } from './enc_prep.js';
+import { buildEncPrep, prepLatency } from './enc_prep.js';
 import { CTX_LATENCY, buildEncCtx } from './enc_ctx.js';
 import { REC_LATENCY, buildEncRec } from './enc_rec.js';
 import { buildEncPay } from './enc_pay.js';
 import { PACK_LATENCY, buildEncPack } from './enc_pack.js';
 
 /** From an accepted pixel to the first output word holding its record (the output slice included). */
-const ENCODER_LATENCY = PREP_LATENCY + CTX_LATENCY + REC_LATENCY + PACK_LATENCY + AXIS_SLICE_LATENCY;
+const encoderLatency = (d: Derived): number => prepLatency(d) + CTX_LATENCY + REC_LATENCY + PACK_LATENCY + AXIS_SLICE_LATENCY;
 
 /** What an integrator budgets for the encoder (manifest integration.throughput; checked in test/rtl/prefix-pair.test.ts). */
 export function encoderRate(d: Derived): { perPixel: string; perTileCycles: number; latencyCycles: number } {
@@ -24,7 +24,7 @@ export function encoderRate(d: Derived): { perPixel: string; perTileCycles: numb
     perPixel: `max(1, record bits / ${B}) cycles on average: one pixel per cycle, or one ${B}-bit word per cycle while records are longer (the packer fills every word)`,
     // the words the header and the end bit (with its padding) can add, and the trailer beat
     perTileCycles: Math.ceil((TILE_HEADER_BITS + TILE_END_BITS) / B) + 1,
-    latencyCycles: ENCODER_LATENCY,
+    latencyCycles: encoderLatency(d),
   };
 }
 
@@ -34,7 +34,7 @@ export function encoderSettings(d: Derived): { maxQuantShift: number; unsupporte
   return {
     maxQuantShift: max,
     unsupported:
-      `cfg_policy 3, or cfg_policy auto or dct with cfg_quant_shift above ${max} (min(15, W - 1)): the tile is coded lossless with shift 0, ` +
+      `cfg_policy 3${d.cfg.dct ? '' : ', cfg_policy 2 (dct: this build has no DCT)'}, or cfg_policy auto${d.cfg.dct ? ' or dct' : ''} with cfg_quant_shift above ${max} (min(15, W - 1)): the tile is coded lossless with shift 0, ` +
       'and nothing signals it (the tile header carries shift 0); validate the settings before driving them',
   };
 }
@@ -45,7 +45,7 @@ export function encoderPorts(d: Derived): Port[] {
   return [
     bit('input', 'clk'),
     bit('input', 'rst', 'synchronous, active high'),
-    vec('input', 'cfg_policy', 2, "0 lossless, 1 auto, 2 dct (3: lossless); sampled at a tile's first pixel"),
+    vec('input', 'cfg_policy', 2, e.dct ? "0 lossless, 1 auto, 2 dct (3: lossless); sampled at a tile's first pixel" : "0 lossless, 1 auto (2 dct, not built, and 3: lossless); sampled at a tile's first pixel"),
     vec('input', 'cfg_quant_shift', 4, `quantization shift; > ${e.SHIFT_MAX} selects lossless; lossless forces 0`),
     vec('input', 's_axis_tdata', e.C * e.W, `channel c in bits [c*${e.W} +: ${e.W}]`),
     bit('input', 's_axis_tvalid'),
@@ -70,32 +70,41 @@ export function buildEncoderTop(d: Derived, prefix: string = DEFAULT_PREFIX): Mo
     W: e.W,
     SHIFT_MAX: e.SHIFT_MAX,
     shiftLimited: e.SHIFT_MAX < 15,
-    prepLatency: PREP_LATENCY,
+    prepLatency: prepLatency(d),
+    dct: e.dct,
   };
   const description = [
     'DCT-CM encoder: pixel vectors in, the compressed tile stream of golden/tile.ts encodeTile out, bit exact.',
     `Input lane order: channel c in s_axis_tdata[c*${e.W} +: ${e.W}]; output: stream bit i in bit i mod ${e.B}`,
     `of word floor(i / ${e.B}) (32-bit unit 0 in the least significant bits).`,
-    `Pipeline: prep (quantize, bit lengths, DCT; ${PREP_LATENCY} cycles) -> ctx (context loop, modes) -> rec (record`,
+    `Pipeline: prep (quantize, bit lengths${e.dct ? ', DCT' : ''}; ${prepLatency(d)} cycles) -> ctx (context loop, modes) -> rec (record`,
     'assembly) -> pack (bit packer) -> output register slice, valid/ready between stages, all registered.',
     'Throughput: one pixel per cycle while m_axis_tready is high and the record fits the bus; a record',
     `longer than ${e.B} bits takes ceil(bits / ${e.B}) cycles; one extra cycle per tile for the trailer.`,
-    `Latency: ${ENCODER_LATENCY} cycles from an accepted pixel to the first output word that holds its record.`,
+    `Latency: ${encoderLatency(d)} cycles from an accepted pixel to the first output word that holds its record.`,
     'No combinational path from any input to any output: the m_axis outputs are the output slice\'s',
     'registers, and s_axis_tready is the stage ready chain, which starts at the slice\'s registered ready',
     '(m_axis_tready drives only the slice).',
     'Clock speed: the longest paths are the record stage (prefix counts over all channels, then shifters as',
     'wide as the longest record), the context loop (rank ROM, cost adder over a block, compare, mode, next',
-    'context: a true feedback loop) and the DCT stages (constant multipliers and an adder tree; the',
-    'rounding shift). Only the context loop cannot be cut by more registers; the record stage is',
-    'feed-forward and could be split into more stages.',
+    ...(e.dct
+      ? [
+          'context: a true feedback loop) and the DCT stages (constant multipliers and an adder tree; the',
+          'rounding shift). Only the context loop cannot be cut by more registers; the record stage is',
+          'feed-forward and could be split into more stages.',
+        ]
+      : [
+          'context: a true feedback loop). Only the context loop cannot be cut by more registers; the record',
+          'stage is feed-forward and could be split into more stages.',
+          'Built without the DCT (gen-rtl --no-dct): no DCT block is ever coded; cfg_policy 2 (dct) codes lossless.',
+        ]),
   ];
   return makeModule('encoder', d, prefix, {
     ports: encoderPorts(d),
     ctx,
     description,
     deps: ['enc_prep', 'enc_ctx', 'enc_rec', 'enc_pack', 'axis_slice'],
-    latency: ENCODER_LATENCY,
+    latency: encoderLatency(d),
     throughput: `one pixel per cycle while m_axis_tready is high and its record fits the ${e.B}-bit bus; ceil(bits / ${e.B}) cycles for a longer record`,
     combPaths: ENCODER_COMB_PATHS,
   });
@@ -103,5 +112,6 @@ export function buildEncoderTop(d: Derived, prefix: string = DEFAULT_PREFIX): Mo
 
 /** The encoder top and its submodules (the shared dctcm_dct included), dependencies first. */
 export function buildEncoder(d: Derived, prefix: string = DEFAULT_PREFIX): Module[] {
-  return [buildDct, buildEncPrep, buildEncCtx, buildEncPay, buildEncRec, buildEncPack, buildAxisSlice, buildEncoderTop].map((b) => b(d, prefix));
+  const stages = [buildEncPrep, buildEncCtx, buildEncPay, buildEncRec, buildEncPack, buildAxisSlice, buildEncoderTop];
+  return (d.cfg.dct ? [buildDct, ...stages] : stages).map((b) => b(d, prefix));
 }

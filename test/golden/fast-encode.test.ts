@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { encodeTensorFast, encodeTilePixels } from '../../golden/fast-encode.js';
-import { CodecConfig, DCT_SIZES, MODE_NAMES, Policy, TileSettings, defaultBusWidth, derive } from '../../golden/params.js';
+import { CodecConfig, DCT_SIZES, MODE_CTX, MODE_DCT, MODE_NAMES, MODE_RAW, MODE_ZERO, Policy, TileSettings, defaultBusWidth, derive } from '../../golden/params.js';
 import { EncodedTile, encodeTile } from '../../golden/tile.js';
 import { EncodeResult, defaultEncoder, encodeTensor } from '../../tools/container.js';
 import { NpyDtype, Tensor, parseNpy } from '../../tools/npy.js';
@@ -133,6 +133,42 @@ describe('encodeTilePixels equals encodeTile (the stage functions)', () => {
       expect(tileDiff(encodeTile(d, st, px, 6), encodeTilePixels(d, st, px, 6)), `${k}`).toBeNull();
     }
   });
+});
+
+describe('builds without the DCT (dct: false): encodeTilePixels and encodeTensor equal the reference', () => {
+  for (const N of DCT_SIZES) {
+    it(`N=${N}, signed and unsigned, W 4..16, every pattern, lossless and auto`, () => {
+      const rng = new Rng(0xd0c7 + N);
+      const modes = [0, 0, 0, 0];
+      for (const signed of [false, true]) {
+        for (let W = 4; W <= 16; W += rng.int(1, 3)) {
+          for (const pattern of patternsFor(signed)) {
+            const C = N * rng.int(1, Math.max(1, Math.floor(64 / N)));
+            const cfg: CodecConfig = { channels: C, dctSize: N, dataWidth: W, signed, busWidth: rng.pick([32, 96, defaultBusWidth(C, W)]), dctPrecision: rng.pick([8, 12, 16]), dct: false };
+            const d = derive(cfg);
+            const npix = rng.pick([1, 7, 13]);
+            const px = genPixels(rng, pattern, npix, C, W, signed);
+            for (const st of settingsFor(rng, W).filter((x) => x.policy !== 'dct')) {
+              const ref = encodeTile(d, st, px, npix);
+              const diff = tileDiff(ref, encodeTilePixels(d, st, px, npix));
+              expect(diff, `C=${C} N=${N} W=${W} ${signed ? 's' : 'u'} ${pattern} ${st.policy} s=${st.quantShift}`).toBeNull();
+              ref.modeCounts.forEach((m, i) => (modes[i] += m));
+            }
+          }
+          const C = N * rng.int(1, 3);
+          const [H, Wd] = [rng.int(1, 5), rng.int(1, 7)];
+          const cfg: CodecConfig = { channels: C, dctSize: N, dataWidth: W, signed, busWidth: 64, dctPrecision: 12, dct: false };
+          const t: Tensor = { dtype: dtypeFor(W, signed), shape: [C, H, Wd], data: genTensorData(rng, rng.pick(patternsFor(signed)), C, H, Wd, W, signed) };
+          const st: TileSettings = { policy: 'auto', quantShift: rng.int(1, Math.min(15, W - 1)) };
+          for (const tp of [1, Wd, H * Wd]) {
+            expect(tensorDiff(encodeTensor(t, cfg, st, tp, undefined, 'reference'), encodeTensor(t, cfg, st, tp, undefined, 'fast'))).toBeNull();
+          }
+        }
+      }
+      expect(modes[MODE_DCT]).toBe(0);
+      for (const m of [MODE_ZERO, MODE_CTX, MODE_RAW]) expect(modes[m], MODE_NAMES[m]).toBeGreaterThan(0);
+    });
+  }
 });
 
 describe('encodeTensor: fast and reference encoders give the same file', () => {

@@ -29,11 +29,16 @@ const CONFIGS: CodecConfig[] = [
   { channels: 24, dctSize: 8, dataWidth: 16, signed: true, busWidth: 256, dctPrecision: 16 },
   { channels: 64, dctSize: 8, dataWidth: 9, signed: false, busWidth: 64, dctPrecision: 8 },
   { channels: 32, dctSize: 32, dataWidth: 16, signed: false, busWidth: 64, dctPrecision: 16 },
+  // builds without the DCT: a mutant's DCT block is NO_DCT
+  { channels: 8, dctSize: 8, dataWidth: 8, signed: false, busWidth: 32, dctPrecision: 12, dct: false },
+  { channels: 32, dctSize: 8, dataWidth: 6, signed: true, busWidth: 64, dctPrecision: 12, dct: false },
 ];
 
-function settingsFor(rng: Rng, W: number): { policy: Policy; quantShift: number } {
+/** A random policy and shift; without the DCT the dct policy is coded auto. */
+function settingsFor(rng: Rng, W: number, dct = true): { policy: Policy; quantShift: number } {
   const policy = rng.pick(['lossless', 'auto', 'dct'] as Policy[]);
-  return { policy, quantShift: policy === 'lossless' ? 0 : rng.int(policy === 'dct' ? 0 : 1, Math.min(15, W - 1)) };
+  const quantShift = policy === 'lossless' ? 0 : rng.int(policy === 'dct' ? 0 : 1, Math.min(15, W - 1));
+  return { policy: policy === 'dct' && !dct ? 'auto' : policy, quantShift };
 }
 
 interface Tally {
@@ -80,7 +85,7 @@ describe('decoder fuzzing', () => {
     for (const cfg of CONFIGS) {
       const d = derive(cfg);
       for (let i = 0; i < 6; i++) {
-        const settings = settingsFor(rng, cfg.dataWidth);
+        const settings = settingsFor(rng, cfg.dataWidth, cfg.dct !== false);
         const pattern: Pattern = rng.pick(patternsFor(cfg.signed));
         const npix = rng.int(1, 16);
         const e = encodeTile(d, settings, genPixels(rng, pattern, npix, cfg.channels, cfg.dataWidth, cfg.signed), npix);
@@ -143,7 +148,7 @@ describe('decoder fuzzing', () => {
     const bases: { bytes: Uint8Array; wordBytes: number; what: string }[] = [];
     for (const cfg of CONFIGS) {
       for (let i = 0; i < 3; i++) {
-        const settings = settingsFor(rng, cfg.dataWidth);
+        const settings = settingsFor(rng, cfg.dataWidth, cfg.dct !== false);
         const pattern: Pattern = rng.pick(patternsFor(cfg.signed));
         const H = rng.int(1, 4);
         const Wd = rng.int(1, 5);

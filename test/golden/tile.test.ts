@@ -715,3 +715,70 @@ describe('decoder stream checks', () => {
     expect(Array.from(dec.pixels)).toEqual(want);
   });
 });
+
+describe('builds without the DCT (FORMAT.md 2.4)', () => {
+  const cfg8 = cfgOf(8, 8, 8, false, 32);
+  const noDct8 = cfgOf(8, 8, 8, false, 32, 12, false);
+  const d8 = derive(cfg8);
+  const n8 = derive(noDct8);
+  // The worked example's record (FORMAT.md 11), under either tag.
+  const example = '1' + '1' + '10110101' + '100' + '10' + '0' + '0' + '00' + '10' + '001';
+  // One DCT block with an all-zero mask and wc = 0 (coefWidthBits bits): a valid record of a DCT build.
+  const dctRecord = (d: Derived) => '1' + '0' + '1' + '1' + '0'.repeat(8) + field(0, d.coefWidthBits);
+
+  it('the no-DCT tag is the complement of the tag; the sizes lose the DCT block', () => {
+    expect(configTag(noDct8)).toBe(tagOf(cfg8) ^ 0xffff);
+    expect(n8.tag).toBe(0x396a);
+    expect(d8.noDctTag).toBe(0x396a);
+    expect(n8.noDctTag).toBe(n8.tag);
+    expect(n8.cfg.dct).toBe(false);
+    expect(d8.cfg.dct).toBe(true);
+    const big = derive(cfgOf(64, 8, 8, false, 256));
+    const bigN = derive(cfgOf(64, 8, 8, false, 256, 12, false));
+    expect(bigN.maxEncodedRecordBits).toBe(1 + 8 * (3 + 8 * 8));
+    expect(bigN.maxRecordBits).toBe(905); // CTX blocks bound it (FORMAT.md 4)
+    expect(big.maxEncodedRecordBits).toBe(825);
+  });
+
+  it('every decoder reads a no-DCT tile; a no-DCT decoder rejects the DCT tag by name', () => {
+    const tile = buildTile(headerUnit(0, 0x396a), example, 32, 1);
+    for (const d of [d8, n8]) expect(Array.from(decodeTile(d, tile).pixels)).toEqual([0, 5, 0, 0, 12, 0, 1, 0]);
+    const e = streamError(() => decodeTile(n8, Uint32Array.from([0xc69501dc, 0x008826b7, 0xe1760001])));
+    expect(e.code).toBe(ERR.BAD_TAG);
+    expect(e.bitOffset).toBe(16);
+    expect(e.message).toMatch(/built with the DCT.*--no-dct/);
+  });
+
+  it('a DCT block in a no-DCT tile is NO_DCT at its mode-plane-3 bit, for either decoder', () => {
+    expect(decodeTile(d8, buildTile(headerUnit(1, 0xc695), dctRecord(d8), 32, 1)).modeCounts[MODE_DCT]).toBe(1);
+    for (const d of [d8, n8]) {
+      const e = streamError(() => decodeTile(d, buildTile(headerUnit(1, 0x396a), dctRecord(d8), 32, 1)));
+      expect(e.code).toBe(ERR.NO_DCT);
+      expect(e.bitOffset).toBe(32 + 3);
+    }
+    // C = 16: a good pixel, then a record whose block 0 is RAW and block 1 DCT (plane 3 = '0', '1').
+    const c16 = cfgOf(16, 8, 8, false, 32, 12, false);
+    const d16 = derive(c16);
+    const ok = '1' + '00' + '00'; // two ZERO blocks
+    const bad = '1' + '00' + '11' + '01' + field(0, 64);
+    const st = decodeTileStatus(d16, buildTile(headerUnit(1, d16.tag), ok + bad, 32, 2));
+    expect(st.count).toBe(1);
+    expect(st.error?.code).toBe(ERR.NO_DCT);
+    expect(st.error?.bitOffset).toBe(32 + ok.length + 1 + 2 + 2 + 1);
+  });
+
+  it('the encoder never chooses DCT, and the dct policy is a ParamError', () => {
+    const rng = new Rng(7);
+    const px = genPixels(rng, 'smooth', 40, 8, 8, false);
+    let dctWith = 0;
+    for (const s of [1, 2, 3]) {
+      const e = encodeTile(n8, { policy: 'auto', quantShift: s }, px, 40);
+      expect(e.modeCounts[MODE_DCT]).toBe(0);
+      expect(e.units[0] >>> 16).toBe(0x396a);
+      expect(Array.from(decodeTile(n8, e.units).pixels)).toEqual(Array.from(e.recon));
+      dctWith += encodeTile(d8, { policy: 'auto', quantShift: s }, px, 40).modeCounts[MODE_DCT];
+    }
+    expect(dctWith).toBeGreaterThan(0); // the same pixels do take DCT blocks in a DCT build
+    expect(() => encodeTile(n8, { policy: 'dct', quantShift: 1 }, px, 40)).toThrow(ParamError);
+  });
+});

@@ -9,7 +9,13 @@ import { describe, expect, it } from 'vitest';
 import { derive } from '../../golden/params.js';
 import { Module } from '../../generator/builders/types.js';
 import { synthCheck, synthesize } from '../../sim/run.js';
-import { SWEEP, sweepLabel } from '../../sim/sweep.js';
+import { SWEEP, SWEEP_NO_DCT, sweepLabel } from '../../sim/sweep.js';
+
+/**
+ * The no-DCT rows Yosys checks (gen-rtl --no-dct): the issue's C8 N8 W8 B32 target, also through the whole
+ * generic flow, and C16 N8 W8 s B64 (coarse); the other no-DCT rows are co-simulated and linted only.
+ */
+const NO_DCT_ROWS = SWEEP_NO_DCT.filter((c) => c.dctSize === 8 && c.dataWidth === 8);
 
 /** The widest configurations that go through coarse synthesis, and through elaboration, in the test suite. */
 export const COARSE_MAX_CHANNELS = 16;
@@ -17,7 +23,7 @@ export const ELABORATE_MAX_CHANNELS = 64;
 
 export function synthSweep(top: 'dctcm_encoder' | 'dctcm_decoder', build: (d: ReturnType<typeof derive>) => Module[]): void {
   describe(`${top}: Yosys over the sweep`, () => {
-    for (const c of SWEEP.filter((row) => row.channels <= ELABORATE_MAX_CHANNELS)) {
+    for (const c of [...SWEEP.filter((row) => row.channels <= ELABORATE_MAX_CHANNELS), ...NO_DCT_ROWS]) {
       const files = () => build(derive(c)).map((m) => ({ name: `${m.name}.v`, text: m.text }));
       const depth = c.channels <= COARSE_MAX_CHANNELS ? 'coarse' : 'elaborate';
       it(`${sweepLabel(c)}: ${depth === 'coarse' ? 'synth -run :fine' : 'proc'}, check -assert, no latches`, async () => {

@@ -18,7 +18,7 @@ import { cosimDecoder, encodeTiles, runDecoderStream } from '../../sim/decoder-c
 import { StreamTile, beatBits } from '../../sim/decoder-vectors.js';
 import { TILE_OPS, reseal } from '../../sim/mutate.js';
 import { Simulator, lint, requireTools } from '../../sim/run.js';
-import { SWEEP, sweepLabel } from '../../sim/sweep.js';
+import { SWEEP, SWEEP_NO_DCT, sweepLabel } from '../../sim/sweep.js';
 import { activationsDir } from '../../sim/paths.js';
 import { longRecordTile } from '../../sim/long-record.js';
 import { Rng } from '../../sim/rng.js';
@@ -36,6 +36,8 @@ const label = sweepLabel;
 // The shared matrix (sim/sweep.ts), on both simulators; Yosys synthesis of the same rows is in
 // test/synth/decoder-synth.test.ts.
 const CONFIGS: CodecConfig[] = SWEEP;
+// Builds without the DCT (gen-rtl --no-dct): co-simulation, fuzz and lint rows of their own.
+const NO_DCT: CodecConfig[] = SWEEP_NO_DCT;
 const SETTINGS: { policy: Policy; quantShift: number }[] = [
   { policy: 'lossless', quantShift: 0 },
   { policy: 'auto', quantShift: 1 },
@@ -43,13 +45,15 @@ const SETTINGS: { policy: Policy; quantShift: number }[] = [
   { policy: 'dct', quantShift: 0 },
   { policy: 'dct', quantShift: 3 },
 ];
+/** The settings a build can code: a no-DCT build has no dct policy. */
+const settingsOf = (d: Derived) => (d.cfg.dct ? SETTINGS : SETTINGS.filter((s) => s.policy !== 'dct'));
 
 /** Tiles of every policy and pixel pattern, 0 to 9 pixels each, plus a longer one. */
 function variedStream(d: Derived, seed: number): StreamTile[] {
   const { channels: C, dataWidth: W, signed } = d.cfg;
   const rng = new Rng(seed);
   const tiles: StreamTile[] = [];
-  for (const s of SETTINGS) {
+  for (const s of settingsOf(d)) {
     for (const pat of patternsFor(signed)) {
       const n = rng.int(1, 6);
       tiles.push({ units: encodeTile(d, s, genPixels(rng, pat, n, C, W, signed), n).units });
@@ -66,7 +70,7 @@ const sims: Simulator[] = ['icarus', 'verilator'];
 
 describe.concurrent('dctcm_decoder co-simulation against decodeTile', () => {
   for (const sim of sims) {
-    for (const c of CONFIGS) {
+    for (const c of [...CONFIGS, ...NO_DCT]) {
       const runs = sim === 'icarus' ? [{ gap: 0, stall: 0, seed: 1 }, { gap: 30, stall: 40, seed: 2 }] : [{ gap: 25, stall: 35, seed: 3 }];
       for (const r of runs) {
         it(`${sim} ${label(c)} gaps ${r.gap}% stalls ${r.stall}%`, async () => {
@@ -121,10 +125,10 @@ function fuzzCases(d: Derived, seed: number, n: number): FuzzCase[] {
   const rng = new Rng(seed);
   const cases: FuzzCase[] = [];
   for (let i = 0; i < n; i++) {
-    const s = rng.pick(SETTINGS);
+    const s = rng.pick(settingsOf(d));
     const np = rng.int(1, 5);
     const base = encodeTile(d, s, genPixels(rng, rng.pick(patternsFor(signed)), np, C, W, signed), np).units;
-    const good = encodeTile(d, rng.pick(SETTINGS), genPixels(rng, rng.pick(patternsFor(signed)), 3, C, W, signed), 3).units;
+    const good = encodeTile(d, rng.pick(settingsOf(d)), genPixels(rng, rng.pick(patternsFor(signed)), 3, C, W, signed), 3).units;
     const m = MUTATIONS[i % MUTATIONS.length];
     const op = TILE_OPS[m.op];
     if (!op.words) throw new Error(`${m.op} does not keep whole words`);
@@ -139,6 +143,7 @@ describe.concurrent('dctcm_decoder on fuzzed streams', () => {
   const jobs: { sim: Simulator; c: CodecConfig; n: number }[] = [
     ...CONFIGS.map((c) => ({ sim: 'icarus' as Simulator, c, n: c.channels >= 64 ? 72 : 144 })),
     ...[CONFIGS[0], CONFIGS[1], CONFIGS[5]].map((c) => ({ sim: 'verilator' as Simulator, c, n: c.channels >= 64 ? 72 : 144 })),
+    { sim: 'icarus' as Simulator, c: NO_DCT[1], n: 144 },
   ];
   for (const { sim, c, n } of jobs) {
     it(`${sim} ${label(c)}: ${n} mutated tiles, each followed by a valid one; every beat and status compared`, async () => {
@@ -200,6 +205,56 @@ describe.concurrent('dctcm_decoder per-tile status', () => {
       // 4 + 1, 3, 1, 1, 2, 1 (the empty tile's status beat), 1
       expect(res.beats).toBe(14);
       expect(res.pixels).toBe(10);
+    }, 600_000);
+  }
+});
+
+// Builds without the DCT (FORMAT.md 2.4): a no-DCT decoder rejects a DCT build's tag and a DCT block in
+// its own tiles; a DCT decoder reads no-DCT tiles and rejects a DCT block in them. Each bad tile is closed
+// by its status beat after the pixels before the error, and the next tile decodes.
+describe.concurrent('dctcm_decoder and builds without the DCT', () => {
+  const noDct = derive(NO_DCT[1]);
+  const withDct = derive({ ...NO_DCT[1], dct: true });
+  const { channels: C, dataWidth: W, signed } = noDct.cfg;
+  /** A DCT build's tile under the dct policy, 2 zero pixels (ZERO blocks) first, retagged with `tag`. */
+  const dctTile = (rng: Rng, tag?: number): Uint32Array => {
+    const px = new Int32Array(5 * C);
+    px.set(genPixels(rng, 'dense', 3, C, W, signed), 2 * C);
+    const u = encodeTile(withDct, { policy: 'dct', quantShift: 1 }, px, 5).units;
+    if (tag !== undefined) {
+      u[0] = ((u[0] & 0xffff) | (tag << 16)) >>> 0;
+      reseal(withDct, u);
+    }
+    return u;
+  };
+  const good = (d: Derived, rng: Rng, n: number) => encodeTile(d, { policy: 'auto', quantShift: 1 }, genPixels(rng, 'sparse', n, C, W, signed), n).units;
+  // Icarus only: Verilator runs the no-DCT sweep rows above, and these streams add no new logic path.
+  for (const sim of ['icarus'] as Simulator[]) {
+    it(`${sim} ${label(NO_DCT[1])} decoder: a DCT build's tile (BAD_TAG), a DCT block in a no-DCT tile (NO_DCT), recovery`, async () => {
+      const rng = new Rng(47);
+      const tiles = [good(noDct, rng, 3), dctTile(rng), good(noDct, rng, 2), dctTile(rng, noDct.tag), good(noDct, rng, 4)].map((units) => ({ units }));
+      const res = await runDecoderStream(noDct, tiles, sim, { workDir: join(WORK, `nodct-${sim}`), seed: 6, gapPct: 25, stallPct: 30 });
+      expect(res.ok, res.message).toBe(true);
+      expect(res.verdicts.map((v) => [v.errorCode, v.count])).toEqual([
+        [0, 3],
+        [ERR.BAD_TAG, 0],
+        [0, 2],
+        [ERR.NO_DCT, 2],
+        [0, 4],
+      ]);
+    }, 600_000);
+    it(`${sim} ${label(withDct.cfg)} decoder: reads a no-DCT build's tiles, NO_DCT for a DCT block in one`, async () => {
+      const rng = new Rng(53);
+      const tiles = [good(noDct, rng, 3), dctTile(rng, withDct.noDctTag), dctTile(rng), good(withDct, rng, 2), good(noDct, rng, 1)].map((units) => ({ units }));
+      const res = await runDecoderStream(withDct, tiles, sim, { workDir: join(WORK, `dct-reads-nodct-${sim}`), seed: 7, gapPct: 25, stallPct: 30 });
+      expect(res.ok, res.message).toBe(true);
+      expect(res.verdicts.map((v) => [v.errorCode, v.count])).toEqual([
+        [0, 3],
+        [ERR.NO_DCT, 2],
+        [0, 5],
+        [0, 2],
+        [0, 1],
+      ]);
     }, 600_000);
   }
 });
@@ -268,7 +323,7 @@ describe.concurrent('dctcm_decoder on a real tensor', () => {
 });
 
 describe.concurrent('dctcm_decoder lint', () => {
-  for (const c of CONFIGS) {
+  for (const c of [...CONFIGS, ...NO_DCT]) {
     it(`verilator --lint-only -Wall, zero warnings: ${label(c)}`, async () => {
       const dir = join(WORK, `lint-${label(c).replace(/ /g, '_')}`);
       mkdirSync(dir, { recursive: true });
@@ -315,6 +370,17 @@ describe('dctcm_decoder generator', () => {
       expect(m.text).not.toMatch(/\/work\/|\/tmp\//);
     }
   });
+  it('without the DCT: no dctcm_idct, no DCT fields, and NO_DCT in its error table', () => {
+    const a = buildDecoder(derive(NO_DCT[1]));
+    expect(a.map((m) => m.name)).toEqual(['dctcm_dec_parse', 'dctcm_dec_recon', 'dctcm_decoder']);
+    const top = a.find((m) => m.name === 'dctcm_decoder')!;
+    expect(top.text).not.toMatch(/idct|TAG_NODCT|E_BAD_DCT_WIDTH/);
+    expect(top.text).toContain(`localparam [SCW-1:0] E_NO_DCT = ${STATUS_CODE_BITS}'d${ERR.NO_DCT};`);
+    expect(top.latency).toBe(2);
+    const parse = a.find((m) => m.name === 'dctcm_dec_parse')!;
+    expect(parse.ports.map((p) => p.name)).not.toContain('mask');
+    expect(parse.ports.map((p) => p.name)).not.toContain('err_width');
+  });
   it("takes its error codes and the status width from golden's STREAM_ERRORS", () => {
     // C64 B256 W8: the trailer word has bits above 31 and W - 1 < 15, so every code is raised
     const top = buildDecoder(derive(CONFIGS[2])).find((m) => m.name === 'dctcm_decoder')!;
@@ -322,6 +388,6 @@ describe('dctcm_decoder generator', () => {
     expect(top.text).toContain(`output wire [${STATUS_CODE_BITS}:0] m_axis_tuser`);
     expect(top.text).toContain(`output wire [${STATUS_CODE_BITS - 1}:0] error_code`);
     for (const e of DEC_ERRORS) expect(top.text).toContain(`localparam [SCW-1:0] E_${e.name} = ${STATUS_CODE_BITS}'d${e.code};`);
-    expect(DEC_ERRORS.map((e) => e.code)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    expect(DEC_ERRORS.map((e) => e.code)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]);
   });
 });

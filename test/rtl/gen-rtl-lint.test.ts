@@ -17,6 +17,7 @@ const LINT_CONFIGS: string[][] = [
   ['--channels', '16'],
   ['--channels', '32', '--dct-size', '4', '--data-width', '4', '--dct-precision', '8', '--bus-width', '32'],
   ['--channels', '32', '--dct-size', '16', '--data-width', '12', '--signed', '--bus-width', '128', '--dct-precision', '14'],
+  ['--channels', '32', '--dct-size', '8', '--data-width', '6', '--signed', '--bus-width', '64', '--no-dct'], // no dctcm_dct, no dctcm_idct
 ];
 
 describe.each(LINT_CONFIGS.map((a) => [a.join(' '), a] as const))('lint and Yosys on every emitted file: %s', (_label, args) => {

@@ -35,6 +35,7 @@ describe('topPaths (Yosys cones)', () => {
 const ROWS: { args: Record<string, unknown>; label: string }[] = [
   { args: { channels: 8, dctSize: 4, dataWidth: 4 }, label: 'C8 N4 W4 u B32' },
   { args: { channels: 16, dctSize: 8, dataWidth: 8, signed: true, prefix: 'x_' }, label: 'C16 N8 W8 s B64, prefix x_' },
+  { args: { channels: 8, dctSize: 8, dataWidth: 8, busWidth: 32, dct: false }, label: 'C8 N8 W8 u B32 nodct' },
 ];
 
 describe.each(ROWS)('manifest against Yosys: $label', ({ args }) => {

@@ -261,6 +261,33 @@ describe('user errors: exit 2, a message naming the problem, no output file', ()
   });
 });
 
+describe('--no-dct: a build without the DCT', () => {
+  it('encode writes a no-DCT file (flags bit 1, no DCT block) that decode reads; analyze reports no DCT block', () => {
+    const p = writeTensor('nodct.npy', randomTensor('|u1', [16, 3, 5], 31));
+    const out = join(dir, 'nodct.dctcm');
+    const r = run('encode', p, '-o', out, '--no-dct', '--policy', 'auto', '--quant-shift', '1');
+    expect(r.code, r.stderr).toBe(0);
+    const bytes = readFileSync(out);
+    expect(bytes[12] & 2).toBe(2);
+    const back = join(dir, 'nodct-back.npy');
+    expect(run('decode', out, '-o', back).code).toBe(0);
+    const a = run('analyze', p, '--no-dct', '--policy', 'auto', '--quant-shift', '1', '--json');
+    expect(a.code, a.stderr).toBe(0);
+    const rep = JSON.parse(a.stdout);
+    expect(rep.config.dct).toBe(false);
+    expect(rep.total.modes.dct).toBe(0);
+  });
+  it('--policy dct with --no-dct exits 2 naming the combination, and writes nothing', () => {
+    const p = writeTensor('nodct2.npy', randomTensor('|u1', [8, 2, 3], 32));
+    const out = join(dir, 'nodct2.dctcm');
+    const r = run('encode', p, '-o', out, '--no-dct', '--policy', 'dct', '--quant-shift', '1');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--policy dct needs a build with the DCT mode: this configuration is built with --no-dct/);
+    expect(existsSync(out)).toBe(false);
+    expect(leftovers()).toEqual([]);
+  });
+});
+
 describe('help', () => {
   it('documents every option and its default', () => {
     const enc = run('encode', '--help');
@@ -270,6 +297,8 @@ describe('help', () => {
       ['--data-width', "default: the input dtype's bits"],
       ['--bus-width', 'default: half a raw pixel, C*W/2, rounded up to a multiple of 32 and kept within 32..4096'],
       ['--dct-precision', 'default: 12'],
+      ['--dct ', 'default: true'],
+      ['--no-dct', 'policy dct is invalid'],
       ['--policy', 'default: "lossless"'],
       ['--quant-shift', 'default: 0'],
       ['--tile-pixels', "default: the tensor's W"],

@@ -145,6 +145,41 @@ describe('container round trips', () => {
   });
 });
 
+describe('a file of a build without the DCT (flags bit 1)', () => {
+  const t = small().t;
+  const noDct = cfgOf(8, 8, 8, false, 32, 12, false);
+  it('round trips, records the flag, and its tiles carry the no-DCT tag', () => {
+    for (const settings of [{ policy: 'lossless', quantShift: 0 }, { policy: 'auto', quantShift: 2 }] as TileSettings[]) {
+      const enc = encodeTensor(t, noDct, settings, 4);
+      expect(enc.bytes[12]).toBe(2);
+      expect(enc.modeCounts[3]).toBe(0);
+      const dv = new DataView(enc.bytes.buffer);
+      expect(dv.getUint32(FILE_HEADER_BYTES + 4, true) >>> 16).toBe(derive(noDct).tag);
+      const dec = decodeContainer(enc.bytes);
+      expect(dec.info.cfg).toEqual(noDct);
+      expect(dec.tensor.data).toEqual(enc.recon);
+    }
+  });
+  it('policy dct is a ParamError before anything is coded; a no-DCT header with policy dct is rejected', () => {
+    expect(() => encodeTensor(t, noDct, { policy: 'dct', quantShift: 1 }, 4)).toThrow(/--policy dct needs a build with the DCT/);
+    const b = encodeTensor(t, noDct, { policy: 'auto', quantShift: 1 }, 4).bytes.slice();
+    b[17] = 2;
+    b[19] = headerCheck(b);
+    const e = streamError(() => decodeContainer(b));
+    expect(e.bitOffset).toBe(17 * 8);
+    expect(e.message).toMatch(/--policy dct needs a build with the DCT/);
+  });
+  it('a DCT build file relabelled no-DCT is rejected by its tiles\' tag', () => {
+    const b = small().bytes.slice();
+    b[12] |= 2;
+    b[19] = headerCheck(b);
+    const e = streamError(() => decodeContainer(b));
+    expect(e.code).toBe(ERR.BAD_TAG);
+    expect(e.bitOffset).toBe((FILE_HEADER_BYTES + 4) * 8 + 16);
+    expect(e.message).toMatch(/built with the DCT.*--no-dct/);
+  });
+});
+
 describe('encodeTensor input checks', () => {
   const t = small().t;
   const cfg = cfgOf(8, 8, 8, false, 32);
@@ -202,7 +237,7 @@ describe('container header and framing checks (StreamError naming the byte)', ()
   });
 
   it('invalid configurations', () => {
-    rejects((b) => (b[12] = 2), 12, /signed flag 2/);
+    rejects((b) => (b[12] = 4), 12, /flags byte 4/);
     rejects((b, dv) => dv.setUint16(8, 0, true), 8, /invalid configuration.*--channels 0/);
     rejects((b, dv) => dv.setUint16(8, 12, true), 8, /not a multiple of --dct-size/);
     rejects((b) => (b[10] = 6), 8, /--dct-size 6/);
