@@ -281,6 +281,9 @@ export interface EncStageBeats {
   pack: { in: PortValues[]; out: PortValues[] };
 }
 
+/** The modes enc_pay is driven in, by index (pay beat of block b in mode m: [b * payModes(d).length + m]). */
+export const payModes = (d: Derived): number[] => (d.cfg.dct ? [0, MODE_CTX, MODE_RAW, MODE_DCT] : [0, MODE_CTX, MODE_RAW]);
+
 /**
  * Runs the tiles through the stage references as the encoder chains them: prep -> ctx (planPixel with
  * the tile's contexts, then updateContext) -> rec -> pack; pay takes each block of prep in every mode.
@@ -307,7 +310,7 @@ export function encStageBeats(d: Derived, tiles: StageTile[]): EncStageBeats {
       r.prep.push(prep);
       r.ctx.push(cx);
       r.rec.push(rc);
-      for (let b = 0; b < d.blocks; b++) for (const mode of [0, MODE_CTX, MODE_RAW, MODE_DCT]) r.pay.push(encPay(d, p, b, mode));
+      for (let b = 0; b < d.blocks; b++) for (const mode of payModes(d)) r.pay.push(encPay(d, p, b, mode));
       records.push({ rec: rc.out.out_rec as bigint, bits: rc.out.out_bits as number, first: beat.first, last: beat.last, shift: s });
     }
   }

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MODE_CTX, MODE_DCT, MODE_RAW, MODE_ZERO, dctContext, derive } from '../../golden/params.js';
 import { effectiveShift, encodeTile, newPlan, planPixel, updateContext } from '../../golden/tile.js';
-import { encPrep, encStageBeats } from '../../sim/enc-stages.js';
+import { encPrep, encStageBeats, payModes } from '../../sim/enc-stages.js';
 import { writeStageBench } from '../../sim/stage-bench.js';
 import { buildEncPrep } from '../../generator/builders/enc_prep.js';
 import { buildEncPack } from '../../generator/builders/enc_pack.js';
@@ -83,7 +83,7 @@ describe.each(rows)('stage references, $c.channels channels', ({ c, real }) => {
       let tail = 0n;
       let bits = 0;
       for (let b = modes.length - 1; b >= 0; b--) {
-        const pay = r.pay[(i * modes.length + b) * 4 + modes[b]].out;
+        const pay = r.pay[(i * modes.length + b) * payModes(d).length + modes[b]].out;
         tail = (tail << BigInt(pay.bits as number)) | (pay.pay as bigint);
         bits += pay.bits as number;
       }

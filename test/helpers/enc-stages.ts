@@ -27,9 +27,11 @@ export const STAGE_CONFIGS: CodecConfig[] = [
   cfgOf(8, 4, 4, false, 32), // no escape field (W + 1 bit lengths fit the ranks)
   cfgOf(16, 8, 8, true, 64),
   cfgOf(8, 8, 6, true, 32), // records longer than the bus
+  cfgOf(8, 4, 8, false, 32, 12, false), // built without the DCT: fewer ports, no DCT mode
 ];
 
-export const stageLabel = (c: CodecConfig): string => `C${c.channels} N${c.dctSize} W${c.dataWidth} ${c.signed ? 's' : 'u'} B${c.busWidth}`;
+export const stageLabel = (c: CodecConfig): string =>
+  `C${c.channels} N${c.dctSize} W${c.dataWidth} ${c.signed ? 's' : 'u'} B${c.busWidth}${c.dct ? '' : ' nodct'}`;
 
 /**
  * A lossless tile whose first pixel has every block at a tie of CTX and RAW cost (contexts are 0 at a
@@ -79,7 +81,7 @@ export function stageTiles(d: Derived, count: number, seed: number): StageTile[]
     ['dct', 0],
     ['dct', 1],
     ['dct', maxShift],
-  ];
+  ].filter(([policy]) => d.cfg.dct || policy !== 'dct') as [Policy, number][];
   const tiles: StageTile[] = [];
   for (let i = 0; i < count; i++) {
     const [policy, quantShift] = settings[i % settings.length];
