@@ -66,7 +66,7 @@ async function main(): Promise<void> {
             } else {
               // nextpnr's first ERROR line says why (e.g. more LCs than the device has)
               const why = /ERROR: ([^\n]*)/.exec(p.log)?.[1]?.trim() ?? /Unable to place|not enough|exceed/i.exec(p.log)?.[0] ?? 'failed';
-              mhz = `place and route: ${why}`;
+              mhz = `place and route: ${why.replace(/\|/g, '/')}`; // (a | would split the table cell)
             }
           }
           const row = { config: `C${C} N${N} W${W} B${gc.codec.busWidth}`, dct: dct ? 'yes' : 'no', core, target, luts: s.luts, ffs: s.ffs, placed, mhz, perLut, seconds: (performance.now() - t0) / 1000 };
