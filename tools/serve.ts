@@ -5,7 +5,7 @@
 // request, so a bad request costs one error answer and the next request is read from the right byte.
 import { GENERATOR_VERSION } from '../generator/render.js';
 import { InputError, ParamError, StreamError } from '../golden/errors.js';
-import { CodecConfig, FORMAT_VERSION, POLICIES, Policy, TileSettings } from '../golden/params.js';
+import { CodecConfig, FORMAT_VERSION, POLICIES, Policy, TileSettings, hasDct } from '../golden/params.js';
 import { CodecOptions, resolveConfig } from './analyze.js';
 import { FILE_HEADER_BYTES, decodeContainer, encodeTensor } from './container.js';
 import { LITTLE_ENDIAN, NPY_DTYPES, NpyDtype, Tensor } from './npy.js';
@@ -36,7 +36,7 @@ export const SERVE_DTYPES: Record<string, NpyDtype> = { uint8: '|u1', int8: '|i1
 const DTYPE_NAME = new Map<NpyDtype, string>(Object.entries(SERVE_DTYPES).map(([k, v]) => [v, k]));
 
 /** Codec settings of a request, by their JSON names; each is the `dctcm encode` option of the same name. */
-export const SETTING_NAMES = ['policy', 'quant_shift', 'dct_size', 'data_width', 'bus_width', 'dct_precision', 'tile_pixels'] as const;
+export const SETTING_NAMES = ['policy', 'quant_shift', 'dct_size', 'data_width', 'bus_width', 'dct_precision', 'dct', 'tile_pixels'] as const;
 export const OPS = ['hello', 'code', 'encode', 'decode'] as const;
 const REQUEST_FIELDS = ['id', 'op', 'bytes', 'dtype', 'shape', 'settings'];
 
@@ -254,6 +254,13 @@ function intSetting(s: Record<string, unknown>, name: string): number | undefine
   return v;
 }
 
+function boolSetting(s: Record<string, unknown>, name: string): boolean | undefined {
+  const v = s[name];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'boolean') throw bad('bad_settings', `settings.${name} must be true or false, got ${JSON.stringify(v)}`);
+  return v;
+}
+
 interface ParsedSettings {
   codec: CodecOptions;
   tile: TileSettings;
@@ -274,7 +281,7 @@ function parseSettings(v: unknown): ParsedSettings {
   const tilePixels = intSetting(s, 'tile_pixels');
   if (tilePixels !== undefined && tilePixels < 1) throw bad('bad_settings', `settings.tile_pixels must be a positive integer, got ${tilePixels}`);
   return {
-    codec: { dctSize: intSetting(s, 'dct_size'), dataWidth: intSetting(s, 'data_width'), busWidth: intSetting(s, 'bus_width'), dctPrecision: intSetting(s, 'dct_precision') },
+    codec: { dctSize: intSetting(s, 'dct_size'), dataWidth: intSetting(s, 'data_width'), busWidth: intSetting(s, 'bus_width'), dctPrecision: intSetting(s, 'dct_precision'), dct: boolSetting(s, 'dct') },
     tile: { policy: policy as Policy, quantShift: intSetting(s, 'quant_shift') ?? 0 },
     tilePixels,
   };
@@ -330,6 +337,7 @@ function settingsEcho(st: ParsedSettings, cfgOf: CodecConfig, tilePixels: number
     data_width: cfgOf.dataWidth,
     bus_width: cfgOf.busWidth,
     dct_precision: cfgOf.dctPrecision,
+    dct: hasDct(cfgOf),
     tile_pixels: tilePixels,
   };
 }
@@ -415,9 +423,11 @@ export function handleRequest(h: Header, payload: Uint8Array): Answer {
 
 /** Codec errors by class; anything else is a fault of the server. */
 function classify(e: unknown): { code: ServeErrorCode; message: string } {
-  // CLI-worded messages name options (--quant-shift); the protocol names settings (quant_shift).
+  // CLI-worded messages name options (--quant-shift, --no-dct); the protocol names settings (quant_shift, dct false).
   const msg = (e as Error)?.message ?? String(e);
-  const reworded = msg.replace(/--([a-z]+(?:-[a-z]+)*)/g, (_, n: string) => n.replace(/-/g, '_'));
+  const reworded = msg
+    .replace(/--no-dct\b/g, 'dct false')
+    .replace(/--([a-z]+(?:-[a-z]+)*)/g, (_, n: string) => n.replace(/-/g, '_'));
   if (e instanceof ServeError) return { code: e.code, message: e.message };
   if (e instanceof ParamError) return { code: 'bad_settings', message: reworded };
   if (e instanceof InputError) return { code: 'bad_tensor', message: reworded };

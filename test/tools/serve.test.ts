@@ -111,7 +111,7 @@ function toRaw(values: Int32Array, dtype: DtypeName): Buffer {
 /** The golden model in this process: container bytes and reconstruction of one C x H x W tensor. */
 function reference(dtype: DtypeName, shape: number[], values: Int32Array, s: Header = {}): { bits: number; recon: Int32Array; bytes: Uint8Array } {
   const t: Tensor = { dtype: SERVE_DTYPES[dtype], shape: shape as [number, number, number], data: values };
-  const cfg = resolveConfig(t, { dctSize: s.dct_size as number | undefined, busWidth: s.bus_width as number | undefined, dataWidth: s.data_width as number | undefined });
+  const cfg = resolveConfig(t, { dctSize: s.dct_size as number | undefined, busWidth: s.bus_width as number | undefined, dataWidth: s.data_width as number | undefined, dct: s.dct as boolean | undefined });
   const settings: TileSettings = { policy: (s.policy as TileSettings['policy']) ?? 'lossless', quantShift: (s.quant_shift as number) ?? 0 };
   const e = encodeTensor(t, cfg, settings, (s.tile_pixels as number) ?? shape[2]);
   return { bits: e.bytes.length * 8, recon: e.recon, bytes: e.bytes };
@@ -162,7 +162,7 @@ describe('good requests', () => {
 
   it('code auto with every setting: the golden model reconstruction, settings echoed', async () => {
     const shape = [32, 5, 6];
-    const s = { policy: 'auto', quant_shift: 2, dct_size: 16, data_width: 8, bus_width: 96, dct_precision: 12, tile_pixels: 7 };
+    const s = { policy: 'auto', quant_shift: 2, dct_size: 16, data_width: 8, bus_width: 96, dct_precision: 12, dct: true, tile_pixels: 7 };
     const { raw, values } = randomTensor('uint8', shape, nextSeed++);
     client.send({ id: 12, op: 'code', dtype: 'uint8', shape, settings: s }, raw);
     const a = await client.next();
@@ -170,6 +170,24 @@ describe('good requests', () => {
     expect(a.header).toMatchObject({ ok: true, bits: ref.bits, settings: s, tiles: 5 });
     expect(Buffer.compare(a.payload, toRaw(ref.recon, 'uint8'))).toBe(0);
     expect(Buffer.compare(a.payload, raw)).not.toBe(0); // lossy: something changed
+  });
+
+  it('code and encode with dct false: a no-DCT build, no DCT block, its file decodes as one', async () => {
+    const shape = [16, 4, 5];
+    const st = { policy: 'auto', quant_shift: 1, dct: false };
+    const { raw, values } = randomTensor('uint8', shape, nextSeed++);
+    client.send({ id: 16, op: 'code', dtype: 'uint8', shape, settings: st }, raw);
+    const a = await client.next();
+    const ref = reference('uint8', shape, values, st);
+    expect(a.header).toMatchObject({ ok: true, bits: ref.bits, settings: st });
+    expect((a.header.modes as Record<string, number>).dct).toBe(0);
+    expect(Buffer.compare(a.payload, toRaw(ref.recon, 'uint8'))).toBe(0);
+    client.send({ id: 17, op: 'encode', dtype: 'uint8', shape, settings: st }, raw);
+    const e = await client.next();
+    expect(Buffer.compare(e.payload, Buffer.from(ref.bytes))).toBe(0);
+    client.send({ id: 18, op: 'decode' }, e.payload);
+    const d = await client.next();
+    expect(d.header).toMatchObject({ id: 18, ok: true, settings: st });
   });
 
   it('code N x C x H x W codes each item as its own tensor', async () => {
@@ -250,6 +268,8 @@ const MALFORMED: [string, Buffer, keyof typeof SERVE_ERRORS, unknown, RegExp][] 
   ['a fractional quant shift', frame(tensorHeader({ id: 24, settings: { policy: 'auto', quant_shift: 1.5 } }), ok48), 'bad_settings', 24, /quant_shift must be an integer/],
   ['an unsupported DCT size', frame(tensorHeader({ id: 25, settings: { dct_size: 5 } }), ok48), 'bad_settings', 25, /dct_size 5 is not supported/],
   ['channels not a multiple of the DCT size', frame(tensorHeader({ id: 26, settings: { dct_size: 16 } }), ok48), 'bad_settings', 26, /C=8 channels.*dct_size 16/],
+  ['a dct setting that is not a boolean', frame(tensorHeader({ id: 33, settings: { dct: 'no' } }), ok48), 'bad_settings', 33, /settings.dct must be true or false, got "no"/],
+  ['the dct policy with dct false', frame(tensorHeader({ id: 34, settings: { policy: 'dct', dct: false } }), ok48), 'bad_settings', 34, /^policy dct needs a build with the DCT mode: this configuration is built with dct false/],
   ['a bus width not a multiple of 32', frame(tensorHeader({ id: 27, settings: { bus_width: 33 } }), ok48), 'bad_settings', 27, /bus_width 33/],
   ['zero tile pixels', frame(tensorHeader({ id: 28, settings: { tile_pixels: 0 } }), ok48), 'bad_settings', 28, /settings.tile_pixels must be a positive integer, got 0/],
   ['an unknown setting', frame(tensorHeader({ id: 29, settings: { quantshift: 1 } }), ok48), 'bad_settings', 29, /unknown setting "quantshift"/],
