@@ -10,7 +10,7 @@ import { BitReader, BitWriter, getBit, getBits, pastEndError } from './bits.js';
 import { ERR, StreamError, StreamErrorCode } from './errors.js';
 import { signedWidthOf } from './intmath.js';
 import { dctForward, dctForwardFolded, dctInverse, dctInverseFolded, foldDct } from './dct.js';
-import { dequantize, indexLimit, quantize } from './quantize.js';
+import { dequantize, indexLimit, quantize, tieDirection } from './quantize.js';
 import {
   Derived,
   FORMAT_VERSION,
@@ -91,7 +91,9 @@ const pendingChannels = new Uint16Array(4096);
 
 /**
  * Mode decision and symbols for one pixel (FORMAT.md section 8): every mode the policy allows is costed
- * in bits and the cheapest wins, ties going to ZERO, CTX, RAW, DCT in that order.
+ * in bits and the cheapest wins, ties going to ZERO, CTX, RAW, DCT in that order. The pixel's values
+ * are pixel[pixelBase ..], and it is pixel number p of its tile (counting from 0): the quantizer's ties
+ * depend on its parity (FORMAT.md 6.1).
  */
 export function planPixel(
   d: Derived,
@@ -99,6 +101,7 @@ export function planPixel(
   ctx: Uint8Array,
   pixel: ArrayLike<number>,
   pixelBase: number,
+  p: number,
   plan: PixelPlan,
 ): void {
   const { dctSize: N, dataWidth: W } = d.cfg;
@@ -107,7 +110,7 @@ export function planPixel(
   const lossless = settings.policy === 'lossless';
   const dctOnly = settings.policy === 'dct';
   const rawBits = 3 + N * W;
-  const { rankTable, symBits, minVal, maxPos } = d;
+  const { rankTable, symBits, tieUp, minVal, maxPos } = d;
   const { modes, blockBits, mask, sym: symOut, index, len, rank, coef, coefWidth, recon } = plan;
   const F = lossless ? null : foldedDctOf(d);
   const qMax = indexLimit(maxPos, s);
@@ -120,7 +123,7 @@ export function planPixel(
     let ctxBits = 1;
     for (let c = c0; c < c1; c++) {
       const v = pixel[pixelBase + c];
-      const q = s === 0 ? v : quantize(v, s, qMax);
+      const q = s === 0 ? v : quantize(v, s, qMax, tieDirection(Math.abs(v), s, tieUp, ctx[c] * S, (p + c) & 1));
       const L = 32 - Math.clz32(Math.abs(q));
       const sym = ctx[c] * S + L;
       anyValue |= v;
@@ -361,7 +364,7 @@ export function encodeTile(d: Derived, settings: TileSettings, pixels: ArrayLike
   const modeCounts = [0, 0, 0, 0];
   const recon = new Int32Array(npix * C);
   for (let p = 0; p < npix; p++) {
-    planPixel(d, settings, ctx, pixels, base + p * C, plan);
+    planPixel(d, settings, ctx, pixels, base + p * C, p, plan);
     writePixel(d, plan, w);
     updateContext(d, s, plan, ctx);
     for (let b = 0; b < d.blocks; b++) modeCounts[plan.modes[b]]++;

@@ -6,7 +6,7 @@ import { makeModule } from '../render.js';
 import { CombPath, DEFAULT_PREFIX, Module, Port, asReg, bit, moduleNames, vec } from './types.js';
 import { EncWidths, encWidths, modeCostLines } from './enc_common.js';
 import { bitLength } from '../../golden/intmath.js';
-import { indexLimit, quantize } from '../../golden/quantize.js';
+import { TIE_PARITY, indexLimit, quantize } from '../../golden/quantize.js';
 import { DCT_LATENCY, buildDct } from './dct.js';
 import { AXIS_SLICE_LATENCY, buildAxisSlice } from './axis_slice.js';
 
@@ -58,6 +58,8 @@ export function buildEncPrep(d: Derived, prefix: string = DEFAULT_PREFIX): Modul
   const posLim: number[] = [];
   const negLim: number[] = [];
   const qMax: number[] = [];
+  const tieLow: number[] = [];
+  const tieVal: number[] = [];
   let topTie = 0;
   for (let s = 0; s < 16; s++) {
     half.push(s === 0 ? 0 : Math.min(2 ** (s - 1) - 1, 2 ** e.W - 1));
@@ -66,8 +68,12 @@ export function buildEncPrep(d: Derived, prefix: string = DEFAULT_PREFIX): Modul
     // shifts above SHIFT_MAX never reach the lane (the settings are validated): any value will do
     const sv = Math.min(s, e.SHIFT_MAX);
     qMax.push(indexLimit(e.MAX_POS, sv));
-    // quantize() limits maxPos where its unlimited rounding would pass the decoder's largest index
-    if (quantize(e.MAX_POS, sv, Infinity) > qMax[s]) topTie |= 1 << s;
+    // quantize() limits maxPos where its tie, rounded up, would pass the decoder's largest index
+    if (quantize(e.MAX_POS, sv, Infinity, 1) > qMax[s]) topTie |= 1 << s;
+    // a tie is |v| mod 2^s = 2^(s-1); none at s = 0 (nor at the unused shifts): a mask of 0 against 1
+    const tied = s > 0 && s <= e.SHIFT_MAX;
+    tieLow.push(tied ? 2 ** s - 1 : 0);
+    tieVal.push(tied ? 2 ** (s - 1) : 1);
   }
   const lowMask = Array.from({ length: e.W + 1 }, (_, l) => 2 ** l - 1);
   const ctx = {
@@ -83,6 +89,8 @@ export function buildEncPrep(d: Derived, prefix: string = DEFAULT_PREFIX): Modul
     posLim: packFields(posLim, e.W),
     negLim: packFields(negLim, e.W),
     qMax: packFields(qMax, e.W),
+    tieLow: packFields(tieLow, e.W),
+    tieVal: packFields(tieVal, e.W),
     topTie,
     maxPos: e.MAX_POS,
     hexW: 16 * e.W,
@@ -124,8 +132,9 @@ export function buildEncPrep(d: Derived, prefix: string = DEFAULT_PREFIX): Modul
       vec('output', 'out_ctxr', e.C * e.LW),
       vec('output', 'out_mask', e.C),
       vec('output', 'out_raw', e.C * e.W),
-      vec('output', 'out_zero', e.NB, undefined, { heading: ['per block b: all values zero, all indices zero, DCT coefficients, width and cost in bits'] }),
-      vec('output', 'out_zeroq', e.NB),
+      vec('output', 'out_bt', e.C, undefined, { heading: ['a tie that the context decides (q is then the lower candidate), and whether the upper one\'s reconstruction clamps'] }),
+      vec('output', 'out_hcl', e.C),
+      vec('output', 'out_zero', e.NB, undefined, { heading: ['per block b: all values zero, DCT coefficients, width and cost in bits'] }),
       vec('output', 'out_coef', e.C * e.CW),
       vec('output', 'out_wc', e.NB * e.CWB),
       vec('output', 'out_dctbits', e.NB * e.BBW),
@@ -133,12 +142,13 @@ export function buildEncPrep(d: Derived, prefix: string = DEFAULT_PREFIX): Modul
       bit('output', 'out_last'),
       vec('output', 'out_policy', 2),
       vec('output', 'out_shift', 4),
+      bit('output', 'out_par', 'parity of the pixel\'s index in its tile'),
     ]),
     ...outHandshake(),
   ];
   const description = [
     'Encoder stage 1 (everything that does not depend on the context): per value the quantization index',
-    '(golden quantize: ties to the even index), its bit length L, the CTX payload field, the context the value',
+    '(golden quantize; a tie between two bit lengths is left to the context loop), its bit length L, the CTX payload field, the context the value',
     'leaves after a CTX or a RAW decision, the zero mask; per block the all-zero flags and the forward DCT',
     `(${names.dct}) with its coefficient width and DCT cost.`,
     `Latency ${PREP_LATENCY} cycles, one pixel per cycle: the ${DCT_LATENCY} stages of ${names.dct}, the pixel carried beside`,
@@ -159,9 +169,14 @@ export function buildEncCtx(d: Derived, prefix: string = DEFAULT_PREFIX): Module
       entries[(k << e.LW) | l] = (d.escIndex[i] * 2 ** e.SBW + d.symBits[i]) * 2 ** e.RKW + d.rankTable[i];
     }
   }
+  // tieUp (golden/params.ts) per {k, L}: 0 down, 1 up, 2 the parity decides
+  const ties = new Array<number>(1 << (2 * e.LW)).fill(0);
+  for (let k = 0; k < S; k++) for (let l = 0; l < S; l++) ties[(k << e.LW) | l] = d.tieUp[k * S + l];
   const ctx = {
     ...portWidths(e),
     N: e.N,
+    W: e.W,
+    signed: e.signed,
     LW: e.LW,
     RKW: e.RKW,
     SBW: e.SBW,
@@ -174,6 +189,9 @@ export function buildEncCtx(d: Derived, prefix: string = DEFAULT_PREFIX): Module
     kdctW: 16 * e.LW,
     romValue: packFields(entries, ROMW),
     romBits: entries.length * ROMW,
+    tieValue: packFields(ties, 2),
+    tieParity: TIE_PARITY,
+    tieBits: ties.length * 2,
     sbPad: e.BBW - e.SBW,
   };
   const ports: Port[] = [
@@ -183,7 +201,9 @@ export function buildEncCtx(d: Derived, prefix: string = DEFAULT_PREFIX): Module
     vec('input', 'in_ctxr', e.C * e.LW),
     vec('input', 'in_mask', e.C),
     vec('input', 'in_zero', e.NB),
-    vec('input', 'in_zeroq', e.NB),
+    vec('input', 'in_bt', e.C, 'a tie between two bit lengths: in_len is the lower candidate\'s'),
+    vec('input', 'in_hcl', e.C, 'the upper candidate\'s reconstruction clamps'),
+    bit('input', 'in_par', 'parity of the pixel\'s index in its tile'),
     vec('input', 'in_dctbits', e.NB * e.BBW),
     vec('input', 'in_fld', e.C * e.W),
     vec('input', 'in_flen', e.C * e.LW),
@@ -212,7 +232,8 @@ export function buildEncCtx(d: Derived, prefix: string = DEFAULT_PREFIX): Module
     ...outHandshake(),
   ];
   const description = [
-    'Encoder stage 2, the context loop (golden planPixel + updateContext): rank and cost of every value from',
+    'Encoder stage 2, the context loop (golden planPixel + updateContext): the direction of each tie between',
+    'two bit lengths (the cheaper code in the context, else the parity), rank and cost of every value from',
     'its context and bit length, the CTX cost of each block, the block mode (ZERO, else CTX if not dearer than',
     'RAW, else RAW; DCT when strictly cheaper under auto, always under dct), and the next contexts.',
     ...modeCostLines(e),

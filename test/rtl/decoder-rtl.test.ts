@@ -348,7 +348,7 @@ function parseVectors(d: Derived, seed: number, count: number): { inLines: strin
     const ctx = new Uint8Array(C);
     const plan = newPlan(d);
     for (let p = 0; p < np && inLines.length < count; p++) {
-      planPixel(d, s, ctx, px, p * C, plan);
+      planPixel(d, s, ctx, px, p * C, p, plan);
       const bw = new BitWriter(64);
       writePixel(d, plan, bw);
       const next = p < np - 1 ? 1 : 0;
