@@ -227,7 +227,7 @@ module dctcm_enc_prep (
                 m = neg ? -v : v;
                 // quantize(): magnitude, add 2^(s-1) - 1 and the tie's direction, shift. A tie between
                 // floor(|v| / 2^s) = 2^j - 1 and 2^j (lengths differ) is the context's to decide (bt: the
-                // lower one here, dctcm_enc_ctx may take the upper); any other tie goes by the parity of
+                // lower one here, the context stage may take the upper); any other tie goes by the parity of
                 // pixel + channel. Rounding is monotonic, so only maxPos passes the top index (its tie at
                 // s = 1), which is limited and never offered to the context.
                 mq = m >> shift2_q;
