@@ -143,11 +143,22 @@ def plot(rows, base_top1, path, title):
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(6.4, 4.2), dpi=120)
+    # one line for the settings shared by every layer, one for the per-layer ones (by ratio)
+    uniform = [r for r in rows if not r.get('layer_settings')]
+    per_layer = sorted((r for r in rows if r.get('layer_settings')), key=lambda r: r['ratio'])
+    for group, style, color in ((uniform, 'o-', 'tab:blue'), (per_layer, 's--', 'tab:orange')):
+        if not group:
+            continue
+        xs = [r['ratio'] for r in group]
+        ys = [base_top1 - r['top1'] for r in group]
+        ax.plot(xs, ys, style, color=color, label='per layer (budget)' if group is per_layer else 'every layer alike')
+        for k, (r, x, y) in enumerate(zip(group, xs, ys)):
+            text = r['setting'].replace('per layer, budget ', '') if group is per_layer else r['setting']
+            ax.annotate(text, (x, y), textcoords='offset points', xytext=(4, -12 if group is per_layer and k % 2 else 5), fontsize=8, color=color)
     xs = [r['ratio'] for r in rows]
     ys = [base_top1 - r['top1'] for r in rows]
-    ax.plot(xs, ys, 'o-', color='tab:blue')
-    for r, x, y in zip(rows, xs, ys):
-        ax.annotate(r['setting'], (x, y), textcoords='offset points', xytext=(6, 4), fontsize=9)
+    if per_layer:
+        ax.legend(loc='upper left', fontsize=8)
     ax.axhline(0, color='grey', lw=0.8)
     ax.set_xlabel('compression ratio (8-bit bits / compressed bits)')
     ax.set_ylabel('top-1 drop from 8-bit, percentage points')
