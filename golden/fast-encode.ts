@@ -123,7 +123,8 @@ const P_CTX_AT = 10; // bits 10-13: the context the value leaves in a CTX block
 const P_WIDTH_AT = 14; // bits 14-17: payload field width
 const P_INDEX_NONZERO = 1 << 18; // L !== 0
 const P_VALUE_NONZERO = 1 << 19; // v !== 0
-const P_FIX = 1 << 20; // the tie went against the parity: the reconstruction is not recon[u << 1 | parity]
+const P_FIX_AT = 20; // bit 20: the tie went against the parity, the reconstruction is not recon[u << 1 | parity]
+const P_FIX = 1 << P_FIX_AT;
 const P_FIELD_AT = 21; // bits 21-28: payload field (on top: `t >>> P_FIELD_AT` needs no mask)
 
 /** The pair table of value tables vts at shift s and context table ct, or null when W > 8 (it would not fit). */
@@ -201,6 +202,7 @@ class Encoder {
   // parity's): pixel, channel, reconstruction.
   fixes = new Int32Array(3 * 1024);
   nFixes = 0;
+  readonly fixAt: Int32Array; // scratch: channels of the pixel with a P_FIX entry
   // RAW and DCT blocks of a lossy run, whose reconstruction is not the table's: pixel, first channel,
   // then the N values.
   patches = new Int32Array(1024);
@@ -254,6 +256,7 @@ class Encoder {
     this.others = new Int32Array(d.blocks);
     this.rank0 = new Int32Array(d.blocks);
     this.pending = new Int32Array(C);
+    this.fixAt = new Int32Array(C + 1);
     this.dctSide = new Int32Array(2 * d.blocks);
     this.payload = new Uint32Array(Math.ceil((C * Math.max(W, d.coefWidthMax)) / 32) + 2);
   }
@@ -405,6 +408,8 @@ function planPixelFast(e: Encoder, src: Compact, off: number): void {
   let nNotCtx = 0;
   let nOthers = 0;
   e.nDct = 0;
+  const fixAt = e.fixAt;
+  let nFix = 0;
   for (let b = 0; b < nb; b++) {
     const c0 = b * N;
     const i0 = off + c0;
@@ -423,7 +428,8 @@ function planPixelFast(e: Encoder, src: Compact, off: number): void {
         sum += u;
         const par = (pp ^ j) & 1;
         const t = pairs[(((cx[c0 + j] << 1) | par) << 8) | u];
-        if ((t & P_FIX) !== 0) addFix(e, c0 + j, e.rt[(u << 1) | (par ^ 1)]);
+        fixAt[nFix] = c0 + j; // kept when the tie went against the parity (no branch: rare, unpredictable)
+        nFix += (t >>> P_FIX_AT) & 1;
         ctxBits += t & 31;
         const code = (t >>> P_CODE_AT) & 31;
         const ranked = +((code & 7) !== 0);
@@ -525,6 +531,10 @@ function planPixelFast(e: Encoder, src: Compact, off: number): void {
     pu = e.pu;
     pacc = e.pacc;
     pheld = e.pheld;
+  }
+  for (let k = 0; k < nFix; k++) {
+    const c = fixAt[k];
+    addFix(e, c, e.rt[(src[off + c] << 1) | ((pp ^ c ^ 1) & 1)]); // the other direction than the parity's
   }
   e.nPending = np;
   e.nRank0 = nr0;
