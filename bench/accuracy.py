@@ -25,10 +25,13 @@ from PIL import Image
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(REPO_ROOT, 'python'))
-from dctcm_torch import DctcmServer, attach_codec  # noqa: E402
+from dctcm_torch import DctcmServer, allocate_layers, attach_codec, layer_sensitivity  # noqa: E402
 
 DEFAULT_DATA = os.path.normpath(os.path.join(REPO_ROOT, '..', 'shared', 'data'))
-DEFAULT_SETTINGS = '8bit,lossless,auto:1,auto:2,auto:3'
+DEFAULT_SETTINGS = '8bit,lossless,auto:1,rd:0.05,rd:0.1,rd:0.2,rd:0.3,auto:2,auto:3'
+# Candidates of a per-layer setting rd:F, finest first (dctcm_torch.allocate_layers): the sensitivity of
+# the model to each layer's candidates is measured on the calibration images, which are not scored.
+LAYER_CANDIDATES = [{'policy': 'lossless'}] + [{'policy': 'auto', 'quant_shift': s} for s in (1, 2)]
 MEAN = (0.485, 0.456, 0.406)
 STD = (0.229, 0.224, 0.225)
 # torchvision's squeezenet1_1 holds its fire modules at these indices of `features` (the max-pools sit
@@ -90,7 +93,8 @@ def normalize(u8):
 
 
 def parse_settings(text):
-    """'8bit,lossless,auto:1' -> [(label, mode, codec settings)]."""
+    """'8bit,lossless,auto:1,rd:0.2' -> [(label, mode, codec settings)]; a per-layer rd:F has settings
+    {'kl_budget': F}, resolved on the calibration images."""
     out = []
     for item in [s.strip() for s in text.split(',') if s.strip()]:
         if item == '8bit':
@@ -100,11 +104,25 @@ def parse_settings(text):
         elif ':' in item and item.split(':')[0] in ('auto', 'dct') and item.split(':')[1].isdigit():
             policy, shift = item.split(':')
             out.append((f'{policy} s={int(shift)}', 'codec', {'policy': policy, 'quant_shift': int(shift)}))
+        elif item.startswith('rd:') and _is_number(item[3:]) and 0 <= float(item[3:]) <= 1:
+            out.append((f'per layer, budget {float(item[3:]):g}', 'codec', {'kl_budget': float(item[3:])}))
         else:
-            raise SystemExit(f'--settings: {item!r} is not 8bit, lossless, auto:S or dct:S')
+            raise SystemExit(f'--settings: {item!r} is not 8bit, lossless, auto:S, dct:S or rd:F (F from 0 to 1)')
     if not out:
         raise SystemExit('--settings lists no setting')
     return out
+
+
+def _is_number(text):
+    try:
+        float(text)
+        return True
+    except ValueError:
+        return False
+
+
+def settings_name(st):
+    return 'lossless' if st['policy'] == 'lossless' else f"{st['policy']}:{st['quant_shift']}"
 
 
 @torch.no_grad()
@@ -125,11 +143,22 @@ def plot(rows, base_top1, path, title):
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(6.4, 4.2), dpi=120)
+    # one line for the settings shared by every layer, one for the per-layer ones (by ratio)
+    uniform = [r for r in rows if not r.get('layer_settings')]
+    per_layer = sorted((r for r in rows if r.get('layer_settings')), key=lambda r: r['ratio'])
+    for group, style, color in ((uniform, 'o-', 'tab:blue'), (per_layer, 's--', 'tab:orange')):
+        if not group:
+            continue
+        xs = [r['ratio'] for r in group]
+        ys = [base_top1 - r['top1'] for r in group]
+        ax.plot(xs, ys, style, color=color, label='per layer (budget)' if group is per_layer else 'every layer alike')
+        for k, (r, x, y) in enumerate(zip(group, xs, ys)):
+            text = r['setting'].replace('per layer, budget ', '') if group is per_layer else r['setting']
+            ax.annotate(text, (x, y), textcoords='offset points', xytext=(4, -12 if group is per_layer and k % 2 else 5), fontsize=8, color=color)
     xs = [r['ratio'] for r in rows]
     ys = [base_top1 - r['top1'] for r in rows]
-    ax.plot(xs, ys, 'o-', color='tab:blue')
-    for r, x, y in zip(rows, xs, ys):
-        ax.annotate(r['setting'], (x, y), textcoords='offset points', xytext=(6, 4), fontsize=9)
+    if per_layer:
+        ax.legend(loc='upper left', fontsize=8)
     ax.axhline(0, color='grey', lw=0.8)
     ax.set_xlabel('compression ratio (8-bit bits / compressed bits)')
     ax.set_ylabel('top-1 drop from 8-bit, percentage points')
@@ -147,7 +176,7 @@ def main():
     ap.add_argument('--data', default=DEFAULT_DATA, help='the shared data folder (default: %(default)s)')
     ap.add_argument('--images', type=int, default=500, help='images used, calibration included (default: %(default)s, all)')
     ap.add_argument('--calib', type=int, default=20, help='calibration images, spread evenly over the used ones and not scored (default: %(default)s)')
-    ap.add_argument('--settings', default=DEFAULT_SETTINGS, help='comma list of 8bit, lossless, auto:S, dct:S (default: %(default)s)')
+    ap.add_argument('--settings', default=DEFAULT_SETTINGS, help='comma list of 8bit, lossless, auto:S, dct:S, rd:F (per layer: lossless, auto:1 or auto:2 by the bits each saves per unit of output KL divergence on the calibration images, within F times the divergence of auto:2 everywhere) (default: %(default)s)')
     ap.add_argument('--batch', type=int, default=20, help='images per forward pass (default: %(default)s)')
     ap.add_argument('--workers', type=int, default=2, help='dctcm serve processes coding in parallel (default: %(default)s)')
     ap.add_argument('--threads', type=int, default=2, help='torch threads (default: %(default)s)')
@@ -179,8 +208,20 @@ def main():
         codec = attach_codec(model, server, skip_first=True)
         codec.calibrate([normalize(images[calib])])
         log(f'calibrated {len(codec.layers)} conv inputs on {int(calib.sum())} images')
+        layer_stats = None
         for label, mode, st in settings:
-            codec.configure(mode, **st)
+            per_layer = None
+            if 'kl_budget' in st:
+                if layer_stats is None:
+                    ts = time.time()
+                    # measured on the calibration images only; they are not scored
+                    layer_stats = layer_sensitivity(codec, [normalize(images[calib])], LAYER_CANDIDATES)
+                    log(f'per-layer sensitivity on the calibration images ({time.time() - ts:.0f} s): ' + '; '.join(f'{k} ' + ' '.join(f'{b / 1e3:.0f}k {kl:.4f}' for b, kl in v) for k, v in layer_stats.items()))
+                per_layer = allocate_layers(codec, layer_stats, LAYER_CANDIDATES, st['kl_budget'])
+                log(f'[{label}] ' + ', '.join(f'{k}={settings_name(v)}' for k, v in per_layer.items()))
+                codec.configure(mode, layers=per_layer, **LAYER_CANDIDATES[0])
+            else:
+                codec.configure(mode, **st)
             codec.reset_stats()
             ts = time.time()
 
@@ -189,7 +230,7 @@ def main():
 
             acc = top1(model, score_imgs, score_labels, a.batch, progress)
             s = codec.summary()
-            rows.append({'setting': label, 'mode': mode, 'codec_settings': st, 'top1': acc, 'ratio': s['ratio'], 'bits': s['bits'], 'raw_bits': s['raw_bits'], 'seconds': time.time() - ts})
+            rows.append({'setting': label, 'mode': mode, 'codec_settings': st, 'layer_settings': per_layer, 'top1': acc, 'ratio': s['ratio'], 'bits': s['bits'], 'raw_bits': s['raw_bits'], 'seconds': time.time() - ts})
         coded = len(codec.layers)
         distinct = sum(1 for ly in codec.summary()['layers'] if ly['shared_with'] is None)
         codec.remove()
@@ -207,6 +248,10 @@ def main():
     print('|---|---:|---:|---:|---:|---:|')
     for r in rows:
         print(f"| {r['setting']} | {r['top1']:.1f} | {base - r['top1']:.1f} | {r['ratio']:.3f} | {8 * r['bits'] / r['raw_bits']:.3f} | {r['seconds']:.0f} |")
+    print()
+    for r in rows:
+        if r['layer_settings']:
+            print(f"{r['setting']}: " + ', '.join(f'{k} {settings_name(v)}' for k, v in r['layer_settings'].items() if 'expand3x3' not in k))
     print()
     if a.png:
         plot(rows, base, a.png, f'SqueezeNet 1.1, {n} ImageNet-sample images: ratio vs top-1 drop')

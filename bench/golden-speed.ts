@@ -241,7 +241,7 @@ function planHash(c: Case): string {
   const plan = newPlan(d);
   const lim = Math.min(npix, 400);
   for (let p = 0; p < lim; p++) {
-    planPixel(d, c.settings, ctx, px, p * C, plan);
+    planPixel(d, c.settings, ctx, px, p * C, p, plan);
     writePixel(d, plan, w);
     updateContext(d, s, plan, ctx);
     for (const a of [plan.modes, plan.blockBits, plan.index, plan.len, plan.rank, plan.sym, plan.coef, plan.coefWidth, plan.mask, plan.recon, ctx]) {

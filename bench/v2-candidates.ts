@@ -90,7 +90,7 @@ function planTile(d: Derived, px: Int32Array, p0: number, n: number, sec: Int32A
   const plan = newPlan(d);
   const t: TileRecords = { n, bits: new Int32Array(n), payload: new Int32Array(n), levels: new Int32Array(n * LEVELS) };
   for (let r = 0; r < n; r++) {
-    planPixel(d, LOSSLESS, ctx, px, (p0 + r) * C, plan);
+    planPixel(d, LOSSLESS, ctx, px, (p0 + r) * C, r, plan);
     const bits = recordSections(d, plan, sec);
     if (bits !== plan.bits) throw new Error(`section lengths sum to ${bits}, the plan says ${plan.bits}`);
     t.bits[r] = bits;

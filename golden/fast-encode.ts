@@ -12,6 +12,12 @@
 //   reconstruction. Both are built by calling quantize and dequantize (quantize.ts), so a change of the
 //   rounding there reaches this file without an edit here. Everything that depends on (context, L) - the
 //   value's cost, rank and escape field - comes from one table built from the Derived rank tables.
+// - Ties (FORMAT.md 6.1): both tables come twice, ties rounded down and up, interleaved (entry
+//   u << 1 | up), and the position parity (pixel in the tile + channel) picks the entry. A tie between
+//   two bit lengths goes by the context instead (tieDirection): the pair table (W <= 8) is per context
+//   anyway and resolves it, flagging values that the context sent the other way than the parity; with
+//   the value table, a flag marks those ties and the context is looked up for them. The reconstruction
+//   written while transposing follows the parity; each flagged value is a `fix` applied at the end.
 // - One pass over a block's values does all its CTX work speculatively: the rank-0 plane bits as one
 //   word, the values of rank >= 1 appended to a list for the later planes, the payload fields into a
 //   separate bit buffer through a 32-bit register. If the block is coded otherwise, the list and the
@@ -28,7 +34,7 @@
 //   A lossless run copies the input. (Reading the tensor a tile at a time, C short runs per tile, cost
 //   more than the coding itself.)
 import { fold16, dctReconstruct, effectiveShift, foldedDctOf, forwardDct, EncodedTile } from './tile.js';
-import { dequantize, indexLimit, quantize } from './quantize.js';
+import { TIE_PARITY, dequantize, indexLimit, quantize, tieDirection } from './quantize.js';
 import { roundShift, signedWidthOf } from './intmath.js';
 import { Derived, FORMAT_VERSION, MODE_CTX, MODE_DCT, MODE_RAW, MODE_ZERO, RANKS, TILE_MAGIC, TileSettings, dctContext, validateSettings } from './params.js';
 
@@ -47,8 +53,9 @@ const NONZERO_BIT = 1 << 15; // bit 15: v !== 0
 const FIELD_AT = 16; // bits 16-31: the CTX payload field
 
 interface ValueTables {
-  value: Int32Array;
-  recon: Int32Array; // the CTX reconstruction of v (FORMAT.md 6.2)
+  value: Int32Array; // [(v - minVal) << 1 | up]: a tie rounded up (1) or down (0)
+  recon: Int32Array; // the CTX reconstruction of v (FORMAT.md 6.2), same index
+  lengthTie: Uint8Array; // [v - minVal]: 1 for a tie between two bit lengths, which the context decides
 }
 
 const valueTablesCache = new WeakMap<Derived, Map<number, ValueTables>>();
@@ -61,10 +68,18 @@ function valueTables(d: Derived, s: number): ValueTables {
   if (t) return t;
   const { minVal, maxPos } = d;
   const signed = d.cfg.signed;
-  t = { value: new Int32Array(maxPos - minVal + 1), recon: new Int32Array(maxPos - minVal + 1) };
+  const n = maxPos - minVal + 1;
+  t = { value: new Int32Array(2 * n), recon: new Int32Array(2 * n), lengthTie: new Uint8Array(n) };
   const qMax = indexLimit(maxPos, s); // as planPixel
-  for (let v = minVal; v <= maxPos; v++) {
-    const q = s === 0 ? v : quantize(v, s, qMax);
+  for (let i = 0; i < 2 * n; i++) {
+    const v = (i >> 1) + minVal;
+    const up = i & 1;
+    // a tie (the direction matters) that goes against the parity in some context: between two lengths
+    const tie = s > 0 && quantize(v, s, qMax, 0) !== quantize(v, s, qMax, 1);
+    for (let k = 0; up === 0 && tie && k < d.symbols; k++) {
+      for (let par = 0; par < 2; par++) if (tieDirection(Math.abs(v), s, d.tieUp, k * d.symbols, par) !== par) t.lengthTie[i >> 1] = 1;
+    }
+    const q = s === 0 ? v : quantize(v, s, qMax, up);
     const L = 32 - Math.clz32(Math.abs(q));
     const r = s === 0 ? q : dequantize(q, s, minVal, maxPos);
     const k = 32 - Math.clz32(Math.abs(r) >>> s);
@@ -74,8 +89,8 @@ function valueTables(d: Derived, s: number): ValueTables {
     if (L > 31 || k > 31 || width > 16 || field < 0 || field >= 1 << 16) {
       throw new Error(`fast-encode: value ${v} at shift ${s} does not fit the value table`); // not for W <= 16
     }
-    t.value[v - minVal] = L | (width << WIDTH_AT) | (k << CTX_AT) | (v !== 0 ? NONZERO_BIT : 0) | (field << FIELD_AT);
-    t.recon[v - minVal] = r;
+    t.value[i] = L | (width << WIDTH_AT) | (k << CTX_AT) | (v !== 0 ? NONZERO_BIT : 0) | (field << FIELD_AT);
+    t.recon[i] = r;
   }
   bys.set(s, t);
   return t;
@@ -100,32 +115,40 @@ function ctxTable(d: Derived): Int32Array {
   return t;
 }
 
-// Pair table entry, for W <= 8, at index (k << 8) | (v - minVal): the value table and the context table
-// in one look-up (one load less per value on the most common configurations).
+// Pair table entry, for W <= 8, at index (((k << 1) | parity) << 8) | (v - minVal): the value table and
+// the context table in one look-up (one load less per value on the most common configurations), the tie
+// direction resolved for context k and the position parity.
 const P_CODE_AT = 5; // bits 0-4: cost in bits; bits 5-9: rank code (rank | escape << 3)
 const P_CTX_AT = 10; // bits 10-13: the context the value leaves in a CTX block
 const P_WIDTH_AT = 14; // bits 14-17: payload field width
 const P_INDEX_NONZERO = 1 << 18; // L !== 0
 const P_VALUE_NONZERO = 1 << 19; // v !== 0
-const P_FIELD_AT = 20; // bits 20-27: payload field
+const P_FIX_AT = 20; // bit 20: the tie went against the parity, the reconstruction is not recon[u << 1 | parity]
+const P_FIX = 1 << P_FIX_AT;
+const P_FIELD_AT = 21; // bits 21-28: payload field (on top: `t >>> P_FIELD_AT` needs no mask)
 
-/** The pair table of value table vt and context table ct, or null when W > 8 (it would not fit). */
-function pairTable(d: Derived, vt: Int32Array, ct: Int32Array): Int32Array | null {
+/** The pair table of value tables vts at shift s and context table ct, or null when W > 8 (it would not fit). */
+function pairTable(d: Derived, s: number, vts: ValueTables, ct: Int32Array): Int32Array | null {
   const W = d.cfg.dataWidth;
   if (W > 8) return null;
-  const t = new Int32Array((W + 1) << 8);
-  for (let k = 0; k <= W; k++) {
-    for (let u = 0; u < vt.length; u++) {
-      const v = vt[u];
-      const c = ct[(k << 5) | (v & 31)];
-      const code = c >>> 5;
-      const next = (v >>> CTX_AT) & 31;
-      const width = (v >>> WIDTH_AT) & 31;
-      const field = v >>> FIELD_AT;
-      if (code > 31 || next > 15 || width > 15 || field > 255) throw new Error('fast-encode: pair table entry does not fit'); // not for W <= 8
-      t[(k << 8) | u] =
-        (c & 31) | (code << P_CODE_AT) | (next << P_CTX_AT) | (width << P_WIDTH_AT) | ((v & 31) !== 0 ? P_INDEX_NONZERO : 0) | (v & NONZERO_BIT ? P_VALUE_NONZERO : 0) | (field << P_FIELD_AT);
-    }
+  const t = new Int32Array((W + 1) << 9);
+  const n = vts.lengthTie.length;
+  for (let i = 0; i < t.length; i++) {
+    const k = i >>> 9;
+    const par = (i >>> 8) & 1;
+    const u = i & 255;
+    if (u >= n) continue;
+    const up = s === 0 ? 0 : tieDirection(Math.abs(u + d.minVal), s, d.tieUp, k * d.symbols, par);
+    const v = vts.value[(u << 1) | up];
+    const fix = vts.recon[(u << 1) | up] !== vts.recon[(u << 1) | par] ? P_FIX : 0;
+    const c = ct[(k << 5) | (v & 31)];
+    const code = c >>> 5;
+    const next = (v >>> CTX_AT) & 31;
+    const width = (v >>> WIDTH_AT) & 31;
+    const field = v >>> FIELD_AT;
+    if (code > 31 || next > 15 || width > 15 || field > 255) throw new Error('fast-encode: pair table entry does not fit'); // not for W <= 8
+    t[i] =
+      (c & 31) | (code << P_CODE_AT) | (next << P_CTX_AT) | (width << P_WIDTH_AT) | ((v & 31) !== 0 ? P_INDEX_NONZERO : 0) | (v & NONZERO_BIT ? P_VALUE_NONZERO : 0) | (field << P_FIELD_AT) | fix;
   }
   return t;
 }
@@ -153,8 +176,9 @@ class Encoder {
   readonly wMask: number;
   readonly P: number;
   readonly bytes: boolean; // Compact is a Uint8Array
-  readonly vt: Int32Array;
+  readonly vt: Int32Array; // valueTables: [(v - minVal) << 1 | up]
   readonly rt: Int32Array;
+  readonly lengthTie: Uint8Array;
   readonly ct: Int32Array;
   readonly pairs: Int32Array | null; // W <= 8: pairTable(vt, ct)
   readonly F: Int32Array | null;
@@ -175,6 +199,11 @@ class Encoder {
   readonly foldSum = new Float64Array(16);
   readonly foldDiff = new Float64Array(16);
   readonly modeCounts = [0, 0, 0, 0];
+  // Values whose tie the context sent against the parity (the transposed reconstruction has the
+  // parity's): pixel, channel, reconstruction.
+  fixes = new Int32Array(3 * 1024);
+  nFixes = 0;
+  readonly fixAt: Int32Array; // scratch: channels of the pixel with a P_FIX entry
   // RAW and DCT blocks of a lossy run, whose reconstruction is not the table's: pixel, first channel,
   // then the N values.
   patches = new Int32Array(1024);
@@ -189,6 +218,7 @@ class Encoder {
   pacc = 0;
   pheld = 0;
   pixel = 0;
+  parity = 0; // of the pixel's index in its tile
 
   constructor(
     readonly d: Derived,
@@ -215,8 +245,9 @@ class Encoder {
     const t = valueTables(d, this.s);
     this.vt = t.value;
     this.rt = t.recon;
+    this.lengthTie = t.lengthTie;
     this.ct = ctxTable(d);
-    this.pairs = pairTable(d, this.vt, this.ct);
+    this.pairs = pairTable(d, this.s, t, this.ct);
     this.F = this.lossless ? null : foldedDctOf(d);
     this.dc = d.dct[0].every((t) => t === d.dct[0][0]) ? d.dct[0][0] : 0;
     const sums = N * (d.maxPos - d.minVal) + 1;
@@ -227,6 +258,7 @@ class Encoder {
     this.others = new Int32Array(d.blocks);
     this.rank0 = new Int32Array(d.blocks);
     this.pending = new Int32Array(C);
+    this.fixAt = new Int32Array(C + 1);
     this.dctSide = new Int32Array(2 * d.blocks);
     this.payload = new Uint32Array(Math.ceil((C * Math.max(W, d.coefWidthMax)) / 32) + 2);
   }
@@ -276,9 +308,10 @@ function compactBuffer(e: Encoder, n: number): Compact {
 /**
  * The pixel-major copy of v - minVal of a C x npix channel-major tensor into compactBuffer(e, C * npix),
  * in blocks of pixels that stay in cache, four channels (two of 16-bit entries) per 32-bit store; with it, when recon is
- * given, the table reconstruction of every value. Returns false if a value is outside the range.
+ * given, the table reconstruction of every value, its ties by the parity of (pixel in its tile of
+ * tilePixels + channel). Returns false if a value is outside the range.
  */
-function transpose(e: Encoder, data: Int32Array, npix: number, recon: Int32Array | null): boolean {
+function transpose(e: Encoder, data: Int32Array, npix: number, recon: Int32Array | null, tilePixels: number): boolean {
   const { C, minVal, rt } = e;
   const src = compactBuffer(e, C * npix);
   const range = e.d.maxPos - minVal; // 2^W - 1
@@ -288,9 +321,10 @@ function transpose(e: Encoder, data: Int32Array, npix: number, recon: Int32Array
     for (let i = 0, n = C * npix; i < n; i++) seen |= data[i] - minVal;
     if ((seen & ~range) !== 0) return false;
     for (let c = 0; c < C; c++) for (let p = 0; p < npix; p++) src[p * C + c] = data[c * npix + p] - minVal;
-    if (recon) for (let i = 0, n = C * npix; i < n; i++) recon[i] = rt[data[i] - minVal];
+    if (recon) for (let c = 0; c < C; c++) for (let p = 0; p < npix; p++) recon[c * npix + p] = rt[((data[c * npix + p] - minVal) << 1) | (((p % tilePixels) + c) & 1)];
     return true;
   }
+  const parity = recon ? tileParity(npix, tilePixels) : null;
   for (let q0 = 0; q0 < npix; q0 += block) {
     const q1 = Math.min(npix, q0 + block);
     if (e.bytes) {
@@ -308,11 +342,12 @@ function transpose(e: Encoder, data: Int32Array, npix: number, recon: Int32Array
           const u3 = data[r3 + p] - minVal;
           seen |= u0 | u1 | u2 | u3;
           dst[di] = u0 | (u1 << 8) | (u2 << 16) | (u3 << 24);
-          if (recon) {
-            recon[r0 + p] = rt[u0];
-            recon[r1 + p] = rt[u1];
-            recon[r2 + p] = rt[u2];
-            recon[r3 + p] = rt[u3];
+          if (parity !== null && recon !== null) {
+            const pp = parity[p]; // channel c is even
+            recon[r0 + p] = rt[(u0 << 1) | pp];
+            recon[r1 + p] = rt[(u1 << 1) | (pp ^ 1)];
+            recon[r2 + p] = rt[(u2 << 1) | pp];
+            recon[r3 + p] = rt[(u3 << 1) | (pp ^ 1)];
           }
         }
       }
@@ -327,15 +362,23 @@ function transpose(e: Encoder, data: Int32Array, npix: number, recon: Int32Array
           const u1 = data[r1 + p] - minVal;
           seen |= u0 | u1;
           dst[di] = u0 | (u1 << 16);
-          if (recon) {
-            recon[r0 + p] = rt[u0];
-            recon[r1 + p] = rt[u1];
+          if (parity !== null && recon !== null) {
+            const pp = parity[p];
+            recon[r0 + p] = rt[(u0 << 1) | pp];
+            recon[r1 + p] = rt[(u1 << 1) | (pp ^ 1)];
           }
         }
       }
     }
   }
   return (seen & ~range) === 0;
+}
+
+/** [pixel] the parity of its index in its tile of tilePixels pixels. */
+function tileParity(npix: number, tilePixels: number): Uint8Array {
+  const par = new Uint8Array(npix);
+  for (let p = 0, i = 0; p < npix; p++, i = i + 1 === tilePixels ? 0 : i + 1) par[p] = i & 1;
+  return par;
 }
 
 /** Writes x (0 <= x < 2^n, n <= 32) at bit pos of the zeroed buf, touching the unit after it too. */
@@ -351,7 +394,8 @@ function putField(buf: Uint32Array, pos: number, x: number, n: number): number {
  * payload in e, contexts updated; RAW and DCT blocks of a lossy run are added to e's patches.
  */
 function planPixelFast(e: Encoder, src: Compact, off: number): void {
-  const { N, nb, vt, ct, pairs, tryDct, dctOnly, rawBits, dctFixed, rank0, ctxMask, others, dcWidth } = e;
+  const { N, nb, vt, ct, pairs, tryDct, dctOnly, rawBits, dctFixed, rank0, ctxMask, others, dcWidth, lengthTie } = e;
+  const pp = e.parity; // the tie parity of channel c0 + j is pp ^ (j & 1): c0 is a multiple of N, even
   const cx = e.ctx;
   const pend = e.pending;
   const pbuf = e.payload;
@@ -366,6 +410,8 @@ function planPixelFast(e: Encoder, src: Compact, off: number): void {
   let nNotCtx = 0;
   let nOthers = 0;
   e.nDct = 0;
+  const fixAt = e.fixAt;
+  let nFix = 0;
   for (let b = 0; b < nb; b++) {
     const c0 = b * N;
     const i0 = off + c0;
@@ -382,7 +428,10 @@ function planPixelFast(e: Encoder, src: Compact, off: number): void {
       for (let j = 0; j < N; j++) {
         const u = src[i0 + j];
         sum += u;
-        const t = pairs[(cx[c0 + j] << 8) | u];
+        const par = (pp ^ j) & 1;
+        const t = pairs[(((cx[c0 + j] << 1) | par) << 8) | u];
+        fixAt[nFix] = c0 + j; // kept when the tie went against the parity (no branch: rare, unpredictable)
+        nFix += (t >>> P_FIX_AT) & 1;
         ctxBits += t & 31;
         const code = (t >>> P_CODE_AT) & 31;
         const ranked = +((code & 7) !== 0);
@@ -404,7 +453,16 @@ function planPixelFast(e: Encoder, src: Compact, off: number): void {
     } else {
       for (let j = 0; j < N; j++) {
         const u = src[i0 + j];
-        const t = vt[u];
+        const par = (pp ^ j) & 1;
+        let t = vt[(u << 1) | par];
+        if (lengthTie[u] !== 0) {
+          // a tie between two lengths: the context decides (tieDirection), else the parity
+          const up = tieDirection(Math.abs(u + e.minVal), e.s, e.d.tieUp, cx[c0 + j] * e.d.symbols, par);
+          if (up !== par) {
+            t = vt[(u << 1) | up];
+            addFix(e, c0 + j, e.rt[(u << 1) | up]);
+          }
+        }
         sum += u;
         const ce = ct[(cx[c0 + j] << 5) | (t & 31)];
         ctxBits += ce & 31;
@@ -476,6 +534,10 @@ function planPixelFast(e: Encoder, src: Compact, off: number): void {
     pacc = e.pacc;
     pheld = e.pheld;
   }
+  for (let k = 0; k < nFix; k++) {
+    const c = fixAt[k];
+    addFix(e, c, e.rt[(src[off + c] << 1) | ((pp ^ c ^ 1) & 1)]); // the other direction than the parity's
+  }
   e.nPending = np;
   e.nRank0 = nr0;
   e.nNotCtx = nNotCtx;
@@ -488,6 +550,19 @@ function planPixelFast(e: Encoder, src: Compact, off: number): void {
   e.pu = pu;
   e.pacc = pacc;
   e.pheld = pheld;
+}
+
+/** Records that value (e.pixel, c) reconstructs to r, not to the transposed (parity) reconstruction. */
+function addFix(e: Encoder, c: number, r: number): void {
+  if (e.fixes.length < 3 * (e.nFixes + 1)) {
+    const bigger = new Int32Array(2 * e.fixes.length);
+    bigger.set(e.fixes);
+    e.fixes = bigger;
+  }
+  const at = 3 * e.nFixes++;
+  e.fixes[at] = e.pixel;
+  e.fixes[at + 1] = c;
+  e.fixes[at + 2] = r;
 }
 
 /**
@@ -656,6 +731,7 @@ function encodeTileCompact(e: Encoder, src: Compact, p0: number, npix: number): 
   e.ctx.fill(0); // all contexts are 0 at the first pixel of a tile
   for (let p = p0; p < p0 + npix; p++) {
     e.pixel = p;
+    e.parity = (p - p0) & 1;
     planPixelFast(e, src, p * e.C);
     pos = writeRecordFast(e, out, pos);
   }
@@ -689,11 +765,12 @@ export function encodeTensorFast(
   // One pass over the tensor: the range check, the pixel-major copy, and in a lossy run the
   // reconstruction of CTX and ZERO blocks (RAW and DCT blocks are patched in after coding). A lossless
   // run reconstructs the input.
-  if (!transpose(e, data, npix, e.lossless ? null : recon)) return null;
+  if (!transpose(e, data, npix, e.lossless ? null : recon, tilePixels)) return null;
   if (e.lossless) recon.set(data.subarray(0, C * npix));
   const src = compactBuffer(e, npix * C);
   e.modeCounts.fill(0);
   e.nPatches = 0;
+  e.nFixes = 0;
   const tiles: Uint32Array[] = [];
   const words: number[] = [];
   const unitsPerWord = d.cfg.busWidth / 32;
@@ -709,9 +786,13 @@ export function encodeTensorFast(
   return { tiles, words, modeCounts: e.modeCounts.slice() };
 }
 
-/** Writes e's patches into recon, where value (p, c) sits at c * channelStride + p * pixelStride. */
+/**
+ * Writes e's fixes, then its patches (a RAW or DCT block replaces what its values' fixes wrote), into
+ * recon, where value (p, c) sits at c * channelStride + p * pixelStride.
+ */
 function applyPatches(e: Encoder, recon: Int32Array, channelStride: number, pixelStride: number): void {
-  const { N, patches } = e;
+  const { N, patches, fixes } = e;
+  for (let k = 0; k < 3 * e.nFixes; k += 3) recon[fixes[k + 1] * channelStride + fixes[k] * pixelStride] = fixes[k + 2];
   for (let k = 0; k < e.nPatches; k++) {
     const at = k * (N + 2);
     const p = patches[at];
@@ -732,9 +813,10 @@ export function encodeTilePixels(d: Derived, settings: TileSettings, pixels: Arr
   for (let i = 0; i < n; i++) src[i] = pixels[base + i] - minVal;
   e.modeCounts.fill(0);
   e.nPatches = 0;
+  e.nFixes = 0;
   const units = encodeTileCompact(e, src, 0, npix);
   const recon = new Int32Array(n);
-  for (let i = 0; i < n; i++) recon[i] = e.rt[src[i]];
+  for (let i = 0; i < n; i++) recon[i] = e.rt[(src[i] << 1) | ((Math.floor(i / C) + (i % C)) & 1)];
   applyPatches(e, recon, 1, C);
   return { units, words: units.length / (d.cfg.busWidth / 32), modeCounts: e.modeCounts.slice(), recon };
 }

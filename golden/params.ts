@@ -4,6 +4,7 @@ import { ParamError } from './errors.js';
 import { bitLength, signedWidth } from './intmath.js';
 import { dctMatrix } from './dct.js';
 import { buildRankTable } from './ctxcode.js';
+import { TIE_PARITY } from './quantize.js';
 
 /** Version of the compressed format described in docs/FORMAT.md. Bumped on any change of the bits. */
 export const FORMAT_VERSION = 1;
@@ -145,6 +146,7 @@ export interface Derived {
   rankOrder: number[][]; // [k] -> the RANKS symbols in rank order
   escIndex: Uint8Array; // [k * symbols + L] -> escape field value of an unranked L
   symBits: Uint8Array; // [k * symbols + L] -> bits a CTX value costs (rank planes or escape, sign, mantissa)
+  tieUp: Uint8Array; // [k * symbols + L] -> a tie between lengths L and L + 1 in context k: 1 up, 0 down, TIE_PARITY (quantize.ts)
   escLen: number[][]; // [k][escape field value] -> L
   dct: number[][]; // T[k][n], scaled by 2^P
   coefMaxAbs: number; // largest |quantized coefficient| at shift 0
@@ -183,6 +185,15 @@ export function derive(cfg: CodecConfig): Derived {
     const L = i % (W + 1);
     symBits[i] = (r < RANKS ? r + 1 : RANKS + escBits) + (L === 0 ? 0 : L - 1 + (signed ? 1 : 0));
   }
+  // Ties between lengths L and L + 1 go to the cheaper code (FORMAT.md 6.1); L = W has no tie above it.
+  const tieUp = new Uint8Array(table.length).fill(TIE_PARITY);
+  for (let k = 0; k <= W; k++) {
+    for (let L = 0; L < W; L++) {
+      const lo = symBits[k * (W + 1) + L];
+      const hi = symBits[k * (W + 1) + L + 1];
+      if (lo !== hi) tieUp[k * (W + 1) + L] = +(hi < lo);
+    }
+  }
   const rawBlock = rawBlockBits(N, W);
   const dctBlock = dctBlockBits(N, coefWidthBits, coefWidthMax);
   // A CTX block may legally be longer than RAW (every value escaped at its widest length): a decoder
@@ -194,6 +205,7 @@ export function derive(cfg: CodecConfig): Derived {
     symbols: W + 1,
     escBits,
     symBits,
+    tieUp,
     maxMag: maxAbsIn,
     maxPos: signed ? 2 ** (W - 1) - 1 : 2 ** W - 1,
     minVal: signed ? -(2 ** (W - 1)) : 0,

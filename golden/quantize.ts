@@ -10,18 +10,35 @@ export function indexLimit(m: number, s: number): number {
 }
 
 /**
- * Quantization index of v (FORMAT.md 6.1): v / 2^s rounded to nearest, ties to the even index, at most
- * qMax = indexLimit(maxPos, s) (identity for s = 0). Ties to even make the reconstruction error zero-mean
- * where ties toward zero would lower every tie by half a step (at s = 1: every odd value). The limit
- * matters only for v = maxPos at s = 1, whose tie would round to qMax + 1; a negative index never
- * exceeds the accepted range (minVal is a multiple of 2^s), so it needs no limit.
+ * Quantization index of v (FORMAT.md 6.1): v / 2^s rounded to nearest, a tie rounding up (away from zero)
+ * when up is 1 and down when it is 0, at most qMax = indexLimit(maxPos, s) (identity for s = 0). The
+ * limit matters only for v = maxPos at s = 1, whose tie could round to qMax + 1; rounding is monotonic,
+ * and a negative index never leaves the accepted range (minVal is a multiple of 2^s).
  */
-export function quantize(v: number, s: number, qMax: number): number {
+export function quantize(v: number, s: number, qMax: number, up: number): number {
   if (s === 0) return v;
   const m = Math.abs(v);
-  // (m + 2^(s-1) - 1 + bit s of m) >> s: the extra 1 turns a tie up exactly when floor(m / 2^s) is odd
-  const q = (m + (1 << (s - 1)) - 1 + ((m >> s) & 1)) >> s;
+  // (m + 2^(s-1) - 1 + up) >> s: the extra 1 turns exactly the ties up (the other values round alike)
+  const q = (m + (1 << (s - 1)) - 1 + up) >> s;
   return v < 0 ? -q : q < qMax ? q : qMax;
+}
+
+/** TIE_PARITY in Derived.tieUp: both candidates cost the same, the position decides. */
+export const TIE_PARITY = 2;
+
+/**
+ * Which way the tie of magnitude m rounds (FORMAT.md 6.1), 1 up or 0 down; any value for a non-tie. When
+ * the two candidates floor(m / 2^s) = 2^j - 1 and 2^j differ in bit length, the one whose CTX code is
+ * cheaper in the value's context wins: tieUp[k * symbols + L] (L the lower one's length) is 1, 0, or
+ * TIE_PARITY when they cost the same. Every other tie, and those, go by the position parity
+ * (pixel index in the tile + channel) mod 2, which sends half the ties each way: no bias on any
+ * distribution of values.
+ */
+export function tieDirection(m: number, s: number, tieUp: Uint8Array, sym0: number, parity: number): number {
+  const f = m >> s;
+  if (((f + 1) & f) !== 0) return parity; // f + 1 is not a power of two: both lengths are equal
+  const u = tieUp[sym0 + 32 - Math.clz32(f)];
+  return u === TIE_PARITY ? parity : u;
 }
 
 /** Reconstruction of index q: q * 2^s clamped to the value range [lo, hi]. */

@@ -12,7 +12,7 @@ import { BitReader, BitWriter, getBit, getBits, pastEndError } from './bits.js';
 import { ERR, StreamError, StreamErrorCode } from './errors.js';
 import { signedWidthOf } from './intmath.js';
 import { dctForward, dctForwardFolded, dctInverse, dctInverseFolded, foldDct } from './dct.js';
-import { dequantize, indexLimit, quantize } from './quantize.js';
+import { dequantize, indexLimit, quantize, tieDirection } from './quantize.js';
 import {
   Derived,
   FORMAT_VERSION,
@@ -98,8 +98,18 @@ const scratchInv = new Float64Array(32);
 const pendingChannels = new Uint16Array(4096);
 
 /**
+ * The quantization index of value v in context k (FORMAT.md 6.1): v itself at s = 0, else quantize with
+ * the tie going the way tieDirection says for this context and parity ((pixel in tile + channel) mod 2).
+ */
+export function quantizeInContext(d: Derived, v: number, s: number, qMax: number, k: number, parity: number): number {
+  return s === 0 ? v : quantize(v, s, qMax, tieDirection(Math.abs(v), s, d.tieUp, k * d.symbols, parity));
+}
+
+/**
  * Mode decision and symbols for one pixel (FORMAT.md section 8): every mode the policy allows is costed
- * in bits and the cheapest wins, ties going to ZERO, CTX, RAW, DCT in that order.
+ * in bits and the cheapest wins, ties going to ZERO, CTX, RAW, DCT in that order. The pixel's values
+ * are pixel[pixelBase ..], and it is pixel number p of its tile (counting from 0): the quantizer's ties
+ * depend on its parity (FORMAT.md 6.1).
  */
 export function planPixel(
   d: Derived,
@@ -107,6 +117,7 @@ export function planPixel(
   ctx: Uint8Array,
   pixel: ArrayLike<number>,
   pixelBase: number,
+  p: number,
   plan: PixelPlan,
 ): void {
   const { dctSize: N, dataWidth: W } = d.cfg;
@@ -128,7 +139,7 @@ export function planPixel(
     let ctxBits = 1;
     for (let c = c0; c < c1; c++) {
       const v = pixel[pixelBase + c];
-      const q = s === 0 ? v : quantize(v, s, qMax);
+      const q = quantizeInContext(d, v, s, qMax, ctx[c], (p + c) & 1);
       const L = 32 - Math.clz32(Math.abs(q));
       const sym = ctx[c] * S + L;
       anyValue |= v;
@@ -416,7 +427,7 @@ export function encodeTile(d: Derived, settings: TileSettings, pixels: ArrayLike
   const modeCounts = [0, 0, 0, 0];
   const recon = new Int32Array(npix * C);
   for (let p = 0; p < npix; p++) {
-    planPixel(d, settings, ctx, pixels, base + p * C, plan);
+    planPixel(d, settings, ctx, pixels, base + p * C, p, plan);
     writePixel(d, plan, w);
     updateContext(d, s, plan, ctx);
     for (let b = 0; b < d.blocks; b++) modeCounts[plan.modes[b]]++;

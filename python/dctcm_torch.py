@@ -213,6 +213,7 @@ class DctcmServer:
 
 
 MODES = ('float', 'calibrate', 'quantize', 'codec')
+QUANTIZE_ONLY = 'quantize'  # a value of configure's ``layers``: that layer's input is quantized, not coded
 
 
 class _Layer:
@@ -225,9 +226,12 @@ class _Layer:
         self.scale = None
         self.signed = False
         self.shared_with = None  # set when this layer's input was the same tensor as another layer's
+        self.settings = None  # codec settings of this layer's input, replacing the model-wide ones
         self.values = 0  # coded values since the last reset
         self.bits = 0  # compressed bits of them
         self.tensors = 0
+        self.signal = 0.0  # sum of q^2 over them (integer units)
+        self.noise = 0.0  # sum of (decoded - q)^2
 
 
 class ConvInputCodec:
@@ -275,13 +279,26 @@ class ConvInputCodec:
 
         return hook
 
-    def configure(self, mode, **settings):
-        """Sets the mode and, for 'codec', replaces the codec settings by ``settings``."""
+    def configure(self, mode, layers=None, **settings):
+        """Sets the mode and, for 'codec', replaces the codec settings by ``settings``. ``layers`` (codec
+        only) maps layer names to settings that replace ``settings`` for those layers' inputs (per-layer
+        operating points, e.g. from ``allocate_layers``), or to QUANTIZE_ONLY ('quantize': only quantized,
+        counted at ``bits`` bits per value); a tensor that several layers read is coded with the settings
+        of the first that reads it."""
         if mode not in MODES:
             raise ValueError(f'mode {mode!r} is not one of {MODES}')
+        names = {layer.name for layer in self.layers}
+        unknown = set(layers or ()) - names
+        if unknown:
+            raise ValueError(f'layers names layers that are not coded: {sorted(unknown)}')
+        if layers and mode != 'codec':
+            raise ValueError('per-layer settings need mode codec')
         self.mode = mode
         if mode == 'codec':
             self.settings = dict(settings)
+            for layer in self.layers:
+                st = (layers or {}).get(layer.name)
+                layer.settings = QUANTIZE_ONLY if st == QUANTIZE_ONLY else None if st is None else dict(st)
         self._coded.clear()
 
     @torch.no_grad()
@@ -328,7 +345,7 @@ class ConvInputCodec:
             return (hit[4],) + tuple(args[1:])
         q = self._quantize(x.detach(), layer)
         n = q.numel()
-        if self.mode == 'quantize':
+        if self.mode == 'quantize' or layer.settings == QUANTIZE_ONLY:
             deq = q * layer.scale
             bits = n * self.bits
         else:
@@ -341,12 +358,15 @@ class ConvInputCodec:
                 qa = qa[None]
             if qa.ndim != 4:
                 raise ValueError(f'layer {layer.name}: input of shape {tuple(x.shape)} is not N x C x H x W')
-            settings = dict(self.settings)
+            settings = dict(self.settings if layer.settings is None else layer.settings)
             settings.setdefault('data_width', self.bits)
             try:
                 dec, ans = self.server.code(qa, **settings)
             except DctcmError as e:
                 raise DctcmError(e.code, f'layer {layer.name} (input {tuple(x.shape)}): {e.message}') from None
+            err = dec.astype(np.float64) - qa
+            layer.signal += float(np.square(qa, dtype=np.float64).sum())
+            layer.noise += float(np.square(err).sum())
             deq = torch.from_numpy(dec.astype(np.float32)).reshape(x.shape).to(x.device) * layer.scale
             bits = ans['bits']
         deq = deq.to(x.dtype)
@@ -362,10 +382,13 @@ class ConvInputCodec:
     def reset_stats(self):
         for layer in self.layers:
             layer.values = layer.bits = layer.tensors = 0
+            layer.signal = layer.noise = 0.0
 
     def summary(self):
         """Counts since the last reset: per layer and in total, values, compressed bits, bits at
-        ``bits`` bits per value, and their ratio (None when nothing was coded)."""
+        ``bits`` bits per value, and their ratio (None when nothing was coded); under 'codec' also each
+        layer's settings and SQNR in dB (signal q^2 over error (decoded - q)^2 of its coded values, inf
+        when exact)."""
         layers = []
         for layer in self.layers:
             raw = layer.values * self.bits
@@ -380,6 +403,8 @@ class ConvInputCodec:
                     'raw_bits': raw,
                     'bits': layer.bits,
                     'ratio': raw / layer.bits if layer.bits else None,
+                    'settings': None if self.mode != 'codec' or layer.settings == QUANTIZE_ONLY else dict(self.settings if layer.settings is None else layer.settings),
+                    'sqnr_db': _db(layer.signal, layer.noise) if layer.values and layer.shared_with is None else None,
                 }
             )
         raw = sum(x['raw_bits'] for x in layers)
@@ -402,6 +427,80 @@ class ConvInputCodec:
 
     def __exit__(self, *exc):
         self.remove()
+
+
+def _db(signal, noise):
+    if noise == 0:
+        return float('inf')
+    return 10 * np.log10(signal / noise) if signal > 0 else float('-inf')
+
+
+def layer_sensitivity(codec, batches, candidates):
+    """Per-layer statistics for choosing per-layer settings: for every coded tensor and every candidate
+    (settings dicts), the compressed bits of that tensor on ``batches`` (model inputs, e.g. the
+    calibration batch) and the mean KL divergence of the model's output distribution (softmax of its
+    output) from the 8-bit model's when only that tensor is coded with the candidate, every other layer
+    only quantized. Returns {layer name: [(bits, kl) per candidate]} for the layers that code their input
+    (not those that share another's). Costs one forward pass of ``batches`` per layer and candidate.
+    Leaves the mode at 'quantize'."""
+    if isinstance(batches, torch.Tensor):
+        batches = [batches]
+    with torch.no_grad():
+        codec.configure('quantize')
+        ref = [torch.log_softmax(codec.model(b).float(), 1) for b in batches]  # also finds shared inputs
+        stats = {}
+        for layer in codec.layers:
+            if layer.shared_with is not None:
+                continue
+            readers = {ly.name for ly in codec.layers if ly.name == layer.name or ly.shared_with == layer.name}
+            stats[layer.name] = []
+            for cand in candidates:
+                codec.configure('codec', layers={ly.name: (cand if ly.name in readers else QUANTIZE_ONLY) for ly in codec.layers})
+                codec.reset_stats()
+                kl = 0.0
+                n = 0
+                for b, r in zip(batches, ref):
+                    out = torch.log_softmax(codec.model(b).float(), 1)
+                    kl += float((r.exp() * (r - out)).sum())
+                    n += r.shape[0]
+                stats[layer.name].append((layer.bits, kl / n))
+    codec.configure('quantize')
+    codec.reset_stats()
+    return stats
+
+
+def allocate_layers(codec, stats, candidates, budget):
+    """Per-layer settings from ``layer_sensitivity``'s statistics: every layer starts at candidates[0]
+    (the finest); the step that saves the most bits per unit of added KL divergence (a layer moving to its
+    next candidate) is taken while the summed KL of the chosen settings stays within ``budget`` times the
+    summed KL of all layers at the last candidate (an additive model: 0 takes only steps that add no
+    divergence, 1 allows the coarsest everywhere). Layers that share another's input follow it. Returns {layer name:
+    settings} for ``configure('codec', layers=...)``."""
+    level = {name: 0 for name in stats}
+    kl = lambda name: max(0.0, stats[name][level[name]][1])  # noqa: E731 (a measured KL can be a hair below 0)
+    limit = budget * sum(max(0.0, st[-1][1]) for st in stats.values()) * (1 + 1e-9)  # (sums in any order)
+    while True:
+        used = sum(kl(name) for name in stats)
+        best = None
+        for name, st in stats.items():
+            i = level[name]
+            if i + 1 >= len(st):
+                continue
+            saved = st[i][0] - st[i + 1][0]
+            added = max(0.0, st[i + 1][1]) - kl(name)
+            if saved <= 0 or used + added > limit:
+                continue
+            score = saved / added if added > 0 else float('inf')
+            if best is None or score > best[0]:
+                best = (score, name)
+        if best is None:
+            break
+        level[best[1]] += 1
+    chosen = {name: dict(candidates[i]) for name, i in level.items()}
+    for layer in codec.layers:
+        if layer.shared_with in chosen:
+            chosen[layer.name] = dict(chosen[layer.shared_with])
+    return chosen
 
 
 def attach_codec(model, server, settings=None, bits=8, skip_first=True, skip=()):

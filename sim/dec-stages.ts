@@ -42,7 +42,7 @@ export function decParse(d: Derived, tiles: ParseTile[], count: number): ParseVe
     const ctx = new Uint8Array(C);
     const plan = newPlan(d);
     for (let p = 0; p < t.npix && inLines.length < count; p++) {
-      planPixel(d, t.settings, ctx, t.pixels, p * C, plan);
+      planPixel(d, t.settings, ctx, t.pixels, p * C, p, plan);
       const bw = new BitWriter(64);
       writePixel(d, plan, bw);
       const next = p < t.npix - 1 ? 1 : 0;

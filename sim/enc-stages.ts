@@ -27,6 +27,7 @@ import {
   forwardDct,
   newPlan,
   planPixel,
+  quantizeInContext,
   updateContext,
   writeBlockPayload,
   writePixel,
@@ -49,36 +50,48 @@ export interface Prep {
   mask: Int32Array; // [channel] value != 0
   raw: Int32Array; // [channel] the value
   zero: Int32Array; // [block] every value is 0
-  zeroq: Int32Array; // [block] every index is 0
+  bt: Int32Array; // [channel] a tie between two bit lengths, left to the context (q is the lower candidate)
+  hcl: Int32Array; // [channel] the upper candidate |q| + 1 reconstructs clamped
   coef: Int32Array; // [channel] forward DCT of the block at shift s (computed for every block)
   wc: Int32Array; // [block] coefficient width
   dctbits: Int32Array; // [block] cost of the block as DCT
 }
 
 /**
- * dctcm_enc_prep: the context-free part of planPixel for the pixel at pixels[base ..]: quantize at the
- * effective shift s, the bit length, the CTX field (ctxField), the contexts the value leaves after a
+ * dctcm_enc_prep: the context-free part of planPixel for the pixel at pixels[base ..], pixel number p of
+ * its tile: quantize at the effective shift s (a tie between two bit lengths, which the context decides
+ * (golden tieDirection), is flagged and left at the lower candidate; every other tie goes by the parity of
+ * p + channel), the bit length, the CTX field (ctxField), the contexts the value leaves after a
  * CTX decision (of its reconstruction) or a RAW one (of the value) (contextOf), the zero flags, and
  * every block's forward DCT with its width and dctBlockBits, whatever the policy (the RTL always
  * transforms; lossless drives shift 0).
  */
-export function encPrep(d: Derived, s: number, pixels: ArrayLike<number>, base: number): Prep {
+export function encPrep(d: Derived, s: number, pixels: ArrayLike<number>, base: number, px: number): Prep {
   const { channels: C, dctSize: N, signed } = d.cfg;
   const NB = d.blocks;
   const qMax = indexLimit(d.maxPos, s);
   const I = () => new Int32Array(C);
   const Bk = () => new Int32Array(NB);
-  const p: Prep = { q: I(), len: I(), fld: I(), flen: I(), ctxc: I(), ctxr: I(), mask: I(), raw: I(), zero: Bk(), zeroq: Bk(), coef: I(), wc: Bk(), dctbits: Bk() };
+  const p: Prep = { q: I(), len: I(), fld: I(), flen: I(), ctxc: I(), ctxr: I(), mask: I(), raw: I(), zero: Bk(), bt: I(), hcl: I(), coef: I(), wc: Bk(), dctbits: Bk() };
+  // the largest index magnitude whose reconstruction is not clamped, for a positive and a negative value
+  const posLim = Math.floor(d.maxPos / 2 ** s);
+  const negLim = Math.min(Math.floor(d.maxMag / 2 ** s), 2 ** d.cfg.dataWidth - 1);
   const F = foldedDctOf(d);
   const x = new Int32Array(N);
   const y = new Int32Array(N);
   for (let b = 0; b < NB; b++) {
     p.zero[b] = 1;
-    p.zeroq[b] = 1;
     for (let i = 0; i < N; i++) {
       const c = b * N + i;
       const v = pixels[base + c];
-      const q = quantize(v, s, qMax);
+      const m = Math.abs(v);
+      const f = m >> s;
+      const tie = s > 0 && (m & ((1 << s) - 1)) === 1 << (s - 1);
+      const top = v >= 0 && tie && (m + (1 << (s - 1))) >> s > qMax; // maxPos's tie: limited, not offered
+      const bt = tie && ((f + 1) & f) === 0 && !top; // the two candidates differ in bit length
+      const q = quantize(v, s, qMax, tie && !bt ? (px + c) & 1 : 0);
+      p.bt[c] = +bt;
+      p.hcl[c] = +(Math.abs(q) === (v < 0 ? negLim : posLim));
       const L = 32 - Math.clz32(Math.abs(q));
       p.q[c] = q;
       p.len[c] = L;
@@ -89,7 +102,6 @@ export function encPrep(d: Derived, s: number, pixels: ArrayLike<number>, base: 
       p.mask[c] = +(v !== 0);
       p.raw[c] = v;
       if (v !== 0) p.zero[b] = 0;
-      if (q !== 0) p.zeroq[b] = 0;
       x[i] = v;
     }
     forwardDct(d, F, s, x, y);
@@ -110,6 +122,7 @@ export interface Beat {
   shift: number; // effective shift
   first: boolean;
   last: boolean;
+  par: number; // parity of the pixel's index in its tile
 }
 
 /** dctcm_enc_prep's ports for one pixel: inputs (the pixel and its settings) and outputs (encPrep). */
@@ -125,7 +138,8 @@ export function prepPorts(pixels: ArrayLike<number>, base: number, C: number, t:
       out_mask: p.mask,
       out_raw: p.raw,
       out_zero: p.zero,
-      out_zeroq: p.zeroq,
+      out_bt: p.bt,
+      out_hcl: p.hcl,
       out_coef: p.coef,
       out_wc: p.wc,
       out_dctbits: p.dctbits,
@@ -133,6 +147,7 @@ export function prepPorts(pixels: ArrayLike<number>, base: number, C: number, t:
       out_last: +t.last,
       out_policy: t.policy,
       out_shift: t.shift,
+      out_par: t.par,
     },
   };
 }
@@ -145,9 +160,11 @@ function asInputs(out: PortValues): PortValues {
 /**
  * dctcm_enc_ctx: the context-dependent part of planPixel (each value's rank and escape field from its
  * context and bit length, the block modes; plan is planPixel's for this pixel with the contexts the
- * tile has reached), and updateContext (kept inside the stage). Everything else passes through.
+ * tile has reached), and updateContext (kept inside the stage). The CTX fields leave the stage for the
+ * index the context chose (final: golden quantizeInContext, in every lane whatever its block's mode).
+ * Everything else passes through.
  */
-export function encCtx(d: Derived, prepOut: PortValues, plan: PixelPlan): { in: PortValues; out: PortValues } {
+export function encCtx(d: Derived, prepOut: PortValues, plan: PixelPlan, final: Prep): { in: PortValues; out: PortValues } {
   const C = d.cfg.channels;
   const esc = Array.from({ length: C }, (_, c) => d.escIndex[plan.sym[c]]);
   const o = prepOut;
@@ -157,8 +174,8 @@ export function encCtx(d: Derived, prepOut: PortValues, plan: PixelPlan): { in: 
       out_mode: Array.from(plan.modes),
       out_rank: Array.from(plan.rank),
       out_esc: esc,
-      out_fld: o.out_fld,
-      out_flen: o.out_flen,
+      out_fld: final.fld,
+      out_flen: final.flen,
       out_raw: o.out_raw,
       out_coef: o.out_coef,
       out_wc: o.out_wc,
@@ -168,6 +185,26 @@ export function encCtx(d: Derived, prepOut: PortValues, plan: PixelPlan): { in: 
       out_shift: o.out_shift,
     },
   };
+}
+
+/**
+ * prep's fields with the index the context chose in place of prep's lower candidate (ctx = the contexts
+ * the pixel is coded in, px its index in the tile): what the later stages code.
+ */
+export function withFinalIndex(d: Derived, p: Prep, s: number, pixels: ArrayLike<number>, base: number, px: number, ctx: Uint8Array): Prep {
+  const { channels: C, signed } = d.cfg;
+  const qMax = indexLimit(d.maxPos, s);
+  const f: Prep = { ...p, q: p.q.slice(), len: p.len.slice(), fld: p.fld.slice(), flen: p.flen.slice(), ctxc: p.ctxc.slice() };
+  for (let c = 0; c < C; c++) {
+    const q = quantizeInContext(d, pixels[base + c], s, qMax, ctx[c], (px + c) & 1);
+    const L = 32 - Math.clz32(Math.abs(q));
+    f.q[c] = q;
+    f.len[c] = L;
+    f.fld[c] = ctxField(q, L, signed);
+    f.flen[c] = ctxFieldBits(L, signed);
+    f.ctxc[c] = contextOf(dequantize(q, s, d.minVal, d.maxPos), s);
+  }
+  return f;
 }
 
 /** The first `bits` bits of a writer's stream from bit `from` as one number (bit i of the record in bit i). */
@@ -300,17 +337,18 @@ export function encStageBeats(d: Derived, tiles: StageTile[]): EncStageBeats {
     const base0 = t.base ?? 0;
     for (let i = 0; i < t.npix; i++) {
       const base = base0 + i * C;
-      const beat: Beat = { policy, shift: s, first: i === 0, last: i === t.npix - 1 };
-      const p = encPrep(d, s, t.pixels, base);
+      const beat: Beat = { policy, shift: s, first: i === 0, last: i === t.npix - 1, par: i & 1 };
+      const p = encPrep(d, s, t.pixels, base, i);
       const prep = prepPorts(t.pixels, base, C, beat, p);
-      planPixel(d, t.settings, ctx, t.pixels, base, plan);
-      const cx = encCtx(d, prep.out, plan);
+      planPixel(d, t.settings, ctx, t.pixels, base, i, plan);
+      const fin = withFinalIndex(d, p, s, t.pixels, base, i, ctx);
+      const cx = encCtx(d, prep.out, plan, fin);
       const rc = encRec(d, cx.out, plan);
       updateContext(d, s, plan, ctx);
       r.prep.push(prep);
       r.ctx.push(cx);
       r.rec.push(rc);
-      for (let b = 0; b < d.blocks; b++) for (const mode of payModes(d)) r.pay.push(encPay(d, p, b, mode));
+      for (let b = 0; b < d.blocks; b++) for (const mode of payModes(d)) r.pay.push(encPay(d, fin, b, mode));
       records.push({ rec: rc.out.out_rec as bigint, bits: rc.out.out_bits as number, first: beat.first, last: beat.last, shift: s });
     }
   }

@@ -79,7 +79,7 @@ export function encoderVectors(d: Derived, tiles: EncoderTile[], seed = 1): Enco
     const plan = newPlan(d);
     const s = effectiveShift(t.settings);
     for (let p = 0; p < t.npix; p++) {
-      planPixel(d, t.settings, ctx, t.pixels, base + p * C, plan);
+      planPixel(d, t.settings, ctx, t.pixels, base + p * C, p, plan);
       updateContext(d, s, plan, ctx);
       let modes = 0n;
       for (let b = d.blocks - 1; b >= 0; b--) modes = (modes << 2n) | BigInt(plan.modes[b]);

@@ -138,7 +138,7 @@ export function computeBaselines(t: Tensor, cfg: CodecConfig, settings: TileSett
     const v = t.data[i];
     hist[v + offset]++;
     if (v !== 0) nnz++;
-    const q = quantize(v, s, qMax);
+    const q = quantize(v, s, qMax, (Math.abs(v) >> s) & 1); // ties to even: no position, no context here
     if (q !== 0) nnzQ++;
     const e = v - dequantize(q, s, d.minVal, d.maxPos);
     errEnergy += e * e;

@@ -95,7 +95,7 @@ export function encodeTileStaggered(
   const recon = new Int32Array(npix * C);
   const records: LeveledRecord[] = [];
   for (let p = 0; p < npix; p++) {
-    planPixel(d, settings, ctx, pixels, base + p * C, plan);
+    planPixel(d, settings, ctx, pixels, base + p * C, p, plan);
     const rec = new BitWriter(((plan.bits + 31) >>> 5) + 2);
     writePixel(d, plan, rec);
     const ranges = sectionRanges(d, plan);

@@ -21,6 +21,8 @@ export function buildEncPrep(d: Derived, prefix: string = DEFAULT_PREFIX): Modul
   const posLim: number[] = [];
   const negLim: number[] = [];
   const qMax: number[] = [];
+  const tieLow: number[] = [];
+  const tieVal: number[] = [];
   let topTie = 0;
   for (let s = 0; s < 16; s++) {
     half.push(s === 0 ? 0 : Math.min(2 ** (s - 1) - 1, 2 ** e.W - 1));
@@ -29,8 +31,12 @@ export function buildEncPrep(d: Derived, prefix: string = DEFAULT_PREFIX): Modul
     // shifts above SHIFT_MAX never reach the lane (the settings are validated): any value will do
     const sv = Math.min(s, e.SHIFT_MAX);
     qMax.push(indexLimit(e.MAX_POS, sv));
-    // quantize() limits maxPos where its unlimited rounding would pass the decoder's largest index
-    if (quantize(e.MAX_POS, sv, Infinity) > qMax[s]) topTie |= 1 << s;
+    // quantize() limits maxPos where its tie, rounded up, would pass the decoder's largest index
+    if (quantize(e.MAX_POS, sv, Infinity, 1) > qMax[s]) topTie |= 1 << s;
+    // a tie is |v| mod 2^s = 2^(s-1); none at s = 0 (nor at the unused shifts): a mask of 0 against 1
+    const tied = s > 0 && s <= e.SHIFT_MAX;
+    tieLow.push(tied ? 2 ** s - 1 : 0);
+    tieVal.push(tied ? 2 ** (s - 1) : 1);
   }
   const lowMask = Array.from({ length: e.W + 1 }, (_, l) => 2 ** l - 1);
   const ctx = {
@@ -46,6 +52,8 @@ export function buildEncPrep(d: Derived, prefix: string = DEFAULT_PREFIX): Modul
     posLim: packFields(posLim, e.W),
     negLim: packFields(negLim, e.W),
     qMax: packFields(qMax, e.W),
+    tieLow: packFields(tieLow, e.W),
+    tieVal: packFields(tieVal, e.W),
     topTie,
     maxPos: e.MAX_POS,
     hexW: 16 * e.W,
@@ -88,27 +96,30 @@ export function buildEncPrep(d: Derived, prefix: string = DEFAULT_PREFIX): Modul
       vec('output', 'out_ctxr', e.C * e.LW),
       ...(e.dct ? [vec('output', 'out_mask', e.C)] : []),
       vec('output', 'out_raw', e.C * e.W),
+      vec('output', 'out_bt', e.C, undefined, { heading: ['a tie that the context decides (q is then the lower candidate), and whether the upper one\'s reconstruction clamps'] }),
+      vec('output', 'out_hcl', e.C),
       ...(e.dct
         ? [
-            vec('output', 'out_zero', e.NB, undefined, { heading: ['per block b: all values zero, all indices zero, DCT coefficients, width and cost in bits'] }),
-            vec('output', 'out_zeroq', e.NB),
+            vec('output', 'out_zero', e.NB, undefined, { heading: ['per block b: all values zero, DCT coefficients, width and cost in bits'] }),
             vec('output', 'out_coef', e.C * e.CW),
             vec('output', 'out_wc', e.NB * e.CWB),
             vec('output', 'out_dctbits', e.NB * e.BBW),
           ]
-        : [vec('output', 'out_zeroq', e.NB, undefined, { heading: ['per block b: all indices zero (all values zero under lossless, whose shift is 0)'] })]),
+        : []),
       bit('output', 'out_first'),
       bit('output', 'out_last'),
       ...(e.dct ? [vec('output', 'out_policy', 2)] : []),
       vec('output', 'out_shift', 4),
+      bit('output', 'out_par', 'parity of the pixel\'s index in its tile'),
     ]),
     ...outHandshake(),
   ];
   const description = e.dct
     ? [
         'Encoder stage 1 (everything that does not depend on the context): per value the quantization index',
-        '(golden quantize: ties to the even index), its bit length L, the CTX payload field, the context the value',
-        'leaves after a CTX or a RAW decision, the zero mask; per block the all-zero flags and the forward DCT',
+        '(golden quantize; a tie between two bit lengths is left to the context loop), its bit length L, the CTX',
+        'payload field, the context the value leaves after a CTX or a RAW decision, the zero mask; per block the',
+        'all-values-zero flag and the forward DCT',
         `(${names.dct}) with its coefficient width and DCT cost.`,
         `Latency ${prepLatency(d)} cycles, one pixel per cycle: the ${DCT_LATENCY} stages of ${names.dct}, the pixel carried beside`,
         'them, then one register stage for the per-value results, wc and the DCT cost. One enable moves the',
@@ -116,9 +127,9 @@ export function buildEncPrep(d: Derived, prefix: string = DEFAULT_PREFIX): Modul
       ]
     : [
         'Encoder stage 1 (everything that does not depend on the context): per value the quantization index',
-        '(golden quantize: ties to the even index), its bit length L, the CTX payload field, the context the value',
-        'leaves after a CTX or a RAW decision; per block the all-indices-zero flag. Built without the DCT: no',
-        'transform, no zero mask, no DCT cost.',
+        '(golden quantize; a tie between two bit lengths is left to the context loop), its bit length L, the CTX',
+        'payload field, the context the value leaves after a CTX or a RAW decision. Built without the DCT: no',
+        'transform, no zero mask or flags, no DCT cost.',
         `Latency ${prepLatency(d)} cycles, one pixel per cycle: an input register, then one register stage for the`,
         'per-value results. One enable moves the whole stage (it stalls as a unit while its output is held).',
       ];

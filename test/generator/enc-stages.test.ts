@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MODE_CTX, MODE_DCT, MODE_RAW, MODE_ZERO, dctContext, derive } from '../../golden/params.js';
 import { effectiveShift, encodeTile, newPlan, planPixel, updateContext } from '../../golden/tile.js';
-import { encPrep, encStageBeats, payModes } from '../../sim/enc-stages.js';
+import { encPrep, encStageBeats, payModes, withFinalIndex } from '../../sim/enc-stages.js';
 import { writeStageBench } from '../../sim/stage-bench.js';
 import { buildEncPrep } from '../../generator/builders/enc_prep.js';
 import { buildEncPack } from '../../generator/builders/enc_pack.js';
@@ -45,19 +45,31 @@ describe.each(rows)('stage references, $c.channels channels', ({ c, real }) => {
   it(`${label}: prep's fields are planPixel's, and the RTL's per-mode context choice is updateContext`, () => {
     const { channels: C, dctSize: N } = d.cfg;
     let checked = 0;
+    let ties = 0; // ties the context sent up
     for (const t of tiles) {
       const s = effectiveShift(t.settings);
       const ctx = new Uint8Array(C);
       const plan = newPlan(d);
       for (let i = 0; i < t.npix; i++) {
         const base = (t.base ?? 0) + i * C;
-        const p = encPrep(d, s, t.pixels, base);
-        planPixel(d, t.settings, ctx, t.pixels, base, plan);
+        const lower = encPrep(d, s, t.pixels, base, i);
+        const p = withFinalIndex(d, lower, s, t.pixels, base, i, ctx);
+        planPixel(d, t.settings, ctx, t.pixels, base, i, plan);
+        for (let c = 0; c < C; c++) {
+          // enc_ctx's tie rule: only a flagged tie moves, one up, to a context of len + 1 unless clamped
+          if (!lower.bt[c]) expect(p.q[c]).toBe(lower.q[c]);
+          else if (p.q[c] !== lower.q[c]) {
+            expect(Math.abs(p.q[c])).toBe(Math.abs(lower.q[c]) + 1);
+            expect(p.ctxc[c]).toBe(lower.hcl[c] ? lower.len[c] : lower.len[c] + 1);
+            ties++;
+          }
+        }
         const next = new Uint8Array(C);
         for (let b = 0; b < d.blocks; b++) {
           const m = plan.modes[b];
           // ZERO as the decision rule reads prep's flags
-          if (t.settings.policy !== 'dct') expect(m === MODE_ZERO).toBe(!!(t.settings.policy === 'lossless' ? p.zero[b] : p.zeroq[b]));
+          const zeroq = p.q.subarray(b * N, (b + 1) * N).every((q) => q === 0);
+          if (t.settings.policy !== 'dct') expect(m === MODE_ZERO).toBe(t.settings.policy === 'lossless' ? !!p.zero[b] : zeroq);
           else expect(m === MODE_ZERO).toBe(!!p.zero[b]);
           if (m === MODE_DCT) expect(plan.coefWidth[b]).toBe(p.wc[b]);
           for (let c = b * N; c < (b + 1) * N; c++) {
@@ -74,6 +86,7 @@ describe.each(rows)('stage references, $c.channels channels', ({ c, real }) => {
       }
     }
     expect(checked).toBeGreaterThan(0);
+    expect(ties).toBeGreaterThan(0); // the stimulus reaches the context's side of the tie rule
   });
 
   it(`${label}: every record ends with its blocks' payloads (encPay in the chosen mode)`, () => {
@@ -100,7 +113,7 @@ describe('stimulus', () => {
     let ties = 0;
     for (const t of stageTiles(d, 30, 3 + c.channels)) {
       const plan = newPlan(d);
-      planPixel(d, t.settings, new Uint8Array(c.channels), t.pixels, t.base ?? 0, plan);
+      planPixel(d, t.settings, new Uint8Array(c.channels), t.pixels, t.base ?? 0, 0, plan);
       for (let b = 0; b < d.blocks; b++) if (plan.modes[b] === MODE_CTX && plan.blockBits[b] === 3 + c.dctSize * c.dataWidth) ties++;
     }
     expect(ties).toBeGreaterThan(0);

@@ -78,7 +78,7 @@ function recordBits(d: Derived, settings: TileSettings, px: Int32Array, npix: nu
   const bits: number[] = [];
   const modes: number[] = [];
   for (let p = 0; p < npix; p++) {
-    planPixel(d, settings, ctx, px, p * d.cfg.channels, plan);
+    planPixel(d, settings, ctx, px, p * d.cfg.channels, p, plan);
     updateContext(d, effectiveShift(settings), plan, ctx);
     bits.push(plan.bits);
     modes.push(...plan.modes);

@@ -218,6 +218,45 @@ describe('encodeTensor: fast and reference encoders give the same file', () => {
     expect(encodeTensorFast(d, { policy: 'lossless', quantShift: 0 }, bad.data, 9, 4, new Int32Array(72))).toBeNull();
   });
 
+  it('ties (FORMAT.md 6.1): every value a tie, tiles of odd and even length, both table paths (W 8 and 12)', () => {
+    // Tensors made of ties only, half of them between two bit lengths (the context decides), so both
+    // directions, the parity of pixel and channel within each tile, and the context's choice against
+    // the parity (the fast encoder's fixes) are all exercised; the reference must show each of them.
+    const rng = new Rng(0x7135);
+    for (const [W, signed] of [[8, false], [8, true], [12, false], [12, true]] as const) {
+      const C = 16;
+      const [H, Wd] = [3, 7];
+      const cfg: CodecConfig = { channels: C, dctSize: 8, dataWidth: W, signed, busWidth: 64, dctPrecision: 12 };
+      const d = derive(cfg);
+      for (const s of [1, 2, 3]) {
+        const data = new Int32Array(C * H * Wd);
+        for (let i = 0; i < data.length; i++) {
+          const j = rng.int(0, W - s - 1);
+          const f = rng.int(0, 1) === 0 ? 2 ** j - 1 : rng.int(0, 2 ** (W - s - (signed ? 1 : 0)) - 2); // f = 2^j - 1: a length tie
+          const m = Math.min(f, 2 ** (W - s - (signed ? 1 : 0)) - 2) * 2 ** s + 2 ** (s - 1);
+          data[i] = signed && rng.int(0, 1) === 1 ? -m : m;
+        }
+        const t: Tensor = { dtype: dtypeFor(W, signed), shape: [C, H, Wd], data };
+        const st: TileSettings = { policy: 'auto', quantShift: s };
+        let up = 0;
+        let down = 0;
+        for (const tp of [1, 2, 5, Wd, H * Wd]) {
+          const ref = encodeTensor(t, cfg, st, tp, undefined, 'reference');
+          const diff = tensorDiff(ref, encodeTensor(t, cfg, st, tp, undefined, 'fast'));
+          expect(diff, `W=${W} ${signed ? 's' : 'u'} s=${s} tiles of ${tp}`).toBeNull();
+          for (let i = 0; i < data.length; i++) {
+            if (ref.recon[i] === 0 && data[i] !== 0) continue; // a ZERO block, or a tie down to 0
+            if (Math.abs(ref.recon[i]) > Math.abs(data[i])) up++;
+            else down++;
+          }
+        }
+        expect(up, `W=${W} s=${s}: ties rounded up`).toBeGreaterThan(0);
+        expect(down, `W=${W} s=${s}: ties rounded down`).toBeGreaterThan(0);
+      }
+      expect(d.tieUp.some((u) => u === 0) && d.tieUp.some((u) => u === 1), 'the context decides some ties both ways').toBe(true);
+    }
+  });
+
   it('DCTCM_ENCODER=reference selects the reference encoder; fast is the default', () => {
     const before = process.env.DCTCM_ENCODER;
     try {

@@ -35,7 +35,7 @@ function recordBits(c: CodecConfig, s: TileSettings, px: Int32Array, npix: numbe
   const modes: Uint8Array[] = [];
   const symBits: number[][] = [];
   for (let p = 0; p < npix; p++) {
-    planPixel(d, s, ctx, px, p * c.channels, plan);
+    planPixel(d, s, ctx, px, p * c.channels, p, plan);
     total += plan.bits;
     modes.push(plan.modes.slice());
     symBits.push(Array.from(plan.sym, (y) => d.symBits[y]));

@@ -180,7 +180,7 @@ describe('known-answer tiles (worked by hand from FORMAT.md)', () => {
   it('the plan of the worked example: modes, ranks, record length', () => {
     const d = derive(cfgOf(8, 8, 8, false, 32));
     const plan = newPlan(d);
-    planPixel(d, { policy: 'lossless', quantShift: 0 }, new Uint8Array(8), pixel, 0, plan);
+    planPixel(d, { policy: 'lossless', quantShift: 0 }, new Uint8Array(8), pixel, 0, 0, plan);
     expect(plan.modes[0]).toBe(MODE_CTX);
     expect(plan.bits).toBe(24);
     expect(plan.blockBits[0]).toBe(23);
@@ -272,18 +272,45 @@ interface Case {
   label: string;
 }
 
-/** Expected cost and mode of one block by FORMAT.md sections 5 and 8, from first principles. */
-function expectBlock(d: Derived, settings: TileSettings, ctxBefore: Uint8Array, x: number[], c0: number) {
-  const { dctSize: N, dataWidth: W, signed, dctPrecision: P } = d.cfg;
+/** CTX cost of a value of bit length l in context k (FORMAT.md 5.3 and section 4 item 8). */
+function ctxCost(d: Derived, k: number, l: number): number {
+  const r = d.rankOrder[k].indexOf(l);
+  return (r < 0 ? RANKS + d.escBits : r + 1) + (l === 0 ? 0 : l - 1 + (d.cfg.signed ? 1 : 0));
+}
+
+/**
+ * FORMAT.md 6.1 by exact rational comparison: nearest index; a tie between lengths that differ goes to
+ * the cheaper code in context k, any other tie by the parity of pixel + channel; limited to the
+ * decoder's largest index (the ends of the range rounded with ties toward zero).
+ */
+function refQuantize(d: Derived, v: number, s: number, k: number, parity: number): number {
+  if (s === 0) return v;
+  const a = Math.abs(v);
+  const f = Math.floor(a / 2 ** s);
+  const twice = 2 * (a - f * 2 ** s); // twice the remainder, against the step 2^s
+  let q = f;
+  if (twice > 2 ** s) q = f + 1;
+  else if (twice === 2 ** s) {
+    const lo = ctxCost(d, k, blen(f));
+    const hi = ctxCost(d, k, blen(f + 1));
+    q = f + (lo !== hi ? +(hi < lo) : parity);
+  }
+  const qMax = Math.floor(d.maxPos / 2 ** s) + +(2 * (d.maxPos % 2 ** s) > 2 ** s);
+  return v < 0 ? -q : Math.min(q, qMax);
+}
+
+/** Expected cost and mode of one block by FORMAT.md sections 5, 6 and 8, from first principles. */
+function expectBlock(d: Derived, settings: TileSettings, ctxBefore: Uint8Array, x: number[], c0: number, p: number) {
+  const { dctSize: N, dataWidth: W, dctPrecision: P } = d.cfg;
   const s = settings.policy === 'lossless' ? 0 : settings.quantShift;
   let ctxBits = 1;
-  const q = x.map((v) => (s === 0 ? v : quantize(v, s, indexLimit(d.maxPos, s))));
+  const q = x.map((v, i) => refQuantize(d, v, s, ctxBefore[c0 + i], (p + c0 + i) % 2));
   const L = q.map((v) => blen(Math.abs(v)));
   const rank = L.map((l, i) => {
     const r = d.rankOrder[ctxBefore[c0 + i]].indexOf(l);
     return r < 0 ? RANKS : r;
   });
-  for (let i = 0; i < N; i++) ctxBits += (rank[i] < RANKS ? rank[i] + 1 : RANKS + d.escBits) + (L[i] === 0 ? 0 : L[i] - 1 + (signed ? 1 : 0));
+  for (let i = 0; i < N; i++) ctxBits += ctxCost(d, ctxBefore[c0 + i], L[i]);
   const rawBits = 3 + N * W;
   const allZero = x.every((v) => v === 0);
   const allZeroQ = q.every((v) => v === 0);
@@ -380,12 +407,12 @@ function checkTile({ d, settings, pixels, npix, label }: Case): void {
   const kDct = Math.max(1, Math.floor(W / 2) - s);
   for (let p = 0; p < npix; p++) {
     const ctxBefore = ctx.slice();
-    planPixel(d, settings, ctx, pixels, p * C, plan);
+    planPixel(d, settings, ctx, pixels, p * C, p, plan);
     let total = 1;
     for (let b = 0; b < blocks; b++) {
       const c0 = b * N;
       const x = Array.from(pixels.subarray(p * C + c0, p * C + c0 + N));
-      const want = expectBlock(d, settings, ctxBefore, x, c0);
+      const want = expectBlock(d, settings, ctxBefore, x, c0, p);
       const where = `pixel ${p} block ${b}`;
       if (plan.modes[b] !== want.mode) fail(`${where}: mode ${MODE_NAMES[plan.modes[b]]}, expected ${MODE_NAMES[want.mode]} (bits ${plan.blockBits[b]} vs ${want.bits})`);
       if (plan.blockBits[b] !== want.bits) fail(`${where}: block bits ${plan.blockBits[b]}, expected ${want.bits}`);

@@ -138,7 +138,7 @@ function v1Levels(d: Derived, st: TileSettings, px: Int32Array, npix: number, pr
   const plan = newPlan(d);
   const out: { bits: number[] }[][] = [];
   for (let p = 0; p < npix; p++) {
-    planPixel(d, st, ctx, px, p * C, plan);
+    planPixel(d, st, ctx, px, p * C, p, plan);
     const w = new BitWriter(64);
     writePixel(d, plan, w);
     const ranges = sectionRanges(d, plan);

@@ -29,7 +29,7 @@ function reconBeats(d: Derived, seed: number): { in: PortValues; out: PortValues
     const ctx = new Uint8Array(C);
     const plan = newPlan(d);
     for (let p = 0; p < t.npix; p++) {
-      planPixel(d, t.settings, ctx, t.pixels, (t.base ?? 0) + p * C, plan);
+      planPixel(d, t.settings, ctx, t.pixels, (t.base ?? 0) + p * C, p, plan);
       const b = decRecon(d, plan.modes, plan.index, s);
       const px = b.out.pixel as number[];
       for (let c = 0; c < C; c++) {

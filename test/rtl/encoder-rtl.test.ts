@@ -22,7 +22,7 @@ function cfg(channels: number, dctSize: number, dataWidth: number, signed: boole
   return { channels, dctSize, dataWidth, signed, busWidth: defaultBusWidth(channels, dataWidth), dctPrecision: 12 };
 }
 
-type Kind = 'sparse' | 'dense' | 'zero' | 'max' | 'min' | 'small';
+type Kind = 'sparse' | 'dense' | 'zero' | 'max' | 'min' | 'small' | 'ties';
 
 function pixels(d: Derived, npix: number, kind: Kind, rand: () => number): Int32Array {
   const px = new Int32Array(npix * d.cfg.channels);
@@ -35,6 +35,14 @@ function pixels(d: Derived, npix: number, kind: Kind, rand: () => number): Int32
     else if (kind === 'min') v = d.minVal;
     else if (kind === 'small') v = r < 30 ? 0 : (rand() % 7) - (d.cfg.signed ? 3 : 0);
     else if (kind === 'sparse') v = r < 70 ? 0 : r < 85 ? rand() % 8 : d.minVal + (rand() % span);
+    else if (kind === 'ties') {
+      // at shift 1 and 2, ties between two bit lengths ((2^j - 1) * 2^s + 2^(s-1)), which the context
+      // decides (FORMAT.md 6.1), and other ties, which the parity decides
+      const s = 1 + (rand() % 2);
+      const f = r < 60 ? 2 ** (rand() % (d.cfg.dataWidth - s - 1)) - 1 : rand() % 2 ** (d.cfg.dataWidth - s - 1);
+      v = f * 2 ** s + 2 ** (s - 1);
+      if (d.cfg.signed && rand() % 2) v = -v;
+    }
     else v = d.minVal + (rand() % span);
     if (d.cfg.signed && kind === 'sparse' && r >= 70 && r < 85 && rand() % 2) v = -v;
     px[i] = v;
@@ -60,6 +68,8 @@ function tileMix(d: Derived, n: number, seed: number): EncoderTile[] {
     ['dct', 0, 'small', 1],
     ['auto', Math.min(15, d.cfg.dataWidth - 1), 'dense', 4],
     ['auto', 1, 'max', 2], // the top value's tie, limited to the decoder's largest index
+    ['auto', 1, 'ties', n],
+    ['auto', 2, 'ties', n],
   ];
   // without the DCT the dct tiles are coded auto (at the same shift): the same contents, a valid policy
   const noDct = d.cfg.dct === false;
@@ -94,7 +104,7 @@ function recordCycles(d: Derived, settings: TileSettings, px: Int32Array, npix: 
   const plan = newPlan(d);
   let cycles = 0;
   for (let p = 0; p < npix; p++) {
-    planPixel(d, settings, ctx, px, p * d.cfg.channels, plan);
+    planPixel(d, settings, ctx, px, p * d.cfg.channels, p, plan);
     updateContext(d, effectiveShift(settings), plan, ctx);
     cycles += Math.max(1, Math.ceil(plan.bits / d.cfg.busWidth));
   }

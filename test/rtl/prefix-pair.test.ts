@@ -112,7 +112,7 @@ function recordCycles(d: Derived, ts: EncoderTile[], enc: Rate, dec: Rate): { fr
     const ctx = new Uint8Array(d.cfg.channels);
     const plan = newPlan(d);
     for (let p = 0; p < t.npix; p++) {
-      planPixel(d, t.settings, ctx, t.pixels, p * d.cfg.channels, plan);
+      planPixel(d, t.settings, ctx, t.pixels, p * d.cfg.channels, p, plan);
       updateContext(d, effectiveShift(t.settings), plan, ctx);
       frac += Math.max(1, plan.bits / B);
       bits += plan.bits;

@@ -35,10 +35,18 @@ function tensorOf(dtype: Tensor['dtype'], channels: number[][], H: number, W: nu
 
 // ---- independent reference computations (no golden code) ----
 
-/** Round half toward zero of v / 2^s. */
-function refQuant(v: number, s: number): number {
+/** Round half toward zero of v / 2^s: the largest index (FORMAT.md 6.2). */
+function refLimit(v: number, s: number): number {
   const x = Math.abs(v) / 2 ** s;
   return Math.sign(v) * Math.max(0, Math.ceil(x - 0.5)) + 0;
+}
+
+/** Round half to even of v / 2^s, a positive index at most limit: the baseline's requantization. */
+function refQuant(v: number, s: number, limit: number): number {
+  const x = Math.abs(v) / 2 ** s;
+  const f = Math.floor(x);
+  const q = x - f > 0.5 || (x - f === 0.5 && f % 2 === 1) ? f + 1 : f;
+  return v < 0 ? -q : Math.min(q, limit);
 }
 
 function refEntropyBits(values: number[]): number {
@@ -52,9 +60,9 @@ function refEntropyBits(values: number[]): number {
 function refBaselines(values: number[], W: number, s: number, lo: number, hi: number, signed: boolean) {
   const n = values.length;
   const nnz = values.filter((v) => v !== 0).length;
-  const largest = refQuant(hi, s);
+  const largest = refLimit(hi, s);
   const width = Math.floor(Math.log2(largest)) + 1 + (signed ? 1 : 0);
-  const q = values.map((v) => refQuant(v, s));
+  const q = values.map((v) => refQuant(v, s, largest));
   const rec = q.map((x) => Math.min(hi, Math.max(lo, x * 2 ** s)));
   const sig = values.reduce((a, v) => a + v * v, 0);
   const err = values.reduce((a, v, i) => a + (v - rec[i]) ** 2, 0);
@@ -117,7 +125,7 @@ describe('baselines against independent hand computation', () => {
     expect(l.baselines.requant.sqnr_db!).toBeCloseTo(ref.rqSqnr!, 9);
     expect(l.baselines.requant.max_abs_error).toBe(ref.rqMaxErr);
     expect(l.baselines.requant_zvc.bits).toBe(ref.rqzBits);
-    // index 1 -> 0 (tie toward zero): one more zero after requantization than before
+    // index 1 -> 0 (its tie goes to the even index 0): one more zero after requantization than before
     expect(ref.rqzBits).toBe(16 + 10 * 7);
   });
 

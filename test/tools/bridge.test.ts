@@ -86,4 +86,36 @@ it('tensors through serve and back from Python, and the codec on a PyTorch model
   expect(h.auto_differs).toBe(true);
   expect(h.auto_close).toBeLessThan(0.2);
   expect(h.removed_is_float).toBe(true);
+
+  // per-layer settings: each tensor coded with its own, counted alone; QUANTIZE_ONLY at 8 bits a value
+  const pl = res.per_layer;
+  expect(pl.bits).toEqual(pl.want);
+  expect(Object.keys(pl.bits).sort()).toEqual(['0', '2.e1', '2.squeeze', '3.conv1', '3.conv2']);
+  expect(pl.bits['2.squeeze']).not.toBe(pl.bits['2.e1']);
+  expect(pl.settings['2.squeeze']).toEqual({ policy: 'lossless' });
+  expect(pl.settings['3.conv1']).toBeNull();
+  expect(pl.settings['0']).toEqual({ policy: 'auto', quant_shift: 2 });
+  expect(pl.lossless_sqnr_inf).toBe(true);
+  expect(pl.auto_sqnr).toBeGreaterThan(0);
+  expect(pl.auto_sqnr).toBeLessThan(60);
+  expect(pl.unknown_layer_error).toMatch(/nope/);
+  // sensitivity: one entry per coded tensor and candidate; lossless changes nothing, coarser costs fewer bits
+  expect(Object.keys(res.sensitivity).sort()).toEqual(['0', '2.e1', '2.squeeze', '3.conv1', '3.conv2']);
+  for (const [name, st] of Object.entries(res.sensitivity as Record<string, [number, number][]>)) {
+    expect(st[0][1], name).toBe(0);
+    expect(st[2][0], name).toBeLessThan(st[0][0]);
+    expect(st[2][1], name).toBeGreaterThan(0);
+  }
+  const all = (shift: number) => Object.fromEntries(h.layers.map((n: string) => [n, shift]));
+  // budget 0: only steps that add no divergence (a layer the output does not notice at shift 1)
+  for (const [name, st] of Object.entries(res.sensitivity as Record<string, [number, number][]>)) {
+    expect(res.alloc['0'][name], name).toBe(st[1][1] <= 0 ? (st[2][1] <= 0 ? 3 : 1) : 0);
+  }
+  expect(Object.values(res.alloc['0'])).toContain(0);
+  expect(res.alloc['1']).toEqual(all(3));
+  expect(res.toy).toEqual({
+    '0': { a: 0, b: 0, c: 1, c2: 1 },
+    '0.25': { a: 1, b: 1, c: 1, c2: 1 },
+    '1': { a: 2, b: 2, c: 2, c2: 2 },
+  });
 }, 600_000);

@@ -13,7 +13,7 @@ import torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, '..', '..', 'python'))
-from dctcm_torch import DctcmError, DctcmServer, attach_codec  # noqa: E402
+from dctcm_torch import QUANTIZE_ONLY, DctcmError, DctcmServer, allocate_layers, attach_codec, layer_sensitivity  # noqa: E402
 
 out_dir = sys.argv[1]
 res = {}
@@ -125,6 +125,39 @@ with DctcmServer(workers=2) as server:
             q = q.numpy().astype(np.int8 if layer.signed else np.uint8)
             _, ans = server.code(q, policy='auto', quant_shift=2)
             by_hand += ans['bits']
+        # per-layer settings: each coded tensor's bits are those of its own settings, alone; an input
+        # left QUANTIZE_ONLY is counted at 8 bits per value and is the quantize mode's
+        per = {'2.squeeze': {'policy': 'lossless'}, '2.e1': {'policy': 'auto', 'quant_shift': 1}, '2.e3': {'policy': 'auto', 'quant_shift': 1}, '3.conv1': QUANTIZE_ONLY}
+        codec.configure('codec', layers=per, policy='auto', quant_shift=2)
+        codec.reset_stats()
+        y_p = model(x)
+        s_p = codec.summary()
+        want = {}
+        for ly in s_p['layers']:
+            if ly['shared_with'] is not None:
+                continue
+            st = per.get(ly['name'], {'policy': 'auto', 'quant_shift': 2})
+            v = seen[ly['name']] / codec.layers[names.index(ly['name'])].scale
+            signed_ = signed[ly['name']]
+            q = torch.clamp(torch.round(v), -128, 127) if signed_ else torch.clamp(torch.round(v), 0, 255)
+            q = q.numpy().astype(np.int8 if signed_ else np.uint8)
+            want[ly['name']] = q.size * 8 if st == QUANTIZE_ONLY else server.code(q, **st)[1]['bits']
+        per_layer = {
+            'bits': {ly['name']: ly['bits'] for ly in s_p['layers'] if ly['shared_with'] is None},
+            'want': want,
+            'settings': {ly['name']: ly['settings'] for ly in s_p['layers']},
+            'lossless_sqnr_inf': s_p['layers'][names.index('2.squeeze')]['sqnr_db'] == float('inf'),
+            'auto_sqnr': s_p['layers'][names.index('0')]['sqnr_db'],
+        }
+        try:
+            codec.configure('codec', layers={'nope': {}})
+            per_layer['unknown_layer_error'] = None
+        except ValueError as e:
+            per_layer['unknown_layer_error'] = str(e)
+        # the sensitivity statistics and the allocation they give
+        cands = [{'policy': 'lossless'}, {'policy': 'auto', 'quant_shift': 1}, {'policy': 'auto', 'quant_shift': 3}]
+        sens = layer_sensitivity(codec, [calib[:3]], cands)
+        alloc = {f: allocate_layers(codec, sens, cands, f) for f in (0.0, 1.0)}
         codec.remove()
         y_removed = model(x)
         codec2 = attach_codec(model, server)
@@ -148,5 +181,24 @@ with DctcmServer(workers=2) as server:
         'auto_close': float((y_a - y_q).abs().max() / y_q.abs().max()),
         'removed_is_float': bool(torch.equal(y_removed, y_float)),
     }
+    res['per_layer'] = per_layer
+    res['sensitivity'] = {k: [list(x) for x in v] for k, v in sens.items()}
+    res['alloc'] = {f'{f:g}': {k: v.get('quant_shift', 0) for k, v in a.items()} for f, a in alloc.items()}
+
+# allocate_layers on made-up statistics: the step with the most bits saved per added divergence first
+class _L:
+    def __init__(self, name, shared_with=None):
+        self.name, self.shared_with = name, shared_with
+
+
+class _C:
+    layers = [_L('a'), _L('b'), _L('c'), _L('c2', 'c')]
+
+
+toy = {'a': [(100, 0.0), (60, 0.5), (50, 2.0)], 'b': [(100, 0.0), (90, 0.5), (80, 0.75)], 'c': [(100, 0.0), (99, 0.0), (70, 1.5)]}
+toy_c = [{'policy': 'lossless'}, {'policy': 'auto', 'quant_shift': 1}, {'policy': 'auto', 'quant_shift': 2}]
+# (binary fractions: the sums are exact) divergence of all at the coarsest 4.25; budget 0.25 -> 1.0625:
+# c's free step, then a (80 bits per unit), then b (20); b's second step (40) would pass the budget
+res['toy'] = {f'{f:g}': {k: v.get('quant_shift', 0) for k, v in allocate_layers(_C(), toy, toy_c, f).items()} for f in (0.0, 0.25, 1.0)}
 
 print(json.dumps(res))

@@ -340,7 +340,7 @@ describe('analyze', () => {
     const H = (5 / 16) * Math.log2(16 / 5) + 11 * (1 / 16) * Math.log2(16);
     expect(b.entropy0.bits).toBeCloseTo(16 * H, 9);
     expect(b.entropy0.ratio).toBeCloseTo(8 / H, 9);
-    // requant at step 8, ties toward zero: 1..4 -> 0, 5..9 -> 1, 200 -> 25, 255 -> 32 (31.875 rounds up)
+    // requant at step 8, ties to even: 1..4 -> 0 (4 is a tie), 5..9 -> 1, 200 -> 25, 255 -> 32 (31.875 rounds up)
     expect(b.requant.width).toBe(6); // bit length of 32
     expect(b.requant.bits).toBe(16 * 6);
     expect(b.requant.ratio).toBeCloseTo(8 / 6, 12);
