@@ -34,7 +34,7 @@
 //   A lossless run copies the input. (Reading the tensor a tile at a time, C short runs per tile, cost
 //   more than the coding itself.)
 import { fold16, dctReconstruct, effectiveShift, foldedDctOf, forwardDct, EncodedTile } from './tile.js';
-import { TIE_PARITY, dequantize, indexLimit, quantize, tieDirection } from './quantize.js';
+import { dequantize, indexLimit, quantize, tieDirection } from './quantize.js';
 import { roundShift, signedWidthOf } from './intmath.js';
 import { Derived, FORMAT_VERSION, MODE_CTX, MODE_DCT, MODE_RAW, MODE_ZERO, RANKS, TILE_MAGIC, TileSettings, dctContext, validateSettings } from './params.js';
 

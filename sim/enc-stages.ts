@@ -57,6 +57,16 @@ export interface Prep {
   dctbits: Int32Array; // [block] cost of the block as DCT
 }
 
+/** Channel c's index q and what follows from it: bit length, CTX field and its width, context after CTX. */
+function setIndex(d: Derived, p: Prep, c: number, q: number, s: number): void {
+  const L = 32 - Math.clz32(Math.abs(q));
+  p.q[c] = q;
+  p.len[c] = L;
+  p.fld[c] = ctxField(q, L, d.cfg.signed);
+  p.flen[c] = ctxFieldBits(L, d.cfg.signed);
+  p.ctxc[c] = contextOf(dequantize(q, s, d.minVal, d.maxPos), s);
+}
+
 /**
  * dctcm_enc_prep: the context-free part of planPixel for the pixel at pixels[base ..], pixel number p of
  * its tile: quantize at the effective shift s (a tie between two bit lengths, which the context decides
@@ -67,7 +77,7 @@ export interface Prep {
  * transforms; lossless drives shift 0).
  */
 export function encPrep(d: Derived, s: number, pixels: ArrayLike<number>, base: number, px: number): Prep {
-  const { channels: C, dctSize: N, signed } = d.cfg;
+  const { channels: C, dctSize: N } = d.cfg;
   const NB = d.blocks;
   const qMax = indexLimit(d.maxPos, s);
   const I = () => new Int32Array(C);
@@ -92,12 +102,7 @@ export function encPrep(d: Derived, s: number, pixels: ArrayLike<number>, base: 
       const q = quantize(v, s, qMax, tie && !bt ? (px + c) & 1 : 0);
       p.bt[c] = +bt;
       p.hcl[c] = +(Math.abs(q) === (v < 0 ? negLim : posLim));
-      const L = 32 - Math.clz32(Math.abs(q));
-      p.q[c] = q;
-      p.len[c] = L;
-      p.fld[c] = ctxField(q, L, signed);
-      p.flen[c] = ctxFieldBits(L, signed);
-      p.ctxc[c] = contextOf(dequantize(q, s, d.minVal, d.maxPos), s);
+      setIndex(d, p, c, q, s);
       p.ctxr[c] = contextOf(v, s);
       p.mask[c] = +(v !== 0);
       p.raw[c] = v;
@@ -192,17 +197,12 @@ export function encCtx(d: Derived, prepOut: PortValues, plan: PixelPlan, final: 
  * the pixel is coded in, px its index in the tile): what the later stages code.
  */
 export function withFinalIndex(d: Derived, p: Prep, s: number, pixels: ArrayLike<number>, base: number, px: number, ctx: Uint8Array): Prep {
-  const { channels: C, signed } = d.cfg;
+  const C = d.cfg.channels;
   const qMax = indexLimit(d.maxPos, s);
   const f: Prep = { ...p, q: p.q.slice(), len: p.len.slice(), fld: p.fld.slice(), flen: p.flen.slice(), ctxc: p.ctxc.slice() };
   for (let c = 0; c < C; c++) {
     const q = quantizeInContext(d, pixels[base + c], s, qMax, ctx[c], (px + c) & 1);
-    const L = 32 - Math.clz32(Math.abs(q));
-    f.q[c] = q;
-    f.len[c] = L;
-    f.fld[c] = ctxField(q, L, signed);
-    f.flen[c] = ctxFieldBits(L, signed);
-    f.ctxc[c] = contextOf(dequantize(q, s, d.minVal, d.maxPos), s);
+    setIndex(d, f, c, q, s);
   }
   return f;
 }

@@ -2,7 +2,7 @@
 // Verilator, lint, and Yosys synthesis. Together the rows cover channels {8, 16, 64, 128}, DCT size
 // {4, 8, 16, 32}, widths {4, 5, 8, 12, 16}, signed and unsigned, and bus widths from one 32-bit unit to
 // C*W/2; the tests run every mode policy on each row.
-import { CodecConfig, defaultBusWidth } from '../golden/params.js';
+import { CodecConfig, Derived, TileSettings, defaultBusWidth } from '../golden/params.js';
 
 function cfg(channels: number, dctSize: number, dataWidth: number, signed: boolean, busWidth?: number, dct = true): CodecConfig {
   return { channels, dctSize, dataWidth, signed, busWidth: busWidth ?? defaultBusWidth(channels, dataWidth), dctPrecision: 12, dct };
@@ -33,3 +33,15 @@ export const SWEEP_NO_DCT: CodecConfig[] = [
 /** "C64 N8 W8 u B256": the name a configuration has in test titles and logs. */
 export const sweepLabel = (c: CodecConfig): string =>
   `C${c.channels} N${c.dctSize} W${c.dataWidth} ${c.signed ? 's' : 'u'} B${c.busWidth}${c.dct === false ? ' nodct' : ''}`;
+
+/** The tile settings the decoder sweeps code their random tiles with. */
+export const SWEEP_SETTINGS: TileSettings[] = [
+  { policy: 'lossless', quantShift: 0 },
+  { policy: 'auto', quantShift: 1 },
+  { policy: 'auto', quantShift: 2 },
+  { policy: 'dct', quantShift: 0 },
+  { policy: 'dct', quantShift: 3 },
+];
+
+/** The SWEEP_SETTINGS a build can code: a no-DCT build has no dct policy. */
+export const sweepSettings = (d: Derived): TileSettings[] => (d.cfg.dct ? SWEEP_SETTINGS : SWEEP_SETTINGS.filter((s) => s.policy !== 'dct'));

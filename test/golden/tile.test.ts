@@ -20,7 +20,7 @@ import {
   configTag,
   derive,
 } from '../../golden/params.js';
-import { dequantize, indexLimit, quantize } from '../../golden/quantize.js';
+import { dequantize } from '../../golden/quantize.js';
 import { decodeTile, decodeTileStatus, encodeTile, fold16, newPlan, planPixel, updateContext, writePixel } from '../../golden/tile.js';
 import { Rng } from '../../sim/rng.js';
 import { genPixels, patternsFor, valueRange } from '../helpers/random.js';

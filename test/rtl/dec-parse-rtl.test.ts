@@ -8,13 +8,13 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CodecConfig, Derived, Policy, derive } from '../../golden/params.js';
+import { CodecConfig, Derived, derive } from '../../golden/params.js';
 import { buildDecParse } from '../../generator/builders/dec_parse.js';
 import { decWidths } from '../../generator/builders/dec_common.js';
 import { ParseTile, decParse } from '../../sim/dec-stages.js';
 import { corruptLine, runBench, writeBench, writeVectors } from '../../sim/bench.js';
 import { Simulator, requireTools } from '../../sim/run.js';
-import { SWEEP, sweepLabel } from '../../sim/sweep.js';
+import { SWEEP, SWEEP_SETTINGS, sweepLabel } from '../../sim/sweep.js';
 import { Rng } from '../../sim/rng.js';
 import { genPixels, patternsFor } from '../helpers/random.js';
 
@@ -27,13 +27,7 @@ afterAll(() => {
 
 const label = sweepLabel;
 const CONFIGS: CodecConfig[] = SWEEP;
-const SETTINGS: { policy: Policy; quantShift: number }[] = [
-  { policy: 'lossless', quantShift: 0 },
-  { policy: 'auto', quantShift: 1 },
-  { policy: 'auto', quantShift: 2 },
-  { policy: 'dct', quantShift: 0 },
-  { policy: 'dct', quantShift: 3 },
-];
+const SETTINGS = SWEEP_SETTINGS;
 
 /** Random tiles of 1 to 8 pixels (random settings and patterns) holding at least count records. */
 function parseTiles(d: Derived, seed: number, count: number): ParseTile[] {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseNpy, toPixels } from '../../tools/npy.js';
 import { ERR } from '../../golden/errors.js';
-import { CodecConfig, Derived, Policy, derive } from '../../golden/params.js';
+import { CodecConfig, Derived, derive } from '../../golden/params.js';
 import { encodeTile } from '../../golden/tile.js';
 import { buildDecoder } from '../../generator/builders/decoder.js';
 import { DEC_ERRORS, STATUS_CODE_BITS } from '../../generator/builders/dec_common.js';
@@ -18,7 +18,7 @@ import { cosimDecoder, encodeTiles, runDecoderStream } from '../../sim/decoder-c
 import { StreamTile, beatBits } from '../../sim/decoder-vectors.js';
 import { TILE_OPS, reseal } from '../../sim/mutate.js';
 import { Simulator, lint, requireTools } from '../../sim/run.js';
-import { SWEEP, SWEEP_NO_DCT, sweepLabel } from '../../sim/sweep.js';
+import { SWEEP, SWEEP_NO_DCT, SWEEP_SETTINGS, sweepLabel, sweepSettings } from '../../sim/sweep.js';
 import { activationsDir } from '../../sim/paths.js';
 import { longRecordTile } from '../../sim/long-record.js';
 import { Rng } from '../../sim/rng.js';
@@ -38,22 +38,14 @@ const label = sweepLabel;
 const CONFIGS: CodecConfig[] = SWEEP;
 // Builds without the DCT (gen-rtl --no-dct): co-simulation, fuzz and lint rows of their own.
 const NO_DCT: CodecConfig[] = SWEEP_NO_DCT;
-const SETTINGS: { policy: Policy; quantShift: number }[] = [
-  { policy: 'lossless', quantShift: 0 },
-  { policy: 'auto', quantShift: 1 },
-  { policy: 'auto', quantShift: 2 },
-  { policy: 'dct', quantShift: 0 },
-  { policy: 'dct', quantShift: 3 },
-];
-/** The settings a build can code: a no-DCT build has no dct policy. */
-const settingsOf = (d: Derived) => (d.cfg.dct ? SETTINGS : SETTINGS.filter((s) => s.policy !== 'dct'));
+const SETTINGS = SWEEP_SETTINGS;
 
 /** Tiles of every policy and pixel pattern, 0 to 9 pixels each, plus a longer one. */
 function variedStream(d: Derived, seed: number): StreamTile[] {
   const { channels: C, dataWidth: W, signed } = d.cfg;
   const rng = new Rng(seed);
   const tiles: StreamTile[] = [];
-  for (const s of settingsOf(d)) {
+  for (const s of sweepSettings(d)) {
     for (const pat of patternsFor(signed)) {
       const n = rng.int(1, 6);
       tiles.push({ units: encodeTile(d, s, genPixels(rng, pat, n, C, W, signed), n).units });
@@ -125,10 +117,10 @@ function fuzzCases(d: Derived, seed: number, n: number): FuzzCase[] {
   const rng = new Rng(seed);
   const cases: FuzzCase[] = [];
   for (let i = 0; i < n; i++) {
-    const s = rng.pick(settingsOf(d));
+    const s = rng.pick(sweepSettings(d));
     const np = rng.int(1, 5);
     const base = encodeTile(d, s, genPixels(rng, rng.pick(patternsFor(signed)), np, C, W, signed), np).units;
-    const good = encodeTile(d, rng.pick(settingsOf(d)), genPixels(rng, rng.pick(patternsFor(signed)), 3, C, W, signed), 3).units;
+    const good = encodeTile(d, rng.pick(sweepSettings(d)), genPixels(rng, rng.pick(patternsFor(signed)), 3, C, W, signed), 3).units;
     const m = MUTATIONS[i % MUTATIONS.length];
     const op = TILE_OPS[m.op];
     if (!op.words) throw new Error(`${m.op} does not keep whole words`);

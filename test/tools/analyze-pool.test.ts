@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InputError, ParamError, StreamError } from '../../golden/errors.js';
+import { ERR, InputError, ParamError, StreamError } from '../../golden/errors.js';
 import { deserializeError, serializeError } from '../../tools/analyze-pool.js';
 import { Tensor, formatNpy } from '../../tools/npy.js';
 import { activationsDir } from '../../sim/paths.js';
@@ -118,12 +118,16 @@ describe('analyze on a folder: worker threads give the serial report', () => {
 
 describe('errors across the thread boundary', () => {
   it('keep their class, message and fields', () => {
-    for (const e of [new StreamError(77, 'bad width'), new InputError('x.npy: truncated data'), new ParamError('--dct-size 5 is not supported'), new RangeError('internal')]) {
+    const errors: Error[] = [new StreamError(77, 'bad width', ERR.BAD_DCT_WIDTH), new InputError('x.npy: truncated data'), new ParamError('--dct-size 5 is not supported'), new RangeError('internal')];
+    for (const e of errors) {
       const back = deserializeError(structuredClone(serializeError(e)));
       expect(back.constructor).toBe(e instanceof RangeError ? Error : e.constructor);
       expect(back.message).toBe(e.message);
       expect(back.name).toBe(e instanceof RangeError ? 'Error' : e.name);
-      if (e instanceof StreamError) expect((back as StreamError).bitOffset).toBe(77);
+      if (e instanceof StreamError) {
+        expect((back as StreamError).bitOffset).toBe(77);
+        expect((back as StreamError).code).toBe(ERR.BAD_DCT_WIDTH);
+      }
       if (!(e instanceof RangeError)) expect((back as ParamError).exitCode).toBe(2);
     }
   });
