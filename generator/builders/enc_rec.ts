@@ -5,7 +5,8 @@ import { DEFAULT_PREFIX, Module, Port, asReg, bit, moduleNames, vec } from './ty
 import { clkRst, encWidths, inHandshake, outHandshake, packFields, portWidths } from './enc_common.js';
 import { bitLength } from '../../golden/intmath.js';
 
-export const REC_LATENCY = 1;
+/** Cycles of enc_rec: stage 1 builds the sections (payloads, planes, escapes) and their lengths, stage 2 places them. */
+export const REC_LATENCY = 2;
 
 export function buildEncRec(d: Derived, prefix: string = DEFAULT_PREFIX): Module {
   const e = encWidths(d);
@@ -72,7 +73,11 @@ export function buildEncRec(d: Derived, prefix: string = DEFAULT_PREFIX): Module
     'Encoder stage 3: assembles the pixel record of golden writePixel as one vector and its length: present',
     `bit, mode planes, rank planes, escape fields, ${e.dct ? 'DCT side info, ' : ''}payloads. Every field position is a prefix`,
     'count or sum over the fields before it (no bit-serial walk); sections are shifted into place.',
-    `Latency ${REC_LATENCY} cycle, one pixel per cycle; longest record ${e.REC} bits.`,
+    'Pipeline (feed-forward, no loop): stage 1 builds each section from its own start with its length (the',
+    `block payloads through ${names.enc_pay}, the rank-plane scatter, the escape fields${e.dct ? ', the DCT side info' : ''}) and registers`,
+    'them; stage 2 adds up the section offsets and shifts each section into the record. Both stages move on',
+    'one enable (!out_valid || out_ready), so a held output stalls the stage.',
+    `Latency ${REC_LATENCY} cycles, one pixel per cycle; longest record ${e.REC} bits.`,
   ];
   return makeModule('enc_rec', d, prefix, { ports, ctx, description, deps: ['enc_pay'], latency: REC_LATENCY, throughput: 'one pixel per cycle' });
 }
