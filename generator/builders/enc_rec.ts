@@ -5,8 +5,11 @@ import { DEFAULT_PREFIX, Module, Port, asReg, bit, moduleNames, vec } from './ty
 import { clkRst, encWidths, inHandshake, outHandshake, packFields, portWidths } from './enc_common.js';
 import { bitLength } from '../../golden/intmath.js';
 
-/** Cycles of enc_rec: stage 1 builds the sections (payloads, planes, escapes) and their lengths, stage 2 places them. */
-export const REC_LATENCY = 2;
+/**
+ * Cycles of enc_rec: stage 1 builds the sections and their lengths (payloads, escapes, each value's place
+ * in its rank plane), stage 2 scatters the rank planes and adds up the section offsets, stage 3 places them.
+ */
+export const REC_LATENCY = 3;
 
 export function buildEncRec(d: Derived, prefix: string = DEFAULT_PREFIX): Module {
   const e = encWidths(d);
@@ -32,6 +35,7 @@ export function buildEncRec(d: Derived, prefix: string = DEFAULT_PREFIX): Module
     OW: bitLength(WK - 1),
     RBW: e.OW,
     PLIW: bitLength(PLW - 1),
+    PINW: Math.max(1, bitLength(e.C - 1)),
     HW,
     PLW,
     SB,
@@ -73,10 +77,11 @@ export function buildEncRec(d: Derived, prefix: string = DEFAULT_PREFIX): Module
     'Encoder stage 3: assembles the pixel record of golden writePixel as one vector and its length: present',
     `bit, mode planes, rank planes, escape fields, ${e.dct ? 'DCT side info, ' : ''}payloads. Every field position is a prefix`,
     'count or sum over the fields before it (no bit-serial walk); sections are shifted into place.',
-    'Pipeline (feed-forward, no loop): stage 1 builds each section from its own start with its length (the',
-    `block payloads through ${names.enc_pay}, the rank-plane scatter, the escape fields${e.dct ? ', the DCT side info' : ''}) and registers`,
-    'them; stage 2 adds up the section offsets and shifts each section into the record. Both stages move on',
-    'one enable (!out_valid || out_ready), so a held output stalls the stage.',
+    'Pipeline (feed-forward, no loop), three registered stages: 1. each section from its own start with its',
+    `length (the block payloads through ${names.enc_pay}, the mode planes, the escape fields${e.dct ? ', the DCT side info' : ''}, each`,
+    "value's rank and place among the values of its rank plane); 2. the plane bases, the rank-plane scatter",
+    'and every section offset (prefix sums of the lengths); 3. each section shifted to its offset and ORed',
+    'in. All three move on one enable (!out_valid || out_ready): a held output stalls the stage.',
     `Latency ${REC_LATENCY} cycles, one pixel per cycle; longest record ${e.REC} bits.`,
   ];
   return makeModule('enc_rec', d, prefix, { ports, ctx, description, deps: ['enc_pay'], latency: REC_LATENCY, throughput: 'one pixel per cycle' });
