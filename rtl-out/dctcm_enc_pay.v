@@ -2,6 +2,7 @@
 //
 // Payload of one block of 8 values (golden writePixel, last loop): CTX values' sign and mantissa
 // fields, RAW values in 8 bits, or DCT coefficients in wc bits, in value order, and its length.
+// Field offsets are a prefix sum of the field lengths in 3 adder levels (Sklansky), not a chain of 7.
 // Combinational (part of the record stage dctcm_enc_rec).
 //
 // Configuration:
@@ -40,30 +41,47 @@ module dctcm_enc_pay (
     localparam [1:0] MODE_RAW = 2'd2;   // plain W-bit values
     localparam [1:0] MODE_DCT = 2'd3;   // quantized DCT coefficients
 
-    // Each field is zero above its length: OR it in at its offset (a shifter is far smaller than a
-    // variable part-select write in synthesis).
+    // Each value's field and length in the block's mode; the field is zero above its length.
+    reg [N*FW-1:0] f;
+    reg [N*PBW-1:0] len;
+    // pre[i]: the lengths of values 0..i added up (value i+1 starts there). A Sklansky prefix: log2(N)
+    // adder levels instead of a chain of N - 1 (the offsets feed the shifters, the deepest part).
+    reg [N*PBW-1:0] pre;
+    // OR each field in at its offset (a shifter is far smaller than a variable part-select write in
+    // synthesis).
     /* verilator lint_off UNUSEDSIGNAL */
     reg [PB+FW-1:0] acc;  // bits above PB are always zero
     /* verilator lint_on UNUSEDSIGNAL */
     reg [CW-1:0] cmask;
     integer i;
+    integer k;
     always @* begin
-        acc = {(PB+FW){1'b0}};
-        bits = {PBW{1'b0}};
         cmask = ~({CW{1'b1}} << wc);
+        f = {N*FW{1'b0}};
+        len = {N*PBW{1'b0}};
         for (i = 0; i < N; i = i + 1) begin
             if (mode == MODE_CTX) begin
-                acc = acc | ({ {(PB+FW-W){1'b0}}, fld[i*W +: W] } << bits);
-                bits = bits + { {(PBW-LW){1'b0}}, flen[i*LW +: LW] };
+                f[i*FW +: W] = fld[i*W +: W];
+                len[i*PBW +: PBW] = { {(PBW-LW){1'b0}}, flen[i*LW +: LW] };
             end else if (mode == MODE_RAW) begin
-                acc = acc | ({ {(PB+FW-W){1'b0}}, raw[i*W +: W] } << bits);
-                bits = bits + 7'd8;
+                f[i*FW +: W] = raw[i*W +: W];
+                len[i*PBW +: PBW] = 7'd8;
             end else if (mode == MODE_DCT) begin
-                acc = acc | ({ {(PB+FW-CW){1'b0}}, coef[i*CW +: CW] & cmask } << bits);
-                bits = bits + { {(PBW-CWB){1'b0}}, wc };
+                f[i*FW +: CW] = coef[i*CW +: CW] & cmask;
+                len[i*PBW +: PBW] = { {(PBW-CWB){1'b0}}, wc };
             end
         end
+        pre = len;
+        for (k = 0; (1 << k) < N; k = k + 1) begin
+            for (i = 0; i < N; i = i + 1) begin
+                // values whose bit k is set add the sum ending just below their aligned group
+                if (((i >> k) & 1) == 1) pre[i*PBW +: PBW] = pre[i*PBW +: PBW] + pre[(((i >> k) << k) - 1)*PBW +: PBW];
+            end
+        end
+        acc = { {(PB){1'b0}}, f[FW-1:0] };
+        for (i = 1; i < N; i = i + 1) acc = acc | ({ {(PB){1'b0}}, f[i*FW +: FW] } << pre[(i-1)*PBW +: PBW]);
         pay = acc[PB-1:0];
+        bits = pre[(N-1)*PBW +: PBW];
     end
 endmodule
 `resetall

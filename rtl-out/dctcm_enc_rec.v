@@ -3,7 +3,12 @@
 // Encoder stage 3: assembles the pixel record of golden writePixel as one vector and its length: present
 // bit, mode planes, rank planes, escape fields, DCT side info, payloads. Every field position is a prefix
 // count or sum over the fields before it (no bit-serial walk); sections are shifted into place.
-// Latency 1 cycle, one pixel per cycle; longest record 825 bits.
+// Pipeline (feed-forward, no loop), three registered stages: 1. each section from its own start with its
+// length (the block payloads through dctcm_enc_pay, the mode planes, the escape fields, the DCT side info, each
+// value's rank and place among the values of its rank plane); 2. the plane bases, the rank-plane scatter
+// and every section offset (prefix sums of the lengths); 3. each section shifted to its offset and ORed
+// in. All three move on one enable (!out_valid || out_ready): a held output stalls the stage.
+// Latency 3 cycles, one pixel per cycle; longest record 825 bits.
 //
 // Configuration:
 //   channels       64
@@ -63,6 +68,7 @@ module dctcm_enc_rec (
     localparam HW = 25;         // present bit + three mode planes, at most 1 + 3 * NB bits
     localparam PLW = 320;        // rank planes, at most C * RANKS bits
     localparam PLIW = 9;       // width of a position in the rank planes
+    localparam PINW = 6;       // width of a value's place in its plane, 0..C-1
     localparam SB = 12;         // DCT side info of a block: N mask bits then the width field
     localparam PB = 89;         // payload of one block, at most N * max(W, CW) bits, plus one
     localparam PBW = 7;        // width of a payload length
@@ -92,27 +98,22 @@ module dctcm_enc_rec (
         end
     endgenerate
 
-    // Sections are built at positions counted from their own start, then written into the record at
-    // the prefix sums of the section lengths (writePixel's order).
+    // Three stages on one enable (feed-forward; a held output stalls all three):
+    // 1. each section from its own start with its length: mode planes, block payloads, escape fields,
+    //    DCT side info, and for the rank planes each value's rank and its place among the values in its plane;
+    // 2. plane bases and the rank-plane scatter, then every section's offset in the record (prefix sums of
+    //    the section lengths in writePixel's order);
+    // 3. every section shifted to its offset and ORed into the record.
+    // Stage 1's depth is the payload shifters, stage 2's the scatter, stage 3's the record-wide shifters.
     reg [HW-1:0] hdr;
-    reg [PLW-1:0] planes;
     reg [C*ESCW-1:0] escv;
-    reg [NB*SB-1:0] side;
-    /* verilator lint_off UNUSEDSIGNAL */
-    reg [WK-1:0] work;  // bits from REC up are always zero
-    /* verilator lint_on UNUSEDSIGNAL */
-    reg [OW-1:0] p;
-    reg [OW-1:0] p3;
-    reg [RANKS*OW-1:0] ge;     // values of CTX blocks with rank >= j, per plane j
-    reg [RANKS*OW-1:0] pbase;  // start of plane j inside planes
-    reg [RANKS*OW-1:0] run;    // values already placed in plane j
-    /* verilator lint_off UNUSEDSIGNAL */
-    reg [OW-1:0] pidx;         // a rank-plane bit position (< PLW: the low PLIW bits)
-    /* verilator lint_on UNUSEDSIGNAL */
-    reg [OW-1:0] pt;           // rank-plane bits
     reg [OW-1:0] ne;           // escapes
+    reg [NB*SB-1:0] side;
     reg [OW-1:0] nd;           // DCT blocks
-    reg [OW-1:0] off;
+    reg [OW-1:0] p;
+    reg [RANKS*OW-1:0] run;    // values placed in plane j so far
+    reg [C*PINW-1:0] pin;      // value c's place in its plane (rank rk): run[rk] before it
+    reg [C-1:0] set;           // value c sets a rank-plane bit: CTX and not escaped
     reg [1:0] md;
     reg [RKW-1:0] rk;
     reg [RANKS-1:0] gem;
@@ -121,11 +122,7 @@ module dctcm_enc_rec (
     integer j;
     always @* begin
         // present bit and mode planes M1 (CTX?), M2 (non-CTX: ZERO?0:1), M3 (RAW/DCT: DCT?)
-        rk = {RKW{1'b0}};
-        gem = {RANKS{1'b0}};
         md = MODE_ZERO;
-        pbase = {RANKS*OW{1'b0}};
-        pidx = {OW{1'b0}};
         hdr = { {(HW-1){1'b0}}, 1'b1 };
         p = 11'd1;
         for (b = 0; b < NB; b = b + 1) begin
@@ -146,35 +143,24 @@ module dctcm_enc_rec (
                 p = p + 11'd1;
             end
         end
-        p3 = p;
 
-        // rank planes: plane j has one bit per CTX value of rank >= j, set where the rank is j
-        ge = {RANKS*OW{1'b0}};
+        // rank planes: plane j has one bit per CTX value of rank >= j, set where the rank is j; here
+        // only each value's place in its plane (the planes' sizes are run at the end)
+        j = 0;  // assigned on every path (no latch when no block is CTX)
+        run = {RANKS*OW{1'b0}};
+        pin = {C*PINW{1'b0}};
+        set = {C{1'b0}};
+        rk = {RKW{1'b0}};
+        gem = {RANKS{1'b0}};
+        escv = {C*ESCW{1'b0}};
         ne = {OW{1'b0}};
         for (c = 0; c < C; c = c + 1) begin
             if (in_mode[(c/N)*2 +: 2] == MODE_CTX) begin
                 rk = in_rank[c*RKW +: RKW];
                 gem = GE_MASK[rk*RANKS +: RANKS];
-                for (j = 0; j < RANKS; j = j + 1) begin
-                    if (gem[j]) ge[j*OW +: OW] = ge[j*OW +: OW] + 11'd1;
-                end
-            end
-        end
-        pt = {OW{1'b0}};
-        for (j = 0; j < RANKS; j = j + 1) begin
-            pbase[j*OW +: OW] = pt;
-            pt = pt + ge[j*OW +: OW];
-        end
-        planes = {PLW{1'b0}};
-        run = {RANKS*OW{1'b0}};
-        escv = {C*ESCW{1'b0}};
-        for (c = 0; c < C; c = c + 1) begin
-            if (in_mode[(c/N)*2 +: 2] == MODE_CTX) begin
-                rk = in_rank[c*RKW +: RKW];
-                gem = GE_MASK[rk*RANKS +: RANKS];
                 if (rk != ESC_RANK) begin
-                    pidx = pbase[rk*OW +: OW] + run[rk*OW +: OW];
-                    planes[pidx[PLIW-1:0]] = 1'b1;
+                    pin[c*PINW +: PINW] = run[rk*OW +: PINW];  // fewer than C values before it
+                    set[c] = 1'b1;
                 end
                 else begin
                     escv[ne*ESCW +: ESCW] = in_esc[c*ESCW +: ESCW];
@@ -195,36 +181,159 @@ module dctcm_enc_rec (
                 nd = nd + 11'd1;
             end
         end
+    end
 
-        // Each section is zero above its length: OR it in at its offset (a shifter is far smaller than
-        // a variable part-select write in synthesis). WK leaves room for the widest section.
-        work = { {(WK-HW){1'b0}}, hdr };
-        work = work | ({ {(WK-PLW){1'b0}}, planes } << p3);
-        off = p3 + pt;
-        work = work | ({ {(WK-C*ESCW){1'b0}}, escv } << off);
-        off = off + ne * 11'd2;
-        work = work | ({ {(WK-NB*SB){1'b0}}, side } << off);
-        off = off + nd * 11'd12;
+    // stage-1 registers
+    reg s1_valid;
+    reg [HW-1:0] s1_hdr;
+    reg [OW-1:0] s1_p3;        // mode-plane bits, the present bit included
+    reg [RANKS*OW-1:0] s1_ge;  // plane sizes: CTX values of rank >= j
+    reg [C*PINW-1:0] s1_pin;
+    reg [C*RKW-1:0] s1_rank;
+    reg [C-1:0] s1_set;
+    reg [C*ESCW-1:0] s1_escv;
+    reg [OW-1:0] s1_ne;
+    reg [NB*SB-1:0] s1_side;
+    reg [OW-1:0] s1_nd;
+    reg [NB*PB-1:0] s1_pay;
+    reg [NB*PBW-1:0] s1_pay_bits;
+    reg [NB*2-1:0] s1_mode;
+    reg s1_first;
+    reg s1_last;
+    reg [3:0] s1_shift;
 
-        // payloads, block by block
-        for (b = 0; b < NB; b = b + 1) begin
-            work = work | ({ {(WK-PB){1'b0}}, pay[b*PB +: PB] } << off);
-            off = off + { {(OW-PBW){1'b0}}, pay_bits[b*PBW +: PBW] };
+    // Stage 2: plane bases, the scatter, the section offsets.
+    reg [PLW-1:0] planes;
+    reg [RANKS*OW-1:0] pbase;  // start of plane j inside planes
+    /* verilator lint_off UNUSEDSIGNAL */
+    reg [OW-1:0] pidx;         // a rank-plane bit position (< PLW: the low PLIW bits)
+    /* verilator lint_on UNUSEDSIGNAL */
+    reg [OW-1:0] pt;           // rank-plane bits
+    reg [RKW-1:0] rk2;
+    reg [OW-1:0] off;
+    reg [OW-1:0] off_esc;
+    reg [OW-1:0] off_side;
+    reg [NB*OW-1:0] off_pay;   // start of block b's payload
+    integer b2;
+    integer c2;
+    integer j2;
+    always @* begin
+        pt = {OW{1'b0}};
+        pbase = {RANKS*OW{1'b0}};
+        for (j2 = 0; j2 < RANKS; j2 = j2 + 1) begin
+            pbase[j2*OW +: OW] = pt;
+            pt = pt + s1_ge[j2*OW +: OW];
+        end
+        planes = {PLW{1'b0}};
+        pidx = {OW{1'b0}};
+        rk2 = {RKW{1'b0}};
+        for (c2 = 0; c2 < C; c2 = c2 + 1) begin
+            if (s1_set[c2]) begin
+                rk2 = s1_rank[c2*RKW +: RKW];
+                pidx = pbase[rk2*OW +: OW] + { {(OW-PINW){1'b0}}, s1_pin[c2*PINW +: PINW] };
+                planes[pidx[PLIW-1:0]] = 1'b1;
+            end
+        end
+        off = s1_p3 + pt;
+        off_esc = off;
+        off = off + s1_ne * 11'd2;
+        off_side = off;
+        off = off + s1_nd * 11'd12;
+        off_pay = {NB*OW{1'b0}};
+        for (b2 = 0; b2 < NB; b2 = b2 + 1) begin
+            off_pay[b2*OW +: OW] = off;
+            off = off + { {(OW-PBW){1'b0}}, s1_pay_bits[b2*PBW +: PBW] };
         end
     end
 
-    assign in_ready = !out_valid || out_ready;
+    // stage-2 registers
+    reg s2_valid;
+    reg [HW-1:0] s2_hdr;
+    reg [PLW-1:0] s2_planes;
+    reg [OW-1:0] s2_p3;
+    reg [C*ESCW-1:0] s2_escv;
+    reg [OW-1:0] s2_off_esc;
+    reg [NB*SB-1:0] s2_side;
+    reg [OW-1:0] s2_off_side;
+    reg [NB*PB-1:0] s2_pay;
+    reg [NB*OW-1:0] s2_off_pay;
+    reg [RBW-1:0] s2_bits;     // the record length
+    reg [NB*2-1:0] s2_mode;
+    reg s2_first;
+    reg s2_last;
+    reg [3:0] s2_shift;
+
+    // Stage 3: each section is zero above its length: OR it in at its offset (a shifter is far smaller
+    // than a variable part-select write in synthesis). WK leaves room for the widest section.
+    /* verilator lint_off UNUSEDSIGNAL */
+    reg [WK-1:0] work;  // bits from REC up are always zero
+    /* verilator lint_on UNUSEDSIGNAL */
+    integer b3;
+    always @* begin
+        work = { {(WK-HW){1'b0}}, s2_hdr };
+        work = work | ({ {(WK-PLW){1'b0}}, s2_planes } << s2_p3);
+        work = work | ({ {(WK-C*ESCW){1'b0}}, s2_escv } << s2_off_esc);
+        work = work | ({ {(WK-NB*SB){1'b0}}, s2_side } << s2_off_side);
+        for (b3 = 0; b3 < NB; b3 = b3 + 1) begin
+            work = work | ({ {(WK-PB){1'b0}}, s2_pay[b3*PB +: PB] } << s2_off_pay[b3*OW +: OW]);
+        end
+    end
+
+    // One enable moves all three stages.
+    wire en = !out_valid || out_ready;
+    assign in_ready = en;
 
     always @(posedge clk) begin
-        if (rst) out_valid <= 1'b0;
-        else if (in_ready) out_valid <= in_valid;
-        if (in_valid && in_ready) begin
+        if (rst) begin
+            s1_valid <= 1'b0;
+            s2_valid <= 1'b0;
+            out_valid <= 1'b0;
+        end else if (en) begin
+            s1_valid <= in_valid;
+            s2_valid <= s1_valid;
+            out_valid <= s2_valid;
+        end
+        if (en && in_valid) begin
+            s1_hdr <= hdr;
+            s1_p3 <= p;
+            s1_ge <= run;
+            s1_pin <= pin;
+            s1_rank <= in_rank;
+            s1_set <= set;
+            s1_escv <= escv;
+            s1_ne <= ne;
+            s1_side <= side;
+            s1_nd <= nd;
+            s1_pay <= pay;
+            s1_pay_bits <= pay_bits;
+            s1_mode <= in_mode;
+            s1_first <= in_first;
+            s1_last <= in_last;
+            s1_shift <= in_shift;
+        end
+        if (en && s1_valid) begin
+            s2_hdr <= s1_hdr;
+            s2_planes <= planes;
+            s2_p3 <= s1_p3;
+            s2_escv <= s1_escv;
+            s2_off_esc <= off_esc;
+            s2_side <= s1_side;
+            s2_off_side <= off_side;
+            s2_pay <= s1_pay;
+            s2_off_pay <= off_pay;
+            s2_bits <= off[RBW-1:0];  // the record length fits: it is at most REC
+            s2_mode <= s1_mode;
+            s2_first <= s1_first;
+            s2_last <= s1_last;
+            s2_shift <= s1_shift;
+        end
+        if (en && s2_valid) begin
             out_rec <= work[REC-1:0];
-            out_bits <= off[RBW-1:0];  // the record length fits: off <= REC
-            out_mode <= in_mode;
-            out_first <= in_first;
-            out_last <= in_last;
-            out_shift <= in_shift;
+            out_bits <= s2_bits;
+            out_mode <= s2_mode;
+            out_first <= s2_first;
+            out_last <= s2_last;
+            out_shift <= s2_shift;
         end
     end
 endmodule

@@ -3,19 +3,18 @@
 // DCT-CM encoder: pixel vectors in, the compressed tile stream of golden/tile.ts encodeTile out, bit exact.
 // Input lane order: channel c in s_axis_tdata[c*8 +: 8]; output: stream bit i in bit i mod 256
 // of word floor(i / 256) (32-bit unit 0 in the least significant bits).
-// Pipeline: prep (quantize, bit lengths, DCT; 3 cycles) -> ctx (context loop, modes) -> rec (record
-// assembly) -> pack (bit packer) -> output register slice, valid/ready between stages, all registered.
+// Pipeline: prep (quantize, bit lengths, DCT; 3 cycles) -> ctx (context loop, modes; 1) -> rec (record
+// assembly; 3) -> pack (bit packer; 1) -> output register slice (1), valid/ready between stages, all registered.
 // Throughput: one pixel per cycle while m_axis_tready is high and the record fits the bus; a record
 // longer than 256 bits takes ceil(bits / 256) cycles; one extra cycle per tile for the trailer.
-// Latency: 7 cycles from an accepted pixel to the first output word that holds its record.
+// Latency: 9 cycles from an accepted pixel to the first output word that holds its record.
 // No combinational path from any input to any output: the m_axis outputs are the output slice's
 // registers, and s_axis_tready is the stage ready chain, which starts at the slice's registered ready
 // (m_axis_tready drives only the slice).
-// Clock speed: the longest paths are the record stage (prefix counts over all channels, then shifters as
-// wide as the longest record), the context loop (rank ROM, cost adder over a block, compare, mode, next
-// context: a true feedback loop) and the DCT stages (constant multipliers and an adder tree; the
-// rounding shift). Only the context loop cannot be cut by more registers; the record stage is
-// feed-forward and could be split into more stages.
+// Loops: the context loop in ctx (context -> rank ROM -> block cost -> compare -> mode -> next context)
+// and the packer's fill pointer; everything else is feed-forward. The record stage is cut into three
+// registered stages (3 cycles: sections, then plane scatter and offsets, then placement), so its
+// shifters no longer set the clock; the longest paths are prep's quantizer, the DCT stages and the context loop.
 //
 // Configuration:
 //   channels       64

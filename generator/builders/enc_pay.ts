@@ -34,6 +34,7 @@ export function buildEncPay(d: Derived, prefix: string = DEFAULT_PREFIX): Module
   const description = [
     `Payload of one block of ${e.N} values (golden writePixel, last loop): CTX values' sign and mantissa`,
     `fields, RAW values in ${e.W} bits${e.dct ? ', or DCT coefficients in wc bits' : ''}, in value order, and its length.`,
+    `Field offsets are a prefix sum of the field lengths in ${Math.ceil(Math.log2(e.N))} adder levels (Sklansky), not a chain of ${e.N - 1}.`,
     `Combinational (part of the record stage ${moduleNames(prefix).enc_rec}).`,
   ];
   return makeModule('enc_pay', d, prefix, { ports, ctx, description, deps: [], latency: 0, throughput: 'combinational: one block per cycle' });

@@ -5,7 +5,11 @@ import { DEFAULT_PREFIX, Module, Port, asReg, bit, moduleNames, vec } from './ty
 import { clkRst, encWidths, inHandshake, outHandshake, packFields, portWidths } from './enc_common.js';
 import { bitLength } from '../../golden/intmath.js';
 
-export const REC_LATENCY = 1;
+/**
+ * Cycles of enc_rec: stage 1 builds the sections and their lengths (payloads, escapes, each value's place
+ * in its rank plane), stage 2 scatters the rank planes and adds up the section offsets, stage 3 places them.
+ */
+export const REC_LATENCY = 3;
 
 export function buildEncRec(d: Derived, prefix: string = DEFAULT_PREFIX): Module {
   const e = encWidths(d);
@@ -31,6 +35,7 @@ export function buildEncRec(d: Derived, prefix: string = DEFAULT_PREFIX): Module
     OW: bitLength(WK - 1),
     RBW: e.OW,
     PLIW: bitLength(PLW - 1),
+    PINW: Math.max(1, bitLength(e.C - 1)),
     HW,
     PLW,
     SB,
@@ -72,7 +77,12 @@ export function buildEncRec(d: Derived, prefix: string = DEFAULT_PREFIX): Module
     'Encoder stage 3: assembles the pixel record of golden writePixel as one vector and its length: present',
     `bit, mode planes, rank planes, escape fields, ${e.dct ? 'DCT side info, ' : ''}payloads. Every field position is a prefix`,
     'count or sum over the fields before it (no bit-serial walk); sections are shifted into place.',
-    `Latency ${REC_LATENCY} cycle, one pixel per cycle; longest record ${e.REC} bits.`,
+    'Pipeline (feed-forward, no loop), three registered stages: 1. each section from its own start with its',
+    `length (the block payloads through ${names.enc_pay}, the mode planes, the escape fields${e.dct ? ', the DCT side info' : ''}, each`,
+    "value's rank and place among the values of its rank plane); 2. the plane bases, the rank-plane scatter",
+    'and every section offset (prefix sums of the lengths); 3. each section shifted to its offset and ORed',
+    'in. All three move on one enable (!out_valid || out_ready): a held output stalls the stage.',
+    `Latency ${REC_LATENCY} cycles, one pixel per cycle; longest record ${e.REC} bits.`,
   ];
   return makeModule('enc_rec', d, prefix, { ports, ctx, description, deps: ['enc_pay'], latency: REC_LATENCY, throughput: 'one pixel per cycle' });
 }

@@ -77,27 +77,19 @@ export function buildEncoderTop(d: Derived, prefix: string = DEFAULT_PREFIX): Mo
     'DCT-CM encoder: pixel vectors in, the compressed tile stream of golden/tile.ts encodeTile out, bit exact.',
     `Input lane order: channel c in s_axis_tdata[c*${e.W} +: ${e.W}]; output: stream bit i in bit i mod ${e.B}`,
     `of word floor(i / ${e.B}) (32-bit unit 0 in the least significant bits).`,
-    `Pipeline: prep (quantize, bit lengths${e.dct ? ', DCT' : ''}; ${prepLatency(d)} cycles) -> ctx (context loop, modes) -> rec (record`,
-    'assembly) -> pack (bit packer) -> output register slice, valid/ready between stages, all registered.',
+    `Pipeline: prep (quantize, bit lengths${e.dct ? ', DCT' : ''}; ${prepLatency(d)} cycles) -> ctx (context loop, modes; ${CTX_LATENCY}) -> rec (record`,
+    `assembly; ${REC_LATENCY}) -> pack (bit packer; ${PACK_LATENCY}) -> output register slice (${AXIS_SLICE_LATENCY}), valid/ready between stages, all registered.`,
     'Throughput: one pixel per cycle while m_axis_tready is high and the record fits the bus; a record',
     `longer than ${e.B} bits takes ceil(bits / ${e.B}) cycles; one extra cycle per tile for the trailer.`,
     `Latency: ${encoderLatency(d)} cycles from an accepted pixel to the first output word that holds its record.`,
     'No combinational path from any input to any output: the m_axis outputs are the output slice\'s',
     'registers, and s_axis_tready is the stage ready chain, which starts at the slice\'s registered ready',
     '(m_axis_tready drives only the slice).',
-    'Clock speed: the longest paths are the record stage (prefix counts over all channels, then shifters as',
-    'wide as the longest record), the context loop (rank ROM, cost adder over a block, compare, mode, next',
-    ...(e.dct
-      ? [
-          'context: a true feedback loop) and the DCT stages (constant multipliers and an adder tree; the',
-          'rounding shift). Only the context loop cannot be cut by more registers; the record stage is',
-          'feed-forward and could be split into more stages.',
-        ]
-      : [
-          'context: a true feedback loop). Only the context loop cannot be cut by more registers; the record',
-          'stage is feed-forward and could be split into more stages.',
-          'Built without the DCT (gen-rtl --no-dct): no DCT block is ever coded; cfg_policy 2 (dct) codes lossless.',
-        ]),
+    'Loops: the context loop in ctx (context -> rank ROM -> block cost -> compare -> mode -> next context)',
+    'and the packer\'s fill pointer; everything else is feed-forward. The record stage is cut into three',
+    `registered stages (${REC_LATENCY} cycles: sections, then plane scatter and offsets, then placement), so its`,
+    `shifters no longer set the clock; the longest paths are prep's quantizer${e.dct ? ', the DCT stages' : ''} and the context loop.`,
+    ...(e.dct ? [] : ['Built without the DCT (gen-rtl --no-dct): no DCT block is ever coded; cfg_policy 2 (dct) codes lossless.']),
   ];
   return makeModule('encoder', d, prefix, {
     ports: encoderPorts(d),
