@@ -102,7 +102,12 @@ export function packFields(values: number[], w: number): bigint {
   return x;
 }
 
-/** Widths every port list prints. */
+/** The widths every stage template declares as localparams, with those of its port lists. */
+export function stageWidths(e: EncWidths) {
+  return { ...portWidths(e), N: e.N, W: e.W, LW: e.LW, CW: e.CW, CWB: e.CWB };
+}
+
+/** The widths the port lists print. */
 export function portWidths(e: EncWidths) {
   return {
     C: e.C,

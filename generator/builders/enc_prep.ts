@@ -3,7 +3,7 @@
 import { Derived } from '../../golden/params.js';
 import { makeModule } from '../render.js';
 import { DEFAULT_PREFIX, Module, Port, asReg, bit, moduleNames, vec } from './types.js';
-import { clkRst, encWidths, inHandshake, outHandshake, packFields, portWidths } from './enc_common.js';
+import { clkRst, encWidths, inHandshake, outHandshake, packFields, stageWidths } from './enc_common.js';
 import { indexLimit, quantize } from '../../golden/quantize.js';
 import { DCT_LATENCY } from './dct.js';
 
@@ -40,12 +40,7 @@ export function buildEncPrep(d: Derived, prefix: string = DEFAULT_PREFIX): Modul
   }
   const lowMask = Array.from({ length: e.W + 1 }, (_, l) => 2 ** l - 1);
   const ctx = {
-    ...portWidths(e),
-    N: e.N,
-    W: e.W,
-    LW: e.LW,
-    CW: e.CW,
-    CWB: e.CWB,
+    ...stageWidths(e),
     BBW: e.BBW,
     signed: e.signed,
     half: packFields(half, e.W),

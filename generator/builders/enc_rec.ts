@@ -2,7 +2,7 @@
 import { Derived } from '../../golden/params.js';
 import { makeModule } from '../render.js';
 import { DEFAULT_PREFIX, Module, Port, asReg, bit, moduleNames, vec } from './types.js';
-import { clkRst, encWidths, inHandshake, outHandshake, packFields, portWidths } from './enc_common.js';
+import { clkRst, encWidths, inHandshake, outHandshake, packFields, stageWidths } from './enc_common.js';
 import { bitLength } from '../../golden/intmath.js';
 
 /**
@@ -20,12 +20,7 @@ export function buildEncRec(d: Derived, prefix: string = DEFAULT_PREFIX): Module
   const PB = e.N * FWD + 1;
   const WK = e.REC + Math.max(HW, PLW, e.C * e.ESCW, e.dct ? e.NB * SB : 0, PB);
   const ctx = {
-    ...portWidths(e),
-    N: e.N,
-    W: e.W,
-    LW: e.LW,
-    CW: e.CW,
-    CWB: e.CWB,
+    ...stageWidths(e),
     RANKS: e.RANKS,
     RKW: e.RKW,
     ESCW: e.ESCW,
