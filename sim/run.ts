@@ -4,6 +4,9 @@
 import { accessSync, constants as fsConstants } from 'node:fs';
 import { mkdir, mkdtemp } from 'node:fs/promises';
 import { delimiter, join, resolve } from 'node:path';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { execa } from 'execa';
 
 export type Simulator = 'icarus' | 'verilator';
@@ -133,31 +136,80 @@ export interface SynthResult {
   json?: string;
 }
 
-const utf8 = new TextDecoder();
-
-function collect(): { sink: (b: Uint8Array | null) => void; text: () => string } {
-  const parts: string[] = [];
-  return { sink: (b) => void (b && parts.push(utf8.decode(b))), text: () => parts.join('') };
-}
-
 interface ExitLike {
   code?: number;
   message?: string;
 }
 
+/**
+ * The YoWASP tools run as WebAssembly, synchronously for minutes: on the caller's thread they would stall
+ * its event loop (a vitest worker then misses its RPC deadline, "Timeout calling onTaskUpdate"). So each
+ * run goes to one long-lived worker thread, which runs its jobs one at a time. The worker is unref'd:
+ * it never keeps the process alive.
+ */
+const WASM_WORKER = `
+const { parentPort } = require('node:worker_threads');
+let chain = Promise.resolve();
+parentPort.on('message', (job) => {
+  chain = chain.then(async () => {
+    const parts = [];
+    const sink = (b) => { if (b) parts.push(Buffer.from(b).toString('utf8')); };
+    try {
+      const mod = await import(job.url);
+      const result = await mod[job.fn](job.args, job.files, { stdout: sink, stderr: sink, decodeASCII: true });
+      parentPort.postMessage({ id: job.id, out: parts.join(''), result });
+    } catch (e) {
+      parentPort.postMessage({ id: job.id, out: parts.join(''), error: { code: e && e.code, message: e && e.message !== undefined ? e.message : String(e) } });
+    }
+  });
+});
+`;
+
+interface WasmReply {
+  id: number;
+  out: string;
+  result?: Record<string, unknown>;
+  error?: ExitLike;
+}
+
+let wasmWorker: Worker | null = null;
+let wasmJobs = 0;
+const wasmPending = new Map<number, (r: WasmReply) => void>();
+
+function wasmRun(pkg: '@yowasp/yosys' | '@yowasp/nextpnr-ice40', fn: string, args: string[], files: Record<string, string>): Promise<WasmReply> {
+  if (!wasmWorker) {
+    const w = new Worker(WASM_WORKER, { eval: true });
+    w.unref();
+    w.on('message', (r: WasmReply) => {
+      wasmPending.get(r.id)?.(r);
+      wasmPending.delete(r.id);
+    });
+    const fail = (message: string) => {
+      wasmWorker = null;
+      for (const [id, done] of wasmPending) done({ id, out: '', error: { message } });
+      wasmPending.clear();
+    };
+    w.on('error', (e) => fail(`WebAssembly worker failed: ${e.message}`));
+    w.on('exit', (code) => fail(`WebAssembly worker exited with code ${code}`));
+    wasmWorker = w;
+  }
+  const url = pathToFileURL(createRequire(import.meta.url).resolve(pkg)).href;
+  const id = ++wasmJobs;
+  return new Promise((done) => {
+    wasmPending.set(id, done);
+    wasmWorker!.postMessage({ id, url, fn, args, files });
+  });
+}
+
 /** Runs one Yosys script on files in its virtual file system; failure is the error text ('' if none). */
-async function yosysRun(files: { name: string; text: string }[], script: string): Promise<{ out: ReturnType<typeof collect>; result?: Record<string, unknown>; failure: string }> {
-  const { runYosys } = await import('@yowasp/yosys');
+async function yosysRun(files: { name: string; text: string }[], script: string): Promise<{ out: { text: () => string }; result?: Record<string, unknown>; failure: string }> {
   const tree: Record<string, string> = {};
   for (const f of files) tree[f.name] = f.text;
-  const out = collect();
-  try {
-    const result = (await runYosys(['-p', script], tree, { stdout: out.sink, stderr: out.sink, decodeASCII: true })) as Record<string, unknown>;
-    return { out, result, failure: '' };
-  } catch (e) {
-    const x = e as ExitLike;
-    return { out, failure: `\nyosys failed${x.code !== undefined ? ` with exit code ${x.code}` : ''}: ${x.message ?? String(e)}\n` };
-  }
+  const r = await wasmRun('@yowasp/yosys', 'runYosys', ['-p', script], tree);
+  const out = { text: () => r.out };
+  if (!r.error) return { out, result: r.result, failure: '' };
+  const x = r.error;
+  return { out, failure: `\nyosys failed${x.code !== undefined && x.code !== null ? ` with exit code ${x.code}` : ''}: ${x.message}\n` };
 }
 
 /**
@@ -197,20 +249,11 @@ export async function synthesize(files: { name: string; text: string }[], top: s
 
 /** nextpnr-ice40 on a Yosys JSON netlist; fmaxMhz is the slowest clock's maximum frequency. */
 export async function placeAndRoute(jsonNetlist: string, device: 'hx8k' | 'up5k'): Promise<{ ok: boolean; fmaxMhz: number; log: string }> {
-  const { runNextpnrIce40 } = await import('@yowasp/nextpnr-ice40');
   const pkg = device === 'hx8k' ? 'ct256' : 'sg48';
-  const out = collect();
-  let failure = '';
-  try {
-    await runNextpnrIce40([`--${device}`, '--package', pkg, '--json', 'netlist.json', '--seed', '1', '--timing-allow-fail'], { 'netlist.json': jsonNetlist }, {
-      stdout: out.sink,
-      stderr: out.sink,
-      decodeASCII: true,
-    });
-  } catch (e) {
-    const x = e as ExitLike;
-    failure = `\nnextpnr-ice40 failed${x.code !== undefined ? ` with exit code ${x.code}` : ''}: ${x.message ?? String(e)}\n`;
-  }
+  const r = await wasmRun('@yowasp/nextpnr-ice40', 'runNextpnrIce40', [`--${device}`, '--package', pkg, '--json', 'netlist.json', '--seed', '1', '--timing-allow-fail'], { 'netlist.json': jsonNetlist });
+  const out = { text: () => r.out };
+  const x = r.error;
+  const failure = x ? `\nnextpnr-ice40 failed${x.code !== undefined && x.code !== null ? ` with exit code ${x.code}` : ''}: ${x.message}\n` : '';
   const log = out.text() + failure;
   // The final report repeats per clock; the last occurrence of each clock is the routed result.
   const fmax = new Map<string, number>();
