@@ -33,7 +33,7 @@
 //   the CTX table (right for CTX and ZERO blocks); the few RAW and DCT blocks are patched in afterwards.
 //   A lossless run copies the input. (Reading the tensor a tile at a time, C short runs per tile, cost
 //   more than the coding itself.)
-// - The staggered layout (FORMAT.md 2.3): each record is written in level order, every level from a
+// - The staggered layout (FORMAT.md 2.6): each record is written in level order, every level from a
 //   fresh 32-bit unit, into a delay line of the last LEVEL_OFFSETS[TOP_LEVEL] + 1 records; a slot is
 //   then 8 copies of whole units, shifted into place. RAW payloads (level 6) are gathered in their own
 //   buffer, apart from the CTX and DCT payloads (level 7).

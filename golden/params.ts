@@ -24,7 +24,7 @@ export const TILE_END_BITS = 1;
 /** Rank planes per coded value before the escape (FORMAT.md section 5). */
 export const RANKS = 5;
 
-// ---- the staggered layout (FORMAT.md 2.2, 2.3) ----
+// ---- the staggered layout (FORMAT.md 2.5, 2.6) ----
 
 /**
  * A record's sections (FORMAT.md section 4) by id, in record order. The payload section is split in
@@ -51,7 +51,7 @@ export const SECTION_NAMES: readonly string[] = [
 ];
 
 /**
- * The levels a record is cut into (FORMAT.md 2.2): level k carries these sections, in this order. Each
+ * The levels a record is cut into (FORMAT.md 2.5): level k carries these sections, in this order. Each
  * section sits in the lowest level whose length the levels below give, except RAW payloads and DCT side
  * information, which wait until level 6 so that a decoder holds RAW values for a few slots only.
  */
@@ -71,7 +71,7 @@ export const TOP_LEVEL = LEVELS - 1;
 /** Slots between consecutive levels of a record (D). */
 export const LEVEL_STAGGER = 4;
 /**
- * Slot of level k of a record, counted from the slot of its level 0 (FORMAT.md 2.3): k * D, and one
+ * Slot of level k of a record, counted from the slot of its level 0 (FORMAT.md 2.6): k * D, and one
  * slot more for the top level, whose length goes through the context table. (0, 4, 8, ..., 24, 29)
  */
 export const LEVEL_OFFSETS: readonly number[] = Array.from({ length: LEVELS }, (_, k) => k * LEVEL_STAGGER + (k === TOP_LEVEL ? 1 : 0));
@@ -220,7 +220,7 @@ export interface Derived {
   coefWidthBits: number; // width of the coefficient-width field
   maxRecordBits: number; // longest record a decoder accepts (FORMAT.md section 4)
   maxEncodedRecordBits: number; // longest record the encoder writes (it codes CTX only when no longer than RAW)
-  levelMaxBits: number[]; // [k] longest level-k section of any record a decoder accepts (FORMAT.md 2.2)
+  levelMaxBits: number[]; // [k] longest level-k section of any record a decoder accepts (FORMAT.md 4, 2.5)
   maxSlotBits: number; // longest slot: the sum of levelMaxBits, since a slot's levels are of different records
   tag: number; // this build's configuration tag, written by its encoder
   noDctTag: number; // the tag of the same configuration built without the DCT: every decoder accepts it (a subset)

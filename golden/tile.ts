@@ -408,7 +408,7 @@ export function writePixel(d: Derived, plan: PixelPlan, w: BitWriter): void {
   w.pos = pos;
 }
 
-/** XOR of the 16-bit halves of units[0, n): the tile checksum (FORMAT.md 2.5). */
+/** XOR of the 16-bit halves of units[0, n): the tile checksum (FORMAT.md 2.3). */
 export function fold16(units: Uint32Array, n: number): number {
   let x = 0;
   for (let i = 0; i < n; i++) x ^= units[i];
@@ -431,7 +431,7 @@ export function blockPayloadBits(d: Derived, plan: PixelPlan, b: number): number
 
 /**
  * Section lengths of a planned record (params.ts SEC_*) into out[0 .. SECTIONS); returns their sum,
- * plan.bits. They are what a decoder computes from the sections before (FORMAT.md 2.2).
+ * plan.bits. They are what a decoder computes from the sections before (FORMAT.md 2.5).
  */
 export function recordSections(d: Derived, plan: PixelPlan, out: Int32Array): number {
   const { dctSize: N, dataWidth: W } = d.cfg;
@@ -470,7 +470,7 @@ export function recordSections(d: Derived, plan: PixelPlan, out: Int32Array): nu
 }
 
 /**
- * The per-record level cutting (FORMAT.md 2.2): where level k of a planned record lies in the record's
+ * The per-record level cutting (FORMAT.md 2.5): where level k of a planned record lies in the record's
  * bits as writePixel writes them, as runs [start, start + len) in the order the level carries them
  * (GROUPING[k]'s sections, each payload section block by block). Adjacent runs are merged. Returns
  * runs[k] = [start0, len0, start1, len1, ...]; levelBits[k] (if given) gets the level's length.
@@ -546,7 +546,7 @@ export function startTile(d: Derived, s: number, npix: number, bits = 0): BitWri
 }
 
 /**
- * Ends a tile of npix pixels whose slots were written after startTile (FORMAT.md 2.4, 2.5): zero padding
+ * Ends a tile of npix pixels whose slots were written after startTile (FORMAT.md 2.2, 2.3): zero padding
  * to a word, the trailer word (pixel count mod 2^16, fold16 checksum of the words before it); returns
  * the tile's units.
  */
@@ -586,7 +586,7 @@ export function levelledRecord(d: Derived, plan: PixelPlan): LevelledRecord {
 }
 
 /**
- * Appends slot t of a tile of n pixels (FORMAT.md 2.3): for k = 0..7, level k of record
+ * Appends slot t of a tile of n pixels (FORMAT.md 2.6): for k = 0..7, level k of record
  * t - LEVEL_OFFSETS[k] where that is a record of the tile; recordOf(r) gives record r.
  */
 export function writeSlot(w: BitWriter, t: number, n: number, recordOf: (r: number) => LevelledRecord): void {
@@ -701,7 +701,7 @@ class ReadRecord {
  * Decodes one tile. Every inconsistency is a StreamError naming the bit offset (plus bitBase, the
  * tile's position in a larger file). maxPixels bounds the header's pixel count.
  *
- * The reader is built like a hardware decoder (FORMAT.md 2.3): for every slot it first computes the
+ * The reader is built like a hardware decoder (FORMAT.md 2.6): for every slot it first computes the
  * length of each of the slot's sections from levels read in earlier slots (at least LEVEL_STAGGER
  * slots before), checks that the slot ends before the trailer, and only then parses the slot, section
  * by section, each parse consuming exactly the length computed for it.
@@ -730,7 +730,7 @@ export function decodeTile(d: Derived, units: Uint32Array, maxPixels = Infinity,
   if (s > W - 1) throw err(12, ERR.BAD_SHIFT, `quantization shift ${s} exceeds data width ${W} - 1`);
   const tag = hdr >>> 16;
   // Every decoder reads its own tag and the no-DCT tag of its configuration; in a no-DCT tile a DCT
-  // block is an error (FORMAT.md 2.6).
+  // block is an error (FORMAT.md 2.4).
   const noDctTile = tag === d.noDctTag;
   if (tag !== d.tag && !noDctTile) {
     if (!d.cfg.dct && tag === (d.noDctTag ^ NO_DCT_TAG_XOR)) {

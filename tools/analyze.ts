@@ -2,7 +2,7 @@
 // Every number about the codec comes from the real .dctcm bytes: the tensor is encoded, the bytes are
 // decoded again, and the error is measured on the decoder's output.
 import { ParamError } from '../golden/errors.js';
-import { decodeContainer, encodeTensor, EncodeResult } from './container.js';
+import { decodeContainer, defaultTilePixels, encodeTensor, EncodeResult } from './container.js';
 import { bitLength } from '../golden/intmath.js';
 import { NPY_DTYPES, Tensor } from './npy.js';
 import { CodecConfig, DEFAULT_CONFIG, DCT_SIZES, MODE_NAMES, TileSettings, defaultBusWidth, derive } from '../golden/params.js';
@@ -173,7 +173,8 @@ export interface AnalysisDetail {
 
 /**
  * Encodes t, decodes the produced bytes, checks the decoder against the encoder's reconstruction, and
- * measures rate and error on the decoded tensor. tilePixels defaults to one image row (the tensor's W).
+ * measures rate and error on the decoded tensor. tilePixels defaults to the tools' tiling
+ * (container.ts defaultTilePixels: one tile per tensor, or whole rows up to MAX_TILE_PIXELS).
  */
 export function analyzeTensorFull(
   t: Tensor,
@@ -184,7 +185,7 @@ export function analyzeTensorFull(
 ): AnalysisDetail {
   const cfg = resolveConfig(t, cfgOpts);
   const [C, H, W] = t.shape;
-  const tp = tilePixels ?? W;
+  const tp = tilePixels ?? defaultTilePixels(H, W);
   const encoded = encodeTensor(t, cfg, settings, tp);
   const dec = decodeContainer(encoded.bytes);
   const decoded = dec.tensor;

@@ -1,11 +1,13 @@
 // The .dctcm file: a small header describing the tensor and the codec, then the tiles' words
-// (docs/FORMAT.md section 9). A tile holds tilePixels pixels in raster order; the last may hold fewer.
+// (docs/FORMAT.md section 9). A tile holds tilePixels pixels in raster order (1 .. MAX_TILE_PIXELS); the
+// last may hold fewer.
 import { ERR, InputError, StreamError } from '../golden/errors.js';
 import { LITTLE_ENDIAN, NPY_DTYPES, NpyDtype, Tensor } from './npy.js';
 import {
   CodecConfig,
   Derived,
   FORMAT_VERSION,
+  MAX_TILE_PIXELS,
   POLICIES,
   TileSettings,
   derive,
@@ -55,6 +57,23 @@ export function checkRange(t: Tensor, d: Derived): void {
  */
 export type TileEncoder = 'fast' | 'reference';
 
+/**
+ * The tools' default tiling (docs/FORMAT.md 9): one tile per tensor, or for a tensor of more than
+ * MAX_TILE_PIXELS pixels as many whole rows of W pixels as fit in MAX_TILE_PIXELS (and MAX_TILE_PIXELS
+ * itself if one row is longer). Long tiles pay the 29-slot drain of FORMAT.md 2.7 once.
+ */
+export function defaultTilePixels(H: number, W: number): number {
+  const npix = H * W;
+  if (npix <= MAX_TILE_PIXELS) return npix;
+  return W <= MAX_TILE_PIXELS ? Math.floor(MAX_TILE_PIXELS / W) * W : MAX_TILE_PIXELS;
+}
+
+/** Throws InputError naming `option` unless n is a valid tile length: an integer 1 .. MAX_TILE_PIXELS. */
+export function checkTilePixelsOption(n: number, option = '--tile-pixels'): void {
+  if (!Number.isInteger(n) || n < 1) throw new InputError(`${option} ${n} must be a positive integer`);
+  if (n > MAX_TILE_PIXELS) throw new InputError(`${option} ${n} is above ${MAX_TILE_PIXELS}, the most pixels a tile holds (its 16-bit pixel count, FORMAT.md 2.1)`);
+}
+
 export function defaultEncoder(): TileEncoder {
   return process.env.DCTCM_ENCODER === 'reference' ? 'reference' : 'fast';
 }
@@ -75,7 +94,7 @@ export function encodeTensor(
   const { bits, signed } = NPY_DTYPES[t.dtype];
   if (cfg.dataWidth > bits) throw new InputError(`--data-width ${cfg.dataWidth} is wider than the tensor's ${t.dtype} (${bits} bits)`);
   if (cfg.signed !== signed) throw new InputError(`tensor dtype ${t.dtype} is ${signed ? '' : 'un'}signed but the codec is configured ${cfg.signed ? '' : 'un'}signed`);
-  if (!Number.isInteger(tilePixels) || tilePixels < 1) throw new InputError(`--tile-pixels ${tilePixels} must be a positive integer`);
+  checkTilePixelsOption(tilePixels);
   if (encoder === 'reference') checkRange(t, d); // (the fast encoder checks the range as it reads the tensor)
   const npix = H * W;
   const tiles = Math.ceil(npix / tilePixels);
@@ -183,7 +202,10 @@ export function readHeader(bytes: Uint8Array): FileInfo {
   if (bytes.length < FILE_HEADER_BYTES) throw err(bytes.length, `file of ${bytes.length} bytes is shorter than the ${FILE_HEADER_BYTES}-byte header`);
   if (!looksLikeDctcm(bytes)) throw err(0, 'not a .dctcm file (bad magic)');
   if (bytes[6] !== CONTAINER_VERSION) throw err(6, `unsupported container version ${bytes[6]}`);
-  if (bytes[7] !== FORMAT_VERSION) throw err(7, `unsupported format version ${bytes[7]} (this decoder reads ${FORMAT_VERSION})`);
+  if (bytes[7] !== FORMAT_VERSION) {
+    const old = bytes[7] < FORMAT_VERSION ? `: an older dctcm wrote this file; re-encode its tensor with this one` : '';
+    throw err(7, `unsupported format version ${bytes[7]}${old} (this decoder reads format version ${FORMAT_VERSION} only)`);
+  }
   const hv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (bytes[12] > (FLAG_SIGNED | FLAG_NO_DCT)) throw err(12, `flags byte ${bytes[12]} has bits other than 0 (signed) and 1 (no DCT) set`);
   const cfg: CodecConfig = {
@@ -218,6 +240,7 @@ export function readHeader(bytes: Uint8Array): FileInfo {
   const tiles = hv.getUint32(32, true);
   if (H === 0 || W === 0) throw err(20, `tensor shape ${cfg.channels}x${H}x${W} is empty`);
   if (tilePixels === 0) throw err(28, 'tile size is zero');
+  if (tilePixels > MAX_TILE_PIXELS) throw err(28, `tile size ${tilePixels} is above ${MAX_TILE_PIXELS}, the most pixels a tile holds`);
   if (tiles !== Math.ceil((H * W) / tilePixels)) throw err(32, `tile count ${tiles} does not match ${H}x${W} pixels in tiles of ${tilePixels}`);
   if (bytes[19] !== headerCheck(bytes)) throw err(19, `header check byte 0x${bytes[19].toString(16)} does not match the header's 0x${headerCheck(bytes).toString(16)}`);
   return { cfg, settings, dtype, shape: [cfg.channels, H, W], tilePixels, tiles };

@@ -9,9 +9,9 @@ import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { InputError, ParamError, StreamError } from '../golden/errors.js';
-import { decodeContainer, encodeTensor, looksLikeDctcm } from './container.js';
+import { decodeContainer, defaultTilePixels, encodeTensor, looksLikeDctcm } from './container.js';
 import { Tensor, formatNpy, looksLikeNpy, parseNpy } from './npy.js';
-import { BUS_WIDTH_MAX, BUS_WIDTH_MIN, BUS_WIDTH_STEP, DEFAULT_BUS_WIDTH_TEXT, DEFAULT_CONFIG, POLICIES, Policy, TileSettings } from '../golden/params.js';
+import { BUS_WIDTH_MAX, BUS_WIDTH_MIN, BUS_WIDTH_STEP, DEFAULT_BUS_WIDTH_TEXT, DEFAULT_CONFIG, MAX_TILE_PIXELS, POLICIES, Policy, TileSettings } from '../golden/params.js';
 import { invokedDirectly } from './entry.js';
 import { serveStdio } from './serve.js';
 import { GENERATOR_VERSION } from '../generator/render.js';
@@ -213,7 +213,9 @@ function addCodecOptions(cmd: Command): Command {
         .default('lossless'),
     )
     .addOption(new Option('--quant-shift <s>', 'quantization step 2^s of the lossy modes, 0..min(15, data width - 1); only with --policy auto or dct').argParser(intArg).default(0))
-    .addOption(new Option('--tile-pixels <n>', "pixels per tile, a positive integer (default: the tensor's W, one image row)").argParser(intArg))
+    .addOption(
+      new Option('--tile-pixels <n>', `pixels per tile, 1..${MAX_TILE_PIXELS} (default: the whole tensor in one tile, or as many whole rows as fit in ${MAX_TILE_PIXELS} pixels)`).argParser(intArg),
+    )
     .addOption(new Option('--progress', 'report progress on stderr (default: only when stderr is a terminal)'));
 }
 
@@ -240,7 +242,7 @@ function inFile<T>(file: string, fn: () => T): T {
 function cmdEncode(input: string, o: CodecCliOptions & { output: string }): void {
   const t = loadTensor(input);
   const cfg = inFile(input, () => resolveConfig(t, codecOptions(o)));
-  const tp = o.tilePixels ?? t.shape[2];
+  const tp = o.tilePixels ?? defaultTilePixels(t.shape[1], t.shape[2]);
   const prog = tileProgress(progressEnabled(o.progress), `encode ${basename(input)}`);
   let res;
   try {
@@ -297,7 +299,7 @@ async function cmdAnalyze(path: string, o: CodecCliOptions & { json?: boolean; j
     busWidth: o.busWidth ?? 'default',
     dctPrecision: o.dctPrecision,
     dct: o.dct,
-    tilePixels: o.tilePixels ?? 'row',
+    tilePixels: o.tilePixels ?? 'tensor',
   };
   const report = buildReport(config, settingsOf(o), layers);
   if (o.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');

@@ -5,9 +5,9 @@
 // request, so a bad request costs one error answer and the next request is read from the right byte.
 import { GENERATOR_VERSION } from '../generator/render.js';
 import { InputError, ParamError, StreamError } from '../golden/errors.js';
-import { CodecConfig, FORMAT_VERSION, POLICIES, Policy, TileSettings, hasDct } from '../golden/params.js';
+import { CodecConfig, FORMAT_VERSION, MAX_TILE_PIXELS, POLICIES, Policy, TileSettings, hasDct } from '../golden/params.js';
 import { CodecOptions, resolveConfig } from './analyze.js';
-import { FILE_HEADER_BYTES, decodeContainer, encodeTensor } from './container.js';
+import { FILE_HEADER_BYTES, decodeContainer, defaultTilePixels, encodeTensor } from './container.js';
 import { LITTLE_ENDIAN, NPY_DTYPES, NpyDtype, Tensor } from './npy.js';
 
 export const PROTOCOL_VERSION = 1;
@@ -280,6 +280,9 @@ function parseSettings(v: unknown): ParsedSettings {
   }
   const tilePixels = intSetting(s, 'tile_pixels');
   if (tilePixels !== undefined && tilePixels < 1) throw bad('bad_settings', `settings.tile_pixels must be a positive integer, got ${tilePixels}`);
+  if (tilePixels !== undefined && tilePixels > MAX_TILE_PIXELS) {
+    throw bad('bad_settings', `settings.tile_pixels ${tilePixels} is above ${MAX_TILE_PIXELS}, the most pixels a tile holds`);
+  }
   return {
     codec: { dctSize: intSetting(s, 'dct_size'), dataWidth: intSetting(s, 'data_width'), busWidth: intSetting(s, 'bus_width'), dctPrecision: intSetting(s, 'dct_precision'), dct: boolSetting(s, 'dct') },
     tile: { policy: policy as Policy, quantShift: intSetting(s, 'quant_shift') ?? 0 },
@@ -314,7 +317,7 @@ function checkFields(h: Header, allowed: string[]): void {
 
 /** Encodes one C x H x W tensor; the container bytes and what decoding them returned. */
 function codeOne(t: Tensor, cfg: CodecConfig, st: ParsedSettings): { bytes: Uint8Array; tiles: number; modes: number[]; decoded: Int32Array } {
-  const enc = encodeTensor(t, cfg, st.tile, st.tilePixels ?? t.shape[2]);
+  const enc = encodeTensor(t, cfg, st.tile, st.tilePixels ?? defaultTilePixels(t.shape[1], t.shape[2]));
   const dec = decodeContainer(enc.bytes);
   // The decoder's output is what the caller gets; the encoder's own reconstruction must agree with it.
   const y = dec.tensor.data;
@@ -415,7 +418,7 @@ export function handleRequest(h: Header, payload: Uint8Array): Answer {
     ratio: inputBits / bits,
     tiles,
     modes: modesObject(modes),
-    settings: settingsEcho(st, cfg, st.tilePixels ?? chw[2]),
+    settings: settingsEcho(st, cfg, st.tilePixels ?? defaultTilePixels(chw[1], chw[2])),
   };
   if (shape.length === 4) header.item_bits = itemBits;
   return { header, payload: op === 'code' ? out : container };

@@ -77,11 +77,11 @@ function pack(bits: string): Uint32Array {
   return out;
 }
 
-/** The level offsets of FORMAT.md 2.3, written out: level k of a record sits O[k] slots after its level 0. */
+/** The level offsets of FORMAT.md 2.6, written out: level k of a record sits O[k] slots after its level 0. */
 const O = [0, 4, 8, 12, 16, 20, 24, 29];
 
 /**
- * The slot stream of hand-written records (FORMAT.md 2.3): records[r][k] is level k of record r as a
+ * The slot stream of hand-written records (FORMAT.md 2.6): records[r][k] is level k of record r as a
  * bit string (missing levels are empty); slot t is level k of record t - O[k] for k = 0..7.
  */
 function stagger(records: string[][]): string {
@@ -450,7 +450,7 @@ function checkTile({ d, settings, pixels, npix, label }: Case): void {
     const ctxBefore = ctx.slice();
     planPixel(d, settings, ctx, pixels, p * C, p, plan);
     let total = 0;
-    // the levels' lengths by FORMAT.md 2.2, from the expected modes, ranks, lengths and widths
+    // the levels' lengths by FORMAT.md 2.5, from the expected modes, ranks, lengths and widths
     const want7 = new Array<number>(8).fill(0);
     const undecided = new Array<number>(RANKS).fill(0);
     let escapes = 0;
@@ -801,7 +801,7 @@ describe('decoder stream checks', () => {
     expect(sk.count).toBe(npix);
     expect(Array.from(sk.pixels)).toEqual(Array.from(px));
     // Where each slot ends: the level lengths of the planned records (checkTile checks them against
-    // FORMAT.md 2.2), slot t holding level k of record t - O[k].
+    // FORMAT.md 2.5), slot t holding level k of record t - O[k].
     const lv: number[][] = [];
     const ctx = new Uint8Array(8);
     const plan = newPlan(d8);
@@ -858,7 +858,7 @@ describe('decoder stream checks', () => {
   });
 });
 
-describe('builds without the DCT (FORMAT.md 2.6)', () => {
+describe('builds without the DCT (FORMAT.md 2.4)', () => {
   const cfg8 = cfgOf(8, 8, 8, false, 32);
   const noDct8 = cfgOf(8, 8, 8, false, 32, 12, false);
   const d8 = derive(cfg8);

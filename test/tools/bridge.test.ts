@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { encodeTensor } from '../../tools/container.js';
+import { defaultTilePixels, encodeTensor } from '../../tools/container.js';
 import { resolveConfig } from '../../tools/analyze.js';
 import { Tensor, parseNpy } from '../../tools/npy.js';
 import { TileSettings } from '../../golden/params.js';
@@ -28,7 +28,7 @@ afterAll(() => {
 const load = (name: string) => parseNpy(readFileSync(join(dir, name)), name);
 
 function golden(t: Tensor, settings: TileSettings = { policy: 'lossless', quantShift: 0 }, tilePixels?: number) {
-  const e = encodeTensor(t, resolveConfig(t, {}), settings, tilePixels ?? t.shape[2]);
+  const e = encodeTensor(t, resolveConfig(t, {}), settings, tilePixels ?? defaultTilePixels(t.shape[1], t.shape[2]));
   return { bits: e.bytes.length * 8, recon: e.recon };
 }
 

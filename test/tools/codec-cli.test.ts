@@ -216,7 +216,7 @@ describe('user errors: exit 2, a message naming the problem, no output file', ()
     expect(readFileSync(join(dir, 'keep.npy'), 'utf8')).toBe('previous');
     // a tile cut short: the offset printed is where the error is in the file, past the tile's start
     const enc32 = join(dir, 'good32.dctcm');
-    expect(run('encode', p, '-o', enc32, '--bus-width', '32').code).toBe(0);
+    expect(run('encode', p, '-o', enc32, '--bus-width', '32', '--tile-pixels', '4').code).toBe(0);
     const tail = new Uint8Array(readFileSync(enc32));
     const dv = new DataView(tail.buffer, tail.byteOffset, tail.byteLength);
     let at = 36;
@@ -230,11 +230,44 @@ describe('user errors: exit 2, a message naming the problem, no output file', ()
     dv.setUint32(last - 4, 2, true); // two 32-bit words: the tile header word, then the trailer; no data
     const short = join(dir, 'short.dctcm');
     writeFileSync(short, tail.subarray(0, last + 8));
-    const bit = (last + 4) * 8; // the pixel-present bit after the tile header word
-    expectFailure(['decode', short, '-o', join(dir, 'short.npy')], join(dir, 'short.npy'), new RegExp(`^dctcm: .*short\\.dctcm: malformed stream at bit ${bit} \\(byte ${bit / 8}\\): pixel-present bit runs past the end of the tile data`));
+    const bit = (last + 4) * 8; // the pixel count (tile bits 32-47) after the tile header word
+    expectFailure(['decode', short, '-o', join(dir, 'short.npy')], join(dir, 'short.npy'), new RegExp(`^dctcm: .*short\\.dctcm: malformed stream at bit ${bit} \\(byte ${bit / 8}\\): pixel count runs past the end of the tile data`));
     const cut = join(dir, 'cut.dctcm');
     writeFileSync(cut, bytes.subarray(0, 20));
     expectFailure(['decode', cut, '-o', join(dir, 'cut.npy')], join(dir, 'cut.npy'), /^dctcm: .*shorter than the 36-byte header/);
+  });
+
+  it('tiling: one tile per tensor by default, whole rows up to 65535 pixels beyond; --tile-pixels above 65535 is exit 2 naming it', () => {
+    const small = writeTensor('tile1.npy', randomTensor('|u1', [8, 4, 5], 61));
+    const e1 = run('encode', small, '-o', join(dir, 'tile1.dctcm'));
+    expect(e1.code).toBe(0);
+    expect(e1.stdout).toMatch(/ in 1 tiles/);
+    // 256 x 256 = 65536 pixels: 255 rows (65280 pixels) in the first tile, one row in the second
+    const big = writeTensor('tile2.npy', { dtype: '|u1', shape: [8, 256, 256], data: new Int32Array(8 * 256 * 256) });
+    const e2 = run('encode', big, '-o', join(dir, 'tile2.dctcm'));
+    expect(e2.code).toBe(0);
+    expect(e2.stdout).toMatch(/ in 2 tiles/);
+    const hdr = new DataView(readFileSync(join(dir, 'tile2.dctcm')).buffer);
+    expect(hdr.getUint32(28, true)).toBe(255 * 256);
+    expect(run('decode', join(dir, 'tile2.dctcm'), '-o', join(dir, 'tile2.out.npy')).code).toBe(0);
+    expectFailure(['encode', small, '-o', join(dir, 'tile3.dctcm'), '--tile-pixels', '65536'], join(dir, 'tile3.dctcm'), /^dctcm: .*--tile-pixels 65536 is above 65535/);
+    expect(run('encode', small, '-o', join(dir, 'tile4.dctcm'), '--tile-pixels', '65535').code).toBe(0);
+    const a = run('analyze', small, '--tile-pixels', '70000');
+    expect(a.code).toBe(2);
+    expect(a.stderr).toMatch(/--tile-pixels 70000 is above 65535/);
+  });
+
+  it('a file of format version 1 is rejected: exit 2, a message naming the version, no output', () => {
+    const p = writeTensor('v1.npy', randomTensor('|u1', [8, 2, 3], 62));
+    const enc = join(dir, 'v1.dctcm');
+    expect(run('encode', p, '-o', enc).code).toBe(0);
+    const b = new Uint8Array(readFileSync(enc));
+    b[7] = 1; // format version 1, header check byte repaired
+    let x = 0;
+    for (let i = 0; i < 36; i++) if (i !== 19) x ^= b[i];
+    b[19] = x;
+    writeFileSync(enc, b);
+    expectFailure(['decode', enc, '-o', join(dir, 'v1.out.npy')], join(dir, 'v1.out.npy'), /^dctcm: .*v1\.dctcm: malformed stream at bit 56 \(byte 7\): unsupported format version 1: an older dctcm wrote this file; re-encode/);
   });
 
   it('missing input, unknown option, missing -o, bad option values and no command', () => {
@@ -301,7 +334,7 @@ describe('help', () => {
       ['--no-dct', 'policy dct is invalid'],
       ['--policy', 'default: "lossless"'],
       ['--quant-shift', 'default: 0'],
-      ['--tile-pixels', "default: the tensor's W"],
+      ['--tile-pixels', 'pixels per tile, 1..65535 (default: the whole tensor in one tile, or as many whole rows as fit in 65535 pixels)'],
       ['--progress', 'default: only when stderr is a terminal'],
       ['--output', 'required'],
     ]) {
@@ -419,7 +452,7 @@ describe('analyze', () => {
 
   it('encode and decode --progress report tile percentages on stderr only', () => {
     const p = writeTensor('prog.npy', randomTensor('|u1', [8, 4, 5], 51));
-    const e = run('encode', p, '-o', join(dir, 'prog.dctcm'), '--progress');
+    const e = run('encode', p, '-o', join(dir, 'prog.dctcm'), '--progress', '--tile-pixels', '5');
     expect(e.code).toBe(0);
     expect(e.stderr).toMatch(/encode prog\.npy: 100% \(4\/4 tiles\)/);
     expect(e.stdout).not.toContain('%');

@@ -1,6 +1,6 @@
 // The .dctcm file (FORMAT.md section 9): round trips, the header layout, and every header/framing check.
 import { describe, expect, it } from 'vitest';
-import { CONTAINER_VERSION, FILE_HEADER_BYTES, FILE_MAGIC, decodeContainer, encodeTensor, headerCheck, readHeader } from '../../tools/container.js';
+import { CONTAINER_VERSION, FILE_HEADER_BYTES, FILE_MAGIC, decodeContainer, defaultTilePixels, encodeTensor, headerCheck, readHeader } from '../../tools/container.js';
 import { ERR, InputError, ParamError, StreamError } from '../../golden/errors.js';
 import { NpyDtype, Tensor, toPixels } from '../../tools/npy.js';
 import { CodecConfig, FORMAT_VERSION, Policy, TileSettings, derive } from '../../golden/params.js';
@@ -45,11 +45,11 @@ describe('container round trips', () => {
     // prettier-ignore
     expect(Array.from(bytes.subarray(0, 36))).toEqual([
       0x44, 0x43, 0x54, 0x43, 0x4d, 0x1a, // "DCTCM\x1a"
-      1, 1, //                               container version, format version
+      1, 2, //                               container version 1, format version 2
       8, 0, //                               C = 8
       8, 8, 0, 12, //                        N, W, unsigned, P
       32, 0, //                              B = 32
-      0, 0, 0, 0x44 ^ 0x43 ^ 0x54 ^ 0x43 ^ 0x4d ^ 0x1a ^ 1 ^ 1 ^ 8 ^ 8 ^ 8 ^ 12 ^ 32 ^ 2 ^ 3 ^ 4 ^ 2, // dtype uint8, policy lossless, s = 0, header check (XOR of the rest)
+      0, 0, 0, 0x44 ^ 0x43 ^ 0x54 ^ 0x43 ^ 0x4d ^ 0x1a ^ 1 ^ 2 ^ 8 ^ 8 ^ 8 ^ 12 ^ 32 ^ 2 ^ 3 ^ 4 ^ 2, // dtype uint8, policy lossless, s = 0, header check (XOR of the rest)
       2, 0, 0, 0, //                         H = 2
       3, 0, 0, 0, //                         W = 3
       4, 0, 0, 0, //                         4 pixels per tile
@@ -58,7 +58,16 @@ describe('container round trips', () => {
     expect(FILE_MAGIC).toEqual([0x44, 0x43, 0x54, 0x43, 0x4d, 0x1a]);
     expect(FILE_HEADER_BYTES).toBe(36);
     expect(CONTAINER_VERSION).toBe(1);
-    expect(FORMAT_VERSION).toBe(1);
+    expect(FORMAT_VERSION).toBe(2);
+  });
+
+  it('the tools\' default tiling: one tile per tensor, or as many whole rows as fit in 65535 pixels', () => {
+    expect(defaultTilePixels(1, 1)).toBe(1);
+    expect(defaultTilePixels(56, 56)).toBe(56 * 56);
+    expect(defaultTilePixels(255, 257)).toBe(65535); // exactly the limit: one tile
+    expect(defaultTilePixels(256, 256)).toBe(255 * 256); // 65536 pixels: 255 rows per tile
+    expect(defaultTilePixels(3, 70000)).toBe(65535); // a row longer than a tile: tiles of the limit
+    expect(defaultTilePixels(300, 300)).toBe(218 * 300);
   });
 
   it('each tile is its word count then its words, and decodes alone (tiles are independent)', () => {
@@ -232,8 +241,9 @@ describe('container header and framing checks (StreamError naming the byte)', ()
   it('bad magic, container version and format version', () => {
     for (let i = 0; i < 6; i++) rejects((b) => (b[i] ^= 0x20), 0, /bad magic/);
     rejects((b) => (b[6] = 2), 6, /container version 2/);
-    rejects((b) => (b[7] = 0), 7, /format version 0/);
-    rejects((b) => (b[7] = 2), 7, /format version 2/);
+    rejects((b) => (b[7] = 0), 7, /format version 0: an older dctcm wrote this file; re-encode/);
+    rejects((b) => (b[7] = 1), 7, /format version 1: an older dctcm wrote this file; re-encode its tensor .*reads format version 2 only/);
+    rejects((b) => (b[7] = 3), 7, /unsupported format version 3 \(this decoder reads format version 2 only\)/);
   });
 
   it('invalid configurations', () => {
@@ -327,21 +337,28 @@ describe('container header and framing checks (StreamError naming the byte)', ()
     expect(streamError(() => decodeContainer(huge)).message).toMatch(/claims 4294967295 words/);
   });
 
+  it('pixels per tile above 65535 (a tile\'s 16-bit count) is rejected at byte 28', () => {
+    rejects((b, dv) => {
+      dv.setUint32(28, 65536, true);
+      dv.setUint32(32, 1, true);
+    }, 28, /tile size 65536 is above 65535/);
+  });
+
   it('a 36-byte header declaring a huge tensor is rejected as a StreamError, not a crash', () => {
-    // C = 8, H = W = 65536, 0xFFFFFFFF pixels per tile -> tiles = ceil(2^32 / (2^32 - 1)) = 2: a
-    // self-consistent header, and the file ends right after it. Expected: StreamError "file ends before
-    // tile 0" at byte 36. (decodeContainer sizes its output from the header before reading any tile.)
+    // C = 8, H = W = 65536, 65535 pixels per tile -> tiles = ceil(2^32 / 65535) = 65538: a
+    // self-consistent header, and the file ends right after it. Expected: StreamError "cannot hold the
+    // 65538 tiles" at byte 36. (decodeContainer sizes its output from the header before reading any tile.)
     const b = small().bytes.slice(0, 36);
     const dv = new DataView(b.buffer);
     dv.setUint32(20, 65536, true);
     dv.setUint32(24, 65536, true);
-    dv.setUint32(28, 0xffffffff, true);
-    dv.setUint32(32, 2, true);
+    dv.setUint32(28, 65535, true);
+    dv.setUint32(32, 65538, true);
     b[19] = headerCheck(b);
-    expect(readHeader(b).tiles).toBe(2);
+    expect(readHeader(b).tiles).toBe(65538);
     const e = streamError(() => decodeContainer(b));
     expect(e.bitOffset).toBe(36 * 8);
-    expect(e.message).toMatch(/cannot hold the 2 tiles/);
+    expect(e.message).toMatch(/cannot hold the 65538 tiles/);
   });
 });
 
@@ -355,23 +372,13 @@ describe('tile errors name file offsets', () => {
     ['format version', /unsupported format version/],
     ['shift', /quantization shift \d+ exceeds/],
     ['tag', /configuration tag/],
-    ['past end: pixel-present bit', /^pixel-present bit runs past the end/],
-    ['past end: mode plane 1', /^mode plane 1 runs past the end/],
-    ['past end: mode plane 2', /^mode plane 2 runs past the end/],
-    ['past end: mode plane 3', /^mode plane 3 runs past the end/],
-    ['past end: rank plane', /^rank plane runs past the end/],
-    ['past end: escape field', /^escape field runs past the end/],
-    ['past end: DCT zero mask', /^DCT zero mask runs past the end/],
-    ['past end: DCT coefficient width', /^DCT coefficient width runs past the end/],
-    ['past end: sign bit', /^sign bit runs past the end/],
-    ['past end: mantissa', /^mantissa runs past the end/],
-    ['past end: raw value', /^raw value runs past the end/],
-    ['past end: DCT coefficient', /^DCT coefficient runs past the end/],
+    ['past end: pixel count', /^pixel count runs past the end/],
+    ['past end: slot', /^slot \d+ runs past the end/],
     ['escape index', /^escape field \d+ of channel/],
     ['coefficient width', /^DCT coefficient width \d+ exceeds/],
     ['value range', /is outside the/],
     ['too many pixels', /more than the expected/],
-    ['data after end', /end-of-tile marker is followed/],
+    ['data after end', /the last slot is followed by/],
     ['padding', /non-zero padding/],
     ['trailer count', /trailer counts/],
     ['checksum', /^checksum/],

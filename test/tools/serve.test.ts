@@ -5,7 +5,7 @@ import { ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeTensor } from '../../tools/container.js';
+import { defaultTilePixels, encodeTensor } from '../../tools/container.js';
 import { resolveConfig } from '../../tools/analyze.js';
 import { NPY_DTYPES, Tensor } from '../../tools/npy.js';
 import { FrameEvent, FrameReader, MAX_HEADER_BYTES, MAX_PAYLOAD_BYTES, OPS, SERVE_DTYPES, SERVE_ERRORS, SETTING_NAMES, answer } from '../../tools/serve.js';
@@ -113,7 +113,7 @@ function reference(dtype: DtypeName, shape: number[], values: Int32Array, s: Hea
   const t: Tensor = { dtype: SERVE_DTYPES[dtype], shape: shape as [number, number, number], data: values };
   const cfg = resolveConfig(t, { dctSize: s.dct_size as number | undefined, busWidth: s.bus_width as number | undefined, dataWidth: s.data_width as number | undefined, dct: s.dct as boolean | undefined });
   const settings: TileSettings = { policy: (s.policy as TileSettings['policy']) ?? 'lossless', quantShift: (s.quant_shift as number) ?? 0 };
-  const e = encodeTensor(t, cfg, settings, (s.tile_pixels as number) ?? shape[2]);
+  const e = encodeTensor(t, cfg, settings, (s.tile_pixels as number) ?? defaultTilePixels(shape[1], shape[2]));
   return { bits: e.bytes.length * 8, recon: e.recon, bytes: e.bytes };
 }
 
@@ -155,8 +155,9 @@ describe('good requests', () => {
     client.send({ id: 11, op: 'code', dtype, shape }, raw);
     const a = await client.next();
     const ref = reference(dtype, shape, values);
-    expect(a.header).toMatchObject({ id: 11, ok: true, dtype, shape, bits: ref.bits, input_bits: values.length * (dtype.endsWith('8') ? 8 : 16), tiles: 4 });
-    expect(a.header.stream_bits).toBe(ref.bits - 8 * (36 + 4 * 4));
+    // the default tiling: the whole 4 x 7 tensor in one tile
+    expect(a.header).toMatchObject({ id: 11, ok: true, dtype, shape, bits: ref.bits, input_bits: values.length * (dtype.endsWith('8') ? 8 : 16), tiles: 1 });
+    expect(a.header.stream_bits).toBe(ref.bits - 8 * (36 + 4 * 1));
     expect(Buffer.compare(a.payload, raw)).toBe(0);
   });
 
