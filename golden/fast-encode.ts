@@ -317,8 +317,10 @@ const shared = {
   u8w: new Uint32Array(0),
   u16w: new Uint32Array(0),
   line: new Uint32Array(0), // the delay line of encodeTileCompact
+  lineStride: 0, // its entries' size in the last tile
   lineAt: new Int32Array((LEVEL_OFFSETS[TOP_LEVEL] + 1) * LEVELS),
   lineLen: new Int32Array((LEVEL_OFFSETS[TOP_LEVEL] + 1) * LEVELS),
+  lineUsed: new Int32Array(LEVEL_OFFSETS[TOP_LEVEL] + 1), // [entry] units its record touched, to clear
 };
 shared.u8w = new Uint32Array(shared.u8.buffer);
 shared.u16w = new Uint32Array(shared.u16.buffer);
@@ -722,21 +724,21 @@ function putUnits(out: Uint32Array, pos: number, pbuf: Uint32Array, pu: number, 
 /**
  * Writes the record of the pixel planned in e (FORMAT.md 4, as writePixel) in level order (GROUPING),
  * each level from a fresh unit, at unit `base` of the zeroed buf; level k's first unit goes to
- * at[k] and its length in bits to len[k].
+ * at[i + k] and its length in bits to len[i + k]. Returns how many units from base it touched.
  */
-function writeLevelsFast(e: Encoder, buf: Uint32Array, base: number, at: Int32Array, len: Int32Array): void {
+function writeLevelsFast(e: Encoder, buf: Uint32Array, base: number, at: Int32Array, len: Int32Array, i: number): number {
   const { nb, N } = e;
   let pos = base << 5;
   let start = pos;
   // Bits beyond pos are zero: only ones are set.
   // Level 0: mode plane 1, from its words.
-  at[0] = base;
+  at[i + 0] = base;
   const ctxMask = e.ctxMask;
   for (let b = 0; b < nb; b += 32) pos = putField(buf, pos, ctxMask[b >>> 5], Math.min(32, nb - b));
-  len[0] = pos - start;
+  len[i + 0] = pos - start;
   // Level 1: mode plane 2 (zeros but for the RAW and DCT blocks), rank plane 0.
   pos = start = (pos + 31) & ~31;
-  at[1] = pos >>> 5;
+  at[i + 1] = pos >>> 5;
   const others = e.others;
   for (let k = 0; k < e.nOthers; k++) {
     const b = pos + (others[k] >>> 1); // its plane-2 bit: 1 (not ZERO)
@@ -745,18 +747,18 @@ function writeLevelsFast(e: Encoder, buf: Uint32Array, base: number, at: Int32Ar
   pos += e.nNotCtx;
   const rank0 = e.rank0;
   for (let k = 0; k < e.nRank0; k++) pos = putField(buf, pos, rank0[k], N);
-  len[1] = pos - start;
+  len[i + 1] = pos - start;
   // Level 2: mode plane 3 (1 = DCT), rank plane 1; levels 3-5: rank planes 2-4, over the values no plane
   // decided yet; those left after them are the escapes.
   pos = start = (pos + 31) & ~31;
-  at[2] = pos >>> 5;
+  at[i + 2] = pos >>> 5;
   for (let k = 0; k < e.nOthers; k++, pos++) buf[pos >>> 5] |= (others[k] & 1) << (pos & 31);
   const pend = e.pending;
   let undecided = e.nPending;
   for (let j = 1; j < RANKS; j++) {
     if (j > 1) {
       pos = start = (pos + 31) & ~31;
-      at[j + 1] = pos >>> 5;
+      at[i + j + 1] = pos >>> 5;
     }
     let next = 0;
     let bits = 0;
@@ -775,11 +777,11 @@ function writeLevelsFast(e: Encoder, buf: Uint32Array, base: number, at: Int32Ar
     }
     pos = putField(buf, pos, bits, held);
     undecided = next;
-    len[j + 1] = pos - start;
+    len[i + j + 1] = pos - start;
   }
   // Level 6: escape fields, DCT side information, RAW payloads.
   pos = start = (pos + 31) & ~31;
-  at[6] = pos >>> 5;
+  at[i + 6] = pos >>> 5;
   for (let k = 0; k < undecided; k++) pos = putField(buf, pos, pend[k] >>> 3, e.escBits);
   const side = e.dctSide;
   for (let k = 0; k < e.nDct; k++) {
@@ -787,12 +789,13 @@ function writeLevelsFast(e: Encoder, buf: Uint32Array, base: number, at: Int32Ar
     pos = putField(buf, pos, side[2 * k + 1], e.coefWidthBits);
   }
   pos = putUnits(buf, pos, e.rawPayload, e.ru, e.racc, e.rheld);
-  len[6] = pos - start;
+  len[i + 6] = pos - start;
   // Level 7: CTX payloads and DCT coefficients.
   pos = start = (pos + 31) & ~31;
-  at[7] = pos >>> 5;
+  at[i + 7] = pos >>> 5;
   pos = putUnits(buf, pos, e.payload, e.pu, e.pacc, e.pheld);
-  len[7] = pos - start;
+  len[i + 7] = pos - start;
+  return (pos >>> 5) + 2 - base; // the units touched (putField and putUnits may write the unit after pos's)
 }
 
 /** Units of one record in the delay line: every level's longest section in whole units, and a spare. */
@@ -815,31 +818,35 @@ function encodeTileCompact(e: Encoder, src: Compact, p0: number, npix: number): 
   // The delay line: record r in entry r mod depth, its level k at unit lineAt[entry * LEVELS + k].
   const depth = LEVEL_OFFSETS[TOP_LEVEL] + 1;
   const stride = lineStride(d);
-  if (shared.line.length < depth * stride) shared.line = new Uint32Array(depth * stride);
-  const line = shared.line;
-  const lineAt = shared.lineAt;
-  const lineLen = shared.lineLen;
-  const at = new Int32Array(LEVELS);
-  const len = new Int32Array(LEVELS);
+  if (shared.line.length < depth * stride) {
+    shared.line = new Uint32Array(depth * stride);
+    shared.lineUsed.fill(0);
+  }
+  const { line, lineAt, lineLen, lineUsed } = shared;
+  // Clear what the last tile left (also after an exception in it), then track what this one writes.
+  // (Loops, not fill: the runs are a few units, shorter than a call.)
+  for (let k = 0; k < depth; k++) for (let u = k * shared.lineStride, end = u + lineUsed[k]; u < end; u++) line[u] = 0;
+  lineUsed.fill(0);
+  shared.lineStride = stride;
   e.ctx.fill(0); // all contexts are 0 at the first pixel of a tile
   const slots = tileSlots(npix);
-  for (let t = 0; t < slots; t++) {
+  for (let t = 0, entry = 0; t < slots; t++, entry = entry === depth - 1 ? 0 : entry + 1) {
+    // entry = t mod depth
     if (t < npix) {
       const p = p0 + t;
       e.pixel = p;
       e.parity = t & 1;
       planPixelFast(e, src, p * e.C);
-      const entry = t % depth;
-      line.fill(0, entry * stride, (entry + 1) * stride);
-      writeLevelsFast(e, line, entry * stride, at, len);
-      lineAt.set(at, entry * LEVELS);
-      lineLen.set(len, entry * LEVELS);
+      const base = entry * stride;
+      for (let u = base, end = base + lineUsed[entry]; u < end; u++) line[u] = 0; // the record of pixel t - depth
+      lineUsed[entry] = writeLevelsFast(e, line, base, lineAt, lineLen, entry * LEVELS);
     }
     // Slot t: level k of record t - LEVEL_OFFSETS[k], whole units shifted into place.
     for (let k = 0; k < LEVELS; k++) {
       const r = t - LEVEL_OFFSETS[k];
       if (r < 0 || r >= npix) continue;
-      const i = (r % depth) * LEVELS + k;
+      const re = entry - LEVEL_OFFSETS[k]; // r mod depth (LEVEL_OFFSETS[k] < depth)
+      const i = (re < 0 ? re + depth : re) * LEVELS + k;
       const n = lineLen[i];
       const off = pos & 31;
       for (let u = lineAt[i], end = u + ((n + 31) >>> 5), o = pos >>> 5; u < end; u++, o++) {

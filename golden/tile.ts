@@ -640,7 +640,7 @@ export interface DecodedTile {
 
 /** Rank and escape tables of one configuration, flattened for the decoder's inner loops. */
 interface DecodeTables {
-  rankLen: Uint8Array; // [k * RANKS + j] -> the bit length of rank j in context k
+  rankLen: Uint8Array; // [k * (RANKS + 1) + j] -> the bit length of rank j in context k; 0 for j = RANKS (an escape)
   escLen: Uint8Array; // [k * symbols + e] -> the bit length of escape field value e in context k
   escCount: Uint8Array; // [k] -> how many lengths context k leaves unranked
 }
@@ -651,9 +651,9 @@ function decodeTables(d: Derived): DecodeTables {
   let t = decodeTablesCache.get(d);
   if (!t) {
     const S = d.symbols;
-    t = { rankLen: new Uint8Array(S * RANKS), escLen: new Uint8Array(S * S), escCount: new Uint8Array(S) };
+    t = { rankLen: new Uint8Array(S * (RANKS + 1)), escLen: new Uint8Array(S * S), escCount: new Uint8Array(S) };
     for (let k = 0; k < S; k++) {
-      for (let j = 0; j < RANKS; j++) t.rankLen[k * RANKS + j] = d.rankOrder[k][j];
+      for (let j = 0; j < RANKS; j++) t.rankLen[k * (RANKS + 1) + j] = d.rankOrder[k][j];
       const rest = d.escLen[k];
       t.escCount[k] = rest.length;
       for (let e = 0; e < rest.length; e++) t.escLen[k * S + e] = rest[e];
@@ -695,6 +695,18 @@ class ReadRecord {
     this.values = new Int32Array(C);
     this.ctx = new Uint8Array(C);
   }
+}
+
+/** The decoder's delay line of one configuration, made once (decodeTile is not re-entered). */
+const readLines = new WeakMap<Derived, ReadRecord[]>();
+
+function readLineOf(d: Derived): ReadRecord[] {
+  let line = readLines.get(d);
+  if (!line) {
+    line = Array.from({ length: LEVEL_OFFSETS[TOP_LEVEL] + 1 }, () => new ReadRecord(d.cfg.channels, d.blocks));
+    readLines.set(d, line);
+  }
+  return line;
 }
 
 /**
@@ -754,8 +766,9 @@ export function decodeTile(d: Derived, units: Uint32Array, maxPixels = Infinity,
   const qMin = -indexLimit(-minVal, s);
   const modeCounts = [0, 0, 0, 0];
   const coef = new Int32Array(C);
+  const scratchCtx = new Uint8Array(C);
   const depth = LEVEL_OFFSETS[TOP_LEVEL] + 1;
-  const line: ReadRecord[] = Array.from({ length: Math.min(depth, n) }, () => new ReadRecord(C, nb));
+  const line = readLineOf(d);
   const at = (r: number) => line[r % depth];
   let out = new Int32Array(Math.min(n, 1 << 12) * C);
   let count = 0; // pixels complete (top level read)
@@ -768,7 +781,7 @@ export function decodeTile(d: Derived, units: Uint32Array, maxPixels = Infinity,
     for (let i = 0; i < st.undecided; i++, pos++) {
       const c = st.pending[i];
       const bit = getBit(units, pos);
-      st.rank[c] = bit ? j : RANKS;
+      st.rank[c] = RANKS - bit * (RANKS - j); // bit ? j : RANKS, without a branch on the data
       st.pending[next] = c; // kept when the bit is 0, i.e. when `next` advances
       next += 1 - bit;
     }
@@ -852,12 +865,9 @@ export function decodeTile(d: Derived, units: Uint32Array, maxPixels = Infinity,
       } else if (k <= 5) {
         rankPlane(st, k - 1);
       } else if (k === 6) {
-        // Escape fields; with them and the record's contexts, every CTX value's bit length L.
+        // Escape fields: the bit lengths L of the escaped values (the others' come with the top level's
+        // length below).
         const ctx = st.ctx;
-        for (let b = 0; b < nb; b++) {
-          if (st.modes[b] !== MODE_CTX) continue;
-          for (let c = b * N; c < (b + 1) * N; c++) if (st.rank[c] < RANKS) st.len[c] = rankLen[ctx[c] * RANKS + st.rank[c]];
-        }
         for (let i = 0; i < st.undecided; i++) {
           const c = st.pending[i];
           const e = escBits > 0 ? getBits(units, pos, escBits) : 0;
@@ -882,23 +892,28 @@ export function decodeTile(d: Derived, units: Uint32Array, maxPixels = Infinity,
             st.values[c] = v;
           }
         }
-        // The top level's length, and the next record's contexts (FORMAT.md 6.4): the context loop.
+        // Every CTX value's L (ranked: from its rank and context; escaped: read above), the top level's
+        // length, and the next record's contexts (FORMAT.md 6.4): the context loop.
         let top = 0;
-        const next = r + 1 < n ? at(r + 1).ctx : null;
+        const next = r + 1 < n ? at(r + 1).ctx : scratchCtx; // (the last record's go nowhere)
         for (let b = 0; b < nb; b++) {
           const m = st.modes[b];
           const c0 = b * N;
           if (m === MODE_CTX) {
             for (let c = c0; c < c0 + N; c++) {
-              const L = st.len[c];
+              const rk = st.rank[c];
+              const L = rankLen[ctx[c] * (RANKS + 1) + rk] + st.len[c] * +(rk === RANKS); // rankLen is 0 for an escape
+              st.len[c] = L;
               top += signed ? L : L - +(L > 0);
-              if (next) next[c] = Math.min(L, kMax);
+              next[c] = Math.min(L, kMax);
             }
           } else if (m === MODE_DCT) {
             top += N * st.coefWidth[b];
-            if (next) for (let c = c0; c < c0 + N; c++) next[c] = st.mask[c] * kDct;
-          } else if (next) {
-            for (let c = c0; c < c0 + N; c++) next[c] = m === MODE_RAW ? contextOf(st.values[c], s) : 0;
+            for (let c = c0; c < c0 + N; c++) next[c] = st.mask[c] * kDct;
+          } else if (m === MODE_RAW) {
+            for (let c = c0; c < c0 + N; c++) next[c] = contextOf(st.values[c], s);
+          } else {
+            for (let c = c0; c < c0 + N; c++) next[c] = 0;
           }
         }
         st.topBits = top;
