@@ -12,11 +12,10 @@
 // `+(a === b)` to a 0 or 1, and Math.abs and Math.clz32 to single instructions, without branches; these
 // loops use them, and where one of two outcomes must be kept they store both and advance a count.
 import { BitWriter, getBit, getBits, pastEndError } from './bits.js';
-import { ERR, StreamError, StreamErrorCode } from './errors.js';
+import { ERR, ParamError, StreamError, StreamErrorCode } from './errors.js';
 import { signedWidthOf } from './intmath.js';
 import { dctForward, dctForwardFolded, dctInverse, dctInverseFolded, foldDct } from './dct.js';
 import { dequantize, indexLimit, quantize, tieDirection } from './quantize.js';
-import { ParamError } from './errors.js';
 import {
   Derived,
   FORMAT_VERSION,
