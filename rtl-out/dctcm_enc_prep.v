@@ -108,11 +108,46 @@ module dctcm_enc_prep (
     // Pixel parity (FORMAT.md 6.1): 0 at a tile's first pixel, flipping with every accepted pixel.
     reg par_q;  // parity of the next pixel if it does not start a tile
     wire par_in = in_first ? 1'b0 : par_q;
-    reg par2_q;  // the parity of the pixel the lanes work on
     always @(posedge clk) begin
         if (rst) par_q <= 1'b0;
         else if (ce && in_valid) par_q <= !par_in;
     end
+
+    // The direction of every tie, decided as the pixel arrives (everything it needs is known then) and
+    // carried beside it, so the quantizer's adder takes it from a register. A tie between
+    // floor(|v| / 2^s) = 2^j - 1 and 2^j (lengths differ) takes the cheaper code in its tie context (the
+    // previous pixel's bitLength(|v| >> s), 0 at a tile's first pixel: golden tieContext), or the parity
+    // of pixel + channel if both cost the same; any other tie goes by that parity. The tie of maxPos at
+    // s = 1 is limited by the quantizer whatever its direction.
+    wire [C-1:0] up_in;
+    genvar gi;
+    generate
+        for (gi = 0; gi < C; gi = gi + 1) begin : tie
+            reg [W-1:0] v;
+            reg [W-1:0] m;
+            reg [W-1:0] mq;
+            reg [LW-1:0] kt;
+            reg [1:0] tu;
+            reg pu;
+            reg up;
+            reg [LW-1:0] kt_q;  // bitLength(|v| >> s) of the last accepted pixel
+            always @* begin
+                v = in_data[gi*W +: W];
+                m = v;
+                mq = m >> in_shift;
+                kt = in_first ? {LW{1'b0}} : kt_q;
+                tu = TIE_ROM[{kt, bit_length(mq)}*2 +: 2];
+                pu = par_in ^ (gi % 2 == 1);
+                up = ((m & TIE_LOW[in_shift*W +: W]) == TIE_VAL[in_shift*W +: W])  // a tie (none at s = 0)
+                    && ((((mq + 8'd1) & mq) == {W{1'b0}}) ? (tu == 2'd1 || (tu == TIE_PARITY && pu)) : pu);
+            end
+            always @(posedge clk) begin
+                if (ce && in_valid) kt_q <= bit_length(mq);
+            end
+            assign up_in[gi] = up;
+        end
+    endgenerate
+    reg [C-1:0] up2_q;  // the tie directions of the pixel the lanes work on
 
     // Stages 1 and 2: the forward DCT of every block (dctcm_dct); the pixel and its settings wait beside
     // it in two registers (cheaper than carrying the per-value results), and stage 3 works on them.
@@ -144,11 +179,11 @@ module dctcm_enc_prep (
     reg [1:0] policy2_q;
     reg [3:0] shift1_q;
     reg [3:0] shift2_q;
-    reg par1_q;
+    reg [C-1:0] up1_q;
     always @(posedge clk) begin
         if (ce) begin
-            par1_q <= par_in;
-            par2_q <= par1_q;
+            up1_q <= up_in;
+            up2_q <= up1_q;
             data1_q <= in_data;
             first1_q <= in_first;
             last1_q <= in_last;
@@ -200,22 +235,13 @@ module dctcm_enc_prep (
     wire [C*LW-1:0] ctxc_d;
     wire [C*LW-1:0] ctxr_d;
     wire [C-1:0] mask_d;
-    // the lanes hold a pixel (it leaves when ce rises with it)
-    wire lanes_valid = dct_valid[0];
     genvar gc;
     generate
         for (gc = 0; gc < C; gc = gc + 1) begin : lane
             reg [W-1:0] v;
             reg neg;
             reg [W-1:0] m;
-            reg [W-1:0] mq;
-            reg tie;
             reg top;
-            reg bt;
-            reg [LW-1:0] kt;
-            reg [1:0] tu;
-            reg pu;
-            reg up;
             reg [W:0] sum;
             /* verilator lint_off UNUSEDSIGNAL */
             reg [W:0] qw;  // (|v| + half + up) >> s < 2^W: the top bit is always zero
@@ -227,29 +253,14 @@ module dctcm_enc_prep (
             reg [W-1:0] f;
             reg [LW-1:0] cc;
             reg [LW-1:0] cr;
-            // the tie context of the next pixel: bitLength(|v| >> s) of this one (golden tieContext)
-            reg [LW-1:0] kt_q;
-            always @(posedge clk) begin
-                if (ce && lanes_valid) kt_q <= cr;
-            end
             always @* begin
                 v = data2_q[gc*W +: W];
                 neg = 1'b0;
                 m = neg ? -v : v;
-                // quantize(): magnitude, add 2^(s-1) - 1 and the tie's direction, shift. A tie between
-                // floor(|v| / 2^s) = 2^j - 1 and 2^j (lengths differ: bt) takes the cheaper code in its tie
-                // context (the previous pixel's bitLength(|v| >> s), 0 at a tile's first pixel), or the
-                // parity of pixel + channel if both cost the same; any other tie goes by that parity.
+                // quantize(): magnitude, add 2^(s-1) - 1 and the tie's direction (up2_q: 0 off ties), shift.
                 // Rounding is monotonic, so only maxPos passes the top index (its tie at s = 1): limited.
-                mq = m >> shift2_q;
-                tie = (m & TIE_LOW[shift2_q*W +: W]) == TIE_VAL[shift2_q*W +: W];
                 top = !neg && TOP_TIE[shift2_q] && m == MAX_POS;
-                bt = tie && (((mq + 8'd1) & mq) == {W{1'b0}}) && !top;
-                kt = first2_q ? {LW{1'b0}} : kt_q;
-                tu = TIE_ROM[{kt, bit_length(mq)}*2 +: 2];
-                pu = par2_q ^ (gc % 2 == 1);
-                up = tie && (bt ? (tu == 2'd1 || (tu == TIE_PARITY && pu)) : pu);  // (no ties at s = 0)
-                sum = {1'b0, m} + {1'b0, HALF[shift2_q*W +: W]} + { {W{1'b0}}, up };
+                sum = {1'b0, m} + {1'b0, HALF[shift2_q*W +: W]} + { {W{1'b0}}, up2_q[gc] };
                 qw = sum >> shift2_q;
                 qm = top ? QMAX[shift2_q*W +: W] : qw[W-1:0];
                 l = bit_length(qm);
