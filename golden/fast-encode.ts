@@ -14,10 +14,10 @@
 //   value's cost, rank and escape field - comes from one table built from the Derived rank tables.
 // - Ties (FORMAT.md 6.1): both tables come twice, ties rounded down and up, interleaved (entry
 //   u << 1 | up), and the position parity (pixel in the tile + channel) picks the entry. A tie between
-//   two bit lengths goes by the context instead (tieDirection): the pair table (W <= 8) is per context
-//   anyway and resolves it, flagging values that the context sent the other way than the parity; with
-//   the value table, a flag marks those ties and the context is looked up for them. The reconstruction
-//   written while transposing follows the parity; each flagged value is a `fix` applied at the end.
+//   two bit lengths goes by its tie context instead (tieDirection, tile.ts tieContext: the context of the
+//   same channel's value in the previous pixel, from a table of the value): a flag per value marks those
+//   ties, and only they look the direction up. The reconstruction written while transposing follows the
+//   parity; each value whose tie went the other way is a `fix` applied at the end.
 // - One pass over a block's values does all its CTX work speculatively: the rank-0 plane bits as one
 //   word, the values of rank >= 1 appended to a list for the later planes, the payload fields into a
 //   separate bit buffer through a 32-bit register. If the block is coded otherwise, the list and the
@@ -37,7 +37,7 @@
 //   fresh 32-bit unit, into a delay line of the last LEVEL_OFFSETS[TOP_LEVEL] + 1 records; a slot is
 //   then 8 copies of whole units, shifted into place. RAW payloads (level 6) are gathered in their own
 //   buffer, apart from the CTX and DCT payloads (level 7).
-import { fold16, checkTilePixels, ctxLimit, dctReconstruct, effectiveShift, foldedDctOf, forwardDct, EncodedTile } from './tile.js';
+import { contextOf, fold16, checkTilePixels, ctxLimit, dctReconstruct, effectiveShift, foldedDctOf, forwardDct, EncodedTile } from './tile.js';
 import { dequantize, indexLimit, quantize, tieDirection } from './quantize.js';
 import { roundShift, signedWidthOf } from './intmath.js';
 import {
@@ -137,32 +137,28 @@ function ctxTable(d: Derived): Int32Array {
   return t;
 }
 
-// Pair table entry, for W <= 8, at index (((k << 1) | parity) << 8) | (v - minVal): the value table and
-// the context table in one look-up (one load less per value on the most common configurations), the tie
-// direction resolved for context k and the position parity.
+// Pair table entry, for W <= 8, at index (((k << 1) | up) << 8) | (v - minVal): the value table and the
+// context table in one look-up (one load less per value on the most common configurations), for context k
+// and tie direction up.
 const P_CODE_AT = 5; // bits 0-4: cost in bits; bits 5-9: rank code (rank | escape << 3)
 const P_CTX_AT = 10; // bits 10-13: the context the value leaves in a CTX block
 const P_WIDTH_AT = 14; // bits 14-17: payload field width
 const P_INDEX_NONZERO = 1 << 18; // L !== 0
 const P_VALUE_NONZERO = 1 << 19; // v !== 0
-const P_FIX_AT = 20; // bit 20: the tie went against the parity, the reconstruction is not recon[u << 1 | parity]
-const P_FIX = 1 << P_FIX_AT;
-const P_FIELD_AT = 21; // bits 21-28: payload field (on top: `t >>> P_FIELD_AT` needs no mask)
+const P_FIELD_AT = 20; // bits 20-27: payload field (on top: `t >>> P_FIELD_AT` needs no mask)
 
-/** The pair table of value tables vts at shift s and context table ct, or null when W > 8 (it would not fit). */
-function pairTable(d: Derived, s: number, vts: ValueTables, ct: Int32Array): Int32Array | null {
+/** The pair table of value tables vts and context table ct, or null when W > 8 (it would not fit). */
+function pairTable(d: Derived, vts: ValueTables, ct: Int32Array): Int32Array | null {
   const W = d.cfg.dataWidth;
   if (W > 8) return null;
   const t = new Int32Array((W + 1) << 9);
   const n = vts.lengthTie.length;
   for (let i = 0; i < t.length; i++) {
     const k = i >>> 9;
-    const par = (i >>> 8) & 1;
+    const up = (i >>> 8) & 1;
     const u = i & 255;
     if (u >= n) continue;
-    const up = s === 0 ? 0 : tieDirection(Math.abs(u + d.minVal), s, d.tieUp, k * d.symbols, par);
     const v = vts.value[(u << 1) | up];
-    const fix = vts.recon[(u << 1) | up] !== vts.recon[(u << 1) | par] ? P_FIX : 0;
     const c = ct[(k << 5) | (v & 31)];
     const code = c >>> 5;
     const next = (v >>> CTX_AT) & 31;
@@ -170,7 +166,7 @@ function pairTable(d: Derived, s: number, vts: ValueTables, ct: Int32Array): Int
     const field = v >>> FIELD_AT;
     if (code > 31 || next > 15 || width > 15 || field > 255) throw new Error('fast-encode: pair table entry does not fit'); // not for W <= 8
     t[i] =
-      (c & 31) | (code << P_CODE_AT) | (next << P_CTX_AT) | (width << P_WIDTH_AT) | ((v & 31) !== 0 ? P_INDEX_NONZERO : 0) | (v & NONZERO_BIT ? P_VALUE_NONZERO : 0) | (field << P_FIELD_AT) | fix;
+      (c & 31) | (code << P_CODE_AT) | (next << P_CTX_AT) | (width << P_WIDTH_AT) | ((v & 31) !== 0 ? P_INDEX_NONZERO : 0) | (v & NONZERO_BIT ? P_VALUE_NONZERO : 0) | (field << P_FIELD_AT);
   }
   return t;
 }
@@ -201,6 +197,7 @@ class Encoder {
   readonly vt: Int32Array; // valueTables: [(v - minVal) << 1 | up]
   readonly rt: Int32Array;
   readonly lengthTie: Uint8Array;
+  readonly tieCtx: Uint8Array; // [v - minVal] the tie context it gives the next pixel (tile.ts tieContext)
   readonly ct: Int32Array;
   readonly pairs: Int32Array | null; // W <= 8: pairTable(vt, ct)
   readonly F: Int32Array | null;
@@ -245,6 +242,7 @@ class Encoder {
   rheld = 0;
   pixel = 0;
   parity = 0; // of the pixel's index in its tile
+  first = true; // the pixel is its tile's first: tie contexts 0
 
   constructor(
     readonly d: Derived,
@@ -273,7 +271,9 @@ class Encoder {
     this.rt = t.recon;
     this.lengthTie = t.lengthTie;
     this.ct = ctxTable(d);
-    this.pairs = pairTable(d, this.s, t, this.ct);
+    this.pairs = pairTable(d, t, this.ct);
+    this.tieCtx = new Uint8Array(d.maxPos - d.minVal + 1);
+    for (let u = 0; u < this.tieCtx.length; u++) this.tieCtx[u] = contextOf(u + d.minVal, this.s);
     this.F = this.lossless ? null : foldedDctOf(d);
     this.dc = d.dct[0].every((t) => t === d.dct[0][0]) ? d.dct[0][0] : 0;
     const sums = N * (d.maxPos - d.minVal) + 1;
@@ -432,7 +432,10 @@ function putField(buf: Uint32Array, pos: number, x: number, n: number): number {
  * payload in e, contexts updated; RAW and DCT blocks of a lossy run are added to e's patches.
  */
 function planPixelFast(e: Encoder, src: Compact, off: number): void {
-  const { N, nb, vt, ct, pairs, tryDct, dctOnly, rawBits, dctFixed, rank0, ctxMask, others, dcWidth, lengthTie } = e;
+  const { C, N, nb, vt, ct, pairs, tryDct, dctOnly, rawBits, dctFixed, rank0, ctxMask, others, dcWidth, lengthTie, tieCtx, minVal, s } = e;
+  const tieUp = e.d.tieUp;
+  const S = e.d.symbols;
+  const prev = e.first ? -1 : off - C; // the previous pixel of the tile (tie contexts), none for the first
   const pp = e.parity; // the tie parity of channel c0 + j is pp ^ (j & 1): c0 is a multiple of N, even
   const cx = e.ctx;
   const pend = e.pending;
@@ -470,9 +473,11 @@ function planPixelFast(e: Encoder, src: Compact, off: number): void {
         const u = src[i0 + j];
         sum += u;
         const par = (pp ^ j) & 1;
-        const t = pairs[(((cx[c0 + j] << 1) | par) << 8) | u];
-        fixAt[nFix] = c0 + j; // kept when the tie went against the parity (no branch: rare, unpredictable)
-        nFix += (t >>> P_FIX_AT) & 1;
+        // a tie between two bit lengths goes by its tie context, every other value by the parity
+        const up = lengthTie[u] === 0 ? par : tieDirection(Math.abs(u + minVal), s, tieUp, (prev < 0 ? 0 : tieCtx[src[prev + c0 + j]]) * S, par);
+        const t = pairs[(((cx[c0 + j] << 1) | up) << 8) | u];
+        fixAt[nFix] = c0 + j; // kept when the tie went against the parity (no branch)
+        nFix += up ^ par;
         ctxBits += t & 31;
         const code = (t >>> P_CODE_AT) & 31;
         const ranked = +((code & 7) !== 0);
@@ -497,8 +502,8 @@ function planPixelFast(e: Encoder, src: Compact, off: number): void {
         const par = (pp ^ j) & 1;
         let t = vt[(u << 1) | par];
         if (lengthTie[u] !== 0) {
-          // a tie between two lengths: the context decides (tieDirection), else the parity
-          const up = tieDirection(Math.abs(u + e.minVal), e.s, e.d.tieUp, cx[c0 + j] * e.d.symbols, par);
+          // a tie between two lengths: its tie context decides (tieDirection), else the parity
+          const up = tieDirection(Math.abs(u + minVal), s, tieUp, (prev < 0 ? 0 : tieCtx[src[prev + c0 + j]]) * S, par);
           if (up !== par) {
             t = vt[(u << 1) | up];
             addFix(e, c0 + j, e.rt[(u << 1) | up]);
@@ -836,6 +841,7 @@ function encodeTileCompact(e: Encoder, src: Compact, p0: number, npix: number): 
       const p = p0 + t;
       e.pixel = p;
       e.parity = t & 1;
+      e.first = t === 0;
       planPixelFast(e, src, p * e.C);
       const base = entry * stride;
       for (let u = base, end = base + lineUsed[entry]; u < end; u++) line[u] = 0; // the record of pixel t - depth

@@ -212,7 +212,7 @@ export interface Derived {
   rankOrder: number[][]; // [k] -> the RANKS symbols in rank order
   escIndex: Uint8Array; // [k * symbols + L] -> escape field value of an unranked L
   symBits: Uint8Array; // [k * symbols + L] -> bits a CTX value costs (rank planes or escape, sign, mantissa)
-  tieUp: Uint8Array; // [k * symbols + L] -> a tie between lengths L and L + 1 in context k: 1 up, 0 down, TIE_PARITY (quantize.ts)
+  tieUp: Uint8Array; // [k * symbols + L] -> a tie between lengths L and L + 1 in tie context k: 1 up, 0 down, TIE_PARITY (quantize.ts)
   escLen: number[][]; // [k][escape field value] -> L
   dct: number[][]; // T[k][n], scaled by 2^P
   coefMaxAbs: number; // largest |quantized coefficient| at shift 0

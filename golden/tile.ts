@@ -118,7 +118,16 @@ const scratchInv = new Float64Array(32);
 const pendingChannels = new Uint16Array(4096);
 
 /**
- * The quantization index of value v in context k (FORMAT.md 6.1): v itself at s = 0, else quantize with
+ * The context a tie of channel c is decided in (FORMAT.md 6.1): contextOf the same channel's input value
+ * in the tile's previous pixel, 0 for the tile's first pixel (p = 0). It reads the input, not the context
+ * the previous pixel was coded in, so an encoder decides its ties before its context loop.
+ */
+export function tieContext(pixel: ArrayLike<number>, pixelBase: number, C: number, p: number, c: number, s: number): number {
+  return p === 0 ? 0 : contextOf(pixel[pixelBase - C + c], s);
+}
+
+/**
+ * The quantization index of value v with tie context k (tieContext): v itself at s = 0, else quantize with
  * the tie going the way tieDirection says for this context and parity ((pixel in tile + channel) mod 2).
  */
 export function quantizeInContext(d: Derived, v: number, s: number, qMax: number, k: number, parity: number): number {
@@ -129,7 +138,8 @@ export function quantizeInContext(d: Derived, v: number, s: number, qMax: number
  * Mode decision and symbols for one pixel (FORMAT.md section 8): every mode the policy allows is costed
  * in bits and the cheapest wins, ties going to ZERO, CTX, RAW, DCT in that order. The pixel's values
  * are pixel[pixelBase ..], and it is pixel number p of its tile (counting from 0): the quantizer's ties
- * depend on its parity (FORMAT.md 6.1).
+ * depend on its parity and, for p > 0, on the tile's previous pixel, which must be at
+ * pixel[pixelBase - C ..] (tieContext; FORMAT.md 6.1).
  */
 export function planPixel(
   d: Derived,
@@ -159,7 +169,7 @@ export function planPixel(
     let ctxBits = 1;
     for (let c = c0; c < c1; c++) {
       const v = pixel[pixelBase + c];
-      const q = quantizeInContext(d, v, s, qMax, ctx[c], (p + c) & 1);
+      const q = quantizeInContext(d, v, s, qMax, tieContext(pixel, pixelBase, d.cfg.channels, p, c, s), (p + c) & 1);
       const L = 32 - Math.clz32(Math.abs(q));
       const sym = ctx[c] * S + L;
       anyValue |= v;

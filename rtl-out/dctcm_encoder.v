@@ -76,9 +76,7 @@ module dctcm_encoder (
     wire [63:0] p_mask;
     wire [511:0] p_raw;
     wire [7:0] p_zero;
-    wire [63:0] p_bt;
-    wire [63:0] p_hcl;
-    wire p_par;
+    wire [7:0] p_zeroq;
     wire [703:0] p_coef;
     wire [31:0] p_wc;
     wire [55:0] p_dctbits;
@@ -93,9 +91,9 @@ module dctcm_encoder (
         .in_data(s_axis_tdata), .in_first(first_q), .in_last(s_axis_tlast),
         .in_policy(px_policy), .in_shift(px_shift), .in_valid(s_axis_tvalid), .in_ready(s_axis_tready),
         .out_len(p_len), .out_fld(p_fld), .out_flen(p_flen), .out_ctxc(p_ctxc), .out_ctxr(p_ctxr),
-        .out_mask(p_mask), .out_raw(p_raw), .out_zero(p_zero), .out_bt(p_bt), .out_hcl(p_hcl), .out_coef(p_coef),
+        .out_mask(p_mask), .out_raw(p_raw), .out_zero(p_zero), .out_zeroq(p_zeroq), .out_coef(p_coef),
         .out_wc(p_wc), .out_dctbits(p_dctbits), .out_first(p_first), .out_last(p_last),
-        .out_policy(p_policy), .out_shift(p_shift), .out_par(p_par), .out_valid(p_valid), .out_ready(p_ready)
+        .out_policy(p_policy), .out_shift(p_shift), .out_valid(p_valid), .out_ready(p_ready)
     );
 
     // stage 2: the context loop (modes, ranks, next contexts)
@@ -116,7 +114,7 @@ module dctcm_encoder (
     dctcm_enc_ctx u_ctx (
         .clk(clk), .rst(rst),
         .in_len(p_len), .in_ctxc(p_ctxc), .in_ctxr(p_ctxr), .in_mask(p_mask), .in_zero(p_zero),
-        .in_bt(p_bt), .in_hcl(p_hcl), .in_par(p_par), .in_dctbits(p_dctbits), .in_fld(p_fld), .in_flen(p_flen), .in_raw(p_raw),
+        .in_zeroq(p_zeroq), .in_dctbits(p_dctbits), .in_fld(p_fld), .in_flen(p_flen), .in_raw(p_raw),
         .in_coef(p_coef), .in_wc(p_wc), .in_first(p_first), .in_last(p_last), .in_policy(p_policy),
         .in_shift(p_shift), .in_valid(p_valid), .in_ready(p_ready),
         .out_mode(c_mode), .out_rank(c_rank), .out_esc(c_esc), .out_fld(c_fld), .out_flen(c_flen),

@@ -13,7 +13,7 @@
 import { BitWriter } from '../golden/bits.js';
 import { signedWidthOf } from '../golden/intmath.js';
 import { Derived, MODE_CTX, MODE_DCT, MODE_RAW, Policy, TileSettings } from '../golden/params.js';
-import { dequantize, indexLimit, quantize } from '../golden/quantize.js';
+import { dequantize, indexLimit } from '../golden/quantize.js';
 import {
   PixelPlan,
   beginTile,
@@ -28,6 +28,7 @@ import {
   newPlan,
   planPixel,
   quantizeInContext,
+  tieContext,
   updateContext,
   writeBlockPayload,
   writePixel,
@@ -50,8 +51,7 @@ export interface Prep {
   mask: Int32Array; // [channel] value != 0
   raw: Int32Array; // [channel] the value
   zero: Int32Array; // [block] every value is 0
-  bt: Int32Array; // [channel] a tie between two bit lengths, left to the context (q is the lower candidate)
-  hcl: Int32Array; // [channel] the upper candidate |q| + 1 reconstructs clamped
+  zeroq: Int32Array; // [block] every index is 0
   coef: Int32Array; // [channel] forward DCT of the block at shift s (computed for every block)
   wc: Int32Array; // [block] coefficient width
   dctbits: Int32Array; // [block] cost of the block as DCT
@@ -68,10 +68,9 @@ function setIndex(d: Derived, p: Prep, c: number, q: number, s: number): void {
 }
 
 /**
- * dctcm_enc_prep: the context-free part of planPixel for the pixel at pixels[base ..], pixel number p of
- * its tile: quantize at the effective shift s (a tie between two bit lengths, which the context decides
- * (golden tieDirection), is flagged and left at the lower candidate; every other tie goes by the parity of
- * p + channel), the bit length, the CTX field (ctxField), the contexts the value leaves after a
+ * dctcm_enc_prep: the context-free part of planPixel for the pixel at pixels[base ..], pixel number px of
+ * its tile (its previous pixel, for the ties, at pixels[base - C ..]): quantize at the effective shift s
+ * (golden quantizeInContext with tieContext and the parity of px + channel), the bit length, the CTX field (ctxField), the contexts the value leaves after a
  * CTX decision (of its reconstruction) or a RAW one (of the value) (contextOf), the zero flags, and
  * every block's forward DCT with its width and dctBlockBits, whatever the policy (the RTL always
  * transforms; lossless drives shift 0).
@@ -82,31 +81,23 @@ export function encPrep(d: Derived, s: number, pixels: ArrayLike<number>, base: 
   const qMax = indexLimit(d.maxPos, s);
   const I = () => new Int32Array(C);
   const Bk = () => new Int32Array(NB);
-  const p: Prep = { q: I(), len: I(), fld: I(), flen: I(), ctxc: I(), ctxr: I(), mask: I(), raw: I(), zero: Bk(), bt: I(), hcl: I(), coef: I(), wc: Bk(), dctbits: Bk() };
-  // the largest index magnitude whose reconstruction is not clamped, for a positive and a negative value
-  const posLim = Math.floor(d.maxPos / 2 ** s);
-  const negLim = Math.min(Math.floor(d.maxMag / 2 ** s), 2 ** d.cfg.dataWidth - 1);
+  const p: Prep = { q: I(), len: I(), fld: I(), flen: I(), ctxc: I(), ctxr: I(), mask: I(), raw: I(), zero: Bk(), zeroq: Bk(), coef: I(), wc: Bk(), dctbits: Bk() };
   const F = foldedDctOf(d);
   const x = new Int32Array(N);
   const y = new Int32Array(N);
   for (let b = 0; b < NB; b++) {
     p.zero[b] = 1;
+    p.zeroq[b] = 1;
     for (let i = 0; i < N; i++) {
       const c = b * N + i;
       const v = pixels[base + c];
-      const m = Math.abs(v);
-      const f = m >> s;
-      const tie = s > 0 && (m & ((1 << s) - 1)) === 1 << (s - 1);
-      const top = v >= 0 && tie && (m + (1 << (s - 1))) >> s > qMax; // maxPos's tie: limited, not offered
-      const bt = tie && ((f + 1) & f) === 0 && !top; // the two candidates differ in bit length
-      const q = quantize(v, s, qMax, tie && !bt ? (px + c) & 1 : 0);
-      p.bt[c] = +bt;
-      p.hcl[c] = +(Math.abs(q) === (v < 0 ? negLim : posLim));
+      const q = quantizeInContext(d, v, s, qMax, tieContext(pixels, base, C, px, c, s), (px + c) & 1);
       setIndex(d, p, c, q, s);
       p.ctxr[c] = contextOf(v, s);
       p.mask[c] = +(v !== 0);
       p.raw[c] = v;
       if (v !== 0) p.zero[b] = 0;
+      if (q !== 0) p.zeroq[b] = 0;
       x[i] = v;
     }
     forwardDct(d, F, s, x, y);
@@ -127,7 +118,6 @@ export interface Beat {
   shift: number; // effective shift
   first: boolean;
   last: boolean;
-  par: number; // parity of the pixel's index in its tile
 }
 
 /** dctcm_enc_prep's ports for one pixel: inputs (the pixel and its settings) and outputs (encPrep). */
@@ -143,8 +133,7 @@ export function prepPorts(pixels: ArrayLike<number>, base: number, C: number, t:
       out_mask: p.mask,
       out_raw: p.raw,
       out_zero: p.zero,
-      out_bt: p.bt,
-      out_hcl: p.hcl,
+      out_zeroq: p.zeroq,
       out_coef: p.coef,
       out_wc: p.wc,
       out_dctbits: p.dctbits,
@@ -152,7 +141,6 @@ export function prepPorts(pixels: ArrayLike<number>, base: number, C: number, t:
       out_last: +t.last,
       out_policy: t.policy,
       out_shift: t.shift,
-      out_par: t.par,
     },
   };
 }
@@ -165,11 +153,9 @@ function asInputs(out: PortValues): PortValues {
 /**
  * dctcm_enc_ctx: the context-dependent part of planPixel (each value's rank and escape field from its
  * context and bit length, the block modes; plan is planPixel's for this pixel with the contexts the
- * tile has reached), and updateContext (kept inside the stage). The CTX fields leave the stage for the
- * index the context chose (final: golden quantizeInContext, in every lane whatever its block's mode).
- * Everything else passes through.
+ * tile has reached), and updateContext (kept inside the stage). Everything else passes through.
  */
-export function encCtx(d: Derived, prepOut: PortValues, plan: PixelPlan, final: Prep): { in: PortValues; out: PortValues } {
+export function encCtx(d: Derived, prepOut: PortValues, plan: PixelPlan): { in: PortValues; out: PortValues } {
   const C = d.cfg.channels;
   const esc = Array.from({ length: C }, (_, c) => d.escIndex[plan.sym[c]]);
   const o = prepOut;
@@ -179,8 +165,8 @@ export function encCtx(d: Derived, prepOut: PortValues, plan: PixelPlan, final: 
       out_mode: Array.from(plan.modes),
       out_rank: Array.from(plan.rank),
       out_esc: esc,
-      out_fld: final.fld,
-      out_flen: final.flen,
+      out_fld: o.out_fld,
+      out_flen: o.out_flen,
       out_raw: o.out_raw,
       out_coef: o.out_coef,
       out_wc: o.out_wc,
@@ -190,21 +176,6 @@ export function encCtx(d: Derived, prepOut: PortValues, plan: PixelPlan, final: 
       out_shift: o.out_shift,
     },
   };
-}
-
-/**
- * prep's fields with the index the context chose in place of prep's lower candidate (ctx = the contexts
- * the pixel is coded in, px its index in the tile): what the later stages code.
- */
-export function withFinalIndex(d: Derived, p: Prep, s: number, pixels: ArrayLike<number>, base: number, px: number, ctx: Uint8Array): Prep {
-  const C = d.cfg.channels;
-  const qMax = indexLimit(d.maxPos, s);
-  const f: Prep = { ...p, q: p.q.slice(), len: p.len.slice(), fld: p.fld.slice(), flen: p.flen.slice(), ctxc: p.ctxc.slice() };
-  for (let c = 0; c < C; c++) {
-    const q = quantizeInContext(d, pixels[base + c], s, qMax, ctx[c], (px + c) & 1);
-    setIndex(d, f, c, q, s);
-  }
-  return f;
 }
 
 /** The first `bits` bits of a writer's stream from bit `from` as one number (bit i of the record in bit i). */
@@ -337,18 +308,17 @@ export function encStageBeats(d: Derived, tiles: StageTile[]): EncStageBeats {
     const base0 = t.base ?? 0;
     for (let i = 0; i < t.npix; i++) {
       const base = base0 + i * C;
-      const beat: Beat = { policy, shift: s, first: i === 0, last: i === t.npix - 1, par: i & 1 };
+      const beat: Beat = { policy, shift: s, first: i === 0, last: i === t.npix - 1 };
       const p = encPrep(d, s, t.pixels, base, i);
       const prep = prepPorts(t.pixels, base, C, beat, p);
       planPixel(d, t.settings, ctx, t.pixels, base, i, plan);
-      const fin = withFinalIndex(d, p, s, t.pixels, base, i, ctx);
-      const cx = encCtx(d, prep.out, plan, fin);
+      const cx = encCtx(d, prep.out, plan);
       const rc = encRec(d, cx.out, plan);
       updateContext(d, s, plan, ctx);
       r.prep.push(prep);
       r.ctx.push(cx);
       r.rec.push(rc);
-      for (let b = 0; b < d.blocks; b++) for (const mode of payModes(d)) r.pay.push(encPay(d, fin, b, mode));
+      for (let b = 0; b < d.blocks; b++) for (const mode of payModes(d)) r.pay.push(encPay(d, p, b, mode));
       records.push({ rec: rc.out.out_rec as bigint, bits: rc.out.out_bits as number, first: beat.first, last: beat.last, shift: s });
     }
   }

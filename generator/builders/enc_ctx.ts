@@ -1,6 +1,5 @@
 // dctcm_enc_ctx: encoder stage 2, the context loop (ranks, costs, block modes, next contexts).
 import { Derived } from '../../golden/params.js';
-import { TIE_PARITY } from '../../golden/quantize.js';
 import { makeModule } from '../render.js';
 import { DEFAULT_PREFIX, Module, Port, asReg, bit, moduleNames, vec } from './types.js';
 import { clkRst, encWidths, inHandshake, modeCostLines, outHandshake, packFields, portWidths } from './enc_common.js';
@@ -18,14 +17,9 @@ export function buildEncCtx(d: Derived, prefix: string = DEFAULT_PREFIX): Module
       entries[(k << e.LW) | l] = (d.escIndex[i] * 2 ** e.SBW + d.symBits[i]) * 2 ** e.RKW + d.rankTable[i];
     }
   }
-  // tieUp (golden/params.ts) per {k, L}: 0 down, 1 up, 2 the parity decides
-  const ties = new Array<number>(1 << (2 * e.LW)).fill(0);
-  for (let k = 0; k < S; k++) for (let l = 0; l < S; l++) ties[(k << e.LW) | l] = d.tieUp[k * S + l];
   const ctx = {
     ...portWidths(e),
     N: e.N,
-    W: e.W,
-    signed: e.signed,
     LW: e.LW,
     RKW: e.RKW,
     SBW: e.SBW,
@@ -38,9 +32,6 @@ export function buildEncCtx(d: Derived, prefix: string = DEFAULT_PREFIX): Module
     kdctW: 16 * e.LW,
     romValue: packFields(entries, ROMW),
     romBits: entries.length * ROMW,
-    tieValue: packFields(ties, 2),
-    tieParity: TIE_PARITY,
-    tieBits: ties.length * 2,
     sbPad: e.BBW - e.SBW,
     dct: e.dct,
   };
@@ -50,9 +41,7 @@ export function buildEncCtx(d: Derived, prefix: string = DEFAULT_PREFIX): Module
     vec('input', 'in_ctxc', e.C * e.LW),
     vec('input', 'in_ctxr', e.C * e.LW),
     ...(e.dct ? [vec('input', 'in_mask', e.C), vec('input', 'in_zero', e.NB)] : []),
-    vec('input', 'in_bt', e.C, 'a tie between two bit lengths: in_len is the lower candidate\'s'),
-    vec('input', 'in_hcl', e.C, 'the upper candidate\'s reconstruction clamps'),
-    bit('input', 'in_par', 'parity of the pixel\'s index in its tile'),
+    vec('input', 'in_zeroq', e.NB),
     ...(e.dct ? [vec('input', 'in_dctbits', e.NB * e.BBW)] : []),
     vec('input', 'in_fld', e.C * e.W),
     vec('input', 'in_flen', e.C * e.LW),
@@ -78,8 +67,7 @@ export function buildEncCtx(d: Derived, prefix: string = DEFAULT_PREFIX): Module
     ...outHandshake(),
   ];
   const description = [
-    'Encoder stage 2, the context loop (golden planPixel + updateContext): the direction of each tie between',
-    'two bit lengths (the cheaper code in the context, else the parity), rank and cost of every value from',
+    'Encoder stage 2, the context loop (golden planPixel + updateContext): rank and cost of every value from',
     'its context and bit length, the CTX cost of each block, the block mode (ZERO, else CTX if not dearer than',
     e.dct ? 'RAW, else RAW; DCT when strictly cheaper under auto, always under dct), and the next contexts.' : 'RAW, else RAW; no DCT in this build), and the next contexts.',
     ...modeCostLines(e),

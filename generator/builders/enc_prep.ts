@@ -4,7 +4,7 @@ import { Derived } from '../../golden/params.js';
 import { makeModule } from '../render.js';
 import { DEFAULT_PREFIX, Module, Port, asReg, bit, moduleNames, vec } from './types.js';
 import { clkRst, encWidths, inHandshake, outHandshake, packFields, stageWidths } from './enc_common.js';
-import { indexLimit, quantize } from '../../golden/quantize.js';
+import { TIE_PARITY, indexLimit, quantize } from '../../golden/quantize.js';
 import { DCT_LATENCY } from './dct.js';
 
 /**
@@ -38,6 +38,10 @@ export function buildEncPrep(d: Derived, prefix: string = DEFAULT_PREFIX): Modul
     tieLow.push(tied ? 2 ** s - 1 : 0);
     tieVal.push(tied ? 2 ** (s - 1) : 1);
   }
+  // tieUp (golden/params.ts) per {k, L}: 0 down, 1 up, 2 the parity decides
+  const S = d.symbols;
+  const ties = new Array<number>(1 << (2 * e.LW)).fill(0);
+  for (let k = 0; k < S; k++) for (let l = 0; l < S; l++) ties[(k << e.LW) | l] = d.tieUp[k * S + l];
   const lowMask = Array.from({ length: e.W + 1 }, (_, l) => 2 ** l - 1);
   const ctx = {
     ...stageWidths(e),
@@ -49,6 +53,9 @@ export function buildEncPrep(d: Derived, prefix: string = DEFAULT_PREFIX): Modul
     qMax: packFields(qMax, e.W),
     tieLow: packFields(tieLow, e.W),
     tieVal: packFields(tieVal, e.W),
+    tieValue: packFields(ties, 2),
+    tieParity: TIE_PARITY,
+    tieBits: ties.length * 2,
     topTie,
     maxPos: e.MAX_POS,
     hexW: 16 * e.W,
@@ -91,30 +98,28 @@ export function buildEncPrep(d: Derived, prefix: string = DEFAULT_PREFIX): Modul
       vec('output', 'out_ctxr', e.C * e.LW),
       ...(e.dct ? [vec('output', 'out_mask', e.C)] : []),
       vec('output', 'out_raw', e.C * e.W),
-      vec('output', 'out_bt', e.C, undefined, { heading: ['a tie that the context decides (q is then the lower candidate), and whether the upper one\'s reconstruction clamps'] }),
-      vec('output', 'out_hcl', e.C),
       ...(e.dct
         ? [
-            vec('output', 'out_zero', e.NB, undefined, { heading: ['per block b: all values zero, DCT coefficients, width and cost in bits'] }),
+            vec('output', 'out_zero', e.NB, undefined, { heading: ['per block b: all values zero, all indices zero, DCT coefficients, width and cost in bits'] }),
+            vec('output', 'out_zeroq', e.NB),
             vec('output', 'out_coef', e.C * e.CW),
             vec('output', 'out_wc', e.NB * e.CWB),
             vec('output', 'out_dctbits', e.NB * e.BBW),
           ]
-        : []),
+        : [vec('output', 'out_zeroq', e.NB, undefined, { heading: ['per block b: all indices zero (all values zero under lossless, whose shift is 0)'] })]),
       bit('output', 'out_first'),
       bit('output', 'out_last'),
       ...(e.dct ? [vec('output', 'out_policy', 2)] : []),
       vec('output', 'out_shift', 4),
-      bit('output', 'out_par', 'parity of the pixel\'s index in its tile'),
     ]),
     ...outHandshake(),
   ];
   const description = e.dct
     ? [
         'Encoder stage 1 (everything that does not depend on the context): per value the quantization index',
-        '(golden quantize; a tie between two bit lengths is left to the context loop), its bit length L, the CTX',
-        'payload field, the context the value leaves after a CTX or a RAW decision, the zero mask; per block the',
-        'all-values-zero flag and the forward DCT',
+        '(golden quantize; a tie between two bit lengths by the cheaper code in its tie context, the previous',
+        'pixel\'s bitLength(|v| >> s), else by the parity), its bit length L, the CTX payload field, the context the value',
+        'leaves after a CTX or a RAW decision, the zero mask; per block the all-zero flags and the forward DCT',
         `(${names.dct}) with its coefficient width and DCT cost.`,
         `Latency ${prepLatency(d)} cycles, one pixel per cycle: the ${DCT_LATENCY} stages of ${names.dct}, the pixel carried beside`,
         'them, then one register stage for the per-value results, wc and the DCT cost. One enable moves the',
@@ -122,9 +127,10 @@ export function buildEncPrep(d: Derived, prefix: string = DEFAULT_PREFIX): Modul
       ]
     : [
         'Encoder stage 1 (everything that does not depend on the context): per value the quantization index',
-        '(golden quantize; a tie between two bit lengths is left to the context loop), its bit length L, the CTX',
-        'payload field, the context the value leaves after a CTX or a RAW decision. Built without the DCT: no',
-        'transform, no zero mask or flags, no DCT cost.',
+        '(golden quantize; a tie between two bit lengths by the cheaper code in its tie context, the previous',
+        'pixel\'s bitLength(|v| >> s), else by the parity), its bit length L, the CTX payload field, the context the value',
+        'leaves after a CTX or a RAW decision; per block the all-indices-zero flag. Built without the DCT: no',
+        'transform, no zero mask, no DCT cost.',
         `Latency ${prepLatency(d)} cycles, one pixel per cycle: an input register, then one register stage for the`,
         'per-value results. One enable moves the whole stage (it stalls as a unit while its output is held).',
       ];

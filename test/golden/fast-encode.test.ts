@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { breathe } from '../helpers/breathe.js';
 import { encodeTensorFast, encodeTilePixels } from '../../golden/fast-encode.js';
 import { CodecConfig, DCT_SIZES, MODE_CTX, MODE_DCT, MODE_NAMES, MODE_RAW, MODE_ZERO, Policy, TileSettings, defaultBusWidth, derive } from '../../golden/params.js';
 import { EncodedTile, encodeTile } from '../../golden/tile.js';
@@ -73,11 +74,12 @@ describe('the comparison can fail', () => {
 describe('encodeTilePixels equals encodeTile (the stage functions)', () => {
   for (const N of DCT_SIZES) {
     for (const signed of [false, true]) {
-      it(`N=${N} ${signed ? 'signed' : 'unsigned'}, W 4..16, every pattern and policy`, () => {
+      it(`N=${N} ${signed ? 'signed' : 'unsigned'}, W 4..16, every pattern and policy`, async () => {
         const rng = new Rng(0xfa57 + N * 2 + +signed);
         let cases = 0;
         const modes = [0, 0, 0, 0];
         for (let W = 4; W <= 16; W++) {
+          await breathe();
           for (const pattern of patternsFor(signed)) {
             const C = N * rng.int(1, Math.max(1, Math.floor(96 / N)));
             const cfg: CodecConfig = {
@@ -137,11 +139,12 @@ describe('encodeTilePixels equals encodeTile (the stage functions)', () => {
 
 describe('builds without the DCT (dct: false): encodeTilePixels and encodeTensor equal the reference', () => {
   for (const N of DCT_SIZES) {
-    it(`N=${N}, signed and unsigned, W 4..16, every pattern, lossless and auto`, () => {
+    it(`N=${N}, signed and unsigned, W 4..16, every pattern, lossless and auto`, async () => {
       const rng = new Rng(0xd0c7 + N);
       const modes = [0, 0, 0, 0];
       for (const signed of [false, true]) {
         for (let W = 4; W <= 16; W += rng.int(1, 3)) {
+          await breathe();
           for (const pattern of patternsFor(signed)) {
             const C = N * rng.int(1, Math.max(1, Math.floor(64 / N)));
             const cfg: CodecConfig = { channels: C, dctSize: N, dataWidth: W, signed, busWidth: rng.pick([32, 96, defaultBusWidth(C, W)]), dctPrecision: rng.pick([8, 12, 16]), dct: false };
@@ -172,10 +175,11 @@ describe('builds without the DCT (dct: false): encodeTilePixels and encodeTensor
 });
 
 describe('encodeTensor: fast and reference encoders give the same file', () => {
-  it('random tensors of every width and DCT size, several tile lengths', () => {
+  it('random tensors of every width and DCT size, several tile lengths', async () => {
     const rng = new Rng(0x7e45);
     for (const N of DCT_SIZES) {
       for (let W = 4; W <= 16; W += rng.int(1, 3)) {
+        await breathe();
         for (const signed of [false, true]) {
           const C = N * rng.int(1, 3);
           const [H, Wd] = [rng.int(1, 6), rng.int(1, 9)];
@@ -273,7 +277,7 @@ describe('encodeTensor: fast and reference encoders give the same file', () => {
 
 describe('real activations (../shared/data): fast and reference encoders give the same file', () => {
   for (const model of ['resnet50v2', 'squeezenet11']) {
-    it(`${model}: three tensors per image, every policy, tiles of one row and of the whole tensor`, () => {
+    it(`${model}: three tensors per image, every policy, tiles of one row and of the whole tensor`, async () => {
       const dir = activationsDir(model);
       const files = fs
         .readdirSync(dir, { recursive: true, encoding: 'utf8' })
@@ -285,6 +289,7 @@ describe('real activations (../shared/data): fast and reference encoders give th
       for (const img of images) {
         const mine = files.filter((f) => path.dirname(f) === img);
         for (const f of [mine[0], mine[Math.floor(mine.length / 2)], mine[mine.length - 1]]) {
+          await breathe();
           const t = parseNpy(new Uint8Array(fs.readFileSync(path.join(dir, f))), f);
           const [C, H, W] = t.shape;
           const cfg: CodecConfig = { channels: C, dctSize: 8, dataWidth: 8, signed: false, busWidth: defaultBusWidth(C, 8), dctPrecision: 12 };

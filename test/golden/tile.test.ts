@@ -321,7 +321,7 @@ function ctxCost(d: Derived, k: number, l: number): number {
 
 /**
  * FORMAT.md 6.1 by exact rational comparison: nearest index; a tie between lengths that differ goes to
- * the cheaper code in context k, any other tie by the parity of pixel + channel; limited to the
+ * the cheaper code in tie context k, any other tie by the parity of pixel + channel; limited to the
  * decoder's largest index (the ends of the range rounded with ties toward zero).
  */
 function refQuantize(d: Derived, v: number, s: number, k: number, parity: number): number {
@@ -341,11 +341,13 @@ function refQuantize(d: Derived, v: number, s: number, k: number, parity: number
 }
 
 /** Expected cost and mode of one block by FORMAT.md sections 5, 6 and 8, from first principles. */
-function expectBlock(d: Derived, settings: TileSettings, ctxBefore: Uint8Array, x: number[], c0: number, p: number) {
+function expectBlock(d: Derived, settings: TileSettings, ctxBefore: Uint8Array, x: number[], prevX: number[] | null, c0: number, p: number) {
   const { dctSize: N, dataWidth: W, dctPrecision: P } = d.cfg;
   const s = settings.policy === 'lossless' ? 0 : settings.quantShift;
   let ctxBits = 1;
-  const q = x.map((v, i) => refQuantize(d, v, s, ctxBefore[c0 + i], (p + c0 + i) % 2));
+  // a tie's context: the bit length of floor(|x| / 2^s) of the channel's value in the tile's previous pixel, 0 in its first
+  const tieK = (i: number) => (prevX === null ? 0 : blen(Math.floor(Math.abs(prevX[i]) / 2 ** s)));
+  const q = x.map((v, i) => refQuantize(d, v, s, tieK(i), (p + c0 + i) % 2));
   const L = q.map((v) => blen(Math.abs(v)));
   const rank = L.map((l, i) => {
     const r = d.rankOrder[ctxBefore[c0 + i]].indexOf(l);
@@ -457,7 +459,8 @@ function checkTile({ d, settings, pixels, npix, label }: Case): void {
     for (let b = 0; b < blocks; b++) {
       const c0 = b * N;
       const x = Array.from(pixels.subarray(p * C + c0, p * C + c0 + N));
-      const want = expectBlock(d, settings, ctxBefore, x, c0, p);
+      const prevX = p === 0 ? null : Array.from(pixels.subarray((p - 1) * C + c0, (p - 1) * C + c0 + N));
+      const want = expectBlock(d, settings, ctxBefore, x, prevX, c0, p);
       const where = `pixel ${p} block ${b}`;
       if (plan.modes[b] !== want.mode) fail(`${where}: mode ${MODE_NAMES[plan.modes[b]]}, expected ${MODE_NAMES[want.mode]} (bits ${plan.blockBits[b]} vs ${want.bits})`);
       if (plan.blockBits[b] !== want.bits) fail(`${where}: block bits ${plan.blockBits[b]}, expected ${want.bits}`);
