@@ -133,7 +133,7 @@ function benchModel(dataDir: string, model: string, repeat: number, out: (s: str
   const runs: { label: string; layers: () => LayerResult[] }[] = RUNS.map((run) => ({
     label: run.label,
     layers: () => {
-      const layers = tensors.map((t) => analyzeTensor(t.tensor, t.name, {}, run.settings, run.wholeTensor ? t.tensor.shape[1] * t.tensor.shape[2] : undefined));
+      const layers = tensors.map((t) => analyzeTensor(t.tensor, t.name, {}, run.settings, run.wholeTensor ? t.tensor.shape[1] * t.tensor.shape[2] : t.tensor.shape[2]));
       byRun.set(run.label, layers);
       return layers;
     },
