@@ -144,8 +144,8 @@ interface ExitLike {
 /**
  * The YoWASP tools run as WebAssembly, synchronously for minutes: on the caller's thread they would stall
  * its event loop (a vitest worker then misses its RPC deadline, "Timeout calling onTaskUpdate"). So each
- * run goes to one long-lived worker thread, which runs its jobs one at a time. The worker is unref'd:
- * it never keeps the process alive.
+ * run goes to one long-lived worker thread, which runs its jobs one at a time. The worker is ref'd only
+ * while a job is pending: an idle worker never keeps the process alive.
  */
 const WASM_WORKER = `
 const { parentPort } = require('node:worker_threads');
@@ -179,10 +179,10 @@ const wasmPending = new Map<number, (r: WasmReply) => void>();
 function wasmRun(pkg: '@yowasp/yosys' | '@yowasp/nextpnr-ice40', fn: string, args: string[], files: Record<string, string>): Promise<WasmReply> {
   if (!wasmWorker) {
     const w = new Worker(WASM_WORKER, { eval: true });
-    w.unref();
     w.on('message', (r: WasmReply) => {
       wasmPending.get(r.id)?.(r);
       wasmPending.delete(r.id);
+      if (wasmPending.size === 0) w.unref(); // idle: it must not keep the process alive
     });
     const fail = (message: string) => {
       wasmWorker = null;
@@ -197,6 +197,7 @@ function wasmRun(pkg: '@yowasp/yosys' | '@yowasp/nextpnr-ice40', fn: string, arg
   const id = ++wasmJobs;
   return new Promise((done) => {
     wasmPending.set(id, done);
+    wasmWorker!.ref(); // a job is running: the process waits for its reply
     wasmWorker!.postMessage({ id, url, fn, args, files });
   });
 }
