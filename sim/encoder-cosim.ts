@@ -6,7 +6,7 @@ import { buildEncoder } from '../generator/builders/encoder.js';
 import { GENERATOR_VERSION } from '../generator/render.js';
 import { Simulator } from './run.js';
 import { corruptLine, runBench, writeBench, writeVectors } from './bench.js';
-import { EncoderTile, encoderVectors } from './encoder-vectors.js';
+import { EncoderTile, encoderVectors, inLineBits } from './encoder-vectors.js';
 
 export interface CosimOptions {
   workDir: string;
@@ -38,6 +38,7 @@ export function encoderTbContext(d: Derived, pixels: number, beats: number, recB
     version: GENERATOR_VERSION,
     top,
     PW: d.cfg.channels * d.cfg.dataWidth,
+    INW: inLineBits(d),
     B: d.cfg.busWidth,
     NPIX: pixels,
     NBEATS: beats,
@@ -65,13 +66,14 @@ export async function cosimEncoderTiles(d: Derived, tiles: EncoderTile[], sim: S
     `+seed=${opts.seed}`,
     `+gap_pct=${opts.gapPct}`,
     `+stall_pct=${opts.stallPct}`,
+    `+exp_error=${v.expError ? 1 : 0}`,
   ]);
   return { ok: r.ok, message: r.message, cycles: r.cycles, pixels: r.pixels, beats: r.beats };
 }
 
 /**
- * Encodes npix pixels as consecutive tiles of tilePixels pixels (the last one shorter), all with the
- * same settings, and checks the RTL's output beat for beat.
+ * Encodes npix pixels as consecutive tiles of tilePixels pixels (the last one shorter; at most 65535, the
+ * header's count), all with the same settings, and checks the RTL's output beat for beat.
  */
 export async function cosimEncoder(
   d: Derived,
