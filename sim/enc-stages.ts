@@ -1,10 +1,11 @@
 // Golden references of the encoder's pipeline stages, one function per module: encPrep (dctcm_enc_prep),
 // encCtx (dctcm_enc_ctx), encRec (dctcm_enc_rec), encPay (dctcm_enc_pay), encPack (dctcm_enc_pack).
+// Format v2's parts (the record's levels, the slots, the context rule) come from sim/v2-ref.ts.
 // They live in sim/, not golden/, because a stage's interface is an RTL detail (which values prep
 // computes ahead of the context loop, how the record is split into block payloads); each is built from
 // the specification's own functions (golden/tile.ts planPixel, writePixel, writeBlockPayload, contextOf,
-// ctxField, dctBlockBits, beginTile / endTile; quantize, dequantize, forwardDct), never a second copy of
-// a rule. test/generator/enc-stages.test.ts proves that they compose to encodeTile bit for bit, and the
+// ctxField, dctBlockBits; quantize, forwardDct; v2-ref.ts recordLevels, tileFromLevels), never a second
+// copy of a rule. test/generator/enc-stages.test.ts proves that they compose to encodeTile bit for bit, and the
 // stage benches (sim/stage-bench.ts) compare each module with its function on every beat.
 //
 // Values are keyed by port name: a number or bigint for a scalar port, an array for a port of equal
@@ -13,25 +14,22 @@
 import { BitWriter } from '../golden/bits.js';
 import { signedWidthOf } from '../golden/intmath.js';
 import { Derived, MODE_CTX, MODE_DCT, MODE_RAW, Policy, TileSettings } from '../golden/params.js';
-import { dequantize, indexLimit, quantize } from '../golden/quantize.js';
+import { indexLimit, quantize } from '../golden/quantize.js';
 import {
   PixelPlan,
-  beginTile,
   contextOf,
   ctxField,
   ctxFieldBits,
   dctBlockBits,
   effectiveShift,
-  endTile,
   foldedDctOf,
   forwardDct,
   newPlan,
   planPixel,
   quantizeInContext,
-  updateContext,
   writeBlockPayload,
-  writePixel,
 } from '../golden/tile.js';
+import { RecordLevels, V2_LEVELS, ctxLimitRef, recordLevels, tileFromLevels, updateContextRef } from './v2-ref.js';
 
 export type PortValue = number | bigint | ArrayLike<number>;
 export type PortValues = Record<string, PortValue>;
@@ -45,13 +43,13 @@ export interface Prep {
   len: Int32Array; // [channel] bit length L of |q|
   fld: Int32Array; // [channel] CTX payload field of q
   flen: Int32Array; // [channel] its width
-  ctxc: Int32Array; // [channel] the context the value leaves if its block is CTX
+  ctxc: Int32Array; // [channel] the context the value leaves if its block is CTX: min(L, bitLength(maxMag >> s))
   ctxr: Int32Array; // [channel] ... if RAW
   mask: Int32Array; // [channel] value != 0
   raw: Int32Array; // [channel] the value
   zero: Int32Array; // [block] every value is 0
   bt: Int32Array; // [channel] a tie between two bit lengths, left to the context (q is the lower candidate)
-  hcl: Int32Array; // [channel] the upper candidate |q| + 1 reconstructs clamped
+  hcl: Int32Array; // [channel] the upper candidate |q| + 1 passes the context limit maxMag >> s
   coef: Int32Array; // [channel] forward DCT of the block at shift s (computed for every block)
   wc: Int32Array; // [block] coefficient width
   dctbits: Int32Array; // [block] cost of the block as DCT
@@ -64,7 +62,7 @@ function setIndex(d: Derived, p: Prep, c: number, q: number, s: number): void {
   p.len[c] = L;
   p.fld[c] = ctxField(q, L, d.cfg.signed);
   p.flen[c] = ctxFieldBits(L, d.cfg.signed);
-  p.ctxc[c] = contextOf(dequantize(q, s, d.minVal, d.maxPos), s);
+  p.ctxc[c] = Math.min(L, ctxLimitRef(d, s)); // format v2's CTX context
 }
 
 /**
@@ -83,9 +81,9 @@ export function encPrep(d: Derived, s: number, pixels: ArrayLike<number>, base: 
   const I = () => new Int32Array(C);
   const Bk = () => new Int32Array(NB);
   const p: Prep = { q: I(), len: I(), fld: I(), flen: I(), ctxc: I(), ctxr: I(), mask: I(), raw: I(), zero: Bk(), bt: I(), hcl: I(), coef: I(), wc: Bk(), dctbits: Bk() };
-  // the largest index magnitude whose reconstruction is not clamped, for a positive and a negative value
-  const posLim = Math.floor(d.maxPos / 2 ** s);
-  const negLim = Math.min(Math.floor(d.maxMag / 2 ** s), 2 ** d.cfg.dataWidth - 1);
+  // the largest index magnitude below the context limit: above it (the upper candidate of a tie at
+  // it) the context is the limit's bit length
+  const lim = Math.min(Math.floor(d.maxMag / 2 ** s), 2 ** d.cfg.dataWidth - 1);
   const F = foldedDctOf(d);
   const x = new Int32Array(N);
   const y = new Int32Array(N);
@@ -101,7 +99,7 @@ export function encPrep(d: Derived, s: number, pixels: ArrayLike<number>, base: 
       const bt = tie && ((f + 1) & f) === 0 && !top; // the two candidates differ in bit length
       const q = quantize(v, s, qMax, tie && !bt ? (px + c) & 1 : 0);
       p.bt[c] = +bt;
-      p.hcl[c] = +(Math.abs(q) === (v < 0 ? negLim : posLim));
+      p.hcl[c] = +(Math.abs(q) === lim);
       setIndex(d, p, c, q, s);
       p.ctxr[c] = contextOf(v, s);
       p.mask[c] = +(v !== 0);
@@ -217,13 +215,18 @@ function streamBits(w: BitWriter, from: number, bits: number): bigint {
   return x;
 }
 
-/** dctcm_enc_rec: the pixel's record, writePixel exactly, as one vector and its length. */
-export function encRec(d: Derived, ctxOut: PortValues, plan: PixelPlan): { in: PortValues; out: PortValues } {
-  const w = new BitWriter(8);
-  writePixel(d, plan, w);
+/** dctcm_enc_rec: the pixel's record (writePixel without the present bit) as format v2's levels. */
+export function encRec(d: Derived, ctxOut: PortValues, plan: PixelPlan): { in: PortValues; out: PortValues; levels: RecordLevels } {
+  const lv = recordLevels(d, plan);
+  const out: PortValues = {};
+  for (let k = 0; k < V2_LEVELS; k++) {
+    out[`out_lv${k}`] = lv.bits[k];
+    out[`out_ln${k}`] = lv.len[k];
+  }
   return {
     in: asInputs(ctxOut),
-    out: { out_rec: streamBits(w, 0, w.pos), out_bits: w.pos, out_mode: ctxOut.out_mode, out_first: ctxOut.out_first, out_last: ctxOut.out_last, out_shift: ctxOut.out_shift },
+    out: { ...out, out_bits: plan.bits - 1, out_mode: ctxOut.out_mode, out_first: ctxOut.out_first, out_last: ctxOut.out_last, out_shift: ctxOut.out_shift },
+    levels: lv,
   };
 }
 
@@ -254,50 +257,53 @@ export function encPay(d: Derived, p: Prep, b: number, mode: number): { in: Port
   };
 }
 
-/** One record offered to the packer. */
+/** One record offered to the packer, as levels. */
 export interface PackRecord {
-  rec: bigint; // bit i of the record in bit i, zero from bits up
-  bits: number;
+  levels: RecordLevels;
   first: boolean;
   last: boolean;
   shift: number; // the tile's shift (read with the first record)
+  count: number; // the tile's pixel count (header and trailer)
 }
 
 /**
- * dctcm_enc_pack: the tile stream of a sequence of records, each tile from a first record to a last one:
- * beginTile (header), the records, endTile (end bit, padding, trailer). One output beat per B-bit
- * word: {m_axis_tdata, m_axis_tlast on the trailer word}.
+ * dctcm_enc_pack: the tile stream of a sequence of records, each tile from a first record to a last one
+ * (v2-ref.ts tileFromLevels: header with the count, slots with the drain, padding, trailer). One output
+ * beat per B-bit word: {m_axis_tdata, m_axis_tlast on the trailer word}.
  */
 export function encPack(d: Derived, records: PackRecord[]): { in: PortValues[]; out: PortValues[] } {
-  const B = d.cfg.busWidth;
-  const units = B / 32;
-  const inp: PortValues[] = records.map((r) => ({ in_rec: r.rec, in_bits: r.bits, in_first: +r.first, in_last: +r.last, in_shift: r.shift }));
+  const units = d.cfg.busWidth / 32;
+  const inp: PortValues[] = records.map((r) => {
+    const v: PortValues = { in_first: +r.first, in_last: +r.last, in_shift: r.shift, in_count: r.count };
+    for (let k = 0; k < V2_LEVELS; k++) {
+      v[`in_lv${k}`] = r.levels.bits[k];
+      v[`in_ln${k}`] = r.levels.len[k];
+    }
+    return v;
+  });
   const out: PortValues[] = [];
-  let w: BitWriter | null = null;
-  let npix = 0;
+  let tile: PackRecord[] | null = null;
   for (const r of records) {
-    if (r.first !== (w === null)) throw new Error('encPack: records must form whole tiles (first ... last)');
-    if (r.first) {
-      w = beginTile(d, r.shift);
-      npix = 0;
-    }
-    for (let i = 0; i < r.bits; i += 32) {
-      const n = Math.min(32, r.bits - i);
-      w!.write(Number((r.rec >> BigInt(i)) & ((1n << BigInt(n)) - 1n)), n);
-    }
-    npix++;
+    if (r.first !== (tile === null)) throw new Error('encPack: records must form whole tiles (first ... last)');
+    if (r.first) tile = [];
+    tile!.push(r);
     if (r.last) {
-      const u = endTile(d, w!, npix);
+      if (tile!.some((x) => x.count !== tile!.length || x.shift !== tile![0].shift)) throw new Error('encPack: a tile\'s count and shift must hold on all its records');
+      const u = tileFromLevels(
+        d,
+        r.shift,
+        tile!.map((x) => x.levels),
+      );
       const words = u.length / units;
       for (let k = 0; k < words; k++) {
         let word = 0n;
         for (let j = units - 1; j >= 0; j--) word = (word << 32n) | BigInt(u[k * units + j]);
         out.push({ m_axis_tdata: word, m_axis_tlast: +(k === words - 1) });
       }
-      w = null;
+      tile = null;
     }
   }
-  if (w !== null) throw new Error('encPack: the last tile has no last record');
+  if (tile !== null) throw new Error('encPack: the last tile has no last record');
   return { in: inp, out };
 }
 
@@ -313,7 +319,7 @@ export interface StageTile {
 export interface EncStageBeats {
   prep: { in: PortValues; out: PortValues }[];
   ctx: { in: PortValues; out: PortValues }[];
-  rec: { in: PortValues; out: PortValues }[];
+  rec: { in: PortValues; out: PortValues; levels: RecordLevels }[];
   pay: { in: PortValues; out: PortValues }[]; // every block of every pixel, in each of the four modes
   pack: { in: PortValues[]; out: PortValues[] };
 }
@@ -323,7 +329,7 @@ export const payModes = (d: Derived): number[] => (d.cfg.dct ? [0, MODE_CTX, MOD
 
 /**
  * Runs the tiles through the stage references as the encoder chains them: prep -> ctx (planPixel with
- * the tile's contexts, then updateContext) -> rec -> pack; pay takes each block of prep in every mode.
+ * the tile's contexts, then v2's context update) -> rec -> pack; pay takes each block of prep in every mode.
  */
 export function encStageBeats(d: Derived, tiles: StageTile[]): EncStageBeats {
   const C = d.cfg.channels;
@@ -344,12 +350,12 @@ export function encStageBeats(d: Derived, tiles: StageTile[]): EncStageBeats {
       const fin = withFinalIndex(d, p, s, t.pixels, base, i, ctx);
       const cx = encCtx(d, prep.out, plan, fin);
       const rc = encRec(d, cx.out, plan);
-      updateContext(d, s, plan, ctx);
+      updateContextRef(d, s, plan, ctx);
       r.prep.push(prep);
       r.ctx.push(cx);
       r.rec.push(rc);
       for (let b = 0; b < d.blocks; b++) for (const mode of payModes(d)) r.pay.push(encPay(d, fin, b, mode));
-      records.push({ rec: rc.out.out_rec as bigint, bits: rc.out.out_bits as number, first: beat.first, last: beat.last, shift: s });
+      records.push({ levels: rc.levels, first: beat.first, last: beat.last, shift: s, count: t.npix });
     }
   }
   r.pack = encPack(d, records);

@@ -19,6 +19,8 @@ export interface CosimOptions {
   dropBeats?: number;
   /** Self-test of the bench: expect one beat more than the encoder sends (the watchdog must fire). */
   extraBeat?: boolean;
+  /** Self-test of the bench: expect the error output low whatever the stimulus (the run must then fail). */
+  expectNoError?: boolean;
   /** Module prefix of the generated RTL (gen-rtl --prefix); the bench instantiates the top by its name. */
   prefix?: string;
 }
@@ -66,7 +68,7 @@ export async function cosimEncoderTiles(d: Derived, tiles: EncoderTile[], sim: S
     `+seed=${opts.seed}`,
     `+gap_pct=${opts.gapPct}`,
     `+stall_pct=${opts.stallPct}`,
-    `+exp_error=${v.expError ? 1 : 0}`,
+    `+exp_error=${v.expError && !opts.expectNoError ? 1 : 0}`,
   ]);
   return { ok: r.ok, message: r.message, cycles: r.cycles, pixels: r.pixels, beats: r.beats };
 }

@@ -16,6 +16,8 @@ export interface EncoderTile {
   base?: number; // first value of the tile in pixels (default 0)
   /** Drive s_axis_tlast wrongly on this pixel of the tile (the encoder must flag it and code the tile unchanged). */
   badTlast?: number;
+  /** cfg_tile_pixels driven at the first pixel in place of npix (0: the encoder codes 1 pixel and flags it). */
+  portCount?: number;
 }
 
 export interface EncoderVectors {
@@ -73,7 +75,9 @@ export function encoderVectors(d: Derived, tiles: EncoderTile[], seed = 1): Enco
       const pol = p === 0 ? port.policy : rand() & 3;
       const sh = p === 0 ? port.shift : rand() & 15;
       // the tile length, too, is sampled at the first pixel only
-      const n = p === 0 ? t.npix : rand() & 0xffff;
+      const n = p === 0 ? (t.portCount ?? t.npix) : rand() & 0xffff;
+      if (p === 0 && t.portCount !== undefined && !(t.portCount === t.npix || (t.portCount === 0 && t.npix === 1))) throw new Error('encoderVectors: portCount must be npix, or 0 for one pixel');
+      if (p === 0 && t.portCount === 0) expError = true;
       const bad = t.badTlast === p;
       if (bad) expError = true;
       const last = (p === t.npix - 1) !== bad ? 1n : 0n;

@@ -1,14 +1,15 @@
 // The encoder stage references (sim/enc-stages.ts) against the specification, without a simulator: the
-// stages chained as the RTL chains them give encodeTile's words bit for bit; prep's fields are the ones
-// planPixel decides from and the next contexts the RTL picks per mode are updateContext's; each record
-// ends with its blocks' payloads (encPay in the chosen mode); and the bench writer takes every port from
-// the builder's port list. The RTL benches of the stages: test/rtl/enc-*-rtl.test.ts.
+// stages chained as the RTL chains them give format v2's encodeTile words bit for bit (sim/v2-ref.ts);
+// prep's fields are the ones planPixel decides from and the next contexts the RTL picks per mode are v2's
+// context update; levels 6 and 7 of each record end with / are its blocks' payloads (encPay in the
+// chosen mode); and the bench writer takes every port from the builder's port list. The RTL benches of the stages: test/rtl/enc-*-rtl.test.ts.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MODE_CTX, MODE_DCT, MODE_RAW, MODE_ZERO, dctContext, derive } from '../../golden/params.js';
-import { effectiveShift, encodeTile, newPlan, planPixel, updateContext } from '../../golden/tile.js';
+import { effectiveShift, newPlan, planPixel } from '../../golden/tile.js';
+import { encodeTileV2, updateContextRef } from '../../sim/v2-ref.js';
 import { encPrep, encStageBeats, payModes, withFinalIndex } from '../../sim/enc-stages.js';
 import { writeStageBench } from '../../sim/stage-bench.js';
 import { buildEncPrep } from '../../generator/builders/enc_prep.js';
@@ -25,12 +26,12 @@ describe.each(rows)('stage references, $c.channels channels', ({ c, real }) => {
   const tiles = real ? realTiles(60) : stageTiles(d, 40, 7 + c.channels);
   const label = `${stageLabel(c)}${real ? ' (real tensor)' : ''}`;
 
-  it(`${label}: prep -> ctx -> rec -> pack is encodeTile, word for word`, () => {
+  it(`${label}: prep -> ctx -> rec -> pack is v2's encodeTile, word for word`, () => {
     const r = encStageBeats(d, tiles);
     const units = d.cfg.busWidth / 32;
     const exp: bigint[] = [];
     for (const t of tiles) {
-      const e = encodeTile(d, t.settings, t.pixels, t.npix, t.base ?? 0);
+      const e = encodeTileV2(d, t.settings, t.pixels, t.npix, t.base ?? 0);
       for (let w = 0; w < e.words; w++) {
         let x = 0n;
         for (let u = units - 1; u >= 0; u--) x = (x << 32n) | BigInt(e.units[w * units + u]);
@@ -42,7 +43,7 @@ describe.each(rows)('stage references, $c.channels channels', ({ c, real }) => {
     expect(r.prep.length).toBe(tiles.reduce((a, t) => a + t.npix, 0));
   });
 
-  it(`${label}: prep's fields are planPixel's, and the RTL's per-mode context choice is updateContext`, () => {
+  it(`${label}: prep's fields are planPixel's, and the RTL's per-mode context choice is v2's context update`, () => {
     const { channels: C, dctSize: N } = d.cfg;
     let checked = 0;
     let ties = 0; // ties the context sent up
@@ -56,7 +57,7 @@ describe.each(rows)('stage references, $c.channels channels', ({ c, real }) => {
         const p = withFinalIndex(d, lower, s, t.pixels, base, i, ctx);
         planPixel(d, t.settings, ctx, t.pixels, base, i, plan);
         for (let c = 0; c < C; c++) {
-          // enc_ctx's tie rule: only a flagged tie moves, one up, to a context of len + 1 unless clamped
+          // enc_ctx's tie rule: only a flagged tie moves, one up, to a context of len + 1 unless at the limit
           if (!lower.bt[c]) expect(p.q[c]).toBe(lower.q[c]);
           else if (p.q[c] !== lower.q[c]) {
             expect(Math.abs(p.q[c])).toBe(Math.abs(lower.q[c]) + 1);
@@ -80,7 +81,7 @@ describe.each(rows)('stage references, $c.channels channels', ({ c, real }) => {
             next[c] = m === MODE_CTX ? p.ctxc[c] : m === MODE_RAW ? p.ctxr[c] : m === MODE_DCT ? p.mask[c] * dctContext(d.cfg.dataWidth, s) : 0;
           }
         }
-        updateContext(d, s, plan, ctx);
+        updateContextRef(d, s, plan, ctx);
         expect(Array.from(next)).toEqual(Array.from(ctx));
         checked++;
       }
@@ -89,20 +90,23 @@ describe.each(rows)('stage references, $c.channels channels', ({ c, real }) => {
     expect(ties).toBeGreaterThan(0); // the stimulus reaches the context's side of the tie rule
   });
 
-  it(`${label}: every record ends with its blocks' payloads (encPay in the chosen mode)`, () => {
+  it(`${label}: level 6 ends with the RAW blocks' payloads and level 7 is the others' (encPay in the chosen mode)`, () => {
     const r = encStageBeats(d, tiles);
     r.rec.forEach((rc, i) => {
       const modes = rc.out.out_mode as number[];
-      let tail = 0n;
-      let bits = 0;
+      const tail = [0n, 0n];
+      const bits = [0, 0];
       for (let b = modes.length - 1; b >= 0; b--) {
         const pay = r.pay[(i * modes.length + b) * payModes(d).length + modes[b]].out;
-        tail = (tail << BigInt(pay.bits as number)) | (pay.pay as bigint);
-        bits += pay.bits as number;
+        const j = modes[b] === MODE_RAW ? 0 : 1;
+        tail[j] = (tail[j] << BigInt(pay.bits as number)) | (pay.pay as bigint);
+        bits[j] += pay.bits as number;
       }
-      const rec = rc.out.out_rec as bigint;
-      const total = rc.out.out_bits as number;
-      expect(rec >> BigInt(total - bits)).toBe(tail);
+      const { bits: lv, len } = rc.levels;
+      expect(lv[6] >> BigInt(len[6] - bits[0])).toBe(tail[0]);
+      expect(lv[7]).toBe(tail[1]);
+      expect(len[7]).toBe(bits[1]);
+      expect(len.reduce((a, x) => a + x, 0)).toBe(rc.out.out_bits);
     });
   });
 });
@@ -131,6 +135,6 @@ describe('stage bench hookup', () => {
     const { out_wc: _, ...noWc } = r.prep[0].out;
     expect(() => writeStageBench(WORK, prep, [], [r.prep[0].in], [noWc])).toThrow(/no value for port out_wc/);
     const pack = buildEncPack(d);
-    expect(() => writeStageBench(WORK, pack, [], [{ ...r.pack.in[0], in_bits: 2 ** 20 }], [])).toThrow(/in_bits: 1048576 does not fit/);
+    expect(() => writeStageBench(WORK, pack, [], [{ ...r.pack.in[0], in_ln7: 2 ** 20 }], [])).toThrow(/in_ln7: 1048576 does not fit/);
   });
 });
