@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { InputError, ParamError } from '../golden/errors.js';
-import { POLICIES, Policy, TileSettings, derive, validateSettings } from '../golden/params.js';
+import { MAX_TILE_PIXELS, POLICIES, Policy, TileSettings, derive, validateSettings } from '../golden/params.js';
 import { NPY_DTYPES, parseNpy, toPixels } from '../tools/npy.js';
 import { checkRange } from '../tools/container.js';
 import { CodecFlags, addConfigOptions, rawOf } from '../generator/cli.js';
@@ -102,8 +102,7 @@ async function cosim(o: CosimFlags): Promise<number> {
 }
 
 
-/** Format v2's limit on a tile: its pixel count is a 16-bit header field (1..65535). */
-export const MAX_TILE_PIXELS = 65535;
+export { MAX_TILE_PIXELS };
 
 /**
  * The default tiling (format-v2 design, section 4): one tile per tensor, or for a tensor above

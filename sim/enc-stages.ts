@@ -1,6 +1,6 @@
 // Golden references of the encoder's pipeline stages, one function per module: encPrep (dctcm_enc_prep),
 // encCtx (dctcm_enc_ctx), encRec (dctcm_enc_rec), encPay (dctcm_enc_pay), encPack (dctcm_enc_pack).
-// Format v2's parts (the record's levels, the slots, the context rule) come from sim/v2-ref.ts.
+// The record's levels and the packer's tiles as numbers: sim/v2-ref.ts (on golden recordLevels and the slot rule).
 // They live in sim/, not golden/, because a stage's interface is an RTL detail (which values prep
 // computes ahead of the context loop, how the record is split into block payloads); each is built from
 // the specification's own functions (golden/tile.ts planPixel, writePixel, writeBlockPayload, contextOf,
@@ -13,7 +13,7 @@
 // builder's port list.
 import { BitWriter } from '../golden/bits.js';
 import { signedWidthOf } from '../golden/intmath.js';
-import { Derived, MODE_CTX, MODE_DCT, MODE_RAW, Policy, TileSettings } from '../golden/params.js';
+import { Derived, LEVELS, MODE_CTX, MODE_DCT, MODE_RAW, Policy, TileSettings } from '../golden/params.js';
 import { indexLimit, quantize } from '../golden/quantize.js';
 import {
   PixelPlan,
@@ -27,9 +27,11 @@ import {
   newPlan,
   planPixel,
   quantizeInContext,
+  ctxLimit,
+  updateContext,
   writeBlockPayload,
 } from '../golden/tile.js';
-import { RecordLevels, V2_LEVELS, ctxLimitRef, recordLevels, tileFromLevels, updateContextRef } from './v2-ref.js';
+import { RecordLevels, recordLevels, tileFromLevels } from './v2-ref.js';
 
 export type PortValue = number | bigint | ArrayLike<number>;
 export type PortValues = Record<string, PortValue>;
@@ -62,7 +64,7 @@ function setIndex(d: Derived, p: Prep, c: number, q: number, s: number): void {
   p.len[c] = L;
   p.fld[c] = ctxField(q, L, d.cfg.signed);
   p.flen[c] = ctxFieldBits(L, d.cfg.signed);
-  p.ctxc[c] = Math.min(L, ctxLimitRef(d, s)); // format v2's CTX context
+  p.ctxc[c] = Math.min(L, ctxLimit(d, s)); // the CTX rule of FORMAT.md 6.4
 }
 
 /**
@@ -215,17 +217,17 @@ function streamBits(w: BitWriter, from: number, bits: number): bigint {
   return x;
 }
 
-/** dctcm_enc_rec: the pixel's record (writePixel without the present bit) as format v2's levels. */
+/** dctcm_enc_rec: the pixel's record (writePixel) as the format's levels. */
 export function encRec(d: Derived, ctxOut: PortValues, plan: PixelPlan): { in: PortValues; out: PortValues; levels: RecordLevels } {
   const lv = recordLevels(d, plan);
   const out: PortValues = {};
-  for (let k = 0; k < V2_LEVELS; k++) {
+  for (let k = 0; k < LEVELS; k++) {
     out[`out_lv${k}`] = lv.bits[k];
     out[`out_ln${k}`] = lv.len[k];
   }
   return {
     in: asInputs(ctxOut),
-    out: { ...out, out_bits: plan.bits - 1, out_mode: ctxOut.out_mode, out_first: ctxOut.out_first, out_last: ctxOut.out_last, out_shift: ctxOut.out_shift },
+    out: { ...out, out_bits: plan.bits, out_mode: ctxOut.out_mode, out_first: ctxOut.out_first, out_last: ctxOut.out_last, out_shift: ctxOut.out_shift },
     levels: lv,
   };
 }
@@ -275,7 +277,7 @@ export function encPack(d: Derived, records: PackRecord[]): { in: PortValues[]; 
   const units = d.cfg.busWidth / 32;
   const inp: PortValues[] = records.map((r) => {
     const v: PortValues = { in_first: +r.first, in_last: +r.last, in_shift: r.shift, in_count: r.count };
-    for (let k = 0; k < V2_LEVELS; k++) {
+    for (let k = 0; k < LEVELS; k++) {
       v[`in_lv${k}`] = r.levels.bits[k];
       v[`in_ln${k}`] = r.levels.len[k];
     }
@@ -350,7 +352,7 @@ export function encStageBeats(d: Derived, tiles: StageTile[]): EncStageBeats {
       const fin = withFinalIndex(d, p, s, t.pixels, base, i, ctx);
       const cx = encCtx(d, prep.out, plan, fin);
       const rc = encRec(d, cx.out, plan);
-      updateContextRef(d, s, plan, ctx);
+      updateContext(d, s, plan, ctx);
       r.prep.push(prep);
       r.ctx.push(cx);
       r.rec.push(rc);

@@ -3,8 +3,7 @@
 // line: {tlast, word}) and plan.hex (one pixel per line: {record bits, block modes}, the internal stream
 // the bench checks at the record stage so that a mismatch is located, not only detected).
 import { Derived, TileSettings } from '../golden/params.js';
-import { effectiveShift, newPlan, planPixel } from '../golden/tile.js';
-import { encodeTileV2, updateContextRef } from './v2-ref.js';
+import { effectiveShift, encodeTile, newPlan, planPixel, updateContext } from '../golden/tile.js';
 import { bitLength } from '../golden/intmath.js';
 import { Rng } from './rng.js';
 
@@ -84,7 +83,7 @@ export function encoderVectors(d: Derived, tiles: EncoderTile[], seed = 1): Enco
       const line = (BigInt(n) << BigInt(PW + 7)) | (BigInt(sh) << BigInt(PW + 3)) | (BigInt(pol) << BigInt(PW + 1)) | (last << BigInt(PW)) | word;
       inLines.push(hex(line, PW + 23));
     }
-    const enc = encodeTileV2(d, t.settings, t.pixels, t.npix, base);
+    const enc = encodeTile(d, t.settings, t.pixels, t.npix, base);
     for (let w = 0; w < enc.words; w++) {
       let word = 0n;
       for (let u = units - 1; u >= 0; u--) word = (word << 32n) | BigInt(enc.units[w * units + u]);
@@ -97,11 +96,10 @@ export function encoderVectors(d: Derived, tiles: EncoderTile[], seed = 1): Enco
     const s = effectiveShift(t.settings);
     for (let p = 0; p < t.npix; p++) {
       planPixel(d, t.settings, ctx, t.pixels, base + p * C, p, plan);
-      updateContextRef(d, s, plan, ctx);
+      updateContext(d, s, plan, ctx);
       let modes = 0n;
       for (let b = d.blocks - 1; b >= 0; b--) modes = (modes << 2n) | BigInt(plan.modes[b]);
-      // format v2's record: v1's without the present bit
-      planLines.push(hex((BigInt(plan.bits - 1) << BigInt(2 * d.blocks)) | modes, recBitsWidth + 2 * d.blocks));
+      planLines.push(hex((BigInt(plan.bits) << BigInt(2 * d.blocks)) | modes, recBitsWidth + 2 * d.blocks));
     }
   }
   return { inLines, expLines, planLines, recBitsWidth, expError };

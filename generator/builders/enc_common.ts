@@ -1,19 +1,14 @@
 // Widths and constants shared by the encoder's pipeline stages (dctcm_enc_*). Every number a template
 // prints is computed here from Derived, so the stages agree with each other and with golden/tile.ts.
-import { Derived, RANKS, TILE_MAGIC, dctContext } from '../../golden/params.js';
+import { DRAIN_SLOTS, Derived, FORMAT_VERSION, LEVEL_OFFSETS, RANKS, TILE_COUNT_BITS, TILE_HEADER_BITS, TILE_MAGIC, dctContext } from '../../golden/params.js';
 import { bitLength } from '../../golden/intmath.js';
 import { dctWidths } from './dct.js';
 import { Port, bit } from './types.js';
-// Format v2's level offsets: the prototype's until golden v2 exports LEVEL_OFFSETS (V2-CONTRACT.md).
-import { levelOffsets } from '../../bench/v2/layout.js';
 
-/** Slot offset of level k from its record's level 0 (format v2: D = 4, the top level one slot later). */
-export const LEVEL_OFFSETS: readonly number[] = levelOffsets(4, 1);
-/** Version field of the tile header (format v2). */
-export const ENC_FORMAT_VERSION = 2;
-/** Tile header: v1's 32 bits, then the 16-bit pixel count. */
-export const ENC_HEADER_BITS = 48;
-export const ENC_COUNT_BITS = 16;
+// The format's framing constants, as the encoder builders read them (golden/params.ts).
+export { LEVEL_OFFSETS };
+export const ENC_HEADER_BITS = TILE_HEADER_BITS;
+export const ENC_COUNT_BITS = TILE_COUNT_BITS;
 
 /** Widths and constants of one configuration's encoder. */
 export interface EncWidths {
@@ -46,32 +41,10 @@ export interface EncWidths {
   HEADER_LO: number; // first 16 bits of the tile header without the shift (magic | version << 8)
   TAG: number; // configuration tag, second 16 bits of the tile header
   kDct: number[]; // [s] context of a non-zero DCT-coded value at shift s
-  LVW: number[]; // [k] longest section of level k any record can have (the level's field width)
+  LVW: number[]; // [k] longest section of level k any record can have (golden levelMaxBits; the level's field width)
   LNW: number[]; // [k] width of level k's length 0..LVW[k]
   SLOT: number; // longest slot: the sum of LVW (a slot's levels come from different records)
   DRAIN: number; // slots after a tile's last record: the top level's offset
-}
-
-/**
- * Longest level k (format v2 levels: 0 mode plane 1; 1 mode plane 2 + rank plane 0; 2 mode plane 3 +
- * rank plane 1; 3-5 rank planes 2-4; 6 escapes, DCT side information, RAW payloads; 7 CTX payloads and
- * DCT coefficients): the blocks' most in that level over the modes this build can code.
- */
-function levelWidths(d: Derived, escBits: number): number[] {
-  const { dctSize: N, dataWidth: W, signed } = d.cfg;
-  const dct = d.cfg.dct === true;
-  const perBlock = [
-    1,
-    N, // CTX: N rank-plane-0 bits; other modes: one mode-plane-2 bit
-    N, // CTX: rank plane 1; RAW / DCT: one mode-plane-3 bit
-    N,
-    N,
-    N,
-    Math.max(N * escBits, N * W, dct ? N + d.coefWidthBits : 0),
-    Math.max(N * (W - 1 + (signed ? 1 : 0)), dct ? N * d.coefWidthMax : 0),
-  ];
-  if (perBlock.length !== LEVEL_OFFSETS.length) throw new Error('level widths and LEVEL_OFFSETS disagree');
-  return perBlock.map((x) => Math.max(1, x * d.blocks));
 }
 
 export function encWidths(d: Derived): EncWidths {
@@ -84,7 +57,7 @@ export function encWidths(d: Derived): EncWidths {
   const shiftMax = Math.min(15, W - 1);
   const kDct: number[] = [];
   for (let s = 0; s < 16; s++) kDct.push(dctContext(W, Math.min(s, shiftMax)));
-  const LVW = levelWidths(d, d.escBits);
+  const LVW = d.levelMaxBits.map((w) => Math.max(1, w)); // a level that is always empty still gets a 1-bit port
   return {
     C,
     N,
@@ -112,13 +85,13 @@ export function encWidths(d: Derived): EncWidths {
     SHIFT_MAX: shiftMax,
     MAX_POS: d.maxPos,
     MAX_MAG: d.maxMag,
-    HEADER_LO: TILE_MAGIC | (ENC_FORMAT_VERSION << 8),
+    HEADER_LO: TILE_MAGIC | (FORMAT_VERSION << 8),
     TAG: d.tag,
     kDct,
     LVW,
     LNW: LVW.map((w) => bitLength(w)),
     SLOT: LVW.reduce((a, b) => a + b, 0),
-    DRAIN: LEVEL_OFFSETS[LEVEL_OFFSETS.length - 1],
+    DRAIN: DRAIN_SLOTS,
   };
 }
 

@@ -25,7 +25,7 @@ export function buildEncPrep(d: Derived, prefix: string = DEFAULT_PREFIX): Modul
   let topTie = 0;
   for (let s = 0; s < 16; s++) {
     half.push(s === 0 ? 0 : Math.min(2 ** (s - 1) - 1, 2 ** e.W - 1));
-    // format v2 (design 3.5): a CTX value leaves min(L, bitLength(maxMag >> s)) = bitLength(min(|q|, maxMag >> s))
+    // FORMAT.md 6.4: a CTX value leaves min(L, bitLength(maxMag >> s)) = bitLength(min(|q|, maxMag >> s))
     ctxLim.push(Math.min(Math.floor(e.MAX_MAG / 2 ** s), 2 ** e.W - 1));
     // shifts above SHIFT_MAX never reach the lane (the settings are validated): any value will do
     const sv = Math.min(s, e.SHIFT_MAX);

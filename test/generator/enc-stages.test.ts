@@ -1,5 +1,5 @@
 // The encoder stage references (sim/enc-stages.ts) against the specification, without a simulator: the
-// stages chained as the RTL chains them give format v2's encodeTile words bit for bit (sim/v2-ref.ts);
+// stages chained as the RTL chains them give encodeTile's words bit for bit;
 // prep's fields are the ones planPixel decides from and the next contexts the RTL picks per mode are v2's
 // context update; levels 6 and 7 of each record end with / are its blocks' payloads (encPay in the
 // chosen mode); and the bench writer takes every port from the builder's port list. The RTL benches of the stages: test/rtl/enc-*-rtl.test.ts.
@@ -8,8 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MODE_CTX, MODE_DCT, MODE_RAW, MODE_ZERO, dctContext, derive } from '../../golden/params.js';
-import { effectiveShift, newPlan, planPixel } from '../../golden/tile.js';
-import { encodeTileV2, updateContextRef } from '../../sim/v2-ref.js';
+import { effectiveShift, encodeTile, newPlan, planPixel, updateContext } from '../../golden/tile.js';
 import { encPrep, encStageBeats, payModes, withFinalIndex } from '../../sim/enc-stages.js';
 import { writeStageBench } from '../../sim/stage-bench.js';
 import { buildEncPrep } from '../../generator/builders/enc_prep.js';
@@ -26,12 +25,12 @@ describe.each(rows)('stage references, $c.channels channels', ({ c, real }) => {
   const tiles = real ? realTiles(60) : stageTiles(d, 40, 7 + c.channels);
   const label = `${stageLabel(c)}${real ? ' (real tensor)' : ''}`;
 
-  it(`${label}: prep -> ctx -> rec -> pack is v2's encodeTile, word for word`, () => {
+  it(`${label}: prep -> ctx -> rec -> pack is encodeTile, word for word`, () => {
     const r = encStageBeats(d, tiles);
     const units = d.cfg.busWidth / 32;
     const exp: bigint[] = [];
     for (const t of tiles) {
-      const e = encodeTileV2(d, t.settings, t.pixels, t.npix, t.base ?? 0);
+      const e = encodeTile(d, t.settings, t.pixels, t.npix, t.base ?? 0);
       for (let w = 0; w < e.words; w++) {
         let x = 0n;
         for (let u = units - 1; u >= 0; u--) x = (x << 32n) | BigInt(e.units[w * units + u]);
@@ -81,7 +80,7 @@ describe.each(rows)('stage references, $c.channels channels', ({ c, real }) => {
             next[c] = m === MODE_CTX ? p.ctxc[c] : m === MODE_RAW ? p.ctxr[c] : m === MODE_DCT ? p.mask[c] * dctContext(d.cfg.dataWidth, s) : 0;
           }
         }
-        updateContextRef(d, s, plan, ctx);
+        updateContext(d, s, plan, ctx);
         expect(Array.from(next)).toEqual(Array.from(ctx));
         checked++;
       }

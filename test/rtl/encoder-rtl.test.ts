@@ -1,4 +1,4 @@
-// dctcm_encoder against format v2's encodeTile (sim/v2-ref.ts): lint, co-simulation on Icarus and Verilator
+// dctcm_encoder against golden encodeTile (format v2): lint, co-simulation on Icarus and Verilator
 // (random tvalid gaps, random tready backpressure, several tiles with different policies and lengths from
 // cfg_tile_pixels), the s_axis_tlast check, a real tensor slice with the measured cycles per pixel, over the
 // shared matrix of sim/sweep.ts (synthesis: test/synth/encoder-synth.test.ts).
@@ -6,8 +6,9 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CodecConfig, Derived, Policy, TileSettings, defaultBusWidth, derive } from '../../golden/params.js';
-import { effectiveShift, newPlan, planPixel } from '../../golden/tile.js';
-import { V2_HEADER_BITS, V2_OFFSETS, recordLevels, updateContextRef } from '../../sim/v2-ref.js';
+import { LEVEL_OFFSETS, TILE_HEADER_BITS, TOP_LEVEL } from '../../golden/params.js';
+import { effectiveShift, newPlan, planPixel, updateContext } from '../../golden/tile.js';
+import { recordLevels } from '../../sim/v2-ref.js';
 import { parseNpy } from '../../tools/npy.js';
 import { buildEncoder } from '../../generator/builders/encoder.js';
 import { ROOT } from '../../generator/render.js';
@@ -104,14 +105,14 @@ function writeRtl(d: Derived, dir: string): string[] {
 function slotCycles(d: Derived, settings: TileSettings, px: Int32Array, npix: number): number {
   const ctx = new Uint8Array(d.cfg.channels);
   const plan = newPlan(d);
-  const slots = new Array<number>(npix + V2_OFFSETS[V2_OFFSETS.length - 1]).fill(0);
+  const slots = new Array<number>(npix + LEVEL_OFFSETS[TOP_LEVEL]).fill(0);
   for (let p = 0; p < npix; p++) {
     planPixel(d, settings, ctx, px, p * d.cfg.channels, p, plan);
     const lv = recordLevels(d, plan);
-    V2_OFFSETS.forEach((o, k) => (slots[p + o] += lv.len[k]));
-    updateContextRef(d, effectiveShift(settings), plan, ctx);
+    LEVEL_OFFSETS.forEach((o, k) => (slots[p + o] += lv.len[k]));
+    updateContext(d, effectiveShift(settings), plan, ctx);
   }
-  slots[0] += V2_HEADER_BITS;
+  slots[0] += TILE_HEADER_BITS;
   return slots.reduce((a, b) => a + Math.max(1, Math.ceil(b / d.cfg.busWidth)), 0);
 }
 
