@@ -25,6 +25,7 @@ export interface DelayLine {
   Dm1: number; // D - 1, the last pointer value
   PW: number; // pointer width (memories)
   ram: boolean;
+  OFW: number; // width of its offset in the slot: bitLength of the most the levels before it hold
 }
 
 export function delayLines(d: Derived): DelayLine[] {
@@ -32,7 +33,8 @@ export function delayLines(d: Derived): DelayLine[] {
   return LEVEL_OFFSETS.slice(1).map((D, i) => {
     const k = i + 1;
     const EW = e.LVW[k] + e.LNW[k];
-    return { k, LV: e.LVW[k], LN: e.LNW[k], EW, D, Dm1: D - 1, PW: bitLength(D - 1), ram: EW >= LINE_RAM_MIN_WIDTH };
+    const before = e.LVW.slice(0, k).reduce((a, b) => a + b, 0);
+    return { k, LV: e.LVW[k], LN: e.LNW[k], EW, D, Dm1: D - 1, PW: bitLength(D - 1), ram: EW >= LINE_RAM_MIN_WIDTH, OFW: bitLength(before) };
   });
 }
 
@@ -55,6 +57,7 @@ export function buildEncPack(d: Derived, prefix: string = DEFAULT_PREFIX): Modul
     INS,
     CAP,
     FW,
+    BLW: bitLength(e.B - 1),
     UNITS: e.B / 32,
     HEADER_LO: e.HEADER_LO & 0xfff,
     TAG: e.TAG,
