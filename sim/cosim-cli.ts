@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { InputError, ParamError } from '../golden/errors.js';
-import { POLICIES, Policy, TileSettings, derive, validateSettings } from '../golden/params.js';
+import { MAX_TILE_PIXELS, POLICIES, Policy, TileSettings, derive, validateSettings } from '../golden/params.js';
 import { NPY_DTYPES, parseNpy, toPixels } from '../tools/npy.js';
 import { checkRange } from '../tools/container.js';
 import { CodecFlags, addConfigOptions, rawOf } from '../generator/cli.js';
@@ -62,7 +62,7 @@ async function cosim(o: CosimFlags): Promise<number> {
   validateSettings(gc.codec, settings);
   const npixAll = H * W;
   const npix = o.pixels !== undefined ? intOpt('--pixels', o.pixels, 1, npixAll) : npixAll;
-  const tilePixels = o.tilePixels !== undefined ? intOpt('--tile-pixels', o.tilePixels, 1, 1 << 30) : W;
+  const tilePixels = o.tilePixels !== undefined ? intOpt('--tile-pixels', o.tilePixels, 1, MAX_TILE_PIXELS) : defaultTilePixels(H, W);
   const opts = {
     seed: intOpt('--seed', o.seed, 0, 2 ** 31 - 1),
     stallPct: intOpt('--stall-pct', o.stallPct, 0, 99),
@@ -102,6 +102,18 @@ async function cosim(o: CosimFlags): Promise<number> {
 }
 
 
+export { MAX_TILE_PIXELS };
+
+/**
+ * The default tiling (format-v2 design, section 4): one tile per tensor, or for a tensor above
+ * MAX_TILE_PIXELS pixels as many whole rows of W pixels as fit (a row longer than that: MAX_TILE_PIXELS).
+ */
+export function defaultTilePixels(H: number, W: number): number {
+  if (H * W <= MAX_TILE_PIXELS) return H * W;
+  const rows = Math.floor(MAX_TILE_PIXELS / W);
+  return rows >= 1 ? rows * W : MAX_TILE_PIXELS;
+}
+
 /** The cosim subcommand; its exit code goes to state.code. */
 export function cosimCommand(state: { code: number }): Command {
   const c = new Command('cosim')
@@ -114,7 +126,7 @@ export function cosimCommand(state: { code: number }): Command {
   addConfigOptions(c, "values per pixel vector C (default: the tensor's C)")
     .option('--policy <policy>', `run-time policy: ${POLICIES.join(', ')} (default: --default-policy)`)
     .option('--quant-shift <s>', 'run-time quantization shift (default: --default-quant-shift)')
-    .option('--tile-pixels <n>', "pixels per tile (default: the tensor's W, one image row)")
+    .option('--tile-pixels <n>', `pixels per tile, 1..${MAX_TILE_PIXELS} (default: the whole tensor, or as many whole rows as fit in ${MAX_TILE_PIXELS} pixels)`)
     .option('--pixels <n>', 'simulate only the first n pixels (default: all H*W)')
     .option('--stall-pct <pct>', 'chance in percent that the sink holds tready low in a cycle, 0..99', '20')
     .option('--gap-pct <pct>', 'chance in percent that the source holds tvalid low in a cycle, 0..99', '20')

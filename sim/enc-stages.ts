@@ -1,10 +1,11 @@
 // Golden references of the encoder's pipeline stages, one function per module: encPrep (dctcm_enc_prep),
 // encCtx (dctcm_enc_ctx), encRec (dctcm_enc_rec), encPay (dctcm_enc_pay), encPack (dctcm_enc_pack).
+// The record's levels and the packer's tiles as numbers: sim/v2-ref.ts (on golden recordLevels and the slot rule).
 // They live in sim/, not golden/, because a stage's interface is an RTL detail (which values prep
 // computes ahead of the context loop, how the record is split into block payloads); each is built from
 // the specification's own functions (golden/tile.ts planPixel, writePixel, writeBlockPayload, contextOf,
-// ctxField, dctBlockBits, beginTile / endTile; quantize, dequantize, forwardDct), never a second copy of
-// a rule. test/generator/enc-stages.test.ts proves that they compose to encodeTile bit for bit, and the
+// ctxField, dctBlockBits; quantize, forwardDct; v2-ref.ts recordLevels, tileFromLevels), never a second
+// copy of a rule. test/generator/enc-stages.test.ts proves that they compose to encodeTile bit for bit, and the
 // stage benches (sim/stage-bench.ts) compare each module with its function on every beat.
 //
 // Values are keyed by port name: a number or bigint for a scalar port, an array for a port of equal
@@ -12,27 +13,26 @@
 // builder's port list.
 import { BitWriter } from '../golden/bits.js';
 import { signedWidthOf } from '../golden/intmath.js';
-import { Derived, MODE_CTX, MODE_DCT, MODE_RAW, Policy, TileSettings } from '../golden/params.js';
-import { dequantize, indexLimit } from '../golden/quantize.js';
+import { Derived, LEVELS, MODE_CTX, MODE_DCT, MODE_RAW, Policy, TileSettings } from '../golden/params.js';
+import { indexLimit } from '../golden/quantize.js';
 import {
   PixelPlan,
-  beginTile,
   contextOf,
   ctxField,
   ctxFieldBits,
   dctBlockBits,
   effectiveShift,
-  endTile,
   foldedDctOf,
   forwardDct,
   newPlan,
   planPixel,
   quantizeInContext,
   tieContext,
+  ctxLimit,
   updateContext,
   writeBlockPayload,
-  writePixel,
 } from '../golden/tile.js';
+import { RecordLevels, recordLevels, tileFromLevels } from './v2-ref.js';
 
 export type PortValue = number | bigint | ArrayLike<number>;
 export type PortValues = Record<string, PortValue>;
@@ -46,7 +46,7 @@ export interface Prep {
   len: Int32Array; // [channel] bit length L of |q|
   fld: Int32Array; // [channel] CTX payload field of q
   flen: Int32Array; // [channel] its width
-  ctxc: Int32Array; // [channel] the context the value leaves if its block is CTX
+  ctxc: Int32Array; // [channel] the context the value leaves if its block is CTX: min(L, bitLength(maxMag >> s))
   ctxr: Int32Array; // [channel] ... if RAW
   mask: Int32Array; // [channel] value != 0
   raw: Int32Array; // [channel] the value
@@ -64,7 +64,7 @@ function setIndex(d: Derived, p: Prep, c: number, q: number, s: number): void {
   p.len[c] = L;
   p.fld[c] = ctxField(q, L, d.cfg.signed);
   p.flen[c] = ctxFieldBits(L, d.cfg.signed);
-  p.ctxc[c] = contextOf(dequantize(q, s, d.minVal, d.maxPos), s);
+  p.ctxc[c] = Math.min(L, ctxLimit(d, s)); // the CTX rule of FORMAT.md 6.4
 }
 
 /**
@@ -188,13 +188,18 @@ function streamBits(w: BitWriter, from: number, bits: number): bigint {
   return x;
 }
 
-/** dctcm_enc_rec: the pixel's record, writePixel exactly, as one vector and its length. */
-export function encRec(d: Derived, ctxOut: PortValues, plan: PixelPlan): { in: PortValues; out: PortValues } {
-  const w = new BitWriter(8);
-  writePixel(d, plan, w);
+/** dctcm_enc_rec: the pixel's record (writePixel) as the format's levels. */
+export function encRec(d: Derived, ctxOut: PortValues, plan: PixelPlan): { in: PortValues; out: PortValues; levels: RecordLevels } {
+  const lv = recordLevels(d, plan);
+  const out: PortValues = {};
+  for (let k = 0; k < LEVELS; k++) {
+    out[`out_lv${k}`] = lv.bits[k];
+    out[`out_ln${k}`] = lv.len[k];
+  }
   return {
     in: asInputs(ctxOut),
-    out: { out_rec: streamBits(w, 0, w.pos), out_bits: w.pos, out_mode: ctxOut.out_mode, out_first: ctxOut.out_first, out_last: ctxOut.out_last, out_shift: ctxOut.out_shift },
+    out: { ...out, out_bits: plan.bits, out_mode: ctxOut.out_mode, out_first: ctxOut.out_first, out_last: ctxOut.out_last, out_shift: ctxOut.out_shift },
+    levels: lv,
   };
 }
 
@@ -225,50 +230,53 @@ export function encPay(d: Derived, p: Prep, b: number, mode: number): { in: Port
   };
 }
 
-/** One record offered to the packer. */
+/** One record offered to the packer, as levels. */
 export interface PackRecord {
-  rec: bigint; // bit i of the record in bit i, zero from bits up
-  bits: number;
+  levels: RecordLevels;
   first: boolean;
   last: boolean;
   shift: number; // the tile's shift (read with the first record)
+  count: number; // the tile's pixel count (header and trailer)
 }
 
 /**
- * dctcm_enc_pack: the tile stream of a sequence of records, each tile from a first record to a last one:
- * beginTile (header), the records, endTile (end bit, padding, trailer). One output beat per B-bit
- * word: {m_axis_tdata, m_axis_tlast on the trailer word}.
+ * dctcm_enc_pack: the tile stream of a sequence of records, each tile from a first record to a last one
+ * (v2-ref.ts tileFromLevels: header with the count, slots with the drain, padding, trailer). One output
+ * beat per B-bit word: {m_axis_tdata, m_axis_tlast on the trailer word}.
  */
 export function encPack(d: Derived, records: PackRecord[]): { in: PortValues[]; out: PortValues[] } {
-  const B = d.cfg.busWidth;
-  const units = B / 32;
-  const inp: PortValues[] = records.map((r) => ({ in_rec: r.rec, in_bits: r.bits, in_first: +r.first, in_last: +r.last, in_shift: r.shift }));
+  const units = d.cfg.busWidth / 32;
+  const inp: PortValues[] = records.map((r) => {
+    const v: PortValues = { in_first: +r.first, in_last: +r.last, in_shift: r.shift, in_count: r.count };
+    for (let k = 0; k < LEVELS; k++) {
+      v[`in_lv${k}`] = r.levels.bits[k];
+      v[`in_ln${k}`] = r.levels.len[k];
+    }
+    return v;
+  });
   const out: PortValues[] = [];
-  let w: BitWriter | null = null;
-  let npix = 0;
+  let tile: PackRecord[] | null = null;
   for (const r of records) {
-    if (r.first !== (w === null)) throw new Error('encPack: records must form whole tiles (first ... last)');
-    if (r.first) {
-      w = beginTile(d, r.shift);
-      npix = 0;
-    }
-    for (let i = 0; i < r.bits; i += 32) {
-      const n = Math.min(32, r.bits - i);
-      w!.write(Number((r.rec >> BigInt(i)) & ((1n << BigInt(n)) - 1n)), n);
-    }
-    npix++;
+    if (r.first !== (tile === null)) throw new Error('encPack: records must form whole tiles (first ... last)');
+    if (r.first) tile = [];
+    tile!.push(r);
     if (r.last) {
-      const u = endTile(d, w!, npix);
+      if (tile!.some((x) => x.count !== tile!.length || x.shift !== tile![0].shift)) throw new Error('encPack: a tile\'s count and shift must hold on all its records');
+      const u = tileFromLevels(
+        d,
+        r.shift,
+        tile!.map((x) => x.levels),
+      );
       const words = u.length / units;
       for (let k = 0; k < words; k++) {
         let word = 0n;
         for (let j = units - 1; j >= 0; j--) word = (word << 32n) | BigInt(u[k * units + j]);
         out.push({ m_axis_tdata: word, m_axis_tlast: +(k === words - 1) });
       }
-      w = null;
+      tile = null;
     }
   }
-  if (w !== null) throw new Error('encPack: the last tile has no last record');
+  if (tile !== null) throw new Error('encPack: the last tile has no last record');
   return { in: inp, out };
 }
 
@@ -284,7 +292,7 @@ export interface StageTile {
 export interface EncStageBeats {
   prep: { in: PortValues; out: PortValues }[];
   ctx: { in: PortValues; out: PortValues }[];
-  rec: { in: PortValues; out: PortValues }[];
+  rec: { in: PortValues; out: PortValues; levels: RecordLevels }[];
   pay: { in: PortValues; out: PortValues }[]; // every block of every pixel, in each of the four modes
   pack: { in: PortValues[]; out: PortValues[] };
 }
@@ -294,7 +302,7 @@ export const payModes = (d: Derived): number[] => (d.cfg.dct ? [0, MODE_CTX, MOD
 
 /**
  * Runs the tiles through the stage references as the encoder chains them: prep -> ctx (planPixel with
- * the tile's contexts, then updateContext) -> rec -> pack; pay takes each block of prep in every mode.
+ * the tile's contexts, then v2's context update) -> rec -> pack; pay takes each block of prep in every mode.
  */
 export function encStageBeats(d: Derived, tiles: StageTile[]): EncStageBeats {
   const C = d.cfg.channels;
@@ -319,7 +327,7 @@ export function encStageBeats(d: Derived, tiles: StageTile[]): EncStageBeats {
       r.ctx.push(cx);
       r.rec.push(rc);
       for (let b = 0; b < d.blocks; b++) for (const mode of payModes(d)) r.pay.push(encPay(d, p, b, mode));
-      records.push({ rec: rc.out.out_rec as bigint, bits: rc.out.out_bits as number, first: beat.first, last: beat.last, shift: s });
+      records.push({ levels: rc.levels, first: beat.first, last: beat.last, shift: s, count: t.npix });
     }
   }
   r.pack = encPack(d, records);

@@ -6,7 +6,7 @@ import { buildEncoder } from '../generator/builders/encoder.js';
 import { GENERATOR_VERSION } from '../generator/render.js';
 import { Simulator } from './run.js';
 import { corruptLine, runBench, writeBench, writeVectors } from './bench.js';
-import { EncoderTile, encoderVectors } from './encoder-vectors.js';
+import { EncoderTile, encoderVectors, inLineBits } from './encoder-vectors.js';
 
 export interface CosimOptions {
   workDir: string;
@@ -19,6 +19,8 @@ export interface CosimOptions {
   dropBeats?: number;
   /** Self-test of the bench: expect one beat more than the encoder sends (the watchdog must fire). */
   extraBeat?: boolean;
+  /** Self-test of the bench: expect the error output low whatever the stimulus (the run must then fail). */
+  expectNoError?: boolean;
   /** Module prefix of the generated RTL (gen-rtl --prefix); the bench instantiates the top by its name. */
   prefix?: string;
 }
@@ -38,6 +40,7 @@ export function encoderTbContext(d: Derived, pixels: number, beats: number, recB
     version: GENERATOR_VERSION,
     top,
     PW: d.cfg.channels * d.cfg.dataWidth,
+    INW: inLineBits(d),
     B: d.cfg.busWidth,
     NPIX: pixels,
     NBEATS: beats,
@@ -65,13 +68,14 @@ export async function cosimEncoderTiles(d: Derived, tiles: EncoderTile[], sim: S
     `+seed=${opts.seed}`,
     `+gap_pct=${opts.gapPct}`,
     `+stall_pct=${opts.stallPct}`,
+    `+exp_error=${v.expError && !opts.expectNoError ? 1 : 0}`,
   ]);
   return { ok: r.ok, message: r.message, cycles: r.cycles, pixels: r.pixels, beats: r.beats };
 }
 
 /**
- * Encodes npix pixels as consecutive tiles of tilePixels pixels (the last one shorter), all with the
- * same settings, and checks the RTL's output beat for beat.
+ * Encodes npix pixels as consecutive tiles of tilePixels pixels (the last one shorter; at most 65535, the
+ * header's count), all with the same settings, and checks the RTL's output beat for beat.
  */
 export async function cosimEncoder(
   d: Derived,

@@ -1,7 +1,7 @@
 // Stimulus and expected output of the encoder testbench (sim/tb/encoder_tb.v.hbs), from the golden model:
-// in.hex (one pixel per line: {shift, policy, tlast, pixel}), exp.hex (one output beat per line:
-// {tlast, word}) and plan.hex (one pixel per line: {record bits, block modes}, the internal stream the
-// bench checks at the record stage so that a mismatch is located, not only detected).
+// in.hex (one pixel per line: {tile pixels, shift, policy, tlast, pixel}), exp.hex (one output beat per
+// line: {tlast, word}) and plan.hex (one pixel per line: {record bits, block modes}, the internal stream
+// the bench checks at the record stage so that a mismatch is located, not only detected).
 import { Derived, TileSettings } from '../golden/params.js';
 import { effectiveShift, encodeTile, newPlan, planPixel, updateContext } from '../golden/tile.js';
 import { bitLength } from '../golden/intmath.js';
@@ -13,6 +13,10 @@ export interface EncoderTile {
   pixels: ArrayLike<number>;
   npix: number;
   base?: number; // first value of the tile in pixels (default 0)
+  /** Drive s_axis_tlast wrongly on this pixel of the tile (the encoder must flag it and code the tile unchanged). */
+  badTlast?: number;
+  /** cfg_tile_pixels driven at the first pixel in place of npix (0: the encoder codes 1 pixel and flags it). */
+  portCount?: number;
 }
 
 export interface EncoderVectors {
@@ -20,7 +24,11 @@ export interface EncoderVectors {
   expLines: string[];
   planLines: string[];
   recBitsWidth: number; // width of the record-length field in plan.hex
+  expError: boolean; // the encoder's sticky error output at the end (a tile drives a wrong tlast)
 }
+
+/** Width of an in.hex line: the pixel, tlast, policy (2), shift (4), tile pixels (16). */
+export const inLineBits = (d: Derived): number => d.cfg.channels * d.cfg.dataWidth + 23;
 
 const POLICY_CODE = { lossless: 0, auto: 1, dct: 2 } as const;
 
@@ -54,7 +62,9 @@ export function encoderVectors(d: Derived, tiles: EncoderTile[], seed = 1): Enco
   const planLines: string[] = [];
   const recBitsWidth = bitLength(d.maxEncodedRecordBits);
   const vmask = (1n << BigInt(W)) - 1n;
+  let expError = false;
   for (const t of tiles) {
+    if (t.npix < 1 || t.npix > 65535) throw new Error(`encoderVectors: a tile of ${t.npix} pixels (1..65535)`);
     const base = t.base ?? 0;
     const port = portSettings(d, t.settings, rand);
     for (let p = 0; p < t.npix; p++) {
@@ -63,9 +73,15 @@ export function encoderVectors(d: Derived, tiles: EncoderTile[], seed = 1): Enco
       // configuration is sampled only at a tile's first pixel: drive noise on the others
       const pol = p === 0 ? port.policy : rand() & 3;
       const sh = p === 0 ? port.shift : rand() & 15;
-      const last = p === t.npix - 1 ? 1n : 0n;
-      const line = (BigInt(sh) << BigInt(PW + 3)) | (BigInt(pol) << BigInt(PW + 1)) | (last << BigInt(PW)) | word;
-      inLines.push(hex(line, PW + 7));
+      // the tile length, too, is sampled at the first pixel only
+      const n = p === 0 ? (t.portCount ?? t.npix) : rand() & 0xffff;
+      if (p === 0 && t.portCount !== undefined && !(t.portCount === t.npix || (t.portCount === 0 && t.npix === 1))) throw new Error('encoderVectors: portCount must be npix, or 0 for one pixel');
+      if (p === 0 && t.portCount === 0) expError = true;
+      const bad = t.badTlast === p;
+      if (bad) expError = true;
+      const last = (p === t.npix - 1) !== bad ? 1n : 0n;
+      const line = (BigInt(n) << BigInt(PW + 7)) | (BigInt(sh) << BigInt(PW + 3)) | (BigInt(pol) << BigInt(PW + 1)) | (last << BigInt(PW)) | word;
+      inLines.push(hex(line, PW + 23));
     }
     const enc = encodeTile(d, t.settings, t.pixels, t.npix, base);
     for (let w = 0; w < enc.words; w++) {
@@ -86,5 +102,5 @@ export function encoderVectors(d: Derived, tiles: EncoderTile[], seed = 1): Enco
       planLines.push(hex((BigInt(plan.bits) << BigInt(2 * d.blocks)) | modes, recBitsWidth + 2 * d.blocks));
     }
   }
-  return { inLines, expLines, planLines, recBitsWidth };
+  return { inLines, expLines, planLines, recBitsWidth, expError };
 }

@@ -1,9 +1,14 @@
 // Widths and constants shared by the encoder's pipeline stages (dctcm_enc_*). Every number a template
 // prints is computed here from Derived, so the stages agree with each other and with golden/tile.ts.
-import { Derived, FORMAT_VERSION, RANKS, TILE_MAGIC, dctContext } from '../../golden/params.js';
+import { DRAIN_SLOTS, Derived, FORMAT_VERSION, LEVEL_OFFSETS, RANKS, TILE_COUNT_BITS, TILE_HEADER_BITS, TILE_MAGIC, dctContext } from '../../golden/params.js';
 import { bitLength } from '../../golden/intmath.js';
 import { dctWidths } from './dct.js';
 import { Port, bit } from './types.js';
+
+// The format's framing constants, as the encoder builders read them (golden/params.ts).
+export { LEVEL_OFFSETS };
+export const ENC_HEADER_BITS = TILE_HEADER_BITS;
+export const ENC_COUNT_BITS = TILE_COUNT_BITS;
 
 /** Widths and constants of one configuration's encoder. */
 export interface EncWidths {
@@ -36,6 +41,10 @@ export interface EncWidths {
   HEADER_LO: number; // first 16 bits of the tile header without the shift (magic | version << 8)
   TAG: number; // configuration tag, second 16 bits of the tile header
   kDct: number[]; // [s] context of a non-zero DCT-coded value at shift s
+  LVW: number[]; // [k] longest section of level k any record can have (golden levelMaxBits; the level's field width)
+  LNW: number[]; // [k] width of level k's length 0..LVW[k]
+  SLOT: number; // longest slot: the sum of LVW (a slot's levels come from different records)
+  DRAIN: number; // slots after a tile's last record: the top level's offset
 }
 
 export function encWidths(d: Derived): EncWidths {
@@ -48,6 +57,7 @@ export function encWidths(d: Derived): EncWidths {
   const shiftMax = Math.min(15, W - 1);
   const kDct: number[] = [];
   for (let s = 0; s < 16; s++) kDct.push(dctContext(W, Math.min(s, shiftMax)));
+  const LVW = d.levelMaxBits.map((w) => Math.max(1, w)); // a level that is always empty still gets a 1-bit port
   return {
     C,
     N,
@@ -78,6 +88,10 @@ export function encWidths(d: Derived): EncWidths {
     HEADER_LO: TILE_MAGIC | (FORMAT_VERSION << 8),
     TAG: d.tag,
     kDct,
+    LVW,
+    LNW: LVW.map((w) => bitLength(w)),
+    SLOT: LVW.reduce((a, b) => a + b, 0),
+    DRAIN: DRAIN_SLOTS,
   };
 }
 

@@ -67,7 +67,7 @@ export function buildEncCtx(d: Derived, prefix: string = DEFAULT_PREFIX): Module
     ...outHandshake(),
   ];
   const description = [
-    'Encoder stage 2, the context loop (golden planPixel + updateContext): rank and cost of every value from',
+    'Encoder stage 2, the context loop (golden planPixel + format v2\'s context update): rank and cost of every value from',
     'its context and bit length, the CTX cost of each block, the block mode (ZERO, else CTX if not dearer than',
     e.dct ? 'RAW, else RAW; DCT when strictly cheaper under auto, always under dct), and the next contexts.' : 'RAW, else RAW; no DCT in this build), and the next contexts.',
     ...modeCostLines(e),

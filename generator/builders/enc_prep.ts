@@ -18,16 +18,15 @@ export function buildEncPrep(d: Derived, prefix: string = DEFAULT_PREFIX): Modul
   if (DCT_LATENCY !== 2) throw new Error(`dctcm_enc_prep expects a 2-cycle dctcm_dct, not ${DCT_LATENCY}`);
   const e = encWidths(d);
   const half: number[] = [];
-  const posLim: number[] = [];
-  const negLim: number[] = [];
+  const ctxLim: number[] = [];
   const qMax: number[] = [];
   const tieLow: number[] = [];
   const tieVal: number[] = [];
   let topTie = 0;
   for (let s = 0; s < 16; s++) {
     half.push(s === 0 ? 0 : Math.min(2 ** (s - 1) - 1, 2 ** e.W - 1));
-    posLim.push(Math.floor(e.MAX_POS / 2 ** s));
-    negLim.push(Math.min(Math.floor(e.MAX_MAG / 2 ** s), 2 ** e.W - 1));
+    // FORMAT.md 6.4: a CTX value leaves min(L, bitLength(maxMag >> s)) = bitLength(min(|q|, maxMag >> s))
+    ctxLim.push(Math.min(Math.floor(e.MAX_MAG / 2 ** s), 2 ** e.W - 1));
     // shifts above SHIFT_MAX never reach the lane (the settings are validated): any value will do
     const sv = Math.min(s, e.SHIFT_MAX);
     qMax.push(indexLimit(e.MAX_POS, sv));
@@ -48,8 +47,7 @@ export function buildEncPrep(d: Derived, prefix: string = DEFAULT_PREFIX): Modul
     BBW: e.BBW,
     signed: e.signed,
     half: packFields(half, e.W),
-    posLim: packFields(posLim, e.W),
-    negLim: packFields(negLim, e.W),
+    ctxLim: packFields(ctxLim, e.W),
     qMax: packFields(qMax, e.W),
     tieLow: packFields(tieLow, e.W),
     tieVal: packFields(tieVal, e.W),

@@ -13,29 +13,33 @@ export const REC_LATENCY = 3;
 
 export function buildEncRec(d: Derived, prefix: string = DEFAULT_PREFIX): Module {
   const e = encWidths(d);
-  const HW = 1 + 3 * e.NB;
-  const PLW = e.C * e.RANKS;
   const SB = e.N + e.CWB;
   const FWD = e.dct ? Math.max(e.W, e.CW) : e.W; // widest payload field
   const PB = e.N * FWD + 1;
-  const WK = e.REC + Math.max(HW, PLW, e.C * e.ESCW, e.dct ? e.NB * SB : 0, PB);
+  const NBW = bitLength(e.NB);
+  const [LV0, LV1, LV2, LV3, LV4, LV5, LV6, LV7] = e.LVW;
+  const lv = Object.fromEntries(e.LVW.flatMap((w, k) => [[`LV${k}`, w], [`LN${k}`, e.LNW[k]]]));
+  if (LV0 !== e.NB || LV1 !== e.C || LV2 !== e.C || LV3 !== e.C || LV4 !== e.C || LV5 !== e.C) throw new Error('enc_rec: unexpected level widths');
   const ctx = {
     ...stageWidths(e),
+    ...lv,
     RANKS: e.RANKS,
     RKW: e.RKW,
     ESCW: e.ESCW,
     escBits: e.escBits,
     hasEsc: e.escBits > 0,
-    WK,
-    OW: bitLength(WK - 1),
     RBW: e.OW,
-    PLIW: bitLength(PLW - 1),
+    NBW,
+    NIW: Math.max(1, bitLength(e.NB - 1)),
+    CBW: bitLength(e.C),
     PINW: Math.max(1, bitLength(e.C - 1)),
-    HW,
-    PLW,
     SB,
     PB,
     PBW: bitLength(PB + FWD - 1),
+    OW: Math.max(bitLength(LV6 + PB), bitLength(LV7 + PB), e.OW),
+    WK6: LV6 + PB,
+    WK7: LV7 + PB,
+    RAWPAY: e.N * e.W,
     dct: e.dct,
     geMask: packFields(
       Array.from({ length: e.RANKS + 1 }, (_, r) => 2 ** Math.min(r + 1, e.RANKS) - 1),
@@ -45,6 +49,11 @@ export function buildEncRec(d: Derived, prefix: string = DEFAULT_PREFIX): Module
   };
   const names = moduleNames(prefix);
   const hasEsc = e.escBits > 0;
+  const levelPorts: Port[] = [];
+  e.LVW.forEach((w, k) => {
+    levelPorts.push(vec('output', `out_lv${k}`, w, undefined, k === 0 ? { heading: ['the record as format v2 levels: level k in out_lv<k> (bit i of the level in bit i, zero from out_ln<k> up)'] } : {}));
+    levelPorts.push(vec('output', `out_ln${k}`, e.LNW[k]));
+  });
   const ports: Port[] = [
     ...clkRst(),
     vec('input', 'in_mode', e.NB * 2, undefined, { heading: [`from ${names.enc_ctx}`] }),
@@ -59,8 +68,8 @@ export function buildEncRec(d: Derived, prefix: string = DEFAULT_PREFIX): Module
     vec('input', 'in_shift', 4),
     ...inHandshake(),
     ...asReg([
-      vec('output', 'out_rec', e.REC, undefined, { heading: ["the record: bit i of the pixel's record in bit i, bits >= out_bits zero"] }),
-      vec('output', 'out_bits', e.OW),
+      ...levelPorts,
+      vec('output', 'out_bits', e.OW, 'the record length (sum of the levels), for the scoreboard'),
       vec('output', 'out_mode', e.NB * 2, 'the modes again, for the scoreboard'),
       bit('output', 'out_first'),
       bit('output', 'out_last'),
@@ -69,15 +78,17 @@ export function buildEncRec(d: Derived, prefix: string = DEFAULT_PREFIX): Module
     ...outHandshake(),
   ];
   const description = [
-    'Encoder stage 3: assembles the pixel record of golden writePixel as one vector and its length: present',
-    `bit, mode planes, rank planes, escape fields, ${e.dct ? 'DCT side info, ' : ''}payloads. Every field position is a prefix`,
-    'count or sum over the fields before it (no bit-serial walk); sections are shifted into place.',
+    'Encoder stage 3: the pixel record of golden writePixel without its present bit, cut into the 8 levels',
+    'of format v2 (docs/design/format-v2.md 3.2), each as (bits, length): 0 mode plane 1; 1 mode plane 2 and',
+    'rank plane 0; 2 mode plane 3 and rank plane 1; 3-5 rank planes 2-4; 6 escape fields, DCT side info and',
+    'RAW payloads; 7 CTX payloads and DCT coefficients (payloads in block order within a level).',
+    `Level widths ${e.LVW.join(' / ')} bits (the longest section each level can hold).`,
     'Pipeline (feed-forward, no loop), three registered stages: 1. each section from its own start with its',
     `length (the block payloads through ${names.enc_pay}, the mode planes, the escape fields${e.dct ? ', the DCT side info' : ''}, each`,
-    "value's rank and place among the values of its rank plane); 2. the plane bases, the rank-plane scatter",
-    'and every section offset (prefix sums of the lengths); 3. each section shifted to its offset and ORed',
-    'in. All three move on one enable (!out_valid || out_ready): a held output stalls the stage.',
-    `Latency ${REC_LATENCY} cycles, one pixel per cycle; longest record ${e.REC} bits.`,
+    "value's rank and place among the values of its rank plane); 2. the rank-plane scatter and every",
+    "section's offset inside its level (prefix sums); 3. each section shifted to its offset and ORed into its",
+    'level. All three move on one enable (!out_valid || out_ready): a held output stalls the stage.',
+    `Latency ${REC_LATENCY} cycles, one pixel per cycle.`,
   ];
   return makeModule('enc_rec', d, prefix, { ports, ctx, description, deps: ['enc_pay'], latency: REC_LATENCY, throughput: 'one pixel per cycle' });
 }

@@ -2,10 +2,11 @@
 // file each (enc_prep.ts, ...), with the widths they share in enc_common.ts; the forward DCT is the
 // shared core dctcm_dct (dct.ts). Each builder computes every constant, table and width its template
 // prints (from Derived, via enc_common.ts).
-import { Derived, TILE_END_BITS, TILE_HEADER_BITS } from '../../golden/params.js';
+import { Derived } from '../../golden/params.js';
 import { makeModule } from '../render.js';
 import { CombPath, DEFAULT_PREFIX, Module, Port, bit, vec } from './types.js';
-import { encWidths, portWidths } from './enc_common.js';
+import { ENC_COUNT_BITS, ENC_HEADER_BITS, encWidths, portWidths } from './enc_common.js';
+import { bitLength } from '../../golden/intmath.js';
 import { buildDct } from './dct.js';
 import { AXIS_SLICE_LATENCY, buildAxisSlice } from './axis_slice.js';
 import { buildEncPrep, prepLatency } from './enc_prep.js';
@@ -17,13 +18,24 @@ import { PACK_LATENCY, buildEncPack } from './enc_pack.js';
 /** From an accepted pixel to the first output word holding its record (the output slice included). */
 const encoderLatency = (d: Derived): number => prepLatency(d) + CTX_LATENCY + REC_LATENCY + PACK_LATENCY + AXIS_SLICE_LATENCY;
 
+/**
+ * Tiles that can be between s_axis and the packer's input at once: each has a record in a stage register
+ * of prep, ctx or rec (or is being accepted). The tile-length FIFO of the top holds one entry per such
+ * tile (a power of two; s_axis_tready also waits for room, so the bound is a rate matter, not a
+ * correctness one).
+ */
+export function countFifoDepth(d: Derived): number {
+  const inFlight = prepLatency(d) + CTX_LATENCY + REC_LATENCY + 1;
+  return 2 ** bitLength(inFlight - 1);
+}
+
 /** What an integrator budgets for the encoder (manifest integration.throughput; checked in test/rtl/prefix-pair.test.ts). */
 export function encoderRate(d: Derived): { perPixel: string; perTileCycles: number; latencyCycles: number } {
   const B = d.cfg.busWidth;
   return {
-    perPixel: `max(1, record bits / ${B}) cycles on average: one pixel per cycle, or one ${B}-bit word per cycle while records are longer (the packer fills every word)`,
-    // the words the header and the end bit (with its padding) can add, and the trailer beat
-    perTileCycles: Math.ceil((TILE_HEADER_BITS + TILE_END_BITS) / B) + 1,
+    perPixel: `max(1, slot bits / ${B}) cycles on average: one pixel per cycle, or one ${B}-bit word per cycle while slots are longer (the packer fills every word)`,
+    // the drain slots, the words the header can add, and the trailer beat
+    perTileCycles: encWidths(d).DRAIN + Math.ceil(ENC_HEADER_BITS / B) + 1,
     latencyCycles: encoderLatency(d),
   };
 }
@@ -47,14 +59,16 @@ export function encoderPorts(d: Derived): Port[] {
     bit('input', 'rst', 'synchronous, active high'),
     vec('input', 'cfg_policy', 2, e.dct ? "0 lossless, 1 auto, 2 dct (3: lossless); sampled at a tile's first pixel" : "0 lossless, 1 auto (2 dct, not built, and 3: lossless); sampled at a tile's first pixel"),
     vec('input', 'cfg_quant_shift', 4, `quantization shift; > ${e.SHIFT_MAX} selects lossless; lossless forces 0`),
+    vec('input', 'cfg_tile_pixels', ENC_COUNT_BITS, "pixels in the tile n, 1..65535 (0 codes a tile of 1 and sets error); sampled at a tile's first pixel"),
     vec('input', 's_axis_tdata', e.C * e.W, `channel c in bits [c*${e.W} +: ${e.W}]`),
     bit('input', 's_axis_tvalid'),
     bit('output', 's_axis_tready'),
-    bit('input', 's_axis_tlast', 'last pixel of the tile'),
+    bit('input', 's_axis_tlast', "checked only: expected on the tile's n-th pixel (error otherwise)"),
     vec('output', 'm_axis_tdata', e.B, `stream bit i in bit i mod ${e.B} of word i / ${e.B}`),
     bit('output', 'm_axis_tvalid'),
     bit('input', 'm_axis_tready'),
     bit('output', 'm_axis_tlast', "the tile's trailer word"),
+    bit('output', 'error', 'a register, high from the first framing error until rst: s_axis_tlast not on the n-th pixel, or cfg_tile_pixels = 0', { reg: true }),
   ];
 }
 
@@ -72,23 +86,30 @@ export function buildEncoderTop(d: Derived, prefix: string = DEFAULT_PREFIX): Mo
     shiftLimited: e.SHIFT_MAX < 15,
     prepLatency: prepLatency(d),
     dct: e.dct,
+    CFD: countFifoDepth(d),
+    CFW: bitLength(countFifoDepth(d) - 1),
+    CFP: bitLength(countFifoDepth(d) - 1) + 1,
+    LVW: e.LVW.map((w, k) => ({ k, LV: w, LN: e.LNW[k] })),
   };
   const description = [
-    'DCT-CM encoder: pixel vectors in, the compressed tile stream of golden/tile.ts encodeTile out, bit exact.',
+    'DCT-CM encoder: pixel vectors in, the compressed tile stream of golden/tile.ts encodeTile out (format v2), bit exact.',
+    `Tiles: cfg_tile_pixels (n) is sampled with a tile's first pixel; the tile ends with its n-th pixel. s_axis_tlast`,
+    "is a check: on any other pixel, or missing on the n-th, the sticky error output rises (the tile still has n",
+    `pixels); cfg_tile_pixels = 0 codes a tile of 1 pixel and raises error too. n reaches the packer through a FIFO of ${countFifoDepth(d)}.`,
     `Input lane order: channel c in s_axis_tdata[c*${e.W} +: ${e.W}]; output: stream bit i in bit i mod ${e.B}`,
     `of word floor(i / ${e.B}) (32-bit unit 0 in the least significant bits).`,
     `Pipeline: prep (quantize, bit lengths${e.dct ? ', DCT' : ''}; ${prepLatency(d)} cycles) -> ctx (context loop, modes; ${CTX_LATENCY}) -> rec (record`,
-    `assembly; ${REC_LATENCY}) -> pack (bit packer; ${PACK_LATENCY}) -> output register slice (${AXIS_SLICE_LATENCY}), valid/ready between stages, all registered.`,
-    'Throughput: one pixel per cycle while m_axis_tready is high and the record fits the bus; a record',
-    `longer than ${e.B} bits takes ceil(bits / ${e.B}) cycles; one extra cycle per tile for the trailer.`,
+    `assembly as levels; ${REC_LATENCY}) -> pack (level delay lines, slot assembly, bit packer; ${PACK_LATENCY}) -> output register slice`,
+    `(${AXIS_SLICE_LATENCY}), valid/ready between stages, all registered.`,
+    'Throughput: one pixel per cycle while m_axis_tready is high and the slot fits the bus; a slot',
+    `longer than ${e.B} bits takes ceil(bits / ${e.B}) cycles; per tile ${e.DRAIN} drain slots and a trailer beat.`,
     `Latency: ${encoderLatency(d)} cycles from an accepted pixel to the first output word that holds its record.`,
     'No combinational path from any input to any output: the m_axis outputs are the output slice\'s',
-    'registers, and s_axis_tready is the stage ready chain, which starts at the slice\'s registered ready',
-    '(m_axis_tready drives only the slice).',
+    'registers, s_axis_tready is the stage ready chain, which starts at the slice\'s registered ready',
+    '(m_axis_tready drives only the slice), gated by the count FIFO\'s registered full state, and error is a register.',
     'Loops: the context loop in ctx (context -> rank ROM -> block cost -> compare -> mode -> next context)',
-    'and the packer\'s fill pointer; everything else is feed-forward. The record stage is cut into three',
-    `registered stages (${REC_LATENCY} cycles: sections, then plane scatter and offsets, then placement), so its`,
-    `shifters no longer set the clock; the longest paths are prep's quantizer${e.dct ? ', the DCT stages' : ''} and the context loop.`,
+    'and the packer\'s fill pointer; everything else is feed-forward (the record stage in three registered',
+    'stages: sections, then plane scatter and offsets, then placement into the levels).',
     ...(e.dct ? [] : ['Built without the DCT (gen-rtl --no-dct): no DCT block is ever coded; cfg_policy 2 (dct) codes lossless.']),
   ];
   return makeModule('encoder', d, prefix, {
@@ -97,7 +118,7 @@ export function buildEncoderTop(d: Derived, prefix: string = DEFAULT_PREFIX): Mo
     description,
     deps: ['enc_prep', 'enc_ctx', 'enc_rec', 'enc_pack', 'axis_slice'],
     latency: encoderLatency(d),
-    throughput: `one pixel per cycle while m_axis_tready is high and its record fits the ${e.B}-bit bus; ceil(bits / ${e.B}) cycles for a longer record`,
+    throughput: `one pixel per cycle while m_axis_tready is high and its slot fits the ${e.B}-bit bus; ceil(bits / ${e.B}) cycles for a longer slot; ${e.DRAIN} drain slots and a trailer beat per tile`,
     combPaths: ENCODER_COMB_PATHS,
   });
 }

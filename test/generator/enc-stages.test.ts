@@ -1,8 +1,8 @@
 // The encoder stage references (sim/enc-stages.ts) against the specification, without a simulator: the
-// stages chained as the RTL chains them give encodeTile's words bit for bit; prep's fields are the ones
-// planPixel decides from and the next contexts the RTL picks per mode are updateContext's; each record
-// ends with its blocks' payloads (encPay in the chosen mode); and the bench writer takes every port from
-// the builder's port list. The RTL benches of the stages: test/rtl/enc-*-rtl.test.ts.
+// stages chained as the RTL chains them give encodeTile's words bit for bit;
+// prep's fields are the ones planPixel decides from and the next contexts the RTL picks per mode are v2's
+// context update; levels 6 and 7 of each record end with / are its blocks' payloads (encPay in the
+// chosen mode); and the bench writer takes every port from the builder's port list. The RTL benches of the stages: test/rtl/enc-*-rtl.test.ts.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,7 +42,7 @@ describe.each(rows)('stage references, $c.channels channels', ({ c, real }) => {
     expect(r.prep.length).toBe(tiles.reduce((a, t) => a + t.npix, 0));
   });
 
-  it(`${label}: prep's fields are planPixel's, and the RTL's per-mode context choice is updateContext`, () => {
+  it(`${label}: prep's fields are planPixel's, and the RTL's per-mode context choice is v2's context update`, () => {
     const { channels: C, dctSize: N } = d.cfg;
     let checked = 0;
     let ties = 0; // ties between two bit lengths that the tie context decided against the parity
@@ -84,20 +84,23 @@ describe.each(rows)('stage references, $c.channels channels', ({ c, real }) => {
     expect(ties).toBeGreaterThan(0); // the stimulus reaches the tie context's side of the rule
   });
 
-  it(`${label}: every record ends with its blocks' payloads (encPay in the chosen mode)`, () => {
+  it(`${label}: level 6 ends with the RAW blocks' payloads and level 7 is the others' (encPay in the chosen mode)`, () => {
     const r = encStageBeats(d, tiles);
     r.rec.forEach((rc, i) => {
       const modes = rc.out.out_mode as number[];
-      let tail = 0n;
-      let bits = 0;
+      const tail = [0n, 0n];
+      const bits = [0, 0];
       for (let b = modes.length - 1; b >= 0; b--) {
         const pay = r.pay[(i * modes.length + b) * payModes(d).length + modes[b]].out;
-        tail = (tail << BigInt(pay.bits as number)) | (pay.pay as bigint);
-        bits += pay.bits as number;
+        const j = modes[b] === MODE_RAW ? 0 : 1;
+        tail[j] = (tail[j] << BigInt(pay.bits as number)) | (pay.pay as bigint);
+        bits[j] += pay.bits as number;
       }
-      const rec = rc.out.out_rec as bigint;
-      const total = rc.out.out_bits as number;
-      expect(rec >> BigInt(total - bits)).toBe(tail);
+      const { bits: lv, len } = rc.levels;
+      expect(lv[6] >> BigInt(len[6] - bits[0])).toBe(tail[0]);
+      expect(lv[7]).toBe(tail[1]);
+      expect(len[7]).toBe(bits[1]);
+      expect(len.reduce((a, x) => a + x, 0)).toBe(rc.out.out_bits);
     });
   });
 });
@@ -126,6 +129,6 @@ describe('stage bench hookup', () => {
     const { out_wc: _, ...noWc } = r.prep[0].out;
     expect(() => writeStageBench(WORK, prep, [], [r.prep[0].in], [noWc])).toThrow(/no value for port out_wc/);
     const pack = buildEncPack(d);
-    expect(() => writeStageBench(WORK, pack, [], [{ ...r.pack.in[0], in_bits: 2 ** 20 }], [])).toThrow(/in_bits: 1048576 does not fit/);
+    expect(() => writeStageBench(WORK, pack, [], [{ ...r.pack.in[0], in_ln7: 2 ** 20 }], [])).toThrow(/in_ln7: 1048576 does not fit/);
   });
 });

@@ -311,6 +311,8 @@ describe('output', () => {
     expect(port(m.encoder, 's_axis_tdata')).toEqual({ name: 's_axis_tdata', direction: 'input', width: 64 * 8, description: 'channel c in bits [c*8 +: 8]' });
     expect(port(m.encoder, 'm_axis_tdata')).toMatchObject({ name: 'm_axis_tdata', direction: 'output', width: 256 });
     expect(port(m.encoder, 'cfg_quant_shift')?.width).toBe(4);
+    expect(port(m.encoder, 'cfg_tile_pixels')?.width).toBe(16);
+    expect(port(m.encoder, 'error')).toMatchObject({ direction: 'output', width: 1 });
     expect(m.decoder.top).toBe('dctcm_decoder');
     expect(port(m.decoder, 's_axis_tdata')?.width).toBe(256);
     expect(port(m.decoder, 'm_axis_tdata')?.width).toBe(512);
@@ -395,7 +397,7 @@ describe('output', () => {
     const m = JSON.parse(read(a, 'manifest.json'));
     const i = m.integration;
     expect(i.throughput.rule).toMatch(/max\(1, compressed bits per pixel \/ B\)/);
-    expect(i.throughput.encoder).toMatchObject({ perTileCycles: 2, latencyCycles: m.encoder.latencyCycles });
+    expect(i.throughput.encoder).toMatchObject({ perTileCycles: 29 + 1 + 1, latencyCycles: m.encoder.latencyCycles }); // drain slots, a header word at B = 256, trailer
     expect(i.throughput.decoder).toMatchObject({ perTileCycles: 4, latencyCycles: m.decoder.latencyCycles });
     // C = 64, N = 8, W = 8: a RAW record is 64*8 + 1 + 3*8 bits, the dct bound is the encoder's longest record
     expect(i.worstCase.rawPixelBits).toBe(512);
@@ -458,7 +460,7 @@ describe('--no-dct', () => {
     expect(m.derived.maxEncodedRecordBits).toBe(1 + 3 + 8 * 8);
     expect(Object.keys(m.integration.worstCase.recordBits)).toEqual(['lossless', 'auto']);
     expect(m.integration.settings.unsupported).toMatch(/cfg_policy 2 \(dct: this build has no DCT\)/);
-    expect(m.encoder.latencyCycles).toBe(8); // prep 2 + ctx 1 + rec 3 + pack 1 + slice 1
+    expect(m.encoder.latencyCycles).toBe(10); // prep 2 + ctx 1 + rec 3 + pack 3 + slice 1
     expect(m.decoder.latencyCycles).toBe(2);
     expect(m.decoder.errorCodes.map((e: { name: string }) => e.name)).toContain('NO_DCT');
   });

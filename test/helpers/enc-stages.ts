@@ -17,6 +17,7 @@ import { buildEncCtx } from '../../generator/builders/enc_ctx.js';
 import { buildEncRec } from '../../generator/builders/enc_rec.js';
 import { buildEncPay } from '../../generator/builders/enc_pay.js';
 import { buildEncPack } from '../../generator/builders/enc_pack.js';
+import { encWidths } from '../../generator/builders/enc_common.js';
 import { activationsDir } from '../../sim/paths.js';
 import { Rng } from '../../sim/rng.js';
 import { cfgOf } from './config.js';
@@ -136,20 +137,22 @@ function stageModules(d: Derived, stage: EncStage): { m: Module; deps: Module[] 
   }
 }
 
-/** Random records for the packer (its input is any record up to the longest, of any content), as tiles. */
+/** Random records for the packer (its input is any levels up to each level's width, of any content), as tiles. */
 function randomRecords(d: Derived, rng: Rng, tiles: number): PackRecord[] {
   const out: PackRecord[] = [];
-  const REC = d.maxEncodedRecordBits;
-  const B = d.cfg.busWidth;
+  const { LVW } = encWidths(d);
   for (let t = 0; t < tiles; t++) {
     const n = rng.int(1, 6);
     const shift = rng.int(0, Math.min(15, d.cfg.dataWidth - 1));
     for (let i = 0; i < n; i++) {
-      // lengths around the bus width and the extremes, so records fill, straddle and exceed words
-      const bits = rng.pick([1, REC, Math.min(REC, B), Math.min(REC, B + 1), Math.max(1, Math.min(REC, B - 1)), rng.int(1, REC), rng.int(1, REC)]);
-      let rec = 0n;
-      for (let k = 0; k < bits; k += 32) rec |= BigInt(rng.u32()) << BigInt(k);
-      out.push({ rec: BigInt.asUintN(bits, rec), bits, first: i === 0, last: i === n - 1, shift });
+      // each level empty, full or in between, so slots fill, straddle and exceed words
+      const len = LVW.map((w) => rng.pick([0, w, rng.int(0, w), rng.int(0, w)]));
+      const bits = len.map((l) => {
+        let x = 0n;
+        for (let k = 0; k < l; k += 32) x |= BigInt(rng.u32()) << BigInt(k);
+        return BigInt.asUintN(l, x);
+      });
+      out.push({ levels: { bits, len }, first: i === 0, last: i === n - 1, shift, count: n });
     }
   }
   return out;
@@ -169,7 +172,7 @@ function stageBeats(d: Derived, stage: EncStage, tiles: StageTile[], seed: numbe
     case 'enc_pay':
       return pick(r.pay);
     case 'enc_pack': {
-      const chain: PackRecord[] = r.pack.in.map((x) => ({ rec: x.in_rec as bigint, bits: x.in_bits as number, first: x.in_first === 1, last: x.in_last === 1, shift: x.in_shift as number }));
+      const chain: PackRecord[] = r.pack.in.map((x, i) => ({ levels: r.rec[i].levels, first: x.in_first === 1, last: x.in_last === 1, shift: x.in_shift as number, count: x.in_count as number }));
       const p = encPack(d, [...chain, ...randomRecords(d, new Rng(seed), 12)]);
       return { inputs: p.in, outputs: p.out };
     }

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { requireTools } from '../../sim/run.js';
 import { Rng } from '../../sim/rng.js';
 import { gen, tempRoot } from '../helpers/gen-rtl.js';
+import { MAX_TILE_PIXELS, defaultTilePixels } from '../../sim/cosim-cli.js';
 
 const tmp = tempRoot('dctcm-cosim-cli-');
 
@@ -44,6 +45,20 @@ describe('cosim', () => {
     const bad = await gen(['cosim', '--npy', npy(), '--prefix', '9q']);
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/--prefix "9q" is not a Verilog identifier prefix/);
+  });
+
+  it('tiles the whole tensor by default (format v2: one tile per tensor, whole rows up to 65535 pixels)', async () => {
+    requireTools();
+    const r = await gen(['cosim', '--npy', npy(), '--sim', 'icarus', '--core', 'encoder']);
+    expect(r.code, r.out + r.err).toBe(0);
+    expect(r.out).toMatch(/tiles of 12 pixels/);
+    expect(r.out).toMatch(/^encoder: PASS cycles=\d+ pixels=12 /m);
+    expect(defaultTilePixels(56, 56)).toBe(3136);
+    expect(defaultTilePixels(300, 300)).toBe(218 * 300); // 65400 <= 65535 < 219 rows
+    expect(defaultTilePixels(1, 70000)).toBe(MAX_TILE_PIXELS);
+    const big = await gen(['cosim', '--npy', npy(), '--tile-pixels', '65536']);
+    expect(big.code).toBe(2);
+    expect(big.err).toMatch(/--tile-pixels/);
   });
 
   it('rejects settings the format forbids, exit 2', async () => {

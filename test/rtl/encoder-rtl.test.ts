@@ -1,11 +1,14 @@
-// dctcm_encoder against golden encodeTile: lint, co-simulation on Icarus and Verilator (random tvalid gaps,
-// random tready backpressure, several tiles with different policies), a real tensor slice with the
-// measured cycles per pixel, over the shared matrix of sim/sweep.ts (synthesis: test/synth/encoder-synth.test.ts).
+// dctcm_encoder against golden encodeTile (format v2): lint, co-simulation on Icarus and Verilator
+// (random tvalid gaps, random tready backpressure, several tiles with different policies and lengths from
+// cfg_tile_pixels), the s_axis_tlast check, a real tensor slice with the measured cycles per pixel, over the
+// shared matrix of sim/sweep.ts (synthesis: test/synth/encoder-synth.test.ts).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CodecConfig, Derived, Policy, TileSettings, defaultBusWidth, derive } from '../../golden/params.js';
+import { DRAIN_SLOTS, LEVEL_OFFSETS, TILE_HEADER_BITS, TOP_LEVEL } from '../../golden/params.js';
 import { effectiveShift, newPlan, planPixel, updateContext } from '../../golden/tile.js';
+import { recordLevels } from '../../sim/v2-ref.js';
 import { parseNpy } from '../../tools/npy.js';
 import { buildEncoder } from '../../generator/builders/encoder.js';
 import { ROOT } from '../../generator/render.js';
@@ -98,17 +101,19 @@ function writeRtl(d: Derived, dir: string): string[] {
   });
 }
 
-/** Cycles the throughput contract allows: max(1, ceil(record bits / B)) per pixel. */
-function recordCycles(d: Derived, settings: TileSettings, px: Int32Array, npix: number): number {
+/** Cycles the throughput contract allows for one tile: max(1, ceil(slot bits / B)) per slot, drain slots included. */
+function slotCycles(d: Derived, settings: TileSettings, px: Int32Array, npix: number): number {
   const ctx = new Uint8Array(d.cfg.channels);
   const plan = newPlan(d);
-  let cycles = 0;
+  const slots = new Array<number>(npix + LEVEL_OFFSETS[TOP_LEVEL]).fill(0);
   for (let p = 0; p < npix; p++) {
     planPixel(d, settings, ctx, px, p * d.cfg.channels, p, plan);
+    const lv = recordLevels(d, plan);
+    LEVEL_OFFSETS.forEach((o, k) => (slots[p + o] += lv.len[k]));
     updateContext(d, effectiveShift(settings), plan, ctx);
-    cycles += Math.max(1, Math.ceil(plan.bits / d.cfg.busWidth));
   }
-  return cycles;
+  slots[0] += TILE_HEADER_BITS;
+  return slots.reduce((a, b) => a + Math.max(1, Math.ceil(b / d.cfg.busWidth)), 0);
 }
 
 describe('dctcm_encoder RTL', () => {
@@ -157,6 +162,39 @@ describe('dctcm_encoder RTL', () => {
     });
   });
 
+  describe('s_axis_tlast is a check; the tile length is cfg_tile_pixels', () => {
+    const d = derive(cfg(8, 4, 4, false));
+    // tiles of 5 pixels driven with tlast early (pixel 2), missing (on pixel 4) and on a good tile only
+    const tiles = (bad: (number | undefined)[]): EncoderTile[] => {
+      const gen = new Rng(31);
+      return bad.map((badTlast, i) => ({ settings: i % 2 ? { policy: 'auto', quantShift: 1 } : { policy: 'lossless', quantShift: 0 }, pixels: pixels(d, 5, 'sparse', () => gen.u32()), npix: 5, badTlast }));
+    };
+    for (const [label, bad] of [
+      ['tlast early: error set, every tile still n pixels', [undefined, 2, undefined]],
+      ['tlast missing on the n-th pixel: error set, the tile still ends there', [undefined, undefined, 4]],
+    ] as [string, (number | undefined)[]][]) {
+      it.concurrent(label, async () => {
+        const r = await cosimEncoderTiles(d, tiles(bad), 'icarus', { workDir: join(WORK, 'tlast', label.slice(0, 12).replace(/ /g, '_')), seed: 4, gapPct: 20, stallPct: 30 });
+        expect(r.ok, r.message).toBe(true);
+      });
+    }
+    it.concurrent('the bench sees the flag: a wrong tlast with error expected low fails', async () => {
+      const r = await cosimEncoderTiles(d, tiles([undefined, 2]), 'icarus', { workDir: join(WORK, 'tlast', 'neg'), seed: 4, gapPct: 0, stallPct: 0, expectNoError: true });
+      expect(r.ok).toBe(false);
+      expect(r.message).toMatch(/^FAIL error output 1, expected 0/m);
+    });
+    it.concurrent('cfg_tile_pixels = 0 codes a tile of one pixel and sets error', async () => {
+      const gen = new Rng(32);
+      const t: EncoderTile[] = [
+        { settings: { policy: 'lossless', quantShift: 0 }, pixels: pixels(d, 3, 'dense', () => gen.u32()), npix: 3 },
+        { settings: { policy: 'auto', quantShift: 1 }, pixels: pixels(d, 1, 'dense', () => gen.u32()), npix: 1, portCount: 0 },
+        { settings: { policy: 'auto', quantShift: 2 }, pixels: pixels(d, 4, 'sparse', () => gen.u32()), npix: 4 },
+      ];
+      const r = await cosimEncoderTiles(d, t, 'verilator', { workDir: join(WORK, 'tlast', 'zero'), seed: 6, gapPct: 10, stallPct: 10 });
+      expect(r.ok, r.message).toBe(true);
+    });
+  });
+
   describe('the bench can fail (watchdog)', () => {
     const d = derive(cfg(8, 4, 4, false));
     it.concurrent('a run that ends before every expected beat arrived fails', async () => {
@@ -201,11 +239,12 @@ describe('dctcm_encoder RTL', () => {
         expect(r.ok, r.message).toBe(true);
         const cpp = r.cycles / r.pixels;
         console.log(`real tensor ${policy} s=${quantShift}: ${r.message} -> ${cpp.toFixed(3)} cycles/pixel, ${(r.beats / r.pixels).toFixed(3)} beats/pixel`);
-        // one pixel per cycle, ceil(bits / B) cycles for a record longer than the bus, the tile header's
-        // 32 bits and the trailer beat, plus the pipeline fill (the latency the manifest states)
+        // one slot per cycle, ceil(bits / B) cycles for a slot (the header with the first) longer than the
+        // bus, the drain slots, the trailer beat, plus the pipeline fill (the latency the manifest states)
+        // and, once after reset, the packer's flush of its delay lines (DRAIN_SLOTS cycles, overlapping the fill)
         const fill = buildEncoder(d).find((m) => m.name === 'dctcm_encoder')!.latency!;
-        const bound = recordCycles(d, { policy, quantShift }, px, npix) + 2 + fill;
-        console.log(`  bound from the golden record lengths: ${bound} cycles`);
+        const bound = slotCycles(d, { policy, quantShift }, px, npix) + 1 + fill + DRAIN_SLOTS;
+        console.log(`  bound from the golden slot lengths: ${bound} cycles`);
         expect(r.cycles).toBeLessThanOrEqual(bound);
       }
     });
