@@ -2,7 +2,7 @@
 // mutated words) goes through the RTL (sim/tb/decoder_tb.v.hbs on Icarus or Verilator, through
 // sim/bench.ts), and every beat, tuser and tlast included, is compared with decodeTileStatus's.
 import { Derived, TileSettings } from '../golden/params.js';
-import { encodeTile } from '../golden/tile.js';
+import { refEncodeTile } from './tile-ref.js';
 import { buildDecoder } from '../generator/builders/decoder.js';
 import { STATUS_CODE_BITS, TUSER_BITS } from '../generator/builders/dec_common.js';
 import { GENERATOR_VERSION } from '../generator/render.js';
@@ -90,11 +90,10 @@ export async function runDecoderStream(d: Derived, tiles: StreamTile[], sim: Sim
 
 /** Splits npix pixel vectors into tiles of tilePixels and encodes each with the golden model. */
 export function encodeTiles(d: Derived, settings: TileSettings, pixels: ArrayLike<number>, npix: number, tilePixels: number): StreamTile[] {
-  const C = d.cfg.channels;
   const tiles: StreamTile[] = [];
   for (let p = 0; p < npix; p += tilePixels) {
     const n = Math.min(tilePixels, npix - p);
-    tiles.push({ units: encodeTile(d, settings, pixels, n, p * C).units });
+    tiles.push({ units: refEncodeTile(d, settings, pixels, n, p * d.cfg.channels).units });
   }
   return tiles;
 }

@@ -1,9 +1,9 @@
 // dctcm_decoder: the tile stream decoder, bit-exact with decodeTile of golden/tile.ts, and its
 // submodules dctcm_dec_parse (record parser), dctcm_dec_recon (reconstruction) and dctcm_idct.
-import { Derived, FORMAT_VERSION, TILE_MAGIC } from '../../golden/params.js';
+import { Derived, TILE_MAGIC } from '../../golden/params.js';
 import { makeModule } from '../render.js';
 import { bitLength } from '../../golden/intmath.js';
-import { DEC_ERRORS, STATUS_CODE_BITS, TUSER_BITS, decWidths } from './dec_common.js';
+import { DEC_ERRORS, DEC_FORMAT, STATUS_CODE_BITS, TUSER_BITS, decWidths } from './dec_common.js';
 import { buildIdct } from './idct.js';
 import { DCT_LATENCY } from './dct.js';
 import { buildDecParse } from './dec_parse.js';
@@ -26,16 +26,16 @@ export function decoderDescription(d: Derived, prefix: string = DEFAULT_PREFIX):
     'golden/tile.ts (docs/FORMAT.md).',
     '',
     'Architecture:',
-    `- Bit buffer of ${w.CAP} bits: max(longest legal record ${w.MRB} + 1, rank-plane bits + 1, 32, B + 1) plus one`,
-    `  ${w.B}-bit word; its head is the next unread bit, bits at and above its count are zero.`,
-    '  s_axis_tready is high while a whole word fits (registers only), so every state that waits for',
-    '  input can take a word: the decoder never deadlocks, whatever the input.',
+    `- Bit buffer of ${w.CAP} bits: the longest slot (${w.SLOTMAX} bits) plus one ${w.B}-bit word; its head is`,
+    '  the next unread bit, bits at and above its count are zero. s_axis_tready is high while a whole',
+    '  word fits (registers only), so every state that waits for input can take a word: the decoder',
+    '  never deadlocks, whatever the input.',
     "  The tlast (trailer) word is not buffered: its fields are kept aside and the buffer's bit count",
     '  becomes the data limit of the tile. After the tlast word no further word is taken until the tile',
     '  has ended (a few idle cycles between tiles: end check, next header).',
     w.dct
-      ? `- Header: 32 bits checked in the order magic, version, shift <= W - 1, configuration tag (0x${w.TAG.toString(16)}, or 0x${w.NODCT_TAG.toString(16)} of a no-DCT build, whose tiles must hold no DCT block).`
-      : `- Header: 32 bits checked in the order magic, version, shift <= W - 1, configuration tag (0x${w.TAG.toString(16)}, this configuration built without the DCT).`,
+      ? `- Header: ${DEC_FORMAT.headerBits} bits, checked in the order magic, version ${DEC_FORMAT.version}, shift <= W - 1, configuration tag (0x${w.TAG.toString(16)}, or 0x${w.NODCT_TAG.toString(16)} of a no-DCT build, whose tiles must hold no DCT block), then the pixel count n.`
+      : `- Header: ${DEC_FORMAT.headerBits} bits, checked in the order magic, version ${DEC_FORMAT.version}, shift <= W - 1, configuration tag (0x${w.TAG.toString(16)}, this configuration built without the DCT), then the pixel count n.`,
     ...(w.dct ? [] : ['- Built without the DCT (gen-rtl --no-dct): a DCT block (mode plane 3 = 1) ends the tile with NO_DCT.']),
     `- Context loop, one cycle per pixel (${names.dec_parse}): the record at the buffer head is parsed`,
     '  combinationally from the per-channel contexts (mode planes, rank planes, escapes, DCT side',
@@ -146,7 +146,8 @@ export function buildDecoder(d: Derived, prefix: string = DEFAULT_PREFIX): Modul
     pixBits: w.C * w.W,
     room: w.CAP - w.B,
     magic: TILE_MAGIC,
-    version: FORMAT_VERSION,
+    version: DEC_FORMAT.version,
+    hdrBits: DEC_FORMAT.headerBits,
     shiftMax: w.W - 1,
     wideBus: w.B > 32,
     shiftCheck: w.W - 1 < 15,
