@@ -34,7 +34,7 @@ export function buildDecParse(d: Derived, prefix: string = DEFAULT_PREFIX): Modu
     taker: k === 0 ? null : taker(`take_l${k}`, 'the slot', w.LOFF[k] + lmax, lmax, offW[k]),
     src: k === 0 ? '' : `bits[${w.LOFF[k] + lmax - 1}:0]`,
   }));
-  const FLD = Math.max(w.W, w.CWM); // a payload field read at once
+  const FLD = Math.max(w.W - 1 + w.SG, w.CWM); // a payload field read at once (CTX: sign and mantissa; DCT: a coefficient)
   const F7W = bitLength(w.LMAX[7]); // a field's offset in level 7
   const fieldTaker = taker('take_field', 'level 7', w.LMAX[7] + FLD, FLD, F7W);
   const UW = bitLength(w.C); // a count of channels 0..C
@@ -125,7 +125,7 @@ export function buildDecParse(d: Derived, prefix: string = DEFAULT_PREFIX): Modu
   const ports: Port[] = [
     bit('input', 'clk'),
     bit('input', 'rst', 'synchronous, active high'),
-    vec('input', 'bits', w.CAP, 'bit buffer: the slot at the head starts at bit 0'),
+    vec('input', 'bits', w.SLOTMAX, 'head of the bit buffer: the slot at the head starts at bit 0'),
     bit('input', 'start', 'the tile header is taken this cycle: hdr_n pixels, slot 0 next'),
     vec('input', 'hdr_n', ctx.NW, "the header's pixel count (used with start)"),
     bit('input', 'restart', 'the tile ends (an error or its trailer): clear every record'),
@@ -139,7 +139,7 @@ export function buildDecParse(d: Derived, prefix: string = DEFAULT_PREFIX): Modu
       bit('output', 'pix_valid', 'the slot carries the top level of a record: its pixel is below'),
       vec('output', 'mode_ctx', w.NB, 'block b is CTX'),
       vec('output', 'mode_raw', w.NB, 'block b is RAW'),
-      vec('output', 'mode_dct', w.NB, w.dct ? 'block b is DCT (none of the three: ZERO)' : 'block b is DCT (never, in a tile this build accepts)'),
+      ...(w.dct ? [vec('output', 'mode_dct', w.NB, 'block b is DCT (none of the three: ZERO)')] : []),
       vec('output', 'value', ctx.valBits, `channel c in [c*${w.VW} +: ${w.VW}]: CTX index, RAW value${w.dct ? ' or DCT coefficient' : ''}, signed`),
       ...(w.dct ? [vec('output', 'mask', w.C, 'DCT zero mask (1 = non-zero), 0 outside DCT blocks')] : []),
       bit('output', 'err_nodct', w.dct ? 'a DCT block in a no-DCT tile (mode plane 3, level 2)' : 'a DCT block (mode plane 3, level 2): this build has no DCT'),

@@ -148,6 +148,7 @@ export function buildDecoder(d: Derived, prefix: string = DEFAULT_PREFIX): Modul
     magic: TILE_MAGIC,
     version: DEC_FORMAT.version,
     hdrBits: DEC_FORMAT.headerBits,
+    slotHi: w.SLOTMAX - 1,
     shiftMax: w.W - 1,
     wideBus: w.B > 32,
     shiftCheck: w.W - 1 < 15,
