@@ -1,18 +1,18 @@
 // Worst-case sizes of the compressed stream, for sizing buffers around the cores. They follow from the
 // format (FORMAT.md 2, 4) and the encoder's mode decision (FORMAT.md 8); test/golden/bounds.test.ts
 // encodes adversarial tiles and checks that the bounds hold and are reached.
-import { Derived, Policy, TILE_END_BITS, TILE_HEADER_BITS, dctBlockBits, rawBlockBits } from './params.js';
+import { Derived, Policy, TILE_HEADER_BITS, dctBlockBits, rawBlockBits } from './params.js';
 
 /**
  * Longest record the encoder writes under a policy. lossless and auto: every block costs at most a RAW
  * block (CTX is chosen only when not dearer than RAW, ZERO costs 2 bits, and auto takes DCT only when
  * strictly cheaper). dct: every block is ZERO (2 bits) or DCT, whose coefficients are at most CWmax
- * bits wide. Either way a record can exceed the raw pixel (C * W bits) by 1 + 3 * C / N bits.
+ * bits wide. Either way a record can exceed the raw pixel (C * W bits) by 3 * C / N bits.
  */
 export function recordBitsMax(d: Derived, policy: Policy): number {
   const { dctSize: N, dataWidth: W } = d.cfg;
   const block = policy === 'dct' ? Math.max(2, dctBlockBits(N, d.coefWidthBits, d.coefWidthMax)) : rawBlockBits(N, W);
-  return 1 + d.blocks * block;
+  return d.blocks * block;
 }
 
 /**
@@ -25,12 +25,12 @@ export function recordBitsMaxAny(d: Derived): number {
 }
 
 /**
- * Most B-bit words a tile of `pixels` pixels occupies: header, records, end bit and zero padding up to
- * a word boundary, then the trailer word (FORMAT.md 2).
+ * Most B-bit words a tile of `pixels` pixels occupies: header, the records' bits (staggered into slots,
+ * which moves bits but adds none), zero padding up to a word boundary, then the trailer word (FORMAT.md 2).
  */
 export function tileWordsMax(d: Derived, pixels: number, recordBits: number): number {
   const B = d.cfg.busWidth;
-  return Math.ceil((TILE_HEADER_BITS + pixels * recordBits + TILE_END_BITS) / B) + 1;
+  return Math.ceil((TILE_HEADER_BITS + pixels * recordBits) / B) + 1;
 }
 
 /** The same in bits. */

@@ -13,12 +13,12 @@ const streamMessage = (bit: number, problem: string) => `malformed stream at bit
 
 /**
  * Why a stream is rejected: the one list of error codes (docs/FORMAT.md section 10). The `rtl` entries
- * are the tile checks of decodeTile in the order it makes them; dctcm_decoder's status codes
- * (m_axis_tuser, error_code), its localparams and the manifest's `errorCodes` are generated from them,
- * and 0 means no error. The others are checks only a software decoder makes (a caller's pixel bound,
- * a partial word, the .dctcm container around the tiles). Codes 1-12 are those of version 1; NO_DCT came
- * with the --no-dct build option and took 13, moving the software-only codes up by one, so that every
- * hardware code stays below 16 and the cores' status fits 4 bits.
+ * are the tile checks of decodeTile; dctcm_decoder's status codes (m_axis_tuser, error_code), its
+ * localparams and the manifest's `errorCodes` are generated from them, and 0 means no error. The others
+ * are checks only a software decoder makes (a caller's pixel bound, a partial word, the .dctcm container
+ * around the tiles). Codes 1-12 came with format version 1, NO_DCT (13) with the --no-dct build option;
+ * format version 2 kept every code and reworded OVERRUN, BAD_PADDING and BAD_COUNT for its framing (a
+ * pixel count in the header, no end bit). Every hardware code stays below 16: the cores' status is 4 bits.
  */
 export const STREAM_ERRORS = [
   { code: 1, name: 'BAD_MAGIC', rtl: true, text: 'bad tile magic (header bits 7:0 are not 0xDC)' },
@@ -28,13 +28,13 @@ export const STREAM_ERRORS = [
   { code: 5, name: 'BAD_ESCAPE', rtl: true, text: 'escape field beyond the unranked bit lengths of its context' },
   { code: 6, name: 'BAD_DCT_WIDTH', rtl: true, text: 'DCT coefficient width above the maximum' },
   { code: 7, name: 'BAD_VALUE', rtl: true, text: 'CTX value outside the quantized value range' },
-  { code: 8, name: 'OVERRUN', rtl: true, text: 'header or record runs past the tile data (tlast word came first, or the record reaches the trailer)' },
-  { code: 9, name: 'BAD_PADDING', rtl: true, text: 'non-zero padding, or more than a word between the end-of-tile bit and the trailer' },
-  { code: 10, name: 'BAD_COUNT', rtl: true, text: 'trailer pixel count does not match (mod 2^16)' },
+  { code: 8, name: 'OVERRUN', rtl: true, text: 'header or slot runs past the tile data (tlast word came first, or a slot reaches the trailer word)' },
+  { code: 9, name: 'BAD_PADDING', rtl: true, text: 'non-zero padding, or more than a word between the last slot and the trailer' },
+  { code: 10, name: 'BAD_COUNT', rtl: true, text: 'pixel count 0 in the header (bits 47:32), or the trailer count is not the header count' },
   { code: 11, name: 'BAD_CHECKSUM', rtl: true, text: 'trailer checksum does not match' },
   { code: 12, name: 'BAD_TRAILER', rtl: true, text: 'non-zero bits above bit 31 of the trailer word' },
   { code: 13, name: 'NO_DCT', rtl: true, text: 'DCT block in a tile whose configuration tag is that of a build without the DCT' },
-  { code: 14, name: 'TOO_MANY_PIXELS', rtl: false, text: 'more pixels than the caller expects in the tile' },
+  { code: 14, name: 'TOO_MANY_PIXELS', rtl: false, text: 'header pixel count above what the caller expects in the tile (the file\'s pixels per tile)' },
   { code: 15, name: 'PARTIAL_WORD', rtl: false, text: 'tile length is not a whole number of bus words' },
   { code: 16, name: 'CONTAINER', rtl: false, text: 'malformed .dctcm file around the tiles (header, tile framing, sizes)' },
 ] as const;

@@ -33,10 +33,31 @@
 //   the CTX table (right for CTX and ZERO blocks); the few RAW and DCT blocks are patched in afterwards.
 //   A lossless run copies the input. (Reading the tensor a tile at a time, C short runs per tile, cost
 //   more than the coding itself.)
-import { fold16, dctReconstruct, effectiveShift, foldedDctOf, forwardDct, EncodedTile } from './tile.js';
+// - The staggered layout (FORMAT.md 2.3): each record is written in level order, every level from a
+//   fresh 32-bit unit, into a delay line of the last LEVEL_OFFSETS[TOP_LEVEL] + 1 records; a slot is
+//   then 8 copies of whole units, shifted into place. RAW payloads (level 6) are gathered in their own
+//   buffer, apart from the CTX and DCT payloads (level 7).
+import { fold16, checkTilePixels, ctxLimit, dctReconstruct, effectiveShift, foldedDctOf, forwardDct, EncodedTile } from './tile.js';
 import { dequantize, indexLimit, quantize, tieDirection } from './quantize.js';
 import { roundShift, signedWidthOf } from './intmath.js';
-import { Derived, FORMAT_VERSION, MODE_CTX, MODE_DCT, MODE_RAW, MODE_ZERO, RANKS, TILE_MAGIC, TileSettings, dctContext, validateSettings } from './params.js';
+import {
+  Derived,
+  FORMAT_VERSION,
+  LEVELS,
+  LEVEL_OFFSETS,
+  MODE_CTX,
+  MODE_DCT,
+  MODE_RAW,
+  MODE_ZERO,
+  RANKS,
+  TILE_HEADER_BITS,
+  TILE_MAGIC,
+  TOP_LEVEL,
+  TileSettings,
+  dctContext,
+  tileSlots,
+  validateSettings,
+} from './params.js';
 
 export interface FastTensor {
   tiles: Uint32Array[]; // each tile's words, B/32 units each
@@ -48,7 +69,7 @@ export interface FastTensor {
 
 // Value table entry, for value v at index v - minVal:
 const WIDTH_AT = 5; // bits 0-4: L = bitLength(|quantize(v, s)|); bits 5-9: width of the CTX payload field
-const CTX_AT = 10; // bits 10-14: the context v leaves if its block is CTX (FORMAT.md 6.4)
+const CTX_AT = 10; // bits 10-14: the context v leaves if its block is CTX: min(L, ctxLimit) (FORMAT.md 6.4)
 const NONZERO_BIT = 1 << 15; // bit 15: v !== 0
 const FIELD_AT = 16; // bits 16-31: the CTX payload field
 
@@ -71,6 +92,7 @@ function valueTables(d: Derived, s: number): ValueTables {
   const n = maxPos - minVal + 1;
   t = { value: new Int32Array(2 * n), recon: new Int32Array(2 * n), lengthTie: new Uint8Array(n) };
   const qMax = indexLimit(maxPos, s); // as planPixel
+  const kMax = ctxLimit(d, s); // as updateContext
   for (let i = 0; i < 2 * n; i++) {
     const v = (i >> 1) + minVal;
     const up = i & 1;
@@ -82,7 +104,7 @@ function valueTables(d: Derived, s: number): ValueTables {
     const q = s === 0 ? v : quantize(v, s, qMax, up);
     const L = 32 - Math.clz32(Math.abs(q));
     const r = s === 0 ? q : dequantize(q, s, minVal, maxPos);
-    const k = 32 - Math.clz32(Math.abs(r) >>> s);
+    const k = Math.min(L, kMax);
     const mantissa = Math.abs(q) - ((1 << L) >>> 1);
     const field = signed ? +(q < 0) | (mantissa << 1) : mantissa;
     const width = signed ? L : L - +(L > 0);
@@ -191,7 +213,8 @@ class Encoder {
   readonly rank0: Int32Array; // per CTX block of the pixel: its rank-0 plane bits
   readonly pending: Int32Array; // rank codes (rank | escape << 3) of its CTX values of rank >= 1
   readonly dctSide: Int32Array; // per DCT block: mask, width
-  readonly payload: Uint32Array; // its payload section, whole units
+  readonly payload: Uint32Array; // its CTX and DCT payloads (level 7), whole units
+  readonly rawPayload: Uint32Array; // its RAW payloads (level 6), whole units
   readonly x = new Int32Array(32); // one block's values, coefficients, mask, reconstruction
   readonly y = new Int32Array(32);
   readonly mask = new Uint8Array(32);
@@ -217,6 +240,9 @@ class Encoder {
   pu = 0;
   pacc = 0;
   pheld = 0;
+  ru = 0; // the same for the RAW payloads
+  racc = 0;
+  rheld = 0;
   pixel = 0;
   parity = 0; // of the pixel's index in its tile
 
@@ -261,6 +287,7 @@ class Encoder {
     this.fixAt = new Int32Array(C + 1);
     this.dctSide = new Int32Array(2 * d.blocks);
     this.payload = new Uint32Array(Math.ceil((C * Math.max(W, d.coefWidthMax)) / 32) + 2);
+    this.rawPayload = new Uint32Array(Math.ceil((C * W) / 32) + 2);
   }
 
   /** The width of c_0 = roundShift(T[0][0] * sum of v, P + s) of a block whose v - minVal sum to u. */
@@ -283,7 +310,16 @@ function encoderOf(d: Derived, settings: TileSettings): Encoder {
 
 // Buffers shared by all encoders, replaced by bigger ones when needed. The Compact buffers have a
 // 32-bit view too, to be written four (two) entries at a time.
-const shared = { out: new Uint32Array(1 << 16), u8: new Uint8Array(1 << 16), u16: new Uint16Array(1 << 12), u8w: new Uint32Array(0), u16w: new Uint32Array(0) };
+const shared = {
+  out: new Uint32Array(1 << 16),
+  u8: new Uint8Array(1 << 16),
+  u16: new Uint16Array(1 << 12),
+  u8w: new Uint32Array(0),
+  u16w: new Uint32Array(0),
+  line: new Uint32Array(0), // the delay line of encodeTileCompact
+  lineAt: new Int32Array((LEVEL_OFFSETS[TOP_LEVEL] + 1) * LEVELS),
+  lineLen: new Int32Array((LEVEL_OFFSETS[TOP_LEVEL] + 1) * LEVELS),
+};
 shared.u8w = new Uint32Array(shared.u8.buffer);
 shared.u16w = new Uint32Array(shared.u16.buffer);
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1; // the 32-bit views' byte order
@@ -410,6 +446,9 @@ function planPixelFast(e: Encoder, src: Compact, off: number): void {
   let nNotCtx = 0;
   let nOthers = 0;
   e.nDct = 0;
+  e.ru = 0;
+  e.racc = 0;
+  e.rheld = 0;
   const fixAt = e.fixAt;
   let nFix = 0;
   for (let b = 0; b < nb; b++) {
@@ -530,7 +569,7 @@ function planPixelFast(e: Encoder, src: Compact, off: number): void {
     e.pacc = pacc0;
     e.pheld = pheld0;
     codeOtherBlock(e, mode, wc, src, i0, c0);
-    pu = e.pu;
+    pu = e.pu; // (a RAW block leaves them at the block's start: its payload went to rawPayload)
     pacc = e.pacc;
     pheld = e.pheld;
   }
@@ -597,7 +636,7 @@ function dctCandidate(e: Encoder, src: Compact, i0: number, bits: number): numbe
   return wc;
 }
 
-/** A block coded RAW or DCT (wc, e.x and e.y from dctCandidate): contexts, payload, patches. */
+/** A block coded RAW or DCT (wc, e.x and e.y from dctCandidate): contexts, payload (RAW: rawPayload), patches. */
 function codeOtherBlock(e: Encoder, mode: number, wc: number, src: Compact, i0: number, c0: number): void {
   const { N, s, y, minVal } = e;
   const cx = e.ctx;
@@ -642,8 +681,11 @@ function codeOtherBlock(e: Encoder, mode: number, wc: number, src: Compact, i0: 
     const fieldMask = wc === 0 ? 0 : (1 << wc) - 1; // wc < 32
     for (let j = 0; j < N; j++) y[j] &= fieldMask;
   }
-  const pbuf = e.payload;
-  let { pu, pacc, pheld } = e;
+  const raw = mode === MODE_RAW;
+  const pbuf = raw ? e.rawPayload : e.payload;
+  let pu = raw ? e.ru : e.pu;
+  let pacc = raw ? e.racc : e.pacc;
+  let pheld = raw ? e.rheld : e.pheld;
   for (let j = 0; j < N; j++) {
     const x = y[j];
     const spill = x >>> 1 >>> (31 - pheld);
@@ -655,33 +697,67 @@ function codeOtherBlock(e: Encoder, mode: number, wc: number, src: Compact, i0: 
     pacc = (pacc & (full - 1)) | (spill & -full);
     pheld &= 31;
   }
-  e.pu = pu;
-  e.pacc = pacc;
-  e.pheld = pheld;
+  if (raw) {
+    e.ru = pu;
+    e.racc = pacc;
+    e.rheld = pheld;
+  } else {
+    e.pu = pu;
+    e.pacc = pacc;
+    e.pheld = pheld;
+  }
 }
 
-/** Appends the record of the pixel planned in e (FORMAT.md 4, as writePixel) at bit pos; returns the end. */
-function writeRecordFast(e: Encoder, out: Uint32Array, pos: number): number {
+/** Appends buffer units pbuf[0 .. pu) and the partial unit (acc, held bits) at bit pos of the zeroed out. */
+function putUnits(out: Uint32Array, pos: number, pbuf: Uint32Array, pu: number, acc: number, held: number): number {
+  const off = pos & 31;
+  for (let k = 0, u = pos >>> 5; k < pu; k++, u++) {
+    const x = pbuf[k];
+    out[u] |= x << off;
+    out[u + 1] = x >>> 1 >>> (31 - off);
+  }
+  return putField(out, pos + 32 * pu, acc, held);
+}
+
+/**
+ * Writes the record of the pixel planned in e (FORMAT.md 4, as writePixel) in level order (GROUPING),
+ * each level from a fresh unit, at unit `base` of the zeroed buf; level k's first unit goes to
+ * at[k] and its length in bits to len[k].
+ */
+function writeLevelsFast(e: Encoder, buf: Uint32Array, base: number, at: Int32Array, len: Int32Array): void {
   const { nb, N } = e;
+  let pos = base << 5;
+  let start = pos;
   // Bits beyond pos are zero: only ones are set.
-  out[pos >>> 5] |= 1 << (pos & 31); // present
-  pos++;
-  // Mode plane 1 from its words; planes 2 and 3 are zeros but for the RAW and DCT blocks.
+  // Level 0: mode plane 1, from its words.
+  at[0] = base;
   const ctxMask = e.ctxMask;
-  for (let b = 0; b < nb; b += 32) pos = putField(out, pos, ctxMask[b >>> 5], Math.min(32, nb - b));
+  for (let b = 0; b < nb; b += 32) pos = putField(buf, pos, ctxMask[b >>> 5], Math.min(32, nb - b));
+  len[0] = pos - start;
+  // Level 1: mode plane 2 (zeros but for the RAW and DCT blocks), rank plane 0.
+  pos = start = (pos + 31) & ~31;
+  at[1] = pos >>> 5;
   const others = e.others;
   for (let k = 0; k < e.nOthers; k++) {
-    const at = pos + (others[k] >>> 1); // its plane-2 bit: 1 (not ZERO)
-    out[at >>> 5] |= 1 << (at & 31);
+    const b = pos + (others[k] >>> 1); // its plane-2 bit: 1 (not ZERO)
+    buf[b >>> 5] |= 1 << (b & 31);
   }
   pos += e.nNotCtx;
-  for (let k = 0; k < e.nOthers; k++, pos++) out[pos >>> 5] |= (others[k] & 1) << (pos & 31); // plane 3: 1 = DCT
   const rank0 = e.rank0;
-  for (let k = 0; k < e.nRank0; k++) pos = putField(out, pos, rank0[k], N); // rank plane 0
-  // Rank planes 1 .. R-1 over the values not decided yet; those left after them are the escapes.
+  for (let k = 0; k < e.nRank0; k++) pos = putField(buf, pos, rank0[k], N);
+  len[1] = pos - start;
+  // Level 2: mode plane 3 (1 = DCT), rank plane 1; levels 3-5: rank planes 2-4, over the values no plane
+  // decided yet; those left after them are the escapes.
+  pos = start = (pos + 31) & ~31;
+  at[2] = pos >>> 5;
+  for (let k = 0; k < e.nOthers; k++, pos++) buf[pos >>> 5] |= (others[k] & 1) << (pos & 31);
   const pend = e.pending;
   let undecided = e.nPending;
-  for (let j = 1; j < RANKS && undecided > 0; j++) {
+  for (let j = 1; j < RANKS; j++) {
+    if (j > 1) {
+      pos = start = (pos + 31) & ~31;
+      at[j + 1] = pos >>> 5;
+    }
     let next = 0;
     let bits = 0;
     let held = 0;
@@ -692,50 +768,88 @@ function writeRecordFast(e: Encoder, out: Uint32Array, pos: number): number {
       pend[next] = code;
       next += hit ^ 1;
       if (++held === 32) {
-        pos = putField(out, pos, bits, 32);
+        pos = putField(buf, pos, bits, 32);
         bits = 0;
         held = 0;
       }
     }
-    pos = putField(out, pos, bits, held);
+    pos = putField(buf, pos, bits, held);
     undecided = next;
+    len[j + 1] = pos - start;
   }
-  for (let k = 0; k < undecided; k++) pos = putField(out, pos, pend[k] >>> 3, e.escBits);
+  // Level 6: escape fields, DCT side information, RAW payloads.
+  pos = start = (pos + 31) & ~31;
+  at[6] = pos >>> 5;
+  for (let k = 0; k < undecided; k++) pos = putField(buf, pos, pend[k] >>> 3, e.escBits);
   const side = e.dctSide;
   for (let k = 0; k < e.nDct; k++) {
-    pos = putField(out, pos, side[2 * k], N);
-    pos = putField(out, pos, side[2 * k + 1], e.coefWidthBits);
+    pos = putField(buf, pos, side[2 * k], N);
+    pos = putField(buf, pos, side[2 * k + 1], e.coefWidthBits);
   }
-  // Payload: the whole units shifted into place, then the partial one.
-  const pbuf = e.payload;
-  const pu = e.pu;
-  const off = pos & 31;
-  for (let k = 0, u = pos >>> 5; k < pu; k++, u++) {
-    const x = pbuf[k];
-    out[u] |= x << off;
-    out[u + 1] = x >>> 1 >>> (31 - off);
-  }
-  return putField(out, pos + 32 * pu, e.pacc, e.pheld);
+  pos = putUnits(buf, pos, e.rawPayload, e.ru, e.racc, e.rheld);
+  len[6] = pos - start;
+  // Level 7: CTX payloads and DCT coefficients.
+  pos = start = (pos + 31) & ~31;
+  at[7] = pos >>> 5;
+  pos = putUnits(buf, pos, e.payload, e.pu, e.pacc, e.pheld);
+  len[7] = pos - start;
+}
+
+/** Units of one record in the delay line: every level's longest section in whole units, and a spare. */
+function lineStride(d: Derived): number {
+  return d.levelMaxBits.reduce((a, b) => a + Math.ceil(b / 32), 0) + 2;
 }
 
 /** One tile of npix pixels from pixel p0 of src (pixel-major Compact): its units. Appends to e's patches. */
 function encodeTileCompact(e: Encoder, src: Compact, p0: number, npix: number): Uint32Array {
+  checkTilePixels(npix);
   const d = e.d;
   const Bw = d.cfg.busWidth;
-  const capacity = 1 + Math.ceil((npix * d.maxRecordBits + 1) / 32) + 2 * (Bw / 32) + 4;
+  const capacity = 1 + Math.ceil((TILE_HEADER_BITS + npix * d.maxRecordBits) / 32) + 2 * (Bw / 32) + 4;
   if (shared.out.length < capacity) shared.out = new Uint32Array(Math.max(capacity, 2 * shared.out.length));
   const out = shared.out;
   out.fill(0, 0, capacity); // the writers only set ones
   out[0] = TILE_MAGIC | (FORMAT_VERSION << 8) | (e.s << 12) | (d.tag << 16);
-  let pos = 32;
+  out[1] = npix; // the pixel count, bits 32-47
+  let pos = TILE_HEADER_BITS;
+  // The delay line: record r in entry r mod depth, its level k at unit lineAt[entry * LEVELS + k].
+  const depth = LEVEL_OFFSETS[TOP_LEVEL] + 1;
+  const stride = lineStride(d);
+  if (shared.line.length < depth * stride) shared.line = new Uint32Array(depth * stride);
+  const line = shared.line;
+  const lineAt = shared.lineAt;
+  const lineLen = shared.lineLen;
+  const at = new Int32Array(LEVELS);
+  const len = new Int32Array(LEVELS);
   e.ctx.fill(0); // all contexts are 0 at the first pixel of a tile
-  for (let p = p0; p < p0 + npix; p++) {
-    e.pixel = p;
-    e.parity = (p - p0) & 1;
-    planPixelFast(e, src, p * e.C);
-    pos = writeRecordFast(e, out, pos);
+  const slots = tileSlots(npix);
+  for (let t = 0; t < slots; t++) {
+    if (t < npix) {
+      const p = p0 + t;
+      e.pixel = p;
+      e.parity = t & 1;
+      planPixelFast(e, src, p * e.C);
+      const entry = t % depth;
+      line.fill(0, entry * stride, (entry + 1) * stride);
+      writeLevelsFast(e, line, entry * stride, at, len);
+      lineAt.set(at, entry * LEVELS);
+      lineLen.set(len, entry * LEVELS);
+    }
+    // Slot t: level k of record t - LEVEL_OFFSETS[k], whole units shifted into place.
+    for (let k = 0; k < LEVELS; k++) {
+      const r = t - LEVEL_OFFSETS[k];
+      if (r < 0 || r >= npix) continue;
+      const i = (r % depth) * LEVELS + k;
+      const n = lineLen[i];
+      const off = pos & 31;
+      for (let u = lineAt[i], end = u + ((n + 31) >>> 5), o = pos >>> 5; u < end; u++, o++) {
+        const x = line[u]; // zero beyond the level's end
+        out[o] |= x << off;
+        out[o + 1] |= x >>> 1 >>> (31 - off);
+      }
+      pos += n;
+    }
   }
-  pos++; // end of tile (a 0 bit)
   pos = Math.ceil(pos / Bw) * Bw;
   const dataUnits = pos >>> 5;
   out[dataUnits] = (npix & 0xffff) | (fold16(out, dataUnits) << 16); // trailer

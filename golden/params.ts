@@ -7,15 +7,81 @@ import { buildRankTable } from './ctxcode.js';
 import { TIE_PARITY } from './quantize.js';
 
 /** Version of the compressed format described in docs/FORMAT.md. Bumped on any change of the bits. */
-export const FORMAT_VERSION = 1;
+export const FORMAT_VERSION = 2;
 /** First byte of every tile header. */
 export const TILE_MAGIC = 0xdc;
-/** Bits of the tile header: magic, version, shift, configuration tag (FORMAT.md 2.1). */
-export const TILE_HEADER_BITS = 32;
-/** Bits of the end-of-tile marker after the last record (FORMAT.md 2.2). */
+/** Width of the tile header's pixel count n (FORMAT.md 2.1, header bits 32-47). */
+export const TILE_COUNT_BITS = 16;
+/** Most pixels a tile holds: the largest count the header's field carries (a tile has 1 .. this). */
+export const MAX_TILE_PIXELS = 2 ** TILE_COUNT_BITS - 1;
+/** Bits of the tile header: magic, version, shift, configuration tag, pixel count (FORMAT.md 2.1). */
+export const TILE_HEADER_BITS = 32 + TILE_COUNT_BITS;
+/**
+ * Format version 1's end-of-tile bit. Format 2 has none (the header counts the pixels); this stays only
+ * because the version-1 core builders (generator/) still read it until they move to version 2.
+ */
 export const TILE_END_BITS = 1;
 /** Rank planes per coded value before the escape (FORMAT.md section 5). */
 export const RANKS = 5;
+
+// ---- the staggered layout (FORMAT.md 2.2, 2.3) ----
+
+/**
+ * A record's sections (FORMAT.md section 4) by id, in record order. The payload section is split in
+ * two: the RAW blocks' payloads, and those of the CTX and DCT blocks, each in block order.
+ */
+export const SEC_MODE1 = 0;
+export const SEC_MODE2 = 1;
+export const SEC_MODE3 = 2;
+export const SEC_RANK0 = 3; // rank plane j is SEC_RANK0 + j, j < RANKS
+export const SEC_ESCAPES = SEC_RANK0 + RANKS;
+export const SEC_DCT_SIDE = SEC_ESCAPES + 1;
+export const SEC_RAW_PAYLOADS = SEC_DCT_SIDE + 1;
+export const SEC_PAYLOADS = SEC_RAW_PAYLOADS + 1; // CTX payloads and DCT coefficients
+export const SECTIONS = SEC_PAYLOADS + 1;
+export const SECTION_NAMES: readonly string[] = [
+  'mode plane 1',
+  'mode plane 2',
+  'mode plane 3',
+  ...Array.from({ length: RANKS }, (_, j) => `rank plane ${j}`),
+  'escape fields',
+  'DCT side information',
+  'RAW payloads',
+  'CTX payloads and DCT coefficients',
+];
+
+/**
+ * The levels a record is cut into (FORMAT.md 2.2): level k carries these sections, in this order. Each
+ * section sits in the lowest level whose length the levels below give, except RAW payloads and DCT side
+ * information, which wait until level 6 so that a decoder holds RAW values for a few slots only.
+ */
+export const GROUPING: readonly (readonly number[])[] = [
+  [SEC_MODE1],
+  [SEC_MODE2, SEC_RANK0],
+  [SEC_MODE3, SEC_RANK0 + 1],
+  [SEC_RANK0 + 2],
+  [SEC_RANK0 + 3],
+  [SEC_RANK0 + 4],
+  [SEC_ESCAPES, SEC_DCT_SIDE, SEC_RAW_PAYLOADS],
+  [SEC_PAYLOADS],
+];
+export const LEVELS = GROUPING.length;
+/** The top level: the only one whose length needs the record's contexts. */
+export const TOP_LEVEL = LEVELS - 1;
+/** Slots between consecutive levels of a record (D). */
+export const LEVEL_STAGGER = 4;
+/**
+ * Slot of level k of a record, counted from the slot of its level 0 (FORMAT.md 2.3): k * D, and one
+ * slot more for the top level, whose length goes through the context table. (0, 4, 8, ..., 24, 29)
+ */
+export const LEVEL_OFFSETS: readonly number[] = Array.from({ length: LEVELS }, (_, k) => k * LEVEL_STAGGER + (k === TOP_LEVEL ? 1 : 0));
+/** Slots after the last pixel's level 0 that carry only upper levels: a tile of n pixels has n + this slots. */
+export const DRAIN_SLOTS = LEVEL_OFFSETS[TOP_LEVEL];
+
+/** Slots of a tile of n pixels: slot t carries level k of record t - LEVEL_OFFSETS[k] (0 <= that < n). */
+export function tileSlots(n: number): number {
+  return n > 0 ? n + DRAIN_SLOTS : 0;
+}
 
 export const DCT_SIZES = [4, 8, 16, 32] as const;
 export const POLICIES = ['lossless', 'auto', 'dct'] as const;
@@ -152,8 +218,10 @@ export interface Derived {
   coefMaxAbs: number; // largest |quantized coefficient| at shift 0
   coefWidthMax: number; // widest coefficient field
   coefWidthBits: number; // width of the coefficient-width field
-  maxRecordBits: number; // longest record a decoder accepts, so the most it must buffer (FORMAT.md section 4)
+  maxRecordBits: number; // longest record a decoder accepts (FORMAT.md section 4)
   maxEncodedRecordBits: number; // longest record the encoder writes (it codes CTX only when no longer than RAW)
+  levelMaxBits: number[]; // [k] longest level-k section of any record a decoder accepts (FORMAT.md 2.2)
+  maxSlotBits: number; // longest slot: the sum of levelMaxBits, since a slot's levels are of different records
   tag: number; // this build's configuration tag, written by its encoder
   noDctTag: number; // the tag of the same configuration built without the DCT: every decoder accepts it (a subset)
 }
@@ -194,6 +262,7 @@ export function derive(cfg: CodecConfig): Derived {
       if (lo !== hi) tieUp[k * (W + 1) + L] = +(hi < lo);
     }
   }
+  const levelMax = levelMaxBitsOf(blocks, N, W, signed, escBits, coefWidthBits, coefWidthMax, hasDct(cfg));
   const rawBlock = rawBlockBits(N, W);
   const dctBlock = dctBlockBits(N, coefWidthBits, coefWidthMax);
   // A CTX block may legally be longer than RAW (every value escaped at its widest length): a decoder
@@ -218,13 +287,43 @@ export function derive(cfg: CodecConfig): Derived {
     coefWidthMax,
     coefWidthBits,
     // Without the DCT no DCT block is legal, so none bounds a record.
-    maxRecordBits: 1 + blocks * Math.max(rawBlock, cfg.dct ? dctBlock : 0, ctxBlock),
-    maxEncodedRecordBits: 1 + blocks * Math.max(rawBlock, cfg.dct ? dctBlock : 0),
+    maxRecordBits: blocks * Math.max(rawBlock, cfg.dct ? dctBlock : 0, ctxBlock),
+    maxEncodedRecordBits: blocks * Math.max(rawBlock, cfg.dct ? dctBlock : 0),
+    levelMaxBits: levelMax,
+    maxSlotBits: levelMax.reduce((a, b) => a + b, 0),
     tag: configTag(cfg),
     noDctTag: configTag({ ...cfg, dct: false }),
   };
   derivedCache.set(key, d);
   return d;
+}
+
+/**
+ * Longest section of each level (GROUPING) that a record can have. Blocks are independent and each
+ * block has one mode, so a level's longest section is C/N times the most one block of any legal mode
+ * puts into it (a DCT block is legal only in a build with the DCT).
+ */
+function levelMaxBitsOf(blocks: number, N: number, W: number, signed: boolean, escBits: number, coefWidthBits: number, coefWidthMax: number, dct: boolean): number[] {
+  const perMode = (m: number): number[] => {
+    const s = new Array<number>(SECTIONS).fill(0);
+    s[SEC_MODE1] = 1;
+    if (m === MODE_CTX) {
+      for (let j = 0; j < RANKS; j++) s[SEC_RANK0 + j] = N;
+      s[SEC_ESCAPES] = N * escBits;
+      s[SEC_PAYLOADS] = N * (W - 1 + (signed ? 1 : 0)); // every value of bit length W
+    } else {
+      s[SEC_MODE2] = 1;
+      if (m !== MODE_ZERO) s[SEC_MODE3] = 1;
+      if (m === MODE_RAW) s[SEC_RAW_PAYLOADS] = N * W;
+      if (m === MODE_DCT) {
+        s[SEC_DCT_SIDE] = N + coefWidthBits;
+        s[SEC_PAYLOADS] = N * coefWidthMax;
+      }
+    }
+    return s;
+  };
+  const modes = (dct ? [MODE_ZERO, MODE_CTX, MODE_RAW, MODE_DCT] : [MODE_ZERO, MODE_CTX, MODE_RAW]).map(perMode);
+  return GROUPING.map((secs) => blocks * Math.max(...modes.map((s) => secs.reduce((a, i) => a + s[i], 0))));
 }
 
 /** Bits of a RAW block, its three mode-plane bits included (FORMAT.md 4, 8). */

@@ -1,30 +1,51 @@
-// Tile encoder and decoder: the bit-exact definition of the DCT-CM stream (docs/FORMAT.md).
-// Stages are exported one by one (planPixel, writePixel, updateContext, and the pieces they are made of:
-// contextOf, ctxField, dctBlockBits, writeBlockPayload, beginTile / endTile) so the RTL's stage references
-// (sim/enc-stages.ts) are built from them.
+// Tile encoder and decoder: the bit-exact definition of the DCT-CM stream, format version 2
+// (docs/FORMAT.md). A pixel's record is planned (planPixel) and written (writePixel) as one run of bits,
+// cut into levels (recordLevels, params.ts GROUPING), and the levels of consecutive records are
+// staggered into slots: slot t carries level k of record t - LEVEL_OFFSETS[k] (encodeTile). Stages are
+// exported one by one (planPixel, writePixel, updateContext, recordSections, recordLevels, and the pieces
+// they are made of: contextOf, ctxField, dctBlockBits, writeBlockPayload, startTile / finishTile) so the
+// RTL's stage references (sim/) are built from them.
 //
 // Speed (bench/golden-speed.ts): the loops that run once per value avoid branches whose direction
 // depends on the data. A value of an activation map is zero about half of the time, so an `if` on it is
 // mispredicted about half of the time, which costs as much as the rest of the loop body. V8 compiles
 // `+(a === b)` to a 0 or 1, and Math.abs and Math.clz32 to single instructions, without branches; these
 // loops use them, and where one of two outcomes must be kept they store both and advance a count.
-import { BitReader, BitWriter, getBit, getBits, pastEndError } from './bits.js';
+import { BitWriter, getBit, getBits, pastEndError } from './bits.js';
 import { ERR, StreamError, StreamErrorCode } from './errors.js';
 import { signedWidthOf } from './intmath.js';
 import { dctForward, dctForwardFolded, dctInverse, dctInverseFolded, foldDct } from './dct.js';
 import { dequantize, indexLimit, quantize, tieDirection } from './quantize.js';
+import { ParamError } from './errors.js';
 import {
   Derived,
   FORMAT_VERSION,
+  GROUPING,
+  LEVELS,
+  LEVEL_OFFSETS,
+  MAX_TILE_PIXELS,
   MODE_CTX,
   MODE_DCT,
   MODE_RAW,
   MODE_ZERO,
   NO_DCT_TAG_XOR,
   RANKS,
+  SECTIONS,
+  SEC_DCT_SIDE,
+  SEC_ESCAPES,
+  SEC_MODE1,
+  SEC_MODE2,
+  SEC_MODE3,
+  SEC_PAYLOADS,
+  SEC_RANK0,
+  SEC_RAW_PAYLOADS,
+  TILE_COUNT_BITS,
+  TILE_HEADER_BITS,
   TILE_MAGIC,
+  TOP_LEVEL,
   TileSettings,
   dctContext,
+  tileSlots,
   validateSettings,
 } from './params.js';
 
@@ -40,7 +61,7 @@ export interface PixelPlan {
   coefWidth: Uint8Array; // [block] DCT: coefficient field width
   mask: Uint8Array; // [channel] 1 where the input value is non-zero (the DCT zero mask)
   recon: Int32Array; // [channel] the decoder's output
-  bits: number; // record length, the present bit included
+  bits: number; // record length: the sum of its sections (FORMAT.md section 4)
 }
 
 export function newPlan(d: Derived): PixelPlan {
@@ -130,7 +151,7 @@ export function planPixel(
   const { modes, blockBits, mask, sym: symOut, index, len, rank, coef, coefWidth, recon } = plan;
   const F = lossless ? null : foldedDctOf(d);
   const qMax = indexLimit(maxPos, s);
-  let total = 1;
+  let total = 0;
   for (let b = 0; b < d.blocks; b++) {
     const c0 = b * N;
     const c1 = c0 + N;
@@ -231,23 +252,38 @@ export function dctReconstruct(
   }
 }
 
-/** The context a CTX or RAW value v leaves at shift s: bitLength(|v| >> s) (FORMAT.md 6.4). */
+/** The context a RAW value v leaves at shift s: bitLength(|v| >> s) (FORMAT.md 6.4). */
 export function contextOf(v: number, s: number): number {
   return 32 - Math.clz32(Math.abs(v) >>> s);
 }
 
-/** Context of each channel for the next pixel (FORMAT.md 6.4). */
+/** Largest context a CTX value leaves at shift s: bitLength(maxMag >> s) (FORMAT.md 6.4). */
+export function ctxLimit(d: Derived, s: number): number {
+  return 32 - Math.clz32(d.maxMag >>> s);
+}
+
+/**
+ * Context of each channel for the next pixel (FORMAT.md 6.4): a CTX value leaves min(L, ctxLimit), a
+ * function of its bit length alone (so of levels 0-6 of its record, never of a sign bit in level 7);
+ * a RAW value bitLength(|v| >> s); a DCT block's non-zero channels dctContext; ZERO blocks 0.
+ */
 export function updateContext(d: Derived, s: number, plan: PixelPlan, ctx: Uint8Array): void {
   const N = d.cfg.dctSize;
   const kDct = dctContext(d.cfg.dataWidth, s);
-  const { modes, recon, mask } = plan;
+  const kMax = ctxLimit(d, s);
+  const { modes, recon, mask, len } = plan;
   for (let b = 0; b < d.blocks; b++) {
     const c0 = b * N;
     const c1 = c0 + N;
-    if (modes[b] === MODE_DCT) {
+    const m = modes[b];
+    if (m === MODE_DCT) {
       for (let c = c0; c < c1; c++) ctx[c] = mask[c] * kDct; // mask is 0 or 1
-    } else {
+    } else if (m === MODE_CTX) {
+      for (let c = c0; c < c1; c++) ctx[c] = Math.min(len[c], kMax);
+    } else if (m === MODE_RAW) {
       for (let c = c0; c < c1; c++) ctx[c] = contextOf(recon[c], s);
+    } else {
+      for (let c = c0; c < c1; c++) ctx[c] = 0;
     }
   }
 }
@@ -321,8 +357,6 @@ export function writePixel(d: Derived, plan: PixelPlan, w: BitWriter): void {
   w.reserve(plan.bits + 32); // + a unit for putField
   const buf = w.buf;
   let pos = w.pos;
-  buf[pos >>> 5] |= 1 << (pos & 31); // present
-  pos++;
   for (let b = 0; b < nb; b++, pos++) buf[pos >>> 5] |= +(modes[b] === MODE_CTX) << (pos & 31);
   for (let b = 0; b < nb; b++) {
     if (modes[b] === MODE_CTX) continue;
@@ -374,11 +408,114 @@ export function writePixel(d: Derived, plan: PixelPlan, w: BitWriter): void {
   w.pos = pos;
 }
 
-/** XOR of the 16-bit halves of units[0, n): the tile checksum (FORMAT.md 2.3). */
+/** XOR of the 16-bit halves of units[0, n): the tile checksum (FORMAT.md 2.5). */
 export function fold16(units: Uint32Array, n: number): number {
   let x = 0;
   for (let i = 0; i < n; i++) x ^= units[i];
   return ((x >>> 16) ^ x) & 0xffff;
+}
+
+// ---- the staggered layout: sections, levels, slots ----
+
+/** Payload bits of block b of a planned pixel (FORMAT.md 4, item 8). */
+export function blockPayloadBits(d: Derived, plan: PixelPlan, b: number): number {
+  const { dctSize: N, dataWidth: W, signed } = d.cfg;
+  const m = plan.modes[b];
+  if (m === MODE_RAW) return N * W;
+  if (m === MODE_DCT) return N * plan.coefWidth[b];
+  if (m === MODE_ZERO) return 0;
+  let n = 0;
+  for (let c = b * N; c < (b + 1) * N; c++) n += ctxFieldBits(plan.len[c], signed);
+  return n;
+}
+
+/**
+ * Section lengths of a planned record (params.ts SEC_*) into out[0 .. SECTIONS); returns their sum,
+ * plan.bits. They are what a decoder computes from the sections before (FORMAT.md 2.2).
+ */
+export function recordSections(d: Derived, plan: PixelPlan, out: Int32Array): number {
+  const { dctSize: N, dataWidth: W } = d.cfg;
+  const nb = d.blocks;
+  const { modes, rank } = plan;
+  out.fill(0);
+  let ctx = 0;
+  let raw = 0;
+  let dct = 0;
+  let payloads = 0;
+  for (let b = 0; b < nb; b++) {
+    const m = modes[b];
+    if (m === MODE_CTX) {
+      ctx++;
+      // rank plane j has a bit for every CTX value of rank >= j
+      for (let c = b * N; c < (b + 1) * N; c++) for (let j = 0; j < RANKS && j <= rank[c]; j++) out[SEC_RANK0 + j]++;
+      payloads += blockPayloadBits(d, plan, b);
+    } else if (m === MODE_RAW) raw++;
+    else if (m === MODE_DCT) {
+      dct++;
+      payloads += blockPayloadBits(d, plan, b);
+    }
+  }
+  out[SEC_MODE1] = nb;
+  out[SEC_MODE2] = nb - ctx;
+  out[SEC_MODE3] = raw + dct;
+  let escapes = 0; // values of rank RANKS: in no rank plane's ones
+  for (let b = 0; b < nb; b++) if (modes[b] === MODE_CTX) for (let c = b * N; c < (b + 1) * N; c++) escapes += +(rank[c] >= RANKS);
+  out[SEC_ESCAPES] = escapes * d.escBits;
+  out[SEC_DCT_SIDE] = dct * (N + d.coefWidthBits);
+  out[SEC_RAW_PAYLOADS] = raw * N * W;
+  out[SEC_PAYLOADS] = payloads;
+  let total = 0;
+  for (let i = 0; i < SECTIONS; i++) total += out[i];
+  return total;
+}
+
+/**
+ * The per-record level cutting (FORMAT.md 2.2): where level k of a planned record lies in the record's
+ * bits as writePixel writes them, as runs [start, start + len) in the order the level carries them
+ * (GROUPING[k]'s sections, each payload section block by block). Adjacent runs are merged. Returns
+ * runs[k] = [start0, len0, start1, len1, ...]; levelBits[k] (if given) gets the level's length.
+ */
+export function recordLevels(d: Derived, plan: PixelPlan, levelBits?: Int32Array): number[][] {
+  const sec = new Int32Array(SECTIONS);
+  recordSections(d, plan, sec);
+  // the runs of each section, in record order: sections up to the DCT side information are one run each
+  const runs: number[][] = Array.from({ length: SECTIONS }, () => []);
+  let pos = 0;
+  for (let i = 0; i <= SEC_DCT_SIDE; i++) {
+    runs[i].push(pos, sec[i]);
+    pos += sec[i];
+  }
+  for (let b = 0; b < d.blocks; b++) {
+    const n = blockPayloadBits(d, plan, b);
+    runs[plan.modes[b] === MODE_RAW ? SEC_RAW_PAYLOADS : SEC_PAYLOADS].push(pos, n);
+    pos += n;
+  }
+  if (pos !== plan.bits) throw new Error(`recordLevels: sections cover ${pos} bits, the record has ${plan.bits}`);
+  return GROUPING.map((secs, k) => {
+    const out: number[] = [];
+    let bits = 0;
+    for (const i of secs) {
+      const r = runs[i];
+      for (let j = 0; j < r.length; j += 2) {
+        const len = r[j + 1];
+        if (len === 0) continue;
+        bits += len;
+        const last = out.length - 2;
+        if (last >= 0 && out[last] + out[last + 1] === r[j]) out[last + 1] += len;
+        else out.push(r[j], len);
+      }
+    }
+    if (levelBits) levelBits[k] = bits;
+    return out;
+  });
+}
+
+/** Copies bits [start, start + n) of src to w. */
+function copyBits(src: Uint32Array, start: number, n: number, w: BitWriter): void {
+  for (let i = 0; i < n; i += 32) {
+    const k = Math.min(32, n - i);
+    w.write(getBits(src, start + i, k), k);
+  }
 }
 
 export interface EncodedTile {
@@ -388,25 +525,33 @@ export interface EncodedTile {
   recon: Int32Array; // what a decoder will output
 }
 
+/** Throws ParamError unless a tile of npix pixels fits the format: 1 .. MAX_TILE_PIXELS. */
+export function checkTilePixels(npix: number): void {
+  if (!Number.isInteger(npix) || npix < 1 || npix > MAX_TILE_PIXELS) {
+    throw new ParamError(`a tile of ${npix} pixels is not possible: a tile holds 1 to ${MAX_TILE_PIXELS} pixels (its ${TILE_COUNT_BITS}-bit count)`);
+  }
+}
+
 /**
- * A tile's stream up to its first record: the 32-bit header (magic, version, shift s, configuration tag;
- * FORMAT.md 2.1), in a writer with room for about `bits` more.
+ * A tile's stream up to its first slot: the 48-bit header (magic, version, shift s, configuration tag,
+ * pixel count; FORMAT.md 2.1), in a writer with room for about `bits` more.
  */
-export function beginTile(d: Derived, s: number, bits = 0): BitWriter {
+export function startTile(d: Derived, s: number, npix: number, bits = 0): BitWriter {
+  checkTilePixels(npix);
   const w = new BitWriter(Math.ceil(bits / 32) + 64);
   w.write(TILE_MAGIC | (FORMAT_VERSION << 8) | (s << 12), 16);
   w.write(d.tag, 16);
+  w.write(npix, TILE_COUNT_BITS);
   return w;
 }
 
 /**
- * Ends a tile of npix records written after beginTile (FORMAT.md 2.2, 2.3): the end bit, zero padding
+ * Ends a tile of npix pixels whose slots were written after startTile (FORMAT.md 2.4, 2.5): zero padding
  * to a word, the trailer word (pixel count mod 2^16, fold16 checksum of the words before it); returns
  * the tile's units.
  */
-export function endTile(d: Derived, w: BitWriter, npix: number): Uint32Array {
+export function finishTile(d: Derived, w: BitWriter, npix: number): Uint32Array {
   const Bw = d.cfg.busWidth;
-  w.write(0, 1); // end of tile
   w.align(Bw);
   const dataUnits = w.bitLength >>> 5;
   const chk = fold16(w.buf, dataUnits); // the units beyond the written bits are zero
@@ -416,24 +561,73 @@ export function endTile(d: Derived, w: BitWriter, npix: number): Uint32Array {
   return w.units();
 }
 
-/** Encodes npix pixel vectors (channel-fastest) of one tile. */
+/**
+ * The old names of startTile / finishTile, kept only so that the version-1 stage references in sim/
+ * still compile until they move to version 2: beginTile writes a count of 0, which no decoder accepts.
+ */
+export function beginTile(d: Derived, s: number, bits = 0): BitWriter {
+  const w = startTile(d, s, 1, bits);
+  w.buf[1] &= ~0xffff; // the count field (bits 32-47)
+  return w;
+}
+export const endTile = finishTile;
+
+/** A record ready for the slots: its bits (writePixel) and the runs of each level in them (recordLevels). */
+export interface LevelledRecord {
+  bits: Uint32Array;
+  levels: number[][];
+}
+
+/** writePixel and recordLevels of a planned pixel. */
+export function levelledRecord(d: Derived, plan: PixelPlan): LevelledRecord {
+  const rec = new BitWriter(((plan.bits + 31) >>> 5) + 2);
+  writePixel(d, plan, rec);
+  return { bits: rec.buf, levels: recordLevels(d, plan) };
+}
+
+/**
+ * Appends slot t of a tile of n pixels (FORMAT.md 2.3): for k = 0..7, level k of record
+ * t - LEVEL_OFFSETS[k] where that is a record of the tile; recordOf(r) gives record r.
+ */
+export function writeSlot(w: BitWriter, t: number, n: number, recordOf: (r: number) => LevelledRecord): void {
+  for (let k = 0; k < LEVELS; k++) {
+    const r = t - LEVEL_OFFSETS[k];
+    if (r < 0 || r >= n) continue;
+    const rec = recordOf(r);
+    const runs = rec.levels[k];
+    for (let j = 0; j < runs.length; j += 2) copyBits(rec.bits, runs[j], runs[j + 1], w);
+  }
+}
+
+/**
+ * Encodes npix pixel vectors (channel-fastest) of one tile, 1 <= npix <= MAX_TILE_PIXELS. Each record is
+ * planned, written and cut into levels as its pixel arrives; slot t then takes level k of record
+ * t - LEVEL_OFFSETS[k] from a delay line of the last LEVEL_OFFSETS[TOP_LEVEL] + 1 records.
+ */
 export function encodeTile(d: Derived, settings: TileSettings, pixels: ArrayLike<number>, npix: number, base = 0): EncodedTile {
   validateSettings(d.cfg, settings);
   const C = d.cfg.channels;
   const s = effectiveShift(settings);
-  const w = beginTile(d, s, npix * C * d.cfg.dataWidth);
+  const w = startTile(d, s, npix, npix * C * d.cfg.dataWidth);
   const ctx = new Uint8Array(C); // all contexts are 0 at the first pixel of a tile
   const plan = newPlan(d);
   const modeCounts = [0, 0, 0, 0];
   const recon = new Int32Array(npix * C);
-  for (let p = 0; p < npix; p++) {
-    planPixel(d, settings, ctx, pixels, base + p * C, p, plan);
-    writePixel(d, plan, w);
-    updateContext(d, s, plan, ctx);
-    for (let b = 0; b < d.blocks; b++) modeCounts[plan.modes[b]]++;
-    recon.set(plan.recon, p * C);
+  const depth = LEVEL_OFFSETS[TOP_LEVEL] + 1;
+  const line: LevelledRecord[] = new Array(depth);
+  const recordOf = (r: number) => line[r % depth];
+  const slots = tileSlots(npix);
+  for (let t = 0; t < slots; t++) {
+    if (t < npix) {
+      planPixel(d, settings, ctx, pixels, base + t * C, t, plan);
+      line[t % depth] = levelledRecord(d, plan);
+      updateContext(d, s, plan, ctx);
+      for (let b = 0; b < d.blocks; b++) modeCounts[plan.modes[b]]++;
+      recon.set(plan.recon, t * C);
+    }
+    writeSlot(w, t, npix, recordOf);
   }
-  const units = endTile(d, w, npix);
+  const units = finishTile(d, w, npix);
   return { units, words: units.length / (d.cfg.busWidth / 32), modeCounts, recon };
 }
 
@@ -442,12 +636,6 @@ export interface DecodedTile {
   count: number;
   quantShift: number;
   modeCounts: number[];
-}
-
-/** The error for a CTX value field (sign bit, then mantissa) of n > 0 bits at pos that passes limit. */
-function ctxFieldPastEnd(pos: number, limit: number, signed: boolean): StreamError {
-  if (signed && pos + 1 > limit) return pastEndError(pos, limit, 'sign bit');
-  return pastEndError(signed ? pos + 1 : pos, limit, 'mantissa');
 }
 
 /** Rank and escape tables of one configuration, flattened for the decoder's inner loops. */
@@ -481,16 +669,45 @@ export interface TileProgress {
   count: number;
 }
 
+/** What the decoder knows of a record between its level 0 and its top level, DRAIN_SLOTS + 1 slots later. */
+class ReadRecord {
+  modes: Uint8Array; // [block] MODE_*: after level 0 CTX or ZERO, after mode plane 2 RAW, after plane 3 DCT
+  rank: Uint8Array; // [channel] rank of a CTX value, RANKS while undecided (an escape after rank plane 4)
+  pending: Uint16Array; // CTX channels whose rank no plane has decided yet, in channel order
+  undecided = 0;
+  len: Uint8Array; // [channel] bit length L of a CTX value (level 6, with the record's contexts)
+  mask: Uint8Array; // [channel] DCT zero mask
+  coefWidth: Uint8Array; // [block] DCT coefficient width
+  values: Int32Array; // [channel] the decoded pixel: RAW values from level 6, the rest from level 7
+  ctx: Uint8Array; // [channel] the record's contexts, from level 6 of the record before
+  nCtx = 0; // blocks coded CTX (ones of mode plane 1)
+  nRawDct = 0; // blocks RAW or DCT (ones of mode plane 2)
+  nDct = 0; // blocks DCT (ones of mode plane 3)
+  topBits = 0; // length of the top level (level 6 gives it)
+
+  constructor(C: number, nb: number) {
+    this.modes = new Uint8Array(nb);
+    this.rank = new Uint8Array(C);
+    this.pending = new Uint16Array(C);
+    this.len = new Uint8Array(C);
+    this.mask = new Uint8Array(C);
+    this.coefWidth = new Uint8Array(nb);
+    this.values = new Int32Array(C);
+    this.ctx = new Uint8Array(C);
+  }
+}
+
 /**
  * Decodes one tile. Every inconsistency is a StreamError naming the bit offset (plus bitBase, the
- * tile's position in a larger file). maxPixels bounds the output; the loop always ends because each
- * pixel consumes at least one bit of a finite tile.
+ * tile's position in a larger file). maxPixels bounds the header's pixel count.
  *
- * With progress, every decoded pixel is recorded there as it completes, so a caller that catches the
- * error still has the pixels before it (decodeTileStatus).
+ * The reader is built like a hardware decoder (FORMAT.md 2.3): for every slot it first computes the
+ * length of each of the slot's sections from levels read in earlier slots (at least LEVEL_STAGGER
+ * slots before), checks that the slot ends before the trailer, and only then parses the slot, section
+ * by section, each parse consuming exactly the length computed for it.
  *
- * Fields are read straight from units at bit `pos`. Each read is checked against the limit first, as
- * BitReader.read does it (same message, same offset; a field of zero bits reads 0 and is never checked).
+ * With progress, every decoded pixel is recorded there as it completes (its top level is read), so a
+ * caller that catches the error still has the pixels before it (decodeTileStatus).
  */
 export function decodeTile(d: Derived, units: Uint32Array, maxPixels = Infinity, bitBase = 0, progress?: TileProgress): DecodedTile {
   const { channels: C, dctSize: N, dataWidth: W, signed, busWidth: Bw } = d.cfg;
@@ -504,12 +721,16 @@ export function decodeTile(d: Derived, units: Uint32Array, maxPixels = Infinity,
   const limit = (words - 1) * Bw;
   const hdr = units[0];
   if ((hdr & 0xff) !== TILE_MAGIC) throw err(0, ERR.BAD_MAGIC, `bad tile magic 0x${(hdr & 0xff).toString(16)} (expected 0x${TILE_MAGIC.toString(16)})`);
-  if (((hdr >>> 8) & 0xf) !== FORMAT_VERSION) throw err(8, ERR.BAD_VERSION, `unsupported format version ${(hdr >>> 8) & 0xf} (this decoder reads ${FORMAT_VERSION})`);
+  const version = (hdr >>> 8) & 0xf;
+  if (version !== FORMAT_VERSION) {
+    const old = version < FORMAT_VERSION ? ` (an older encoder wrote it: re-encode the data)` : '';
+    throw err(8, ERR.BAD_VERSION, `unsupported format version ${version}${old}: this decoder reads version ${FORMAT_VERSION} only`);
+  }
   const s = (hdr >>> 12) & 0xf;
   if (s > W - 1) throw err(12, ERR.BAD_SHIFT, `quantization shift ${s} exceeds data width ${W} - 1`);
   const tag = hdr >>> 16;
   // Every decoder reads its own tag and the no-DCT tag of its configuration; in a no-DCT tile a DCT
-  // block is an error (FORMAT.md 2.4).
+  // block is an error (FORMAT.md 2.6).
   const noDctTile = tag === d.noDctTag;
   if (tag !== d.tag && !noDctTile) {
     if (!d.cfg.dct && tag === (d.noDctTag ^ NO_DCT_TAG_XOR)) {
@@ -517,172 +738,238 @@ export function decodeTile(d: Derived, units: Uint32Array, maxPixels = Infinity,
     }
     throw err(16, ERR.BAD_TAG, `configuration tag 0x${tag.toString(16)} does not match this decoder's 0x${d.tag.toString(16)} (different channels, DCT size, widths or bus)`);
   }
+  if (TILE_HEADER_BITS > limit) throw pastEndError(32, limit, 'pixel count');
+  const n = getBits(units, 32, TILE_COUNT_BITS);
+  if (n === 0) throw err(32, ERR.BAD_COUNT, `the header counts 0 pixels: a tile holds 1 to ${MAX_TILE_PIXELS}`);
+  if (n > maxPixels) throw err(32, ERR.TOO_MANY_PIXELS, `the header counts ${n} pixels, more than the expected ${maxPixels} in the tile`);
+
   const nb = d.blocks;
   const S = d.symbols;
   const { escBits, coefWidthBits, coefWidthMax, minVal, maxPos } = d;
   const { rankLen, escLen, escCount } = decodeTables(d);
   const F = foldedDctOf(d);
-  const ctx = new Uint8Array(C);
-  const modes = new Uint8Array(nb);
-  const len = new Uint8Array(C);
-  const mask = new Uint8Array(C);
-  const coef = new Int32Array(C);
-  const coefWidth = new Uint8Array(nb);
-  const pending = new Uint16Array(C); // CTX channels whose rank is not decided yet, in channel order
   const kDct = dctContext(W, s);
+  const kMax = ctxLimit(d, s);
   const qMax = indexLimit(maxPos, s);
   const qMin = -indexLimit(-minVal, s);
   const modeCounts = [0, 0, 0, 0];
-  let out = new Int32Array(Math.min(1 << 16, Number.isFinite(maxPixels) ? maxPixels * C : 1 << 16) || C);
-  let count = 0;
-  let pos = 32;
-  for (;;) {
-    if (pos >= limit) throw pastEndError(pos, limit, 'pixel-present bit');
-    if (getBit(units, pos++) === 0) break;
-    if (count >= maxPixels) throw err(pos - 1, ERR.TOO_MANY_PIXELS, `more than the expected ${maxPixels} pixels in the tile`);
-    if ((count + 1) * C > out.length) {
-      const bigger = new Int32Array(out.length * 2);
-      bigger.set(out);
-      out = bigger;
+  const coef = new Int32Array(C);
+  const depth = LEVEL_OFFSETS[TOP_LEVEL] + 1;
+  const line: ReadRecord[] = Array.from({ length: Math.min(depth, n) }, () => new ReadRecord(C, nb));
+  const at = (r: number) => line[r % depth];
+  let out = new Int32Array(Math.min(n, 1 << 12) * C);
+  let count = 0; // pixels complete (top level read)
+  const lengths = new Int32Array(LEVELS); // [k] the current slot's level-k section, -1 if none
+  let pos = TILE_HEADER_BITS;
+
+  /** Reads one rank plane (plane j) of record st: 1 where the rank is j. */
+  const rankPlane = (st: ReadRecord, j: number): void => {
+    let next = 0;
+    for (let i = 0; i < st.undecided; i++, pos++) {
+      const c = st.pending[i];
+      const bit = getBit(units, pos);
+      st.rank[c] = bit ? j : RANKS;
+      st.pending[next] = c; // kept when the bit is 0, i.e. when `next` advances
+      next += 1 - bit;
     }
-    const base = count * C;
-    for (let b = 0; b < nb; b++) {
-      if (pos >= limit) throw pastEndError(pos, limit, 'mode plane 1');
-      modes[b] = getBit(units, pos++) ? MODE_CTX : MODE_ZERO;
-    }
-    for (let b = 0; b < nb; b++) {
-      if (modes[b] === MODE_CTX) continue;
-      if (pos >= limit) throw pastEndError(pos, limit, 'mode plane 2');
-      if (getBit(units, pos++)) modes[b] = MODE_RAW;
-    }
-    for (let b = 0; b < nb; b++) {
-      if (modes[b] !== MODE_RAW) continue;
-      if (pos >= limit) throw pastEndError(pos, limit, 'mode plane 3');
-      if (getBit(units, pos++)) {
-        if (noDctTile) throw err(pos - 1, ERR.NO_DCT, `block ${b} is a DCT block, but the tile's configuration tag is that of a build without the DCT`);
-        modes[b] = MODE_DCT;
-      }
-    }
-    // Rank planes: plane j has a bit for each CTX channel that no earlier plane decided (as in
-    // writePixel, without branches on the bits: len[c] is set for every channel of the plane, and
-    // overwritten by a later plane or the escape field where the bit is 0).
-    let undecided = 0;
-    for (let b = 0; b < nb; b++) {
-      if (modes[b] === MODE_CTX) for (let c = b * N; c < (b + 1) * N; c++) pending[undecided++] = c;
-    }
-    for (let j = 0; j < RANKS && undecided > 0; j++) {
-      let next = 0;
-      for (let i = 0; i < undecided; i++, pos++) {
-        const c = pending[i];
-        if (pos >= limit) throw pastEndError(pos, limit, 'rank plane');
-        len[c] = rankLen[ctx[c] * RANKS + j];
-        pending[next] = c; // kept when the bit is 0, i.e. when `next` advances
-        next += 1 - getBit(units, pos);
-      }
-      undecided = next;
-    }
-    // Escape fields: the channels left undecided after the last plane.
-    for (let i = 0; i < undecided; i++) {
-      const c = pending[i];
-      const at = pos;
-      let e = 0;
-      if (escBits > 0) {
-        if (pos + escBits > limit) throw pastEndError(pos, limit, 'escape field');
-        e = getBits(units, pos, escBits);
-        pos += escBits;
-      }
-      const k = ctx[c];
-      if (e >= escCount[k]) throw err(at, ERR.BAD_ESCAPE, `escape field ${e} of channel ${c} is beyond the ${escCount[k]} unranked bit lengths`);
-      len[c] = escLen[k * S + e];
-    }
-    for (let b = 0; b < nb; b++) {
-      if (modes[b] !== MODE_DCT) continue;
-      for (let c = b * N; c < (b + 1) * N; c++) {
-        if (pos >= limit) throw pastEndError(pos, limit, 'DCT zero mask');
-        mask[c] = getBit(units, pos++);
-      }
-      const at = pos; // coefWidthBits >= 2: the widest coefficient needs a sign bit and a magnitude bit
-      if (pos + coefWidthBits > limit) throw pastEndError(pos, limit, 'DCT coefficient width');
-      const wc = getBits(units, pos, coefWidthBits);
-      pos += coefWidthBits;
-      if (wc > coefWidthMax) throw err(at, ERR.BAD_DCT_WIDTH, `DCT coefficient width ${wc} exceeds the maximum ${coefWidthMax}`);
-      coefWidth[b] = wc;
-    }
-    for (let b = 0; b < nb; b++) {
-      const c0 = b * N;
-      const c1 = c0 + N;
-      const mode = modes[b];
-      modeCounts[mode]++;
-      if (mode === MODE_ZERO) {
-        for (let c = c0; c < c1; c++) {
-          out[base + c] = 0;
-          ctx[c] = 0;
+    st.undecided = next;
+  };
+
+  const slots = tileSlots(n);
+  for (let t = 0; t < slots; t++) {
+    // (1) The slot's sections and their lengths, from levels read in earlier slots only.
+    let slotBits = 0;
+    for (let k = 0; k < LEVELS; k++) {
+      const r = t - LEVEL_OFFSETS[k];
+      let len = -1;
+      if (r >= 0 && r < n) {
+        const st = at(r);
+        switch (k) {
+          case 0:
+            len = nb; // mode plane 1
+            break;
+          case 1:
+            len = nb - st.nCtx + N * st.nCtx; // mode plane 2, rank plane 0
+            break;
+          case 2:
+            len = st.nRawDct + st.undecided; // mode plane 3, rank plane 1
+            break;
+          case 3:
+          case 4:
+          case 5:
+            len = st.undecided; // rank planes 2, 3, 4
+            break;
+          case 6:
+            len = st.undecided * escBits + st.nDct * (N + coefWidthBits) + (st.nRawDct - st.nDct) * N * W;
+            break;
+          default:
+            len = st.topBits;
         }
-      } else if (mode === MODE_CTX) {
-        for (let c = c0; c < c1; c++) {
-          // The sign bit (if signed) and the L - 1 mantissa bits, read as one field of n bits (n = 0
-          // for L = 0: getBits then reads 0 and (1 << 0) >>> 1 = 0 makes q = 0).
-          const L = len[c];
-          const n = signed ? L : L - +(L > 0);
-          if (pos + n > limit) throw ctxFieldPastEnd(pos, limit, signed);
-          const field = getBits(units, pos, n);
-          const neg = signed ? field & 1 : 0;
-          const mag = ((1 << L) >>> 1) + (signed ? field >>> 1 : field);
-          const q = mag - 2 * neg * mag; // neg ? -mag : mag
-          if (q > qMax || q < qMin) throw err(pos, ERR.BAD_VALUE, `value ${q} of channel ${c} is outside the ${signed ? 'signed' : 'unsigned'} ${W}-bit range at shift ${s}`);
-          pos += n;
-          const v = s === 0 ? q : dequantize(q, s, minVal, maxPos);
-          out[base + c] = v;
-          ctx[c] = contextOf(v, s);
+        slotBits += len;
+      }
+      lengths[k] = len;
+    }
+    if (pos + slotBits > limit) throw pastEndError(pos, limit, `slot ${t}`);
+
+    // (2) The slot's bits, level by level.
+    for (let k = 0; k < LEVELS; k++) {
+      if (lengths[k] < 0) continue;
+      const r = t - LEVEL_OFFSETS[k];
+      const st = at(r);
+      const end = pos + lengths[k];
+      if (k === 0) {
+        st.nCtx = 0;
+        st.nRawDct = 0;
+        st.nDct = 0;
+        for (let b = 0; b < nb; b++, pos++) {
+          const isCtx = getBit(units, pos);
+          st.modes[b] = isCtx ? MODE_CTX : MODE_ZERO;
+          st.nCtx += isCtx;
         }
-      } else if (mode === MODE_RAW) {
-        for (let c = c0; c < c1; c++) {
-          if (pos + W > limit) throw pastEndError(pos, limit, 'raw value');
-          let v = getBits(units, pos, W);
-          pos += W;
-          if (signed && v >= 1 << (W - 1)) v -= 1 << W;
-          out[base + c] = v;
-          ctx[c] = contextOf(v, s);
-        }
-      } else {
-        const wc = coefWidth[b];
-        for (let c = c0; c < c1; c++) {
-          let v = 0;
-          if (wc > 0) {
-            if (pos + wc > limit) throw pastEndError(pos, limit, 'DCT coefficient');
-            v = getBits(units, pos, wc);
-            pos += wc;
-            if (v >= 1 << (wc - 1)) v -= 1 << wc; // (wc <= coefWidthMax < 31)
+        if (r === 0) st.ctx.fill(0); // contexts restart at every tile; later records get theirs at level 6 of the one before
+      } else if (k === 1) {
+        for (let b = 0; b < nb; b++) {
+          if (st.modes[b] === MODE_CTX) continue;
+          if (getBit(units, pos++)) {
+            st.modes[b] = MODE_RAW;
+            st.nRawDct++;
           }
-          coef[c] = v;
         }
-        dctReconstruct(d, F, s, coef, mask, c0, out, base);
-        for (let c = c0; c < c1; c++) ctx[c] = mask[c] * kDct; // mask is 0 or 1
+        let u = 0;
+        for (let b = 0; b < nb; b++) if (st.modes[b] === MODE_CTX) for (let c = b * N; c < (b + 1) * N; c++) st.pending[u++] = c;
+        st.undecided = u;
+        rankPlane(st, 0);
+      } else if (k === 2) {
+        for (let b = 0; b < nb; b++) {
+          if (st.modes[b] !== MODE_RAW) continue;
+          if (getBit(units, pos++)) {
+            if (noDctTile) throw err(pos - 1, ERR.NO_DCT, `block ${b} is a DCT block, but the tile's configuration tag is that of a build without the DCT`);
+            st.modes[b] = MODE_DCT;
+            st.nDct++;
+          }
+        }
+        rankPlane(st, 1);
+      } else if (k <= 5) {
+        rankPlane(st, k - 1);
+      } else if (k === 6) {
+        // Escape fields; with them and the record's contexts, every CTX value's bit length L.
+        const ctx = st.ctx;
+        for (let b = 0; b < nb; b++) {
+          if (st.modes[b] !== MODE_CTX) continue;
+          for (let c = b * N; c < (b + 1) * N; c++) if (st.rank[c] < RANKS) st.len[c] = rankLen[ctx[c] * RANKS + st.rank[c]];
+        }
+        for (let i = 0; i < st.undecided; i++) {
+          const c = st.pending[i];
+          const e = escBits > 0 ? getBits(units, pos, escBits) : 0;
+          const kc = ctx[c];
+          if (e >= escCount[kc]) throw err(pos, ERR.BAD_ESCAPE, `escape field ${e} of channel ${c} is beyond the ${escCount[kc]} unranked bit lengths`);
+          pos += escBits;
+          st.len[c] = escLen[kc * S + e];
+        }
+        for (let b = 0; b < nb; b++) {
+          if (st.modes[b] !== MODE_DCT) continue;
+          for (let c = b * N; c < (b + 1) * N; c++) st.mask[c] = getBit(units, pos++);
+          const wc = getBits(units, pos, coefWidthBits); // coefWidthBits >= 2
+          if (wc > coefWidthMax) throw err(pos, ERR.BAD_DCT_WIDTH, `DCT coefficient width ${wc} exceeds the maximum ${coefWidthMax}`);
+          pos += coefWidthBits;
+          st.coefWidth[b] = wc;
+        }
+        for (let b = 0; b < nb; b++) {
+          if (st.modes[b] !== MODE_RAW) continue;
+          for (let c = b * N; c < (b + 1) * N; c++, pos += W) {
+            let v = getBits(units, pos, W);
+            if (signed && v >= 1 << (W - 1)) v -= 1 << W;
+            st.values[c] = v;
+          }
+        }
+        // The top level's length, and the next record's contexts (FORMAT.md 6.4): the context loop.
+        let top = 0;
+        const next = r + 1 < n ? at(r + 1).ctx : null;
+        for (let b = 0; b < nb; b++) {
+          const m = st.modes[b];
+          const c0 = b * N;
+          if (m === MODE_CTX) {
+            for (let c = c0; c < c0 + N; c++) {
+              const L = st.len[c];
+              top += signed ? L : L - +(L > 0);
+              if (next) next[c] = Math.min(L, kMax);
+            }
+          } else if (m === MODE_DCT) {
+            top += N * st.coefWidth[b];
+            if (next) for (let c = c0; c < c0 + N; c++) next[c] = st.mask[c] * kDct;
+          } else if (next) {
+            for (let c = c0; c < c0 + N; c++) next[c] = m === MODE_RAW ? contextOf(st.values[c], s) : 0;
+          }
+        }
+        st.topBits = top;
+      } else {
+        // The top level: CTX payloads and DCT coefficients, in block order. The pixel is complete.
+        if ((count + 1) * C > out.length) {
+          const bigger = new Int32Array(Math.max(out.length * 2, (count + 1) * C));
+          bigger.set(out);
+          out = bigger;
+        }
+        const base = count * C;
+        for (let b = 0; b < nb; b++) {
+          const c0 = b * N;
+          const c1 = c0 + N;
+          const mode = st.modes[b];
+          modeCounts[mode]++;
+          if (mode === MODE_ZERO) {
+            for (let c = c0; c < c1; c++) out[base + c] = 0;
+          } else if (mode === MODE_RAW) {
+            for (let c = c0; c < c1; c++) out[base + c] = st.values[c];
+          } else if (mode === MODE_CTX) {
+            for (let c = c0; c < c1; c++) {
+              // The sign bit (if signed) and the L - 1 mantissa bits, read as one field of nf bits (nf = 0
+              // for L = 0: getBits then reads 0 and (1 << 0) >>> 1 = 0 makes q = 0).
+              const L = st.len[c];
+              const nf = signed ? L : L - +(L > 0);
+              const field = nf > 0 ? getBits(units, pos, nf) : 0;
+              const neg = signed ? field & 1 : 0;
+              const mag = ((1 << L) >>> 1) + (signed ? field >>> 1 : field);
+              const q = mag - 2 * neg * mag; // neg ? -mag : mag
+              if (q > qMax || q < qMin) throw err(pos, ERR.BAD_VALUE, `value ${q} of channel ${c} is outside the ${signed ? 'signed' : 'unsigned'} ${W}-bit range at shift ${s}`);
+              pos += nf;
+              out[base + c] = s === 0 ? q : dequantize(q, s, minVal, maxPos);
+            }
+          } else {
+            const wc = st.coefWidth[b];
+            for (let c = c0; c < c1; c++) {
+              let v = 0;
+              if (wc > 0) {
+                v = getBits(units, pos, wc);
+                pos += wc;
+                if (v >= 1 << (wc - 1)) v -= 1 << wc; // (wc <= coefWidthMax < 31)
+              }
+              coef[c] = v;
+            }
+            dctReconstruct(d, F, s, coef, st.mask, c0, out, base);
+          }
+        }
+        count++;
+        if (progress) {
+          progress.values = out;
+          progress.count = count;
+        }
       }
-    }
-    count++;
-    if (progress) {
-      progress.values = out;
-      progress.count = count;
+      if (pos !== end) throw new Error(`decodeTile: level ${k} of record ${r} took ${pos - (end - lengths[k])} bits, its length is ${lengths[k]}`);
     }
   }
-  const endAt = pos;
-  const padTo = Math.ceil(endAt / Bw) * Bw;
-  if (padTo !== limit) throw err(endAt, ERR.BAD_PADDING, `end-of-tile marker is followed by ${limit - padTo} bits of data before the trailer`);
-  const pad = new BitReader(units, endAt, limit);
-  while (pad.pos < limit) {
-    const n = Math.min(32, limit - pad.pos);
-    const at = pad.pos;
-    if (pad.read(n, 'padding') !== 0) throw err(at, ERR.BAD_PADDING, 'non-zero padding after the end-of-tile marker');
+  const padTo = Math.ceil(pos / Bw) * Bw;
+  if (padTo !== limit) throw err(pos, ERR.BAD_PADDING, `the last slot is followed by ${limit - padTo} bits of data before the trailer`);
+  for (let p = pos; p < limit; p += 32) {
+    const k = Math.min(32, limit - p);
+    if (getBits(units, p, k) !== 0) throw err(p, ERR.BAD_PADDING, 'non-zero padding after the last slot');
   }
   const tu = limit >>> 5;
   const trailer = units[tu];
-  if ((trailer & 0xffff) !== (count & 0xffff)) throw err(limit, ERR.BAD_COUNT, `trailer counts ${trailer & 0xffff} pixels, the tile holds ${count} (mod 65536)`);
+  if ((trailer & 0xffff) !== (n & 0xffff)) throw err(limit, ERR.BAD_COUNT, `trailer counts ${trailer & 0xffff} pixels, the header ${n}`);
   const chk = fold16(units, tu);
   if (trailer >>> 16 !== chk) throw err(limit + 16, ERR.BAD_CHECKSUM, `checksum 0x${(trailer >>> 16).toString(16)} does not match the data's 0x${chk.toString(16)}`);
   for (let i = tu + 1; i < units.length; i++) if (units[i] !== 0) throw err(i * 32, ERR.BAD_TRAILER, 'non-zero bits in the trailer word');
-  const n = count * C;
-  return { pixels: out.length === n ? out : out.slice(0, n), count, quantShift: s, modeCounts };
+  const nv = count * C;
+  return { pixels: out.length === nv ? out : out.slice(0, nv), count, quantShift: s, modeCounts };
 }
 
 /** What a decoder makes of one tile: the pixels it decoded, and the error that ended it (null if none). */

@@ -1,9 +1,33 @@
 // Format v2 prototype, shared part: a v1 record's sections (docs/FORMAT.md section 4), their lengths
 // from the encoder's plan, and the grouping of sections into the levels of a staggered stream
-// (docs/design/format-v2.md). Not the format: nothing in golden/ or tools/ imports this folder.
-import { Derived, MODE_CTX, MODE_DCT, MODE_RAW, MODE_ZERO, RANKS } from '../../golden/params.js';
-import { PixelPlan, updateContext } from '../../golden/tile.js';
+// (docs/design/format-v2.md). It became format version 2 (golden/), which no longer writes v1's present
+// bit: writeRecordV1 puts it back, so the records here are still v1's records, and the candidates keep
+// being measured against them. Nothing in golden/ or tools/ imports this folder.
+import { BitWriter } from '../../golden/bits.js';
+import { Derived, MODE_CTX, MODE_DCT, MODE_RAW, MODE_ZERO, RANKS, dctContext } from '../../golden/params.js';
+import { PixelPlan, contextOf, writePixel } from '../../golden/tile.js';
 import { bitLength } from '../../golden/intmath.js';
+
+/** v1's record of a planned pixel: the present bit, then golden writePixel's bits (FORMAT.md v1, 4). */
+export function writeRecordV1(d: Derived, plan: PixelPlan, w: BitWriter): void {
+  w.write(1, 1);
+  writePixel(d, plan, w);
+}
+
+/** Bits of v1's record of a planned pixel: golden's record and the present bit. */
+export function recordBitsV1(plan: PixelPlan): number {
+  return plan.bits + 1;
+}
+
+/** v1's context rule (FORMAT.md v1, 6.4): bitLength(|x| >> s) of the reconstruction for CTX and RAW. */
+export function updateContextV1(d: Derived, s: number, plan: PixelPlan, ctx: Uint8Array): void {
+  const N = d.cfg.dctSize;
+  const kDct = dctContext(d.cfg.dataWidth, s);
+  const { modes, recon, mask } = plan;
+  for (let b = 0; b < d.blocks; b++) {
+    for (let c = b * N; c < (b + 1) * N; c++) ctx[c] = modes[b] === MODE_DCT ? mask[c] * kDct : contextOf(recon[c], s);
+  }
+}
 
 // v1's sections in v1 stream order. v1's payload section (FORMAT.md 4, item 8) is split in two: the
 // payloads of the RAW blocks (the next record's contexts need them early) and those of the CTX and DCT
@@ -94,7 +118,7 @@ export function blockPayloadBits(d: Derived, plan: PixelPlan, b: number): number
 
 /**
  * Section lengths of a planned record into out[0 .. SECTIONS) (the present bit counted); returns their
- * sum, which is plan.bits. Lengths come from the plan's modes, ranks, bit lengths and widths, as a
+ * sum, which is recordBitsV1(plan). Lengths come from the plan's modes, ranks, bit lengths and widths, as a
  * decoder finds them from the sections before.
  */
 export function recordSections(d: Derived, plan: PixelPlan, out: Int32Array): number {
@@ -168,7 +192,7 @@ export interface BitRange {
 }
 
 /**
- * Where each section of a planned record sits in the record's v1 bits (writePixel's output), as one
+ * Where each section of a planned record sits in the record's v1 bits (writeRecordV1's output), as one
  * list of ranges per section: one range for sections 0..S_DCTSIDE, one per block for the payloads.
  */
 export function sectionRanges(d: Derived, plan: PixelPlan): BitRange[][] {
@@ -185,7 +209,7 @@ export function sectionRanges(d: Derived, plan: PixelPlan): BitRange[][] {
     out[plan.modes[b] === MODE_RAW ? S_PAY_RAW : S_PAY_REST].push({ start: pos, len: n });
     pos += n;
   }
-  if (pos !== plan.bits) throw new Error(`section ranges cover ${pos} bits, the record has ${plan.bits}`);
+  if (pos !== recordBitsV1(plan)) throw new Error(`section ranges cover ${pos} bits, the record has ${recordBitsV1(plan)}`);
   return out;
 }
 
@@ -232,7 +256,7 @@ export function levelMaxBits(d: Derived, grouping: Grouping, presentBit: boolean
  * contexts on a sign bit, which the top level of the previous record carries one slot earlier.
  */
 export function updateContextV2(d: Derived, s: number, plan: PixelPlan, ctx: Uint8Array): void {
-  updateContext(d, s, plan, ctx);
+  updateContextV1(d, s, plan, ctx);
   const N = d.cfg.dctSize;
   const kMax = ctxLimit(d, s);
   for (let b = 0; b < d.blocks; b++) {

@@ -38,6 +38,11 @@ export interface Candidate {
 
 const HEADER = 32;
 
+/** v1's longest record: format 2's (golden Derived.maxRecordBits) and the present bit. */
+export function v1MaxRecordBits(d: Derived): number {
+  return d.maxRecordBits + 1;
+}
+
 function layoutOf(streams: number, steps: number): TileLayout {
   return { streams, steps, stepBits: new Int32Array(steps * streams) };
 }
@@ -54,12 +59,12 @@ export const V1: Candidate = {
     L.stepBits[t.n + 1] = 1; // end bit
     return L;
   },
-  maxStepBits: (d) => [d.maxRecordBits],
+  maxStepBits: (d) => [v1MaxRecordBits(d)],
 };
 
 /** Width of the record-length field of candidate b: holds the longest record after its length field. */
 export function prefixBits(d: Derived): number {
-  return bitLength(d.maxRecordBits);
+  return bitLength(v1MaxRecordBits(d));
 }
 
 export const PREFIX: Candidate = {
@@ -75,7 +80,7 @@ export const PREFIX: Candidate = {
     L.stepBits[t.n + 1] = Lb; // a zero length ends the tile
     return L;
   },
-  maxStepBits: (d) => [d.maxRecordBits - 1 + prefixBits(d)],
+  maxStepBits: (d) => [v1MaxRecordBits(d) - 1 + prefixBits(d)],
 };
 
 export const SPLIT: Candidate = {
@@ -93,7 +98,7 @@ export const SPLIT: Candidate = {
     L.stepBits[2 * (t.n + 1)] = 1;
     return L;
   },
-  maxStepBits: (d) => [d.maxRecordBits, d.maxRecordBits],
+  maxStepBits: (d) => [v1MaxRecordBits(d), v1MaxRecordBits(d)],
 };
 
 /** Level-0 bits of slot t of a staggered tile (record, end marker, filler or none). */

@@ -1,5 +1,5 @@
 // Format v2 prototype: staggered sections (docs/design/format-v2.md). A tile's records are v1's records
-// (planPixel and writePixel of golden/tile.ts write them), cut into the levels of layout.ts GROUPING and
+// (golden planPixel plans them, layout.ts writeRecordV1 writes them), cut into the levels of layout.ts GROUPING and
 // reordered: slot t carries level k of record t - O[k], with O = levelOffsets(D, topExtra) = k*D (the top
 // level one slot later when topExtra is 1). Every section's length in slot t follows from levels read
 // at least D slots before, so a decoder's position loop is `pos += a length computed D slots ago`. The
@@ -12,14 +12,15 @@
 //   slots later and keeps reading level-0 sections until then.
 // - count in header (presentBits false, the proposal): a 16-bit pixel count after the v1 header fields;
 //   no present bits, no end marker, no fillers.
-// Not the format: nothing in golden/ or tools/ imports this folder.
+// Not the format: golden/tile.ts is (test/golden/v2-prototype.test.ts proves the two write the same
+// bits with { D: 4, presentBits: false, topExtra: 1 }); nothing in golden/ or tools/ imports this folder.
 import { BitWriter, getBits, pastEndError } from '../../golden/bits.js';
 import { dctInverse } from '../../golden/dct.js';
 import { ERR, StreamError, StreamErrorCode } from '../../golden/errors.js';
 import { Derived, MODE_CTX, MODE_DCT, MODE_RAW, MODE_ZERO, RANKS, TILE_MAGIC, TileSettings, dctContext, validateSettings } from '../../golden/params.js';
 import { dequantize, indexLimit } from '../../golden/quantize.js';
-import { effectiveShift, fold16, newPlan, planPixel, writePixel } from '../../golden/tile.js';
-import { GROUPING, LEVELS, S_PRESENT, TOP, ctxLimit, ctxPayloadBits, levelOffsets, sectionRanges, updateContextV2 } from './layout.js';
+import { effectiveShift, fold16, newPlan, planPixel } from '../../golden/tile.js';
+import { GROUPING, LEVELS, S_PRESENT, TOP, ctxLimit, ctxPayloadBits, levelOffsets, recordBitsV1, sectionRanges, updateContextV2, writeRecordV1 } from './layout.js';
 
 /** Version field of the prototype's tile header. */
 export const PROTO_VERSION = 2;
@@ -96,8 +97,8 @@ export function encodeTileStaggered(
   const records: LeveledRecord[] = [];
   for (let p = 0; p < npix; p++) {
     planPixel(d, settings, ctx, pixels, base + p * C, p, plan);
-    const rec = new BitWriter(((plan.bits + 31) >>> 5) + 2);
-    writePixel(d, plan, rec);
+    const rec = new BitWriter(((recordBitsV1(plan) + 31) >>> 5) + 2);
+    writeRecordV1(d, plan, rec);
     const ranges = sectionRanges(d, plan);
     const lv: LeveledRecord = { bits: [], len: [] };
     for (const secs of GROUPING) {

@@ -91,7 +91,7 @@ describe.each(CONFIGS.map((c) => [label(c), c] as const))('worst-case sizes: %s'
 
   it('the bound over all policies is the encoder\'s longest record, and a record can exceed the raw pixel', () => {
     expect(recordBitsMaxAny(d)).toBe(d.maxEncodedRecordBits);
-    expect(recordBitsMax(d, 'lossless')).toBe(c.channels * c.dataWidth + 1 + 3 * d.blocks);
+    expect(recordBitsMax(d, 'lossless')).toBe(c.channels * c.dataWidth + 3 * d.blocks);
     expect(recordBitsMax(d, 'auto')).toBe(recordBitsMax(d, 'lossless'));
   });
 

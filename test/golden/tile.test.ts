@@ -1,4 +1,5 @@
-// Tiles (FORMAT.md sections 2, 4-8): known answers built by hand, round-trip properties over every
+// Tiles (FORMAT.md sections 2, 4-8), format version 2: known answers built by hand (records written
+// level by level, staggered into slots by an independent helper), round-trip properties over every
 // configuration class, the record-length plan against the bits actually written, and every stream check.
 import { describe, expect, it } from 'vitest';
 import { BitWriter } from '../../golden/bits.js';
@@ -8,6 +9,9 @@ import {
   CodecConfig,
   Derived,
   FORMAT_VERSION,
+  LEVELS,
+  LEVEL_OFFSETS,
+  MAX_TILE_PIXELS,
   MODE_CTX,
   MODE_DCT,
   MODE_NAMES,
@@ -21,7 +25,7 @@ import {
   derive,
 } from '../../golden/params.js';
 import { dequantize } from '../../golden/quantize.js';
-import { decodeTile, decodeTileStatus, encodeTile, fold16, newPlan, planPixel, updateContext, writePixel } from '../../golden/tile.js';
+import { decodeTile, decodeTileStatus, encodeTile, fold16, newPlan, planPixel, recordLevels, updateContext, writePixel } from '../../golden/tile.js';
 import { Rng } from '../../sim/rng.js';
 import { genPixels, patternsFor, valueRange } from '../helpers/random.js';
 import { thrown } from '../helpers/thrown.js';
@@ -73,18 +77,33 @@ function pack(bits: string): Uint32Array {
   return out;
 }
 
+/** The level offsets of FORMAT.md 2.3, written out: level k of a record sits O[k] slots after its level 0. */
+const O = [0, 4, 8, 12, 16, 20, 24, 29];
+
 /**
- * A whole tile from hand-written record bits: header unit, records, end bit, zero pad to B, trailer
- * (count | checksum << 16, zero above bit 31). Options break single rules for the error tests.
+ * The slot stream of hand-written records (FORMAT.md 2.3): records[r][k] is level k of record r as a
+ * bit string (missing levels are empty); slot t is level k of record t - O[k] for k = 0..7.
+ */
+function stagger(records: string[][]): string {
+  const n = records.length;
+  let out = '';
+  for (let t = 0; t < n + O[7]; t++) for (let k = 0; k < 8; k++) if (t - O[k] >= 0 && t - O[k] < n) out += records[t - O[k]][k] ?? '';
+  return out;
+}
+
+/**
+ * A whole tile from hand-written records (level strings): header unit, 16-bit pixel count, slots, zero
+ * pad to B, trailer (count | checksum << 16, zero above bit 31). Options break single rules for the
+ * error tests: another header count, bits after the slots, extra data words, trailer fields.
  */
 function buildTile(
   hdr: number,
-  records: string,
+  records: string[][],
   B: number,
-  count: number,
-  opt: { endBit?: string; extraDataWords?: number; countOverride?: number; checksumXor?: number; trailerHigh?: number } = {},
+  opt: { headerCount?: number; tail?: string; extraDataWords?: number; countOverride?: number; checksumXor?: number; trailerHigh?: number } = {},
 ): Uint32Array {
-  let bits = field(hdr, 32) + records + (opt.endBit ?? '0');
+  const count = records.length;
+  let bits = field(hdr, 32) + field(opt.headerCount ?? count, 16) + stagger(records) + (opt.tail ?? '');
   bits += '0'.repeat((B - (bits.length % B)) % B);
   bits += '0'.repeat(B * (opt.extraDataWords ?? 0));
   const data = pack(bits);
@@ -97,6 +116,8 @@ function buildTile(
   return out;
 }
 
+/** The worked example's record (FORMAT.md 11) by level: mode plane 1, rank planes 0-4, escape, payloads. */
+const EXAMPLE = ['1', '10110101', '100', '10', '0', '0', '00', '10' + '001'];
 
 const hex = (u: ArrayLike<number>): string[] => Array.from(u, (x) => (x >>> 0).toString(16).padStart(8, '0'));
 
@@ -111,7 +132,7 @@ describe('known-answer tiles (worked by hand from FORMAT.md)', () => {
    *
    * Tag: FNV-1a("8,8,8,0,32,12") = 0xC8EA0E7F -> 0xC8EA ^ 0x0E7F = 0xC695 (B = 32);
    *      FNV-1a("8,8,8,0,64,12") = 0x6D0F621E -> 0x6D0F ^ 0x621E = 0x0F11 (B = 64).
-   * Header unit: 0xDC | 1 << 8 | 0 << 12 | tag << 16 = 0xC69501DC (B = 32).
+   * Header unit: 0xDC | 2 << 8 | 0 << 12 | tag << 16 = 0xC69502DC (B = 32); bits 32-47: count 1.
    *
    * Contexts are all 0. Centre m = max(1, 8/2 - 1) = 3: non-zero lengths by distance 3, 4, 2, 5, 1, 6,
    * 7, 8; zero goes first (k <= 2): rank order 0, 3, 4, 2, 5; unranked 1, 6, 7, 8 (escape field
@@ -123,23 +144,22 @@ describe('known-answer tiles (worked by hand from FORMAT.md)', () => {
    *   1      1  escape   5 + 2 + 0 (escape index 0)
    * CTX = 1 (mode bit) + 5*1 + 4 + 6 + 7 = 23 <= RAW = 3 + 8*8 = 67, so the block is CTX.
    *
-   * Stream bits 32.. (LSB-first within unit 1):
-   *   bit 0       1         present
-   *   bit 1       1         mode plane 1: CTX (planes 2 and 3 are empty: no other blocks)
-   *   bits 2-9    10110101  rank plane 0 over the 8 values (1 where rank = 0)
-   *   bits 10-12  100       rank plane 1 over values 5, 12, 1
-   *   bits 13-14  10        rank plane 2 over 12, 1
-   *   bit 15      0         rank plane 3 over 1
-   *   bit 16      0         rank plane 4 over 1 (all zero: escape)
-   *   bits 17-18  00        escape index 0 (length 1)
-   *   bits 19-20  10        mantissa of 5: 5 - 4 = 1 in 2 bits
-   *   bits 21-23  001       mantissa of 12: 12 - 8 = 4 in 3 bits
-   *   bit 24      0         end of tile; bits 25-31 zero padding to B = 32
-   * Set bits 0,1,2,4,5,7,9,10,13,19,23 -> unit 1 = 0x008826B7.
-   * Trailer: count 1; checksum = halves of 0xC69501DC ^ 0x008826B7 = 0xC61D276B -> 0xC61D ^ 0x276B
-   * = 0xE176; trailer = 0xE1760001.
-   * With B = 64: units 0x0F1101DC (header, tag 0x0F11), 0x008826B7 form word 0; the trailer word is
-   * 0x28F20001, 0 (0x0F99276B -> 0x0F99 ^ 0x276B = 0x28F2).
+   * The record's levels, each in its own slot (one pixel: slot O[k] holds level k):
+   *   slot 0   level 0  1         mode plane 1: CTX (planes 2 and 3 are empty: no other blocks)
+   *   slot 4   level 1  10110101  rank plane 0 over the 8 values (1 where rank = 0)
+   *   slot 8   level 2  100       rank plane 1 over values 5, 12, 1
+   *   slot 12  level 3  10        rank plane 2 over 12, 1
+   *   slot 16  level 4  0         rank plane 3 over 1
+   *   slot 20  level 5  0         rank plane 4 over 1 (all zero: escape)
+   *   slot 24  level 6  00        escape index 0 (length 1)
+   *   slot 29  level 7  10 001    mantissa of 5: 5 - 4 = 1 in 2 bits; of 12: 12 - 8 = 4 in 3 bits
+   * Stream bits 48-70, then zero padding to bit 96. Unit 1: count 1 (bits 0-15), then the first 16 slot
+   * bits 1 1011010 1 100 10 0 0 -> set bits 16,17,19,20,22,24,25,28 -> 0x135B0001; unit 2: 00 10 001
+   * -> bits 2, 6 -> 0x00000044.
+   * Trailer: count 1; checksum = halves of 0xC69502DC ^ 0x135B0001 ^ 0x00000044 = 0xD5CE0299 -> 0xD5CE
+   * ^ 0x0299 = 0xD757; trailer = 0xD7570001.
+   * With B = 64: units 0x0F1102DC (header, tag 0x0F11), 0x135B0001 form word 0, 0x00000044, 0 word 1;
+   * the trailer word is 0x1ED30001, 0 (0x1C4A0299 -> 0x1C4A ^ 0x0299 = 0x1ED3).
    */
   const pixel = [0, 5, 0, 0, 12, 0, 1, 0];
 
@@ -155,26 +175,40 @@ describe('known-answer tiles (worked by hand from FORMAT.md)', () => {
     }
   });
 
-  it('one pixel, B = 32: words C69501DC 008826B7 E1760001', () => {
+  it('one pixel, B = 32: words C69502DC 135B0001 00000044 D7570001', () => {
     const d = derive(cfgOf(8, 8, 8, false, 32));
     const e = encodeTile(d, { policy: 'lossless', quantShift: 0 }, pixel, 1);
-    expect(hex(e.units)).toEqual(['c69501dc', '008826b7', 'e1760001']);
-    expect(e.words).toBe(3);
+    expect(hex(e.units)).toEqual(['c69502dc', '135b0001', '00000044', 'd7570001']);
+    expect(e.words).toBe(4);
     expect(e.modeCounts).toEqual([0, 1, 0, 0]);
-    const dec = decodeTile(d, Uint32Array.from([0xc69501dc, 0x008826b7, 0xe1760001]), 1);
+    const dec = decodeTile(d, Uint32Array.from([0xc69502dc, 0x135b0001, 0x00000044, 0xd7570001]), 1);
     expect(Array.from(dec.pixels)).toEqual(pixel);
     expect(dec.count).toBe(1);
     expect(dec.quantShift).toBe(0);
-    // the same words from the hand-written bit string
-    const hand = buildTile(0xc69501dc, '1' + '1' + '10110101' + '100' + '10' + '0' + '0' + '00' + '10' + '001', 32, 1);
-    expect(hex(hand)).toEqual(['c69501dc', '008826b7', 'e1760001']);
+    // the same words from the hand-written levels
+    expect(hex(buildTile(0xc69502dc, [EXAMPLE], 32))).toEqual(['c69502dc', '135b0001', '00000044', 'd7570001']);
   });
 
-  it('one pixel, B = 64: words 0F1101DC 008826B7 | 28F20001 00000000', () => {
+  it('one pixel, B = 64: words 0F1102DC 135B0001 | 00000044 00000000 | 1ED30001 00000000', () => {
     const d = derive(cfgOf(8, 8, 8, false, 64));
     const e = encodeTile(d, { policy: 'lossless', quantShift: 0 }, pixel, 1);
-    expect(hex(e.units)).toEqual(['0f1101dc', '008826b7', '28f20001', '00000000']);
-    expect(e.words).toBe(2);
+    expect(hex(e.units)).toEqual(['0f1102dc', '135b0001', '00000044', '00000000', '1ed30001', '00000000']);
+    expect(e.words).toBe(3);
+  });
+
+  it('the layout constants: offsets 0, 4, ..., 24, 29, 8 levels, a tile of n pixels has n + 29 slots', () => {
+    expect(LEVEL_OFFSETS).toEqual(O);
+    expect(LEVELS).toBe(8);
+    expect(MAX_TILE_PIXELS).toBe(65535);
+    // the longest section of each level and the longest slot (docs/design/format-v2.md section 5)
+    const d8 = derive(cfgOf(8, 8, 8, false, 32));
+    expect(d8.levelMaxBits).toEqual([1, 8, 8, 8, 8, 8, 64, 88]);
+    expect(d8.maxSlotBits).toBe(193);
+    const d64 = derive(cfgOf(64, 8, 8, false, 256));
+    expect(d64.levelMaxBits).toEqual([8, 64, 64, 64, 64, 64, 512, 704]);
+    expect(d64.maxSlotBits).toBe(1544);
+    // without the DCT the top level holds at most CTX payloads: 8 values of 7 mantissa bits
+    expect(derive(cfgOf(8, 8, 8, false, 32, 12, false)).levelMaxBits[7]).toBe(56);
   });
 
   it('the plan of the worked example: modes, ranks, record length', () => {
@@ -182,7 +216,10 @@ describe('known-answer tiles (worked by hand from FORMAT.md)', () => {
     const plan = newPlan(d);
     planPixel(d, { policy: 'lossless', quantShift: 0 }, new Uint8Array(8), pixel, 0, 0, plan);
     expect(plan.modes[0]).toBe(MODE_CTX);
-    expect(plan.bits).toBe(24);
+    expect(plan.bits).toBe(23);
+    const lv = new Int32Array(LEVELS);
+    recordLevels(d, plan, lv);
+    expect(Array.from(lv)).toEqual(EXAMPLE.map((x) => x.length));
     expect(plan.blockBits[0]).toBe(23);
     expect(Array.from(plan.len)).toEqual([0, 3, 0, 0, 4, 0, 1, 0]);
     expect(Array.from(plan.rank)).toEqual([0, 1, 0, 0, 2, 0, RANKS, 0]);
@@ -195,39 +232,42 @@ describe('known-answer tiles (worked by hand from FORMAT.md)', () => {
     /*
      * C = 16, N = 8, W = 8 unsigned, B = 32, lossless.
      * pixel 0: block 0 all zero (ZERO), block 1 = [0, 5, 0, 0, 12, 0, 1, 0] at contexts 0 (as above).
-     *   present 1 | plane 1: 0 1 | plane 2 (block 0): 0 = ZERO | rank planes etc. as in the worked example
+     *   level 0: plane 1: 0 1 | level 1: plane 2 (block 0): 0 = ZERO, rank plane 0 | then as the example
      * pixel 1: block 0 = 8 x 255: at context 0 length 8 is escaped (index 3), 5 + 2 + 7 = 14 bits each,
-     *   CTX = 113 > RAW = 67 -> RAW. Block 1 = same values, now at contexts [0,3,0,0,4,0,1,0]:
-     *   ch1 L=3 at k=3 (order 3,0,4,2,5): rank 0; ch4 L=4 at k=4 (order 4,5,3,0,6): rank 0;
-     *   ch6 L=1 at k=1 (order 0,1,2,3,4): rank 1; zeros at k=0: rank 0. CTX = 1 + 8 + 1 + 5 = 15.
-     *   present 1 | plane 1: 0 1 | plane 2 (block 0): 1 | plane 3 (block 0): 0 = RAW
-     *   rank plane 0: 11111101 | rank plane 1 (ch6): 1 | no escapes
-     *   payload block 0: 8 x 11111111 | block 1: 10 (5) 001 (12)
-     * end bit 0.
+     *   CTX = 113 > RAW = 67 -> RAW. Block 1 = same values, now at contexts [0,3,0,0,4,0,1,0] (a CTX
+     *   value leaves min(L, bitLength(255)) = L): ch1 L=3 at k=3 (order 3,0,4,2,5): rank 0; ch4 L=4 at
+     *   k=4 (order 4,5,3,0,6): rank 0; ch6 L=1 at k=1 (order 0,1,2,3,4): rank 1; zeros at k=0: rank 0.
+     *   CTX = 1 + 8 + 1 + 5 = 15.
+     *   level 0: plane 1: 0 1 | level 1: plane 2 (block 0): 1, rank plane 0: 11111101
+     *   level 2: plane 3 (block 0): 0 = RAW, rank plane 1 (ch6): 1 | no escapes
+     *   level 6: RAW payload of block 0: 8 x 11111111 | level 7: block 1: 10 (5) 001 (12)
+     * Slots: 0: p0 level 0, 1: p1 level 0, 4: p0 level 1, 5: p1 level 1, ..., 29: p0 level 7, 30: p1 level 7.
      */
     const C = 16;
     const cfg = cfgOf(C, 8, 8, false, 32);
     const d = derive(cfg);
     const px = [0, 0, 0, 0, 0, 0, 0, 0, ...pixel, 255, 255, 255, 255, 255, 255, 255, 255, ...pixel];
-    const p0 = '1' + '01' + '0' + '10110101' + '100' + '10' + '0' + '0' + '00' + '10' + '001';
-    const p1 = '1' + '01' + '1' + '0' + '11111101' + '1' + '11111111'.repeat(8) + '10' + '001';
-    expect(p0.length).toBe(1 + 2 + 1 + 22);
-    expect(p1.length).toBe(1 + 2 + 1 + 1 + 15 - 1 + 64);
-    const want = buildTile(headerUnit(0, tagOf(cfg)), p0 + p1, 32, 2);
+    const p0 = ['01', '0' + '10110101', '100', '10', '0', '0', '00', '10' + '001'];
+    const p1 = ['01', '1' + '11111101', '0' + '1', '', '', '', '11111111'.repeat(8), '10' + '001'];
+    expect(p0.join('').length).toBe(2 + 1 + 22);
+    expect(p1.join('').length).toBe(2 + 1 + 1 + 15 - 1 + 64);
+    const want = buildTile(headerUnit(0, tagOf(cfg)), [p0, p1], 32);
     const e = encodeTile(d, { policy: 'lossless', quantShift: 0 }, px, 2);
     expect(hex(e.units)).toEqual(hex(want));
     expect(e.modeCounts).toEqual([1, 2, 1, 0]);
     expect(Array.from(decodeTile(d, want, 2).pixels)).toEqual(px);
   });
 
-  it('an empty tile is header, end bit, trailer: C69501DC 00000000 C7490000', () => {
-    // checksum: 0xC695 ^ 0x01DC = 0xC749; count 0
+  it('a tile holds 1 to 65535 pixels: the encoder refuses 0 and 65536 (ParamError), the decoder a header count of 0', () => {
     const d = derive(cfgOf(8, 8, 8, false, 32));
-    const e = encodeTile(d, { policy: 'lossless', quantShift: 0 }, [], 0);
-    expect(hex(e.units)).toEqual(['c69501dc', '00000000', 'c7490000']);
-    const dec = decodeTile(d, e.units);
-    expect(dec.count).toBe(0);
-    expect(dec.pixels.length).toBe(0);
+    const ll: TileSettings = { policy: 'lossless', quantShift: 0 };
+    expect(thrown(ParamError, () => encodeTile(d, ll, [], 0)).message).toMatch(/1 to 65535 pixels/);
+    expect(() => encodeTile(d, ll, new Int32Array(65536 * 8), 65536)).toThrow(ParamError);
+    // header, count 0, trailer: checksum 0xC695 ^ 0x02DC = 0xC449
+    const empty = Uint32Array.from([0xc69502dc, 0, 0xc4490000]);
+    const err = streamError(() => decodeTile(d, empty));
+    expect(err.code).toBe(ERR.BAD_COUNT);
+    expect(err.bitOffset).toBe(32);
   });
 
   it('a DCT block written by hand decodes by the formula of FORMAT.md 7.3', () => {
@@ -239,8 +279,9 @@ describe('known-answer tiles (worked by hand from FORMAT.md)', () => {
     expect(d.coefWidthMax).toBe(10);
     expect(d.coefWidthBits).toBe(4);
     const q = [100, -20, 0, 7];
-    const rec = '1' + '0' + '1' + '1' + '1101' + field(8, 4) + q.map((c) => sfield(c, 8)).join('');
-    const tile = buildTile(headerUnit(1, tagOf(cfg)), rec, 32, 1);
+    // levels: plane 1 (not CTX), plane 2 (not ZERO), plane 3 (DCT), -, -, -, mask and width, coefficients
+    const rec = ['0', '1', '1', '', '', '', '1101' + field(8, 4), q.map((c) => sfield(c, 8)).join('')];
+    const tile = buildTile(headerUnit(1, tagOf(cfg)), [rec], 32);
     const T = [
       [2048, 2048, 2048, 2048],
       [2676, 1108, -1108, -2676],
@@ -398,17 +439,21 @@ function checkTile({ d, settings, pixels, npix, label }: Case): void {
   const decInf = decodeTile(d, U);
   if (decInf.count !== npix || !sameArray(decInf.pixels, dec.pixels)) fail('decoding without a pixel bound differs');
 
-  // replay the encoder stage by stage: planPixel, writePixel, updateContext
-  const w = new BitWriter(4); // small on purpose: exercises growth
-  w.write(TILE_MAGIC | (FORMAT_VERSION << 8) | (s << 12), 16);
-  w.write(d.tag, 16);
+  // replay the encoder stage by stage: planPixel, writePixel, recordLevels, updateContext; then the
+  // records' levels staggered by the independent helper must be the tile's data
   const ctx = new Uint8Array(C);
   const plan = newPlan(d);
   const kDct = Math.max(1, Math.floor(W / 2) - s);
+  const kMax = blen(Math.floor(d.maxMag / 2 ** s));
+  const records: string[][] = [];
   for (let p = 0; p < npix; p++) {
     const ctxBefore = ctx.slice();
     planPixel(d, settings, ctx, pixels, p * C, p, plan);
-    let total = 1;
+    let total = 0;
+    // the levels' lengths by FORMAT.md 2.2, from the expected modes, ranks, lengths and widths
+    const want7 = new Array<number>(8).fill(0);
+    const undecided = new Array<number>(RANKS).fill(0);
+    let escapes = 0;
     for (let b = 0; b < blocks; b++) {
       const c0 = b * N;
       const x = Array.from(pixels.subarray(p * C + c0, p * C + c0 + N));
@@ -446,25 +491,51 @@ function checkTile({ d, settings, pixels, npix, label }: Case): void {
         }
       }
       if (want.mode === MODE_DCT && plan.coefWidth[b] !== want.wc) fail(`${where}: coefficient width ${plan.coefWidth[b]} vs ${want.wc}`);
+      want7[0] += 1; // mode plane 1
+      if (want.mode === MODE_CTX) {
+        for (let i = 0; i < N; i++) {
+          for (let j = 0; j < RANKS; j++) undecided[j] += +(want.rank[i] >= j);
+          escapes += +(want.rank[i] === RANKS);
+          want7[7] += want.L[i] === 0 ? 0 : want.L[i] - 1 + (signed ? 1 : 0);
+        }
+      } else {
+        want7[1] += 1; // mode plane 2
+        if (want.mode !== MODE_ZERO) want7[2] += 1; // mode plane 3
+        if (want.mode === MODE_RAW) want7[6] += N * W;
+        if (want.mode === MODE_DCT) {
+          want7[6] += N + d.coefWidthBits;
+          want7[7] += N * want.wc;
+        }
+      }
     }
+    for (let j = 0; j < RANKS; j++) want7[j + 1] += undecided[j];
+    want7[6] += escapes * d.escBits;
     if (plan.bits !== total) fail(`pixel ${p}: plan.bits ${plan.bits}, expected ${total}`);
     if (plan.bits > d.maxEncodedRecordBits) fail(`pixel ${p}: record ${plan.bits} bits > maxEncodedRecordBits ${d.maxEncodedRecordBits}`);
-    const before = w.pos;
+    const w = new BitWriter(4); // small on purpose: exercises growth
     writePixel(d, plan, w);
-    if (w.pos - before !== plan.bits) fail(`pixel ${p}: writePixel appended ${w.pos - before} bits, plan.bits = ${plan.bits}`);
+    if (w.pos !== plan.bits) fail(`pixel ${p}: writePixel wrote ${w.pos} bits, plan.bits = ${plan.bits}`);
+    const lv = new Int32Array(LEVELS);
+    const runs = recordLevels(d, plan, lv);
+    if (Array.from(lv).join() !== want7.join()) fail(`pixel ${p}: level lengths ${Array.from(lv)}, expected ${want7}`);
+    for (let k = 0; k < LEVELS; k++) if (lv[k] > d.levelMaxBits[k]) fail(`pixel ${p}: level ${k} has ${lv[k]} bits > levelMaxBits ${d.levelMaxBits[k]}`);
+    const bitsOf = (from: number, n: number) => Array.from({ length: n }, (_, i) => (w.buf[(from + i) >>> 5] >>> ((from + i) & 31)) & 1).join('');
+    records.push(runs.map((r) => r.reduce((acc, _x, j) => (j % 2 === 0 ? acc + bitsOf(r[j], r[j + 1]) : acc), '')));
     updateContext(d, s, plan, ctx);
     for (let b = 0; b < blocks; b++) {
       for (let c = b * N; c < (b + 1) * N; c++) {
         const r = plan.recon[c];
-        const k = plan.modes[b] === MODE_ZERO ? 0 : plan.modes[b] === MODE_DCT ? (plan.mask[c] ? kDct : 0) : blen(Math.floor(Math.abs(r) / 2 ** s));
+        const m = plan.modes[b];
+        // FORMAT.md 6.4: a CTX value leaves min(L, bitLength(maxMag >> s)), a RAW value bitLength(|x| >> s)
+        const k = m === MODE_ZERO ? 0 : m === MODE_DCT ? (plan.mask[c] ? kDct : 0) : m === MODE_CTX ? Math.min(plan.len[c], kMax) : blen(Math.floor(Math.abs(r) / 2 ** s));
         if (ctx[c] !== k) fail(`pixel ${p} ch ${c}: context ${ctx[c]}, expected ${k}`);
       }
     }
   }
-  w.write(0, 1);
-  w.align(B);
-  if (w.pos !== tu * 32) fail(`replayed data is ${w.pos} bits, the tile's data section ${tu * 32}`);
-  const replay = w.units();
+  let bits = field(headerUnit(s, tagOf(d.cfg)), 32) + field(npix, 16) + stagger(records);
+  bits += '0'.repeat((B - (bits.length % B)) % B);
+  if (bits.length !== tu * 32) fail(`replayed data is ${bits.length} bits, the tile's data section ${tu * 32}`);
+  const replay = pack(bits);
   for (let i = 0; i < tu; i++) if (replay[i] !== U[i]) fail(`replayed unit ${i} 0x${replay[i].toString(16)} != 0x${U[i].toString(16)}`);
 }
 
@@ -516,14 +587,15 @@ describe('round trips over every configuration class', () => {
     expect(count({ policy: 'dct', quantShift: 1 }, 'dense')[MODE_DCT]).toBe(64);
   });
 
-  it('a tile of 105536 pixels: the trailer counts modulo 65536 (40000) and decoding still returns them all', () => {
-    const n = 65536 + 40000;
+  it('a tile of 65535 pixels (the most): header and trailer count 65535 and decoding returns them all', () => {
+    const n = MAX_TILE_PIXELS;
     const d = derive(cfgOf(4, 4, 8, false, 32));
     const px = new Int32Array(n * 4);
     px[5] = 9;
     px[(n - 1) * 4 + 3] = 200;
     const e = encodeTile(d, { policy: 'lossless', quantShift: 0 }, px, n);
-    expect(e.units[e.units.length - 1] & 0xffff).toBe(40000);
+    expect(e.units[1] & 0xffff).toBe(65535);
+    expect(e.units[e.units.length - 1] & 0xffff).toBe(65535);
     const dec = decodeTile(d, e.units);
     expect(dec.count).toBe(n);
     expect(dec.pixels).toEqual(px);
@@ -548,9 +620,10 @@ describe('encoder settings', () => {
     expect(() => encodeTile(d, { policy: 'fast' as Policy, quantShift: 0 }, [0, 0, 0, 0, 0, 0, 0, 0], 1)).toThrow(ParamError);
   });
   it('the lossless policy writes shift 0 in the header; lossy policies their shift', () => {
-    expect(encodeTile(d, { policy: 'lossless', quantShift: 0 }, [], 0).units[0] & 0xf000).toBe(0);
-    expect((encodeTile(d, { policy: 'auto', quantShift: 7 }, [], 0).units[0] >>> 12) & 0xf).toBe(7);
-    expect((encodeTile(d, { policy: 'dct', quantShift: 3 }, [], 0).units[0] >>> 12) & 0xf).toBe(3);
+    const zero = [0, 0, 0, 0, 0, 0, 0, 0];
+    expect(encodeTile(d, { policy: 'lossless', quantShift: 0 }, zero, 1).units[0] & 0xf000).toBe(0);
+    expect((encodeTile(d, { policy: 'auto', quantShift: 7 }, zero, 1).units[0] >>> 12) & 0xf).toBe(7);
+    expect((encodeTile(d, { policy: 'dct', quantShift: 3 }, zero, 1).units[0] >>> 12) & 0xf).toBe(3);
   });
 });
 
@@ -560,7 +633,9 @@ describe('encoder settings', () => {
 describe('decoder stream checks', () => {
   const cfg8 = cfgOf(8, 8, 8, false, 32);
   const d8 = derive(cfg8);
-  const valid = (): Uint32Array => Uint32Array.from([0xc69501dc, 0x008826b7, 0xe1760001]);
+  const valid = (): Uint32Array => Uint32Array.from([0xc69502dc, 0x135b0001, 0x00000044, 0xd7570001]);
+  /** A pixel whose only block is ZERO: mode planes 1 and 2 are 0. */
+  const ZERO_RECORD = ['0', '0'];
 
   it('bad magic, version, shift and config tag name bits 0, 8, 12 and 16 (plus bitBase)', () => {
     const t = valid();
@@ -568,50 +643,65 @@ describe('decoder stream checks', () => {
     expect(streamError(() => decodeTile(d8, t)).bitOffset).toBe(0);
     expect(streamError(() => decodeTile(d8, t)).code).toBe(ERR.BAD_MAGIC);
     expect(streamError(() => decodeTile(d8, t, 1, 800)).bitOffset).toBe(800);
-    const v = valid();
-    v[0] = (v[0] & ~0xf00) | (2 << 8);
-    expect(streamError(() => decodeTile(d8, v)).bitOffset).toBe(8);
-    expect(streamError(() => decodeTile(d8, v)).code).toBe(ERR.BAD_VERSION);
+    for (const version of [0, 3, 15]) {
+      const v = valid();
+      v[0] = (v[0] & ~0xf00) | (version << 8);
+      expect(streamError(() => decodeTile(d8, v)).bitOffset).toBe(8);
+      expect(streamError(() => decodeTile(d8, v)).code).toBe(ERR.BAD_VERSION);
+    }
     const cfg4 = cfgOf(8, 8, 4, false, 32);
     const d4 = derive(cfg4);
     for (let s = 4; s <= 15; s++) {
-      const tile = buildTile(headerUnit(s, tagOf(cfg4)), '', 32, 0);
+      const tile = buildTile(headerUnit(s, tagOf(cfg4)), [ZERO_RECORD], 32);
       const err = streamError(() => decodeTile(d4, tile));
       expect(err.bitOffset).toBe(12);
       expect(err.code).toBe(ERR.BAD_SHIFT);
     }
-    expect(decodeTile(d4, buildTile(headerUnit(3, tagOf(cfg4)), '', 32, 0)).count).toBe(0);
+    expect(decodeTile(d4, buildTile(headerUnit(3, tagOf(cfg4)), [ZERO_RECORD], 32)).count).toBe(1);
     const other = derive(cfgOf(8, 8, 8, false, 64));
-    const tagErr = streamError(() => decodeTile(other, Uint32Array.from([...valid(), 0])));
+    const tagErr = streamError(() => decodeTile(other, valid()));
     expect(tagErr.bitOffset).toBe(16);
     expect(tagErr.code).toBe(ERR.BAD_TAG);
   });
 
-  it('a tile that is not a whole number of words, or shorter than two words, is rejected at bit 0', () => {
-    const d64 = derive(cfgOf(8, 8, 8, false, 64));
-    expect(streamError(() => decodeTile(d64, valid())).bitOffset).toBe(0);
-    expect(streamError(() => decodeTile(d64, valid())).code).toBe(ERR.PARTIAL_WORD);
-    expect(streamError(() => decodeTile(d8, new Uint32Array(0))).bitOffset).toBe(0);
-    expect(streamError(() => decodeTile(d8, Uint32Array.from([0xc69501dc]))).bitOffset).toBe(0);
-    expect(streamError(() => decodeTile(d8, Uint32Array.from([0xc69501dc]))).code).toBe(ERR.OVERRUN);
+  it('a version-1 tile (the v1 worked example, C69501DC 008826B7 E1760001) is rejected by its version, by name', () => {
+    const err = streamError(() => decodeTile(d8, Uint32Array.from([0xc69501dc, 0x008826b7, 0xe1760001])));
+    expect(err.code).toBe(ERR.BAD_VERSION);
+    expect(err.bitOffset).toBe(8);
+    expect(err.message).toMatch(/format version 1 .*re-encode.*version 2/);
   });
 
-  it('a record running into the trailer word is rejected where the data ends', () => {
-    // present 1, mode plane 1 = CTX, then 30 zero bits: rank planes need 40, the data ends at bit 64
-    const t = Uint32Array.from([0xc69501dc, 0b11, 0]);
+  it('a tile that is not a whole number of words, or shorter than a header and a trailer, is rejected', () => {
+    const d64 = derive(cfgOf(8, 8, 8, false, 64));
+    expect(streamError(() => decodeTile(d64, valid().subarray(0, 3))).bitOffset).toBe(0);
+    expect(streamError(() => decodeTile(d64, valid().subarray(0, 3))).code).toBe(ERR.PARTIAL_WORD);
+    expect(streamError(() => decodeTile(d8, new Uint32Array(0))).bitOffset).toBe(0);
+    expect(streamError(() => decodeTile(d8, Uint32Array.from([0xc69502dc]))).bitOffset).toBe(0);
+    expect(streamError(() => decodeTile(d8, Uint32Array.from([0xc69502dc]))).code).toBe(ERR.OVERRUN);
+    // B = 32: a header word and a trailer leave no room for the pixel count (bits 32-47)
+    const short = streamError(() => decodeTile(d8, Uint32Array.from([0xc69502dc, 0x00010000])));
+    expect(short.code).toBe(ERR.OVERRUN);
+    expect(short.bitOffset).toBe(32);
+  });
+
+  it('a slot running into the trailer word is rejected where the slot starts, before any of it is read', () => {
+    // count 1; slot 0: mode plane 1 = CTX (bit 48); slot 4: rank plane 0, 8 zeros (bits 49-56); slot 8
+    // needs 8 bits (rank plane 1 over the 8 undecided values) from bit 57, and the data ends at bit 64
+    const t = Uint32Array.from([0xc69502dc, 0x00010001, 0]);
     t[2] = ((fold16(t, 2) << 16) | 1) >>> 0;
     const err = streamError(() => decodeTile(d8, t));
-    expect(err.bitOffset).toBe(64);
+    expect(err.bitOffset).toBe(57);
     expect(err.code).toBe(ERR.OVERRUN);
+    expect(err.message).toMatch(/slot 8 runs past the end/);
   });
 
   it('an escape index beyond the unranked lengths (W = 9: 5 unranked, 3-bit field, index 7)', () => {
     const cfg = cfgOf(8, 8, 9, false, 32);
     const d = derive(cfg);
     expect(d.escBits).toBe(3);
-    const rec = '1' + '1' + '0'.repeat(40) + field(7, 3) + field(0, 3).repeat(7);
-    const err = streamError(() => decodeTile(d, buildTile(headerUnit(0, tagOf(cfg)), rec, 32, 1)));
-    expect(err.bitOffset).toBe(32 + 2 + 40);
+    const rec = ['1', '0'.repeat(8), '0'.repeat(8), '0'.repeat(8), '0'.repeat(8), '0'.repeat(8), field(7, 3) + field(0, 3).repeat(7), ''];
+    const err = streamError(() => decodeTile(d, buildTile(headerUnit(0, tagOf(cfg)), [rec], 32)));
+    expect(err.bitOffset).toBe(48 + 1 + 40);
     expect(err.code).toBe(ERR.BAD_ESCAPE);
   });
 
@@ -619,101 +709,126 @@ describe('decoder stream checks', () => {
     // W = 8, N = 8, P = 12: A = ceil(8 * 1448 * 255 / 4096) = 722, CWmax = 11, width field 4 bits
     expect(d8.coefWidthMax).toBe(11);
     expect(d8.coefWidthBits).toBe(4);
+    const dctRec = (wc: number) => ['0', '1', '1', '', '', '', '11111111' + field(wc, 4), '0'.repeat(8 * wc)];
     for (const wc of [12, 15]) {
-      const rec = '1' + '0' + '1' + '1' + '11111111' + field(wc, 4) + '0'.repeat(8 * wc);
-      const err = streamError(() => decodeTile(d8, buildTile(headerUnit(1, 0xc695), rec, 32, 1)));
-      expect(err.bitOffset).toBe(32 + 4 + 8);
+      const err = streamError(() => decodeTile(d8, buildTile(headerUnit(1, 0xc695), [dctRec(wc)], 32)));
+      expect(err.bitOffset).toBe(48 + 3 + 8);
       expect(err.code).toBe(ERR.BAD_DCT_WIDTH);
     }
     // CWmax itself is accepted
-    const ok = '1' + '0' + '1' + '1' + '11111111' + field(11, 4) + '0'.repeat(88);
-    expect(decodeTile(d8, buildTile(headerUnit(1, 0xc695), ok, 32, 1)).count).toBe(1);
+    expect(decodeTile(d8, buildTile(headerUnit(1, 0xc695), [dctRec(11)], 32)).count).toBe(1);
   });
 
   it('a CTX index outside -indexLimit(-min) .. indexLimit(max)', () => {
     // W = 8 unsigned, s = 2: indices 0..64. Value 0 has L = 8 (escape index 3 at context 0): q >= 128.
-    const rec = '1' + '1' + '01111111' + '0000' + '11' + '0000000';
-    const err = streamError(() => decodeTile(d8, buildTile(headerUnit(2, 0xc695), rec, 32, 1)));
-    expect(err.bitOffset).toBe(32 + 1 + 1 + 8 + 4 + 2);
+    const rec = ['1', '01111111', '0', '0', '0', '0', '11', '0000000'];
+    const err = streamError(() => decodeTile(d8, buildTile(headerUnit(2, 0xc695), [rec], 32)));
+    expect(err.bitOffset).toBe(48 + 1 + 8 + 4 + 2);
     expect(err.code).toBe(ERR.BAD_VALUE);
     // L = 7 (escape index 2 among 1, 6, 7, 8) with mantissa 0 is q = 64 = indexLimit(255, 2): accepted,
     // and 64 * 4 = 256 clamps to 255
-    const okRec2 = '1' + '1' + '01111111' + '0000' + '01' + '000000';
-    const dec = decodeTile(d8, buildTile(headerUnit(2, 0xc695), okRec2, 32, 1));
+    const okRec2 = ['1', '01111111', '0', '0', '0', '0', '01', '000000'];
+    const dec = decodeTile(d8, buildTile(headerUnit(2, 0xc695), [okRec2], 32));
     expect(Array.from(dec.pixels)).toEqual([255, 0, 0, 0, 0, 0, 0, 0]);
     // mantissa 1 -> q = 65 > 64: rejected
-    const badRec2 = '1' + '1' + '01111111' + '0000' + '01' + '100000';
-    expect(streamError(() => decodeTile(d8, buildTile(headerUnit(2, 0xc695), badRec2, 32, 1))).bitOffset).toBe(48);
+    const badRec2 = ['1', '01111111', '0', '0', '0', '0', '01', '100000'];
+    expect(streamError(() => decodeTile(d8, buildTile(headerUnit(2, 0xc695), [badRec2], 32))).bitOffset).toBe(48 + 15);
     // signed: W = 8, s = 7: indices -1..1; L = 2 (|q| = 2 or 3) is out of range
     const cfgS = cfgOf(8, 8, 8, true, 32);
     const dS = derive(cfgS);
     // k = 0 order for W = 8: 0, 3, 4, 2, 5 -> L = 2 has rank 3: planes 0 | 0 0 0 1 ; sign 1, mantissa 0
-    const sRec = '1' + '1' + '01111111' + '0' + '0' + '1' + '1' + '0';
-    const sErr = streamError(() => decodeTile(dS, buildTile(headerUnit(7, tagOf(cfgS)), sRec, 32, 1)));
-    expect(sErr.bitOffset).toBe(32 + 2 + 8 + 3);
+    const sRec = ['1', '01111111', '0', '0', '1', '', '', '1' + '0'];
+    const sErr = streamError(() => decodeTile(dS, buildTile(headerUnit(7, tagOf(cfgS)), [sRec], 32)));
+    expect(sErr.bitOffset).toBe(48 + 1 + 8 + 3);
+    expect(sErr.code).toBe(ERR.BAD_VALUE);
   });
 
-  it('an end bit that is not in the last data word, and non-zero padding', () => {
-    const rec = '1' + '1' + '10110101' + '100' + '10' + '0' + '0' + '00' + '10' + '001';
-    const extra = buildTile(0xc69501dc, rec, 32, 1, { extraDataWords: 1 });
+  it('data words between the last slot and the trailer, and non-zero padding', () => {
+    const extra = buildTile(0xc69502dc, [EXAMPLE], 32, { extraDataWords: 1 });
     const e1 = streamError(() => decodeTile(d8, extra));
-    expect(e1.bitOffset).toBe(32 + 24 + 1);
+    expect(e1.bitOffset).toBe(48 + 23);
     expect(e1.code).toBe(ERR.BAD_PADDING);
-    const padded = buildTile(0xc69501dc, rec + '0' + '0001', 32, 1, { endBit: '' });
+    const padded = buildTile(0xc69502dc, [EXAMPLE], 32, { tail: '0001' });
     const e2 = streamError(() => decodeTile(d8, padded));
-    expect(e2.bitOffset).toBe(32 + 25);
+    expect(e2.bitOffset).toBe(48 + 23);
     expect(e2.code).toBe(ERR.BAD_PADDING);
   });
 
-  it('trailer count, checksum and high bits', () => {
-    const rec = '1' + '1' + '10110101' + '100' + '10' + '0' + '0' + '00' + '10' + '001';
-    const c = streamError(() => decodeTile(d8, buildTile(0xc69501dc, rec, 32, 1, { countOverride: 2 })));
-    expect(c.bitOffset).toBe(64);
+  it('header count against the trailer count, checksum and the trailer high bits', () => {
+    const c = streamError(() => decodeTile(d8, buildTile(0xc69502dc, [EXAMPLE], 32, { countOverride: 2 })));
+    expect(c.bitOffset).toBe(96);
     expect(c.code).toBe(ERR.BAD_COUNT);
-    const k = streamError(() => decodeTile(d8, buildTile(0xc69501dc, rec, 32, 1, { checksumXor: 0x0100 })));
-    expect(k.bitOffset).toBe(64 + 16);
+    // a header count of 2 with one record's slots: slot 1 (the second record's level 0, 1 bit) and the
+    // rest shift the parse; whatever the bits, the trailer's count 2 never matches data of one record
+    const h2 = decodeTileStatus(d8, buildTile(0xc69502dc, [EXAMPLE], 32, { headerCount: 2, countOverride: 2 }));
+    expect(h2.error).not.toBeNull();
+    const k = streamError(() => decodeTile(d8, buildTile(0xc69502dc, [EXAMPLE], 32, { checksumXor: 0x0100 })));
+    expect(k.bitOffset).toBe(96 + 16);
     expect(k.code).toBe(ERR.BAD_CHECKSUM);
     const cfg64 = cfgOf(8, 8, 8, false, 64);
     const d64 = derive(cfg64);
-    const ok64 = buildTile(headerUnit(0, tagOf(cfg64)), rec, 64, 1);
-    expect(hex(ok64)).toEqual(['0f1101dc', '008826b7', '28f20001', '00000000']);
-    const h = streamError(() => decodeTile(d64, buildTile(headerUnit(0, tagOf(cfg64)), rec, 64, 1, { trailerHigh: 0x80 })));
-    expect(h.bitOffset).toBe(96);
+    const ok64 = buildTile(headerUnit(0, tagOf(cfg64)), [EXAMPLE], 64);
+    expect(hex(ok64)).toEqual(['0f1102dc', '135b0001', '00000044', '00000000', '1ed30001', '00000000']);
+    const h = streamError(() => decodeTile(d64, buildTile(headerUnit(0, tagOf(cfg64)), [EXAMPLE], 64, { trailerHigh: 0x80 })));
+    expect(h.bitOffset).toBe(160);
     expect(h.code).toBe(ERR.BAD_TRAILER);
   });
 
-  it('more pixels than maxPixels', () => {
+  it('a header count above maxPixels is TOO_MANY_PIXELS at bit 32', () => {
     const rng = new Rng(5);
     const px = genPixels(rng, 'sparse', 3, 8, 8, false);
     const e = encodeTile(d8, { policy: 'lossless', quantShift: 0 }, px, 3);
     expect(decodeTile(d8, e.units, 3).count).toBe(3);
     const err = streamError(() => decodeTile(d8, e.units, 2));
     expect(err.code).toBe(ERR.TOO_MANY_PIXELS);
+    expect(err.bitOffset).toBe(32);
     expect(streamError(() => decodeTile(d8, e.units, 0)).bitOffset).toBe(32);
   });
 
-  it('decodeTileStatus keeps the pixels decoded before the error, and the error', () => {
-    const px = genPixels(new Rng(6), 'dense', 5, 8, 8, false);
-    const e = encodeTile(d8, { policy: 'lossless', quantShift: 0 }, px, 5);
+  it('decodeTileStatus keeps the pixels completed before the error (their top level read), and the error', () => {
+    const npix = 40;
+    const px = genPixels(new Rng(6), 'dense', npix, 8, 8, false);
+    const e = encodeTile(d8, { policy: 'lossless', quantShift: 0 }, px, npix);
     const ok = decodeTileStatus(d8, e.units);
     expect(ok.error).toBeNull();
-    expect(ok.count).toBe(5);
+    expect(ok.count).toBe(npix);
     expect(Array.from(ok.pixels)).toEqual(Array.from(px));
     // a wrong checksum: every pixel decoded, then the trailer check fails
     const k = e.units.slice();
     k[k.length - 1] ^= 0x10000;
     const sk = decodeTileStatus(d8, k);
     expect(sk.error?.code).toBe(ERR.BAD_CHECKSUM);
-    expect(sk.count).toBe(5);
+    expect(sk.count).toBe(npix);
     expect(Array.from(sk.pixels)).toEqual(Array.from(px));
-    // cut after two records: the third runs into the trailer (a dense 8-bit pixel is a RAW record)
-    const u = e.units.slice();
-    const cut = new Uint32Array(Math.ceil((32 + 2 * (1 + 1 + 1 + 64 + 2)) / 32) + 1);
-    cut.set(u.subarray(0, cut.length - 1));
+    // Where each slot ends: the level lengths of the planned records (checkTile checks them against
+    // FORMAT.md 2.2), slot t holding level k of record t - O[k].
+    const lv: number[][] = [];
+    const ctx = new Uint8Array(8);
+    const plan = newPlan(d8);
+    for (let p = 0; p < npix; p++) {
+      planPixel(d8, { policy: 'lossless', quantShift: 0 }, ctx, px, p * 8, p, plan);
+      const l = new Int32Array(LEVELS);
+      recordLevels(d8, plan, l);
+      lv.push(Array.from(l));
+      updateContext(d8, 0, plan, ctx);
+    }
+    const slotEnd: number[] = [];
+    let at = 48;
+    for (let t = 0; t < npix + 29; t++) {
+      for (let k = 0; k < 8; k++) if (t - O[k] >= 0 && t - O[k] < npix) at += lv[t - O[k]][k];
+      slotEnd.push(at);
+    }
+    // cut the data after 1000 bits: the slot that passes them is the first whose end is above 1000;
+    // pixel r is complete once slot r + 29 is read
+    const cut = new Uint32Array(Math.ceil(1000 / 32) + 1);
+    cut.set(e.units.subarray(0, cut.length - 1));
+    const firstBad = slotEnd.findIndex((x) => x > (cut.length - 1) * 32);
     const st = decodeTileStatus(d8, cut);
     expect(st.error?.code).toBe(ERR.OVERRUN);
-    expect(st.count).toBe(2);
-    expect(Array.from(st.pixels)).toEqual(Array.from(px.subarray(0, 16)));
+    expect(st.error?.bitOffset).toBe(slotEnd[firstBad - 1]);
+    expect(st.count).toBe(Math.max(0, firstBad - 29));
+    expect(st.count).toBeGreaterThan(0);
+    expect(Array.from(st.pixels)).toEqual(Array.from(px.subarray(0, st.count * 8)));
     // a bad header: nothing decoded
     const h = e.units.slice();
     h[0] ^= 1;
@@ -731,8 +846,8 @@ describe('decoder stream checks', () => {
     expect(d.coefWidthBits).toBe(5);
     const qmax = 2 ** 19 - 1;
     const q = d.dct.map((row) => Math.sign(row[0]) * qmax);
-    const rec = '1' + '0' + '1' + '1' + '1'.repeat(32) + field(20, 5) + q.map((c) => sfield(c, 20)).join('');
-    const tile = buildTile(headerUnit(s, tagOf(cfg)), rec, 32, 1);
+    const rec = ['0', '1', '1', '', '', '', '1'.repeat(32) + field(20, 5), q.map((c) => sfield(c, 20)).join('')];
+    const tile = buildTile(headerUnit(s, tagOf(cfg)), [rec], 32);
     const want = Array.from({ length: 32 }, (_, n) => {
       const acc = q.reduce((a, c, k) => a + d.dct[k][n] * c, 0); // |acc| < 2^40: exact in doubles
       return Math.min(65535, Math.max(0, rshift(acc, 16 - s)));
@@ -743,15 +858,13 @@ describe('decoder stream checks', () => {
   });
 });
 
-describe('builds without the DCT (FORMAT.md 2.4)', () => {
+describe('builds without the DCT (FORMAT.md 2.6)', () => {
   const cfg8 = cfgOf(8, 8, 8, false, 32);
   const noDct8 = cfgOf(8, 8, 8, false, 32, 12, false);
   const d8 = derive(cfg8);
   const n8 = derive(noDct8);
-  // The worked example's record (FORMAT.md 11), under either tag.
-  const example = '1' + '1' + '10110101' + '100' + '10' + '0' + '0' + '00' + '10' + '001';
   // One DCT block with an all-zero mask and wc = 0 (coefWidthBits bits): a valid record of a DCT build.
-  const dctRecord = (d: Derived) => '1' + '0' + '1' + '1' + '0'.repeat(8) + field(0, d.coefWidthBits);
+  const dctRecord = (d: Derived) => ['0', '1', '1', '', '', '', '0'.repeat(8) + field(0, d.coefWidthBits), ''];
 
   it('the no-DCT tag is the complement of the tag; the sizes lose the DCT block', () => {
     expect(configTag(noDct8)).toBe(tagOf(cfg8) ^ 0xffff);
@@ -762,36 +875,41 @@ describe('builds without the DCT (FORMAT.md 2.4)', () => {
     expect(d8.cfg.dct).toBe(true);
     const big = derive(cfgOf(64, 8, 8, false, 256));
     const bigN = derive(cfgOf(64, 8, 8, false, 256, 12, false));
-    expect(bigN.maxEncodedRecordBits).toBe(1 + 8 * (3 + 8 * 8));
-    expect(bigN.maxRecordBits).toBe(905); // CTX blocks bound it (FORMAT.md 4)
-    expect(big.maxEncodedRecordBits).toBe(825);
+    expect(bigN.maxEncodedRecordBits).toBe(8 * (3 + 8 * 8));
+    expect(bigN.maxRecordBits).toBe(904); // CTX blocks bound it (FORMAT.md 4)
+    expect(big.maxEncodedRecordBits).toBe(824);
   });
 
   it('every decoder reads a no-DCT tile; a no-DCT decoder rejects the DCT tag by name', () => {
-    const tile = buildTile(headerUnit(0, 0x396a), example, 32, 1);
+    const tile = buildTile(headerUnit(0, 0x396a), [EXAMPLE], 32);
     for (const d of [d8, n8]) expect(Array.from(decodeTile(d, tile).pixels)).toEqual([0, 5, 0, 0, 12, 0, 1, 0]);
-    const e = streamError(() => decodeTile(n8, Uint32Array.from([0xc69501dc, 0x008826b7, 0xe1760001])));
+    const e = streamError(() => decodeTile(n8, Uint32Array.from([0xc69502dc, 0x135b0001, 0x00000044, 0xd7570001])));
     expect(e.code).toBe(ERR.BAD_TAG);
     expect(e.bitOffset).toBe(16);
     expect(e.message).toMatch(/built with the DCT.*--no-dct/);
   });
 
   it('a DCT block in a no-DCT tile is NO_DCT at its mode-plane-3 bit, for either decoder', () => {
-    expect(decodeTile(d8, buildTile(headerUnit(1, 0xc695), dctRecord(d8), 32, 1)).modeCounts[MODE_DCT]).toBe(1);
+    expect(decodeTile(d8, buildTile(headerUnit(1, 0xc695), [dctRecord(d8)], 32)).modeCounts[MODE_DCT]).toBe(1);
     for (const d of [d8, n8]) {
-      const e = streamError(() => decodeTile(d, buildTile(headerUnit(1, 0x396a), dctRecord(d8), 32, 1)));
+      const e = streamError(() => decodeTile(d, buildTile(headerUnit(1, 0x396a), [dctRecord(d8)], 32)));
       expect(e.code).toBe(ERR.NO_DCT);
-      expect(e.bitOffset).toBe(32 + 3);
+      expect(e.bitOffset).toBe(48 + 2); // slot 8, after slot 0 (mode plane 1) and slot 4 (mode plane 2)
     }
-    // C = 16: a good pixel, then a record whose block 0 is RAW and block 1 DCT (plane 3 = '0', '1').
+    // C = 16: 31 good pixels (two ZERO blocks), then a record whose block 0 is RAW and block 1 DCT
+    // (plane 2 '11', plane 3 '01'). Its level 2 is in slot 31 + 8 = 39: pixels 0..9 are complete by then
+    // (pixel r's top level is in slot r + 29), pixel 10's top level comes later in slot 39.
     const c16 = cfgOf(16, 8, 8, false, 32, 12, false);
     const d16 = derive(c16);
-    const ok = '1' + '00' + '00'; // two ZERO blocks
-    const bad = '1' + '00' + '11' + '01' + field(0, 64);
-    const st = decodeTileStatus(d16, buildTile(headerUnit(1, d16.tag), ok + bad, 32, 2));
-    expect(st.count).toBe(1);
+    const ok = ['00', '00'];
+    const bad = ['00', '11', '01', '', '', '', field(0, 64)];
+    const records = [...Array.from({ length: 31 }, () => ok), bad];
+    const st = decodeTileStatus(d16, buildTile(headerUnit(1, d16.tag), records, 32));
+    expect(st.count).toBe(10);
     expect(st.error?.code).toBe(ERR.NO_DCT);
-    expect(st.error?.bitOffset).toBe(32 + ok.length + 1 + 2 + 2 + 1);
+    // bits before the error: slots 0-38 hold 32 level 0s, 32 level 1s (2 bits each) and 30 empty
+    // level 2s; slot 39 starts with the bad record's level 2: its block 0 bit, then block 1's
+    expect(st.error?.bitOffset).toBe(48 + 2 * 32 + 2 * 32 + 1);
   });
 
   it('the encoder never chooses DCT, and the dct policy is a ParamError', () => {

@@ -8,10 +8,10 @@ import { describe, expect, it } from 'vitest';
 import { BitWriter, getBits } from '../../golden/bits.js';
 import { StreamError } from '../../golden/errors.js';
 import { CodecConfig, Derived, Policy, TileSettings, derive } from '../../golden/params.js';
-import { encodeTile, newPlan, planPixel, updateContext, writePixel } from '../../golden/tile.js';
+import { decodeTile, encodeTile, newPlan, planPixel, updateContext } from '../../golden/tile.js';
 import { parseNpy } from '../../tools/npy.js';
 import { SHARED_DATA } from '../../sim/paths.js';
-import { GROUPING, LEVELS, S_PRESENT, TOP, sectionRanges } from '../../bench/v2/layout.js';
+import { GROUPING, LEVELS, S_PRESENT, TOP, sectionRanges, writeRecordV1 } from '../../bench/v2/layout.js';
 import { StaggerOptions, decodeTileStaggered, encodeTileStaggered, tileSlots } from '../../bench/v2/staggered.js';
 import { Rng } from '../../sim/rng.js';
 import { genPixels, patternsFor } from '../helpers/random.js';
@@ -131,7 +131,7 @@ describe('staggered prototype: the reader finds each slot from earlier slots', (
   });
 });
 
-/** The v1 records of a tile (golden planPixel, writePixel, updateContext), each cut into levels in GROUPING order. */
+/** The v1 records of a tile (golden planPixel, writeRecordV1, updateContext), each cut into levels in GROUPING order. */
 function v1Levels(d: Derived, st: TileSettings, px: Int32Array, npix: number, presentBits: boolean): { bits: number[]; }[][] {
   const C = d.cfg.channels;
   const ctx = new Uint8Array(C);
@@ -140,7 +140,7 @@ function v1Levels(d: Derived, st: TileSettings, px: Int32Array, npix: number, pr
   for (let p = 0; p < npix; p++) {
     planPixel(d, st, ctx, px, p * C, p, plan);
     const w = new BitWriter(64);
-    writePixel(d, plan, w);
+    writeRecordV1(d, plan, w);
     const ranges = sectionRanges(d, plan);
     out.push(
       GROUPING.map((secs) => {
@@ -152,7 +152,7 @@ function v1Levels(d: Derived, st: TileSettings, px: Int32Array, npix: number, pr
         return { bits };
       }),
     );
-    updateContext(d, 0, plan, ctx); // lossless unsigned: v1's context rule and the prototype's agree
+    updateContext(d, 0, plan, ctx); // lossless unsigned: v1's context rule and format 2's agree
   }
   return out;
 }
@@ -182,8 +182,8 @@ describe('staggered prototype: v1 bits, reordered', () => {
         const v1Bits = want.reduce((a, lv) => a + lv.reduce((b, x) => b + x.bits.length, 0), 0);
         const slotSum = e.slotBits.reduce((a, b) => a + b, 0);
         expect(slotSum).toBe(presentBits ? v1Bits + o.D * (1 + d.blocks) : v1Bits);
-        const v1 = encodeTile(d, st, px, npix);
-        expect(Array.from(e.recon)).toEqual(Array.from(v1.recon));
+        const golden = encodeTile(d, st, px, npix);
+        expect(Array.from(e.recon)).toEqual(Array.from(golden.recon));
       }
     });
   }
@@ -237,4 +237,38 @@ describe('staggered prototype: real tensors', () => {
       }
     }
   });
+});
+
+describe('golden format 2 is the prototype\'s proposed layout, bit for bit', () => {
+  // Configuration classes beyond ROWS: N = 32, wide buses, a no-DCT build.
+  const MORE: CodecConfig[] = [
+    { channels: 32, dctSize: 32, dataWidth: 12, signed: false, busWidth: 32, dctPrecision: 12 },
+    { channels: 24, dctSize: 8, dataWidth: 16, signed: true, busWidth: 256, dctPrecision: 16 },
+    { channels: 16, dctSize: 8, dataWidth: 6, signed: true, busWidth: 64, dctPrecision: 12, dct: false },
+  ];
+  const configs = [...ROWS.map(cfgOf), ...MORE];
+  for (const cfg of configs) {
+    it(`C${cfg.channels} N${cfg.dctSize} W${cfg.dataWidth} ${cfg.signed ? 's' : 'u'} B${cfg.busWidth}${cfg.dct === false ? ' no-DCT' : ''}: encodeTile = encodeTileStaggered(d4h+), decodeTile inverts it`, () => {
+      const d = derive(cfg);
+      const rng = new Rng(0x2b00 + cfg.channels * 7 + cfg.dataWidth);
+      let compared = 0;
+      for (const st of settingsFor(cfg.dataWidth)) {
+        if (st.policy === 'dct' && cfg.dct === false) continue;
+        for (const pattern of patternsFor(cfg.signed)) {
+          for (const npix of [1, 2, 5, 29, 30, 31, rng.int(32, 140)]) {
+            const px = genPixels(rng, pattern, npix, cfg.channels, cfg.dataWidth, cfg.signed);
+            const want = encodeTileStaggered(d, st, px, npix, PROPOSED);
+            const got = encodeTile(d, st, px, npix);
+            expect(Array.from(got.units), `${st.policy} s=${st.quantShift} ${pattern} n=${npix}`).toEqual(Array.from(want.units));
+            expect(Array.from(got.recon)).toEqual(Array.from(want.recon));
+            const back = decodeTile(d, got.units, npix);
+            expect(back.count).toBe(npix);
+            expect(Array.from(back.pixels)).toEqual(Array.from(got.recon));
+            compared++;
+          }
+        }
+      }
+      expect(compared).toBeGreaterThan(50);
+    });
+  }
 });
