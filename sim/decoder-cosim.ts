@@ -2,7 +2,7 @@
 // mutated words) goes through the RTL (sim/tb/decoder_tb.v.hbs on Icarus or Verilator, through
 // sim/bench.ts), and every beat, tuser and tlast included, is compared with decodeTileStatus's.
 import { Derived, TileSettings } from '../golden/params.js';
-import { refEncodeTile } from './tile-ref.js';
+import { encodeTile } from '../golden/tile.js';
 import { buildDecoder } from '../generator/builders/decoder.js';
 import { STATUS_CODE_BITS, TUSER_BITS } from '../generator/builders/dec_common.js';
 import { GENERATOR_VERSION } from '../generator/render.js';
@@ -93,7 +93,7 @@ export function encodeTiles(d: Derived, settings: TileSettings, pixels: ArrayLik
   const tiles: StreamTile[] = [];
   for (let p = 0; p < npix; p += tilePixels) {
     const n = Math.min(tilePixels, npix - p);
-    tiles.push({ units: refEncodeTile(d, settings, pixels, n, p * d.cfg.channels).units });
+    tiles.push({ units: encodeTile(d, settings, pixels, n, p * d.cfg.channels).units });
   }
   return tiles;
 }

@@ -4,7 +4,7 @@
 // decodeTileStatus rejects, the pixels decoded before the error, then a status beat with its code; for a
 // good tile without pixels, one status beat with code 0.
 import { Derived } from '../golden/params.js';
-import { refDecodeTileStatus } from './tile-ref.js';
+import { decodeTileStatus } from '../golden/tile.js';
 import { STATUS_CODE_BITS, TUSER_BITS } from '../generator/builders/dec_common.js';
 
 /** One tile as the decoder sees it: its words (B/32 units each); the last word carries tlast. */
@@ -21,7 +21,7 @@ export interface TileVerdict {
 }
 
 export function judgeTile(d: Derived, units: Uint32Array): TileVerdict {
-  const t = refDecodeTileStatus(d, units);
+  const t = decodeTileStatus(d, units);
   return { pixels: t.pixels, count: t.count, errorCode: t.error?.code ?? 0, message: t.error?.message ?? '' };
 }
 

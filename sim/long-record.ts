@@ -3,44 +3,15 @@
 // The encoder never writes such a record (it codes CTX only when no longer than RAW), so only a
 // hand-built stream reaches the decoder's maxRecordBits; the RTL must buffer it and decode it as the
 // golden model does.
-import { BitWriter, getBits } from '../golden/bits.js';
-import { Derived, MODE_CTX, MODE_RAW, TILE_MAGIC } from '../golden/params.js';
-import { PixelPlan, fold16, newPlan, writePixel } from '../golden/tile.js';
-import { GROUPING, LEVELS, sectionRanges } from '../bench/v2/layout.js';
-import { COUNT_BITS, PROTO_VERSION } from '../bench/v2/staggered.js';
-import { DEC_FORMAT } from '../generator/builders/dec_common.js';
+import { Derived, MODE_CTX, MODE_RAW, tileSlots } from '../golden/params.js';
+import { PixelPlan, finishTile, levelledRecord, newPlan, startTile, writeSlot } from '../golden/tile.js';
 
-/**
- * A format-v2 tile (shift 0) of hand-made records: each plan written as v1 writes it (writePixel), cut
- * into levels and laid out in slots (slot t: level k of record t - O[k]).
- */
+/** A format-v2 tile (shift 0) of hand-made records, laid out in slots as golden encodeTile does. */
 export function tileOfPlans(d: Derived, plans: PixelPlan[]): Uint32Array {
-  const B = d.cfg.busWidth;
-  const O = DEC_FORMAT.offsets;
-  const levels = plans.map((plan) => {
-    const rec = new BitWriter();
-    writePixel(d, plan, rec);
-    const ranges = sectionRanges(d, plan);
-    return GROUPING.map((secs) => secs.flatMap((sec) => (sec === 0 ? [] : ranges[sec])).map((r) => ({ buf: rec.buf, ...r })));
-  });
-  const w = new BitWriter();
-  w.write(TILE_MAGIC | (PROTO_VERSION << 8), 16); // shift 0
-  w.write(d.tag, 16);
-  w.write(plans.length, COUNT_BITS);
-  const n = plans.length;
-  for (let t = 0; n > 0 && t < n + O[LEVELS - 1]; t++) {
-    for (let k = 0; k < LEVELS; k++) {
-      const r = t - O[k];
-      if (r < 0 || r >= n) continue;
-      for (const part of levels[r][k]) for (let i = 0; i < part.len; i += 32) w.write(getBits(part.buf, part.start + i, Math.min(32, part.len - i)), Math.min(32, part.len - i));
-    }
-  }
-  w.align(B);
-  const chk = fold16(w.buf, w.bitLength >>> 5);
-  w.write(n & 0xffff, 16);
-  w.write(chk, 16);
-  w.align(B);
-  return w.units();
+  const recs = plans.map((p) => levelledRecord(d, p));
+  const w = startTile(d, 0, plans.length);
+  for (let t = 0; t < tileSlots(plans.length); t++) writeSlot(w, t, plans.length, (r) => recs[r]);
+  return finishTile(d, w, plans.length);
 }
 
 /** A value of bit length L (0..W) within the configured range, negative where only that fits. */
@@ -74,7 +45,7 @@ export function longRecordTile(d: Derived): { units: Uint32Array; recordBits: nu
   const raw = newPlan(d);
   raw.modes.fill(MODE_RAW);
   raw.index.fill(valueOfLength(d, k));
-  raw.bits = 1 + d.blocks * (3 + d.cfg.dctSize * W);
+  raw.bits = d.blocks * (3 + d.cfg.dctSize * W);
   pixels.fill(valueOfLength(d, k), 0, C);
   const ctx = newPlan(d);
   ctx.modes.fill(MODE_CTX);
@@ -83,8 +54,8 @@ export function longRecordTile(d: Derived): { units: Uint32Array; recordBits: nu
   ctx.len.fill(L);
   ctx.rank.fill(d.rankTable[k * S + L]);
   ctx.sym.fill(k * S + L);
-  ctx.bits = 1 + d.blocks + C * d.symBits[k * S + L];
-  const recordBits = ctx.bits - 1; // v1 counts a present bit, which format v2 does not have
+  ctx.bits = d.blocks + C * d.symBits[k * S + L];
+  const recordBits = ctx.bits;
   pixels.fill(q, C, 2 * C);
   return { units: tileOfPlans(d, [raw, ctx]), recordBits, pixels };
 }

@@ -1,11 +1,10 @@
 // Widths, limits and tables shared by the decoder's modules (dctcm_decoder, dctcm_dec_*). Every number
 // a decoder template prints is computed here from Derived, so the modules agree with each other and with
 // decodeTile of golden/tile.ts.
-import { Derived, RANKS, dctContext } from '../../golden/params.js';
+import { Derived, FORMAT_VERSION, LEVELS, LEVEL_OFFSETS, RANKS, TILE_COUNT_BITS, TILE_HEADER_BITS, dctContext } from '../../golden/params.js';
 import { bitLength } from '../../golden/intmath.js';
 import { indexLimit } from '../../golden/quantize.js';
 import { TILE_ERRORS } from '../../golden/errors.js';
-import { COUNT_BITS, PROTO_VERSION, offsetsOf } from '../../bench/v2/staggered.js';
 
 /** dctcm_decoder's error codes (0 = none): the hardware checks of golden/errors.ts STREAM_ERRORS. */
 export const DEC_ERRORS = TILE_ERRORS;
@@ -17,19 +16,18 @@ export const STATUS_CODE_BITS = bitLength(Math.max(...DEC_ERRORS.map((e) => e.co
 export const TUSER_BITS = STATUS_CODE_BITS + 1;
 
 /**
- * Format v2 as the decoder reads it (docs/design/format-v2.md section 3): the version, the 48-bit tile
- * header with the pixel count, and the slot offsets O[k] of the levels. The one place the decoder takes
- * them from; until golden v2 lands they come from the prototype (bench/v2/staggered.ts).
+ * Format v2 as the decoder reads it (FORMAT.md 2): the version, the 48-bit tile header with the pixel
+ * count, and the slot offsets O[k] of the levels, all from golden/params.ts.
  */
 export const DEC_FORMAT = {
-  version: PROTO_VERSION,
-  headerBits: 32 + COUNT_BITS,
-  countBits: COUNT_BITS,
-  offsets: offsetsOf({ D: 4, presentBits: false, topExtra: 1 }),
+  version: FORMAT_VERSION,
+  headerBits: TILE_HEADER_BITS,
+  countBits: TILE_COUNT_BITS,
+  offsets: LEVEL_OFFSETS,
 };
 
-/** Levels of a record (the level units of dctcm_dec_parse are written for this grouping). */
-export const DEC_LEVELS = DEC_FORMAT.offsets.length;
+/** Levels of a record (the level units of dctcm_dec_parse are written for golden's GROUPING). */
+export const DEC_LEVELS = LEVELS;
 
 export interface DecWidths {
   C: number; // channels
@@ -68,17 +66,8 @@ export function decWidths(d: Derived): DecWidths {
   const CWB = dct ? d.coefWidthBits : 0;
   const escBits = d.escBits;
   const SG = signed ? 1 : 0;
-  // Per level, the most one block can put in it (a CTX block, a RAW block or a DCT block), times NB.
-  const LMAX = [
-    NB, // mode plane 1
-    C, // mode plane 2 (1 bit per non-CTX block) or rank plane 0 (N per CTX block)
-    C, // mode plane 3 or rank plane 1
-    C,
-    C,
-    C, // rank planes 2..4
-    NB * Math.max(N * escBits, N * W, dct ? N + CWB : 0), // escapes, DCT side information, RAW payloads
-    NB * Math.max(N * (W - 1 + SG), N * CWM), // CTX payloads, DCT coefficients
-  ];
+  // The longest section of each level a decoder accepts (golden levelMaxBits; without the DCT, no DCT terms).
+  const LMAX = d.levelMaxBits;
   if (LMAX.length !== DEC_LEVELS) throw new Error(`dctcm_dec_parse is written for ${LMAX.length} levels, the format has ${DEC_LEVELS}`);
   const LOFF = LMAX.map((_, k) => LMAX.slice(0, k).reduce((a, x) => a + x, 0));
   const SLOTMAX = LMAX.reduce((a, x) => a + x, 0);

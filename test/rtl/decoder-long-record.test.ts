@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { derive } from '../../golden/params.js';
-import { refEncodeTile as encodeTile } from '../../sim/tile-ref.js';
+import { encodeTile } from '../../golden/tile.js';
 import { runDecoderStream } from '../../sim/decoder-cosim.js';
 import { longRecordTile } from '../../sim/long-record.js';
 import { Simulator, requireTools } from '../../sim/run.js';
@@ -22,7 +22,7 @@ describe('dctcm_decoder decodes the longest legal record', () => {
     it(`${sim}: C64 N8 W8 B32, a 904-bit record between two encoder tiles`, async () => {
       const d = derive(cfg);
       const long = longRecordTile(d);
-      expect(long.recordBits).toBe(d.maxRecordBits - 1); // format v2's record: v1's without the present bit
+      expect(long.recordBits).toBe(d.maxRecordBits);
       const px = new Int32Array(3 * 64).map((_, i) => (i * 37) % 11);
       const tiles = [
         { units: encodeTile(d, { policy: 'lossless', quantShift: 0 }, px, 3).units },
