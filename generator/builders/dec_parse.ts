@@ -57,11 +57,9 @@ export function buildDecParse(d: Derived, prefix: string = DEFAULT_PREFIX): Modu
     D: depth[k],
     vKeepHi: depth[k] - 2,
     data: fieldsOf(k).filter((x) => x.name !== 'v').map((x) => ({ ...x, keepHi: (depth[k] - 1) * x.width - 1 })),
-    fields: fieldsOf(k).map((x) => ({ ...x, total: depth[k] * x.width, keepHi: (depth[k] - 1) * x.width - 1, oldLo: (depth[k] - 1) * x.width })),
-    lenTotal: (depth[k] - 1) * w.LENW,
-    lenKeepHi: (depth[k] - 2) * w.LENW - 1,
-    nextLenLo: (depth[k] - 3) * w.LENW, // the length of this level in the next slot: entry D - 2
-    nextV: depth[k] - 2,
+    fields: fieldsOf(k).map((x) => ({ ...x, total: depth[k] * x.width, keepHi: (depth[k] - 1) * x.width - 1, oldLo: (depth[k] - 1) * x.width, lenLo: (depth[k] - 3) * x.width })),
+    nextV: depth[k] - 2, // the record whose level k is in the next slot: entry D - 2
+    lenEntry: depth[k] - 3, // its length is computed one step before, from entry D - 3
     offW: offW[k],
   }));
   const OFFS = w.C * bitLength(w.LMAX[7]);
@@ -71,9 +69,6 @@ export function buildDecParse(d: Derived, prefix: string = DEFAULT_PREFIX): Modu
     srs,
     rankLevels: [3, 4, 5].map((k) => ({ k, j: k - 1, next: k + 1 })),
     OFFS,
-    offsTotal: (depth[7] - 1) * OFFS,
-    offsKeepHi: (depth[7] - 2) * OFFS - 1,
-    offsOldLo: (depth[7] - 2) * OFFS,
     P6W: bitLength(w.LMAX[6]),
     depth,
     levels,
