@@ -79,7 +79,6 @@ export function decoderDescription(d: Derived, prefix: string = DEFAULT_PREFIX):
     '  A tile with an error: the pixels decoded before the error (tuser = 0, no tlast), then a status',
     '  beat with tlast and the error code. Those pixels can be wrong (the checksum is only known at the',
     '  trailer): a consumer discards or recomputes the whole tile.',
-    '  A good tile without pixels: one status beat with code 0.',
     'Errors (status codes; error is high from the first error until rst, error_code keeps its code):',
   ];
   for (const e of DEC_ERRORS) lines.push(`  ${String(e.code).padStart(2)} ${e.name}: ${e.text}`);
