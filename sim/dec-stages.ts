@@ -2,10 +2,10 @@
 // module: decParse (dctcm_dec_parse, bench sim/tb/dec_parse_tb.v.hbs) and decRecon (dctcm_dec_recon,
 // through sim/stage-bench.ts). Built from the specification's functions (golden/tile.ts planPixel,
 // writePixel, updateContext; quantize.ts dequantize), as sim/enc-stages.ts is for the encoder.
-import { BitWriter } from '../golden/bits.js';
-import { Derived, MODE_CTX, MODE_DCT, MODE_RAW, TileSettings } from '../golden/params.js';
+import { getBits } from '../golden/bits.js';
+import { DRAIN_SLOTS, Derived, LEVELS, LEVEL_OFFSETS, MODE_CTX, MODE_DCT, MODE_RAW, TILE_HEADER_BITS, TileSettings, tileSlots } from '../golden/params.js';
 import { dequantize } from '../golden/quantize.js';
-import { effectiveShift, newPlan, planPixel, updateContext, writePixel } from '../golden/tile.js';
+import { effectiveShift, encodeTile, newPlan, planPixel, recordLevels, updateContext } from '../golden/tile.js';
 import { decWidths } from '../generator/builders/dec_common.js';
 import { PortValues } from './enc-stages.js';
 
@@ -18,63 +18,117 @@ export interface ParseTile {
 
 export interface ParseVectors {
   inLines: string[];
-  expLines: string[];
+  expLines: string[]; // {care mask, expected outputs}: only the bits under the mask are compared
   inw: number;
   outw: number;
+  slots: number; // lines that check the outputs (one per slot)
 }
 
 /**
- * dctcm_dec_parse: every record of the tiles' pixels, with the contexts the encoder had, parses to the
- * encoder's plan (planPixel / writePixel / updateContext): record length, the bit after it (1 while the
- * tile has more pixels), modes, values, mask, next contexts, no error flag. One line per record:
- * in {shift, contexts, count, bits}, exp {rec_len, next_bit, modes, values, mask, next contexts, errors}.
+ * dctcm_dec_parse: the tiles' slots (golden encodeTile's words), one line each after a start line per
+ * tile. in {start, hdr_n, shift, bits from the slot's first bit}; expected on every slot: slot_len (the
+ * sum of its levels' lengths, golden recordLevels), more, last, no error flag; when the slot holds a
+ * top level, pix_valid and that record's plan (golden planPixel, contexts by updateContext): modes,
+ * values (CTX index, RAW value, DCT coefficient), mask. Out layout {slot_len, more, last, pix_valid,
+ * mode_ctx, mode_raw, [mode_dct], value, [mask], err_nodct, err_escape, [err_width], err_value}.
  */
-export function decParse(d: Derived, tiles: ParseTile[], count: number): ParseVectors {
+export function decParse(d: Derived, tiles: ParseTile[]): ParseVectors {
   const w = decWidths(d);
   const { channels: C, dctSize: N } = d.cfg;
+  const inw = 1 + 16 + 4 + w.SLOTMAX;
+  const nb = w.NB;
+  const fields: [string, number][] = [
+    ['slot_len', w.LENW],
+    ['more', 1],
+    ['last', 1],
+    ['pix_valid', 1],
+    ['mode_ctx', nb],
+    ['mode_raw', nb],
+    ...(w.dct ? ([['mode_dct', nb]] as [string, number][]) : []),
+    ['value', C * w.VW],
+    ...(w.dct ? ([['mask', C]] as [string, number][]) : []),
+    ['errs', w.dct ? 4 : 3],
+  ];
+  const outw = fields.reduce((a, [, n]) => a + n, 0);
   const inLines: string[] = [];
   const expLines: string[] = [];
-  const inw = w.CAP + w.OFFW + C * w.CTXW + 4;
-  const outw = w.OFFW + 1 + 3 * w.NB + C * w.VW + C + C * w.CTXW + 3;
-  const put = (acc: bigint, v: number | bigint, bits: number) => (acc << BigInt(bits)) | (BigInt(v) & ((1n << BigInt(bits)) - 1n));
+  let slots = 0;
+  const hex = (v: bigint, bits: number) => v.toString(16).padStart(Math.ceil(bits / 4), '0');
+  const mask = (bits: number) => (1n << BigInt(bits)) - 1n;
   for (const t of tiles) {
     const shift = effectiveShift(t.settings);
+    const units = encodeTile(d, t.settings, t.pixels, t.npix).units;
+    const n = t.npix;
     const ctx = new Uint8Array(C);
-    const plan = newPlan(d);
-    for (let p = 0; p < t.npix && inLines.length < count; p++) {
+    const plans = [];
+    const levelLen: Int32Array[] = [];
+    for (let p = 0; p < n; p++) {
+      const plan = newPlan(d);
       planPixel(d, t.settings, ctx, t.pixels, p * C, p, plan);
-      const bw = new BitWriter(64);
-      writePixel(d, plan, bw);
-      const next = p < t.npix - 1 ? 1 : 0;
-      bw.write(next, 1);
-      const units = bw.units();
-      let bits = 0n;
-      for (let u = units.length - 1; u >= 0; u--) bits = (bits << 32n) | BigInt(units[u] >>> 0);
-      let x = BigInt(shift);
-      for (let c = C - 1; c >= 0; c--) x = put(x, ctx[c], w.CTXW);
-      x = put(x, plan.bits + 1, w.OFFW);
-      x = (x << BigInt(w.CAP)) | bits;
-      inLines.push(x.toString(16));
-      let y = put(0n, plan.bits, w.OFFW);
-      y = put(y, next, 1);
-      for (const mode of [MODE_CTX, MODE_RAW, MODE_DCT]) {
-        let m = 0n;
-        for (let b = w.NB - 1; b >= 0; b--) m = (m << 1n) | (plan.modes[b] === mode ? 1n : 0n);
-        y = put(y, m, w.NB);
-      }
-      for (let c = C - 1; c >= 0; c--) {
-        const mode = plan.modes[Math.floor(c / N)];
-        const v = mode === MODE_CTX || mode === MODE_RAW ? plan.index[c] : mode === MODE_DCT ? plan.coef[c] : 0;
-        y = put(y, v, w.VW);
-      }
-      for (let c = C - 1; c >= 0; c--) y = put(y, plan.modes[Math.floor(c / N)] === MODE_DCT ? plan.mask[c] : 0, 1);
+      const lb = new Int32Array(LEVELS);
+      recordLevels(d, plan, lb);
+      levelLen.push(lb);
       updateContext(d, shift, plan, ctx);
-      for (let c = C - 1; c >= 0; c--) y = put(y, ctx[c], w.CTXW);
-      y = put(y, 0, 3);
-      expLines.push(y.toString(16));
+      plans.push(plan);
+    }
+    inLines.push(hex((1n << BigInt(inw - 1)) | (BigInt(n) << BigInt(inw - 17)) | (BigInt(shift) << BigInt(w.SLOTMAX)), inw));
+    expLines.push(hex(0n, 2 * outw));
+    let pos = TILE_HEADER_BITS;
+    for (let s = 0; s < tileSlots(n); s++) {
+      let len = 0;
+      for (let k = 0; k < LEVELS; k++) {
+        const r = s - LEVEL_OFFSETS[k];
+        if (r >= 0 && r < n) len += levelLen[r][k];
+      }
+      let bits = 0n;
+      for (let i = 0; i < w.SLOTMAX; i += 32) {
+        const at = pos + i;
+        const k = Math.min(32, w.SLOTMAX - i);
+        const v = at < units.length * 32 ? BigInt(getBits(units, at, k) >>> 0) : 0n;
+        bits |= v << BigInt(i);
+      }
+      inLines.push(hex((BigInt(shift) << BigInt(w.SLOTMAX)) | bits, inw));
+      const r = s - DRAIN_SLOTS;
+      const pix = r >= 0;
+      const val: Record<string, bigint> = { slot_len: BigInt(len), more: 1n, last: BigInt(+(s === tileSlots(n) - 1)), pix_valid: BigInt(+pix), errs: 0n };
+      const care: Record<string, bigint> = { slot_len: mask(w.LENW), more: 1n, last: 1n, pix_valid: 1n, errs: mask(w.dct ? 4 : 3) };
+      if (pix) {
+        const plan = plans[r];
+        for (const [name, mode] of [
+          ['mode_ctx', MODE_CTX],
+          ['mode_raw', MODE_RAW],
+          ['mode_dct', MODE_DCT],
+        ] as [string, number][]) {
+          let m = 0n;
+          for (let b = nb - 1; b >= 0; b--) m = (m << 1n) | (plan.modes[b] === mode ? 1n : 0n);
+          val[name] = m;
+          care[name] = mask(nb);
+        }
+        let v = 0n;
+        let mk = 0n;
+        for (let c = C - 1; c >= 0; c--) {
+          const mode = plan.modes[Math.floor(c / N)];
+          const x = mode === MODE_CTX || mode === MODE_RAW ? plan.index[c] : mode === MODE_DCT ? plan.coef[c] : 0;
+          v = (v << BigInt(w.VW)) | (BigInt(x) & mask(w.VW));
+          mk = (mk << 1n) | BigInt(mode === MODE_DCT ? plan.mask[c] : 0);
+        }
+        val.value = v;
+        care.value = mask(C * w.VW);
+        val.mask = mk;
+        care.mask = mask(C);
+      }
+      let e = 0n;
+      let m = 0n;
+      for (const [name, bitsOf] of fields) {
+        e = (e << BigInt(bitsOf)) | ((val[name] ?? 0n) & mask(bitsOf));
+        m = (m << BigInt(bitsOf)) | ((care[name] ?? 0n) & mask(bitsOf));
+      }
+      expLines.push(hex((m << BigInt(outw)) | e, 2 * outw));
+      slots++;
+      pos += len;
     }
   }
-  return { inLines, expLines, inw, outw };
+  return { inLines, expLines, inw, outw, slots };
 }
 
 /**

@@ -90,11 +90,10 @@ export async function runDecoderStream(d: Derived, tiles: StreamTile[], sim: Sim
 
 /** Splits npix pixel vectors into tiles of tilePixels and encodes each with the golden model. */
 export function encodeTiles(d: Derived, settings: TileSettings, pixels: ArrayLike<number>, npix: number, tilePixels: number): StreamTile[] {
-  const C = d.cfg.channels;
   const tiles: StreamTile[] = [];
   for (let p = 0; p < npix; p += tilePixels) {
     const n = Math.min(tilePixels, npix - p);
-    tiles.push({ units: encodeTile(d, settings, pixels, n, p * C).units });
+    tiles.push({ units: encodeTile(d, settings, pixels, n, p * d.cfg.channels).units });
   }
   return tiles;
 }

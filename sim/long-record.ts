@@ -3,9 +3,16 @@
 // The encoder never writes such a record (it codes CTX only when no longer than RAW), so only a
 // hand-built stream reaches the decoder's maxRecordBits; the RTL must buffer it and decode it as the
 // golden model does.
-import { BitWriter } from '../golden/bits.js';
-import { Derived, FORMAT_VERSION, MODE_CTX, MODE_RAW, TILE_MAGIC } from '../golden/params.js';
-import { fold16, newPlan, writePixel } from '../golden/tile.js';
+import { Derived, MODE_CTX, MODE_RAW, tileSlots } from '../golden/params.js';
+import { PixelPlan, finishTile, levelledRecord, newPlan, startTile, writeSlot } from '../golden/tile.js';
+
+/** A format-v2 tile (shift 0) of hand-made records, laid out in slots as golden encodeTile does. */
+export function tileOfPlans(d: Derived, plans: PixelPlan[]): Uint32Array {
+  const recs = plans.map((p) => levelledRecord(d, p));
+  const w = startTile(d, 0, plans.length);
+  for (let t = 0; t < tileSlots(plans.length); t++) writeSlot(w, t, plans.length, (r) => recs[r]);
+  return finishTile(d, w, plans.length);
+}
 
 /** A value of bit length L (0..W) within the configured range, negative where only that fits. */
 function valueOfLength(d: Derived, L: number): number {
@@ -31,18 +38,14 @@ export function costliestSymbol(d: Derived): { k: number; L: number; bits: numbe
  * tile's units, the second record's length in bits and the decoded pixels.
  */
 export function longRecordTile(d: Derived): { units: Uint32Array; recordBits: number; pixels: Int32Array } {
-  const { channels: C, busWidth: B, dataWidth: W } = d.cfg;
+  const { channels: C, dataWidth: W } = d.cfg;
   const S = d.symbols;
   const { k, L } = costliestSymbol(d);
-  const w = new BitWriter();
-  w.write(TILE_MAGIC | (FORMAT_VERSION << 8), 16); // shift 0
-  w.write(d.tag, 16);
   const pixels = new Int32Array(2 * C);
   const raw = newPlan(d);
   raw.modes.fill(MODE_RAW);
   raw.index.fill(valueOfLength(d, k));
-  raw.bits = 1 + d.blocks * (3 + d.cfg.dctSize * W);
-  writePixel(d, raw, w);
+  raw.bits = d.blocks * (3 + d.cfg.dctSize * W);
   pixels.fill(valueOfLength(d, k), 0, C);
   const ctx = newPlan(d);
   ctx.modes.fill(MODE_CTX);
@@ -51,16 +54,8 @@ export function longRecordTile(d: Derived): { units: Uint32Array; recordBits: nu
   ctx.len.fill(L);
   ctx.rank.fill(d.rankTable[k * S + L]);
   ctx.sym.fill(k * S + L);
-  ctx.bits = 1 + d.blocks + C * d.symBits[k * S + L];
-  const before = w.pos;
-  writePixel(d, ctx, w);
-  const recordBits = w.pos - before;
+  ctx.bits = d.blocks + C * d.symBits[k * S + L];
+  const recordBits = ctx.bits;
   pixels.fill(q, C, 2 * C);
-  w.write(0, 1); // end of tile
-  w.align(B);
-  const chk = fold16(w.buf, w.bitLength >>> 5);
-  w.write(2, 16);
-  w.write(chk, 16);
-  w.align(B);
-  return { units: w.units(), recordBits, pixels };
+  return { units: tileOfPlans(d, [raw, ctx]), recordBits, pixels };
 }

@@ -78,12 +78,12 @@ export const TILE_OPS: Record<string, TileOp> = {
       return m;
     },
   },
-  // one bit of one header field: magic, version, shift or configuration tag
+  // one bit of one header field: magic, version, shift, configuration tag or pixel count
   header: {
     words: true,
     apply: (rng, u) => {
       const m = u.slice();
-      flipBit(m, rng.pick([rng.int(0, 7), rng.int(8, 11), rng.int(12, 15), rng.int(16, 31)]));
+      flipBit(m, rng.pick([rng.int(0, 7), rng.int(8, 11), rng.int(12, 15), rng.int(16, 31), rng.int(32, 47)]));
       return m;
     },
   },
@@ -132,8 +132,8 @@ export const TILE_OPS: Record<string, TileOp> = {
     words: true,
     apply: (rng, u, upw) => {
       const m = u.slice();
-      for (let i = 1; i < m.length - upw; i++) m[i] = rng.u32();
-      if (m.length - upw > 1 && rng.chance(0.5)) m[1] |= 1; // the first present bit
+      // the 48-bit header (magic .. tag, pixel count) stays: bits 0-15 of unit 1 are the count
+      for (let i = 1; i < m.length - upw; i++) m[i] = i === 1 ? ((m[1] & 0xffff) | (rng.u32() & 0xffff0000)) >>> 0 : rng.u32();
       return m;
     },
   },

@@ -1,7 +1,7 @@
 // Widths, limits and tables shared by the decoder's modules (dctcm_decoder, dctcm_dec_*). Every number
 // a decoder template prints is computed here from Derived, so the modules agree with each other and with
 // decodeTile of golden/tile.ts.
-import { Derived, RANKS, dctContext } from '../../golden/params.js';
+import { Derived, FORMAT_VERSION, LEVELS, LEVEL_OFFSETS, RANKS, TILE_COUNT_BITS, TILE_HEADER_BITS, dctContext } from '../../golden/params.js';
 import { bitLength } from '../../golden/intmath.js';
 import { indexLimit } from '../../golden/quantize.js';
 import { TILE_ERRORS } from '../../golden/errors.js';
@@ -14,6 +14,20 @@ export const STATUS_CODE_BITS = bitLength(Math.max(...DEC_ERRORS.map((e) => e.co
 
 /** m_axis_tuser: the status code, and above it the flag of a status beat (a beat that carries no pixel). */
 export const TUSER_BITS = STATUS_CODE_BITS + 1;
+
+/**
+ * Format v2 as the decoder reads it (FORMAT.md 2): the version, the 48-bit tile header with the pixel
+ * count, and the slot offsets O[k] of the levels, all from golden/params.ts.
+ */
+export const DEC_FORMAT = {
+  version: FORMAT_VERSION,
+  headerBits: TILE_HEADER_BITS,
+  countBits: TILE_COUNT_BITS,
+  offsets: LEVEL_OFFSETS,
+};
+
+/** Levels of a record (the level units of dctcm_dec_parse are written for golden's GROUPING). */
+export const DEC_LEVELS = LEVELS;
 
 export interface DecWidths {
   C: number; // channels
@@ -29,14 +43,13 @@ export interface DecWidths {
   ESCW: number; // max(1, escBits)
   CWB: number; // coefficient-width field
   CWM: number; // widest coefficient field (coefWidthMax)
-  FW: number; // widest field the parser extracts at once
   VW: number; // per-channel value carried from the parser: CTX index (W+1), RAW value (W), coefficient (CWM)
-  MRB: number; // longest record (maxRecordBits)
+  LMAX: number[]; // longest section of each level a decoder accepts (one record's level k)
+  LOFF: number[]; // largest offset of level k in a slot: the sum of LMAX below k
+  SLOTMAX: number; // longest slot: the sum of LMAX
   CAP: number; // bit-buffer capacity
   CNTW: number; // width of a bit count 0..CAP
-  IDXW: number; // width of a bit index 0..CAP-1
-  OFFW: number; // width of a parse offset (holds any offset a malformed record can produce)
-  PLANES_END: number; // bound on the end of the mode and rank planes: 1 + 2*NB + RANKS*C
+  LENW: number; // width of a slot or level length 0..SLOTMAX
   MAX_POS: number;
   MIN_VAL: number;
   TAG: number; // this build's configuration tag
@@ -52,16 +65,16 @@ export function decWidths(d: Derived): DecWidths {
   const CWM = dct ? d.coefWidthMax : 0;
   const CWB = dct ? d.coefWidthBits : 0;
   const escBits = d.escBits;
-  const ESCW = Math.max(1, escBits);
-  const planesEnd = 1 + 2 * NB + RANKS * C;
-  const MRB = d.maxRecordBits;
-  // s_axis_tready stays high while a word fits (count <= CAP - B), so the buffer must take a word in
-  // every state that waits for one: a record not yet decided (count <= MRB), a header (count < 32),
-  // and an end-of-tile marker waiting for its trailer (count <= B). Never a deadlock, whatever the input.
-  const CAP = Math.max(MRB + 1, planesEnd + 1, 32, B + 1) + B;
-  // Malformed records (bad escape, oversized DCT width) can compute offsets far beyond a valid record.
-  const worst = planesEnd + C * escBits + (dct ? NB * (N + CWB) : 0) + C * Math.max(W, dct ? 2 ** CWB - 1 : 0) + 1;
-  const OFFW = bitLength(Math.max(worst, CAP)) + 1;
+  const SG = signed ? 1 : 0;
+  // The longest section of each level a decoder accepts (golden levelMaxBits; without the DCT, no DCT terms).
+  const LMAX = d.levelMaxBits;
+  if (LMAX.length !== DEC_LEVELS) throw new Error(`dctcm_dec_parse is written for ${LMAX.length} levels, the format has ${DEC_LEVELS}`);
+  const LOFF = LMAX.map((_, k) => LMAX.slice(0, k).reduce((a, x) => a + x, 0));
+  const SLOTMAX = LMAX.reduce((a, x) => a + x, 0);
+  // s_axis_tready stays high while a word fits (count <= CAP - B), so the buffer takes a word in every
+  // state that waits for one: a slot (count < its length <= SLOTMAX), the header (count < 48) and the
+  // padding before the trailer (count < B). Never a deadlock, whatever the input.
+  const CAP = Math.max(SLOTMAX, DEC_FORMAT.headerBits, B) + B;
   return {
     C,
     N,
@@ -70,20 +83,19 @@ export function decWidths(d: Derived): DecWidths {
     B,
     signed,
     dct,
-    SG: signed ? 1 : 0,
+    SG,
     CTXW: bitLength(W),
     escBits,
-    ESCW,
+    ESCW: Math.max(1, escBits),
     CWB,
     CWM,
-    FW: Math.max(W, CWM, ESCW, dct ? N + CWB : 0),
     VW: Math.max(W + 1, CWM),
-    MRB,
+    LMAX,
+    LOFF,
+    SLOTMAX,
     CAP,
     CNTW: bitLength(CAP),
-    IDXW: bitLength(CAP - 1),
-    OFFW,
-    PLANES_END: planesEnd,
+    LENW: bitLength(SLOTMAX),
     MAX_POS: d.maxPos,
     MIN_VAL: d.minVal,
     TAG: d.tag,
@@ -97,8 +109,7 @@ export interface ShiftRow {
   s: number;
   qMax: number; // indexLimit(maxPos, s): largest CTX index
   qMinMag: number; // indexLimit(-minVal, s): largest magnitude of a negative CTX index
-  clampQ: number; // maxPos >> s: a positive index above it reconstructs clamped to maxPos
-  clampCtx: number; // bitLength(maxPos >> s): the context of a clamped value
+  ctxMax: number; // bitLength(maxMag >> s): the largest context a CTX value gives (format v2, design 3.5)
   kDct: number; // context of a non-zero DCT-coded value
 }
 
@@ -110,8 +121,7 @@ export function shiftRows(d: Derived): ShiftRow[] {
       s,
       qMax: indexLimit(d.maxPos, s),
       qMinMag: indexLimit(-d.minVal, s),
-      clampQ: Math.floor(d.maxPos / 2 ** s),
-      clampCtx: bitLength(Math.floor(d.maxPos / 2 ** s)),
+      ctxMax: bitLength(Math.floor(d.maxMag / 2 ** s)),
       kDct: dctContext(W, s),
     });
   }

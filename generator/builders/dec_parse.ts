@@ -1,12 +1,18 @@
-// dctcm_dec_parse: the decoder's combinational record parser (the one-cycle context loop).
+// dctcm_dec_parse: the decoder's slot parser for format v2 (docs/design/format-v2.md sections 3 and
+// 6.1). Slot t holds level k of record t - O[k]; every length in it comes from levels read at least 4
+// slots before, so the slot's length and each level's offset in it are registers when the slot is read.
 import { Derived } from '../../golden/params.js';
 import { bitLength } from '../../golden/intmath.js';
 import { makeModule } from '../render.js';
-import { decWidths, shiftRows } from './dec_common.js';
+import { DEC_FORMAT, DEC_LEVELS, decWidths, shiftRows } from './dec_common.js';
 import { DEFAULT_PREFIX, Module, Port, asReg, bit, vec } from './types.js';
+
+/** Cycles between taking a slot and the outputs for it: 0 (they are combinational on the slot's bits). */
+export const PARSE_LATENCY = 0;
 
 export function buildDecParse(d: Derived, prefix: string = DEFAULT_PREFIX): Module {
   const w = decWidths(d);
+  const O = DEC_FORMAT.offsets;
   const S = w.W + 1;
   const rankEntries: { key: number; keyW: number; val: number; valW: number }[] = [];
   const escEntries: { key: number; keyW: number; val: number; valW: number }[] = [];
@@ -16,144 +22,128 @@ export function buildDecParse(d: Derived, prefix: string = DEFAULT_PREFIX): Modu
       if (e < 2 ** w.ESCW) escEntries.push({ key: k * 2 ** w.ESCW + e, keyW: w.CTXW + w.ESCW, val: 2 ** w.CTXW + L, valW: w.CTXW + 1 });
     });
   }
-  if (bitLength(w.C) !== bitLength(w.NB) + Math.log2(w.N)) throw new Error('dctcm_dec_parse: N must be a power of two');
-  const escWin = Math.min(w.CAP, w.C * w.escBits + w.ESCW);
-  const sideWin = Math.min(w.CAP, w.NB * (w.N + w.CWB));
-  // Payload fields: a channel's field starts at most i * maxLen into its block (i = its place in the
-  // block; a width field above CWM still moves the offsets by its value, and then raises an error), and
-  // reads at most fieldW bits; the bit after the record is at most N * maxLen into the last block.
-  const maxLen = Math.max(w.W, 2 ** w.CWB - 1);
-  const fieldW = Math.max(w.W, w.CWM);
-  const blockWin = w.N * maxLen + fieldW;
-  // Mode planes 2 and 3 hold at most 2*NB bits; the rank planes at most RANKS*C bits after them, and
-  // they start 0..2*NB bits after plane 1: one source of RANKS*C + 2*NB bits shifted by that length.
-  const modeWin = 2 * w.NB;
-  const rankWin = w.RANKS * w.C;
-  const rankPad = 2 * w.NB;
-  const modeLo = 1 + w.NB;
-  const srcHi = modeLo + rankWin + rankPad; // one past the last bit the rank planes can need
-  if (modeLo + modeWin > w.CAP) throw new Error('dctcm_dec_parse: the mode planes do not fit the buffer');
-  const rankSrc = srcHi <= w.CAP ? `bits[${modeLo} +: ${rankWin + rankPad}]` : `{ ${srcHi - w.CAP}'d0, bits[${w.CAP - 1}:${modeLo}] }`;
-  const blockOffW = bitLength(blockWin - 1);
-  // Windows at a section start: bits[0 +: hi + out] >> pos, with hi the largest start the section can
-  // have for any input (malformed ones included: rank planes end by PLANES_END, escapes take
-  // C * escBits, side information NB * (N + CWB), a block's payload N * MAXL), so the shift amount is
-  // only pos's low bitLength(hi) bits. The source is zero beyond the buffer, as bits >> pos is.
-  const hiEsc = w.PLANES_END;
-  const hiSide = hiEsc + w.C * w.escBits;
-  const sideMax = w.dct ? w.NB * (w.N + w.CWB) : 0; // no side information without the DCT
-  const hiBlock = hiSide + sideMax + (w.NB - 1) * w.N * maxLen;
-  const srcOf = (len: number) => (len <= w.CAP ? `bits[${len - 1}:0]` : `{ ${len - w.CAP}'d0, bits }`);
-  const window = (name: string, what: string, outW: number, hi: number, srcName: string) => ({
-    name,
-    what,
-    srcName,
-    inW: hi + outW,
-    outW,
-    amtW: Math.max(1, bitLength(hi)),
-    src: srcOf(hi + outW),
-    hi,
-  });
-  const windows = [
-    window('take_esc', 'escape fields', escWin, hiEsc, 'esc_src'),
-    window('take_side', 'DCT side information', sideWin, hiSide, 'side_src'),
-    window('take_block', 'a block payload', blockWin, hiBlock, 'block_src'),
-  ].filter((t) => (t.name !== 'take_esc' || w.escBits > 0) && (t.name !== 'take_side' || w.dct));
-  const takers = [
-    ...windows.map((t) => taker(t.name, t.srcName, t.inW, t.outW, t.amtW)),
-    taker('take_field', 'the block window', blockWin, fieldW, bitLength(blockWin - 1)),
-  ];
-  const block = windows.find((t) => t.name === 'take_block')!;
-  const maskOf = (v: number) => 2 ** Math.max(1, bitLength(v)) - 1;
-  const blockAmtMasks = Array.from({ length: w.NB }, (_, b) => ({ b, mask: maskOf(hiSide + sideMax + b * w.N * maxLen) }));
-  const fieldAmtMasks = Array.from({ length: w.N }, (_, i) => ({ i, mask: i === 0 ? 0 : maskOf(i * maxLen) }));
-  // The highest buffer bit any window reads; the bits above (room for the next word) are never parsed.
-  const reach = Math.max(srcHi, modeLo + modeWin, ...windows.map((t) => t.inW));
-  const incs = [
-    { name: 'inc_m', width: bitLength(modeWin) },
-    { name: 'inc_b', width: bitLength(w.NB) },
-    { name: 'inc_u', width: bitLength(w.C) },
-  ];
+  // Shift registers between level units: level k reads the state level k-1 wrote O[k] - O[k-1] slots before.
+  const depth = O.map((o, k) => (k === 0 ? 0 : o - O[k - 1]));
+  if (depth.slice(1).some((x) => x < 3)) throw new Error('dctcm_dec_parse: every level needs at least 3 slots after the one below (its length is registered twice)');
+  const offW = w.LOFF.map((o) => Math.max(1, bitLength(o)));
+  // Level k's bits: a window of LMAX[k] bits at its offset in the slot (at most LOFF[k]).
+  const levels = w.LMAX.map((lmax, k) => ({
+    k,
+    lmax,
+    offW: offW[k],
+    taker: k === 0 ? null : taker(`take_l${k}`, 'the slot', w.LOFF[k] + lmax, lmax, offW[k]),
+    src: k === 0 ? '' : `bits[${w.LOFF[k] + lmax - 1}:0]`,
+  }));
+  const FLD = Math.max(w.W - 1 + w.SG, w.CWM); // a payload field read at once (CTX: sign and mantissa; DCT: a coefficient)
+  const F7W = bitLength(w.LMAX[7]); // a field's offset in level 7
+  const fieldTaker = taker('take_field', 'level 7', w.LMAX[7] + FLD, FLD, F7W);
+  const UW = bitLength(w.C); // a count of channels 0..C
+  const IW = Math.max(1, bitLength(w.C - 1)); // a bit index in a C-bit plane
+  // Record state between level units: each field a shift register of depth[k] entries, the newest
+  // (entry 0, written by unit k-1 in the last step) at the bottom, the oldest (read by unit k) on top.
+  const f = (name: string, width: number) => ({ name, width });
+  const rankState = [f('pend', w.C), f('rk', 3 * w.C)];
+  const modes3 = w.dct ? [f('mraw', w.NB), f('mdct', w.NB)] : [f('mraw', w.NB)];
+  const fieldsOf = (k: number) =>
+    k === 1
+      ? [f('v', 1), f('mctx', w.NB)]
+      : k === 2
+        ? [f('v', 1), f('mctx', w.NB), f('oth', w.NB), ...rankState]
+        : k <= 6
+          ? [f('v', 1), f('mctx', w.NB), ...modes3, ...rankState]
+          : [f('v', 1), f('mctx', w.NB), ...modes3, f('L', w.C * w.CTXW), f('raw', w.C * w.W), ...(w.dct ? [f('mask', w.C), f('wc', w.NB * w.CWB)] : [])];
+  const srs = [1, 2, 3, 4, 5, 6, 7].map((k) => ({
+    k,
+    D: depth[k],
+    vKeepHi: depth[k] - 2,
+    data: fieldsOf(k).filter((x) => x.name !== 'v').map((x) => ({ ...x, keepHi: (depth[k] - 1) * x.width - 1 })),
+    fields: fieldsOf(k).map((x) => ({ ...x, total: depth[k] * x.width, keepHi: (depth[k] - 1) * x.width - 1, oldLo: (depth[k] - 1) * x.width, lenLo: (depth[k] - 3) * x.width })),
+    nextV: depth[k] - 2, // the record whose level k is in the next slot: entry D - 2
+    lenEntry: depth[k] - 3, // its length is computed one step before, from entry D - 3
+    offW: offW[k],
+  }));
+  const OFFS = w.C * bitLength(w.LMAX[7]);
   const ctx = {
     w,
-    incs,
-    tailLo: reach < w.CAP ? reach : 0,
-    tailHi: w.CAP - 1,
-    takers,
-    windows,
-    blockAmtMasks,
-    blockAmtAll: 2 ** block.amtW - 1,
-    fieldAmtMasks,
-    fieldAmtAll: 2 ** bitLength(blockWin - 1) - 1,
-    escAmtW: windows.find((t) => t.name === 'take_esc')?.amtW ?? 1,
-    sideAmtW: windows.find((t) => t.name === 'take_side')?.amtW ?? 1,
-    blockAmtW: windows.find((t) => t.name === 'take_block')!.amtW,
-    modeWin,
-    modeLo,
-    modeIdxW: bitLength(modeWin),
-    modeReadW: Math.max(1, bitLength(modeWin - 1)),
-    rankWin,
-    rankPad,
-    rankSrc,
-    uW: bitLength(w.C),
-    blockCountW: bitLength(w.NB),
-    logN: Math.log2(w.N),
-    planeIdxW: Math.max(1, bitLength(w.C - 1)),
-    escWin,
-    sideWin,
-    maxLen,
-    fieldW,
-    blockWin,
-    blockOffW,
-    fieldLenW: bitLength(maxLen),
-    ctxLenSub: 1 - w.SG, // a CTX field of length L > 0: sign (if signed) and L - 1 mantissa bits
-    wm1: w.W - 1,
+    O,
+    srs,
+    rankLevels: [3, 4, 5].map((k) => ({ k, j: k - 1, next: k + 1 })),
+    OFFS,
+    P6W: bitLength(w.LMAX[6]),
+    depth,
+    levels,
+    lvl: (k: number) => levels[k],
+    takers: [...levels.filter((l) => l.taker).map((l) => l.taker!), fieldTaker],
+    FLD,
+    F7W,
+    UW,
+    IW,
+    BCW: bitLength(w.NB),
+    drain: O[DEC_LEVELS - 1],
+    srcL7: `{ {${FLD}{1'b0}}, lev7 }`,
+    fieldLenW: bitLength(Math.max(w.W, 2 ** w.CWB - 1)),
+    ctxLenSub: 1 - w.SG,
     ctxBits: w.C * w.CTXW,
     valBits: w.C * w.VW,
-    mode2At: 1 + w.NB,
     sideStep: w.N + w.CWB,
+    rawStep: w.N * w.W,
     vwPad: w.VW > w.CWM,
     widthCheck: w.dct && 2 ** w.CWB - 1 > w.CWM,
     dct: w.dct,
     rankEntries,
     escEntries,
     shiftEntries: shiftRows(d),
+    rankNone: w.RANKS,
+    wm1: w.W - 1,
+    // slot t of a tile of n pixels exists for t < n + O[7]; 17 bits hold 65535 + O[7]
+    TW: bitLength(2 ** DEC_FORMAT.countBits - 1 + O[DEC_LEVELS - 1]),
+    NW: DEC_FORMAT.countBits,
   };
   const description = [
-    'Record parser of the decoder: one pixel record (docs/FORMAT.md section 4) parsed combinationally',
-    'from the head of the bit buffer and the per-channel contexts. Mode plane 1 (1 = CTX), plane 2 over',
-    'the non-CTX blocks (0 = ZERO), plane 3 over the others (0 = RAW, 1 = DCT); rank planes 0..RANKS-1',
-    '(one bit per still-undecided CTX value, 1 = rank j); escape fields; per DCT block N mask bits and',
-    'the coefficient width; payloads (CTX: sign if signed and L-1 mantissa bits; RAW: W bits; DCT: N',
-    'coefficients of wc bits). Each section is read from a window taken at its start (the shift only as',
-    'wide as the starts any input can give); a field is a small mux inside its window at a prefix count.',
-    'Errors are reported only for fields that end at or below count, in the priority decodeTile meets',
-    'them (escape, DCT width, value); a record longer than count is the caller\'s overrun.',
-    ...(w.dct
-      ? []
-      : ['Built without the DCT: a DCT block (mode plane 3 = 1) is only flagged on mode_dct; no side information or', 'coefficients are parsed (the record is then an error, NO_DCT).']),
-    'Latency: 0 (combinational).',
+    'Slot parser of the format-v2 decoder (docs/design/format-v2.md 3 and 6.1). Slot t of a tile holds',
+    'level k of record t - O[k], O = (' + O.join(', ') + '), levels: 0 mode plane 1; 1 mode plane 2 and rank',
+    'plane 0; 2 mode plane 3 and rank plane 1; 3-5 rank planes 2-4; 6 escapes, DCT side information and RAW',
+    'payloads; 7 CTX payloads and DCT coefficients. slot_len and every level offset in the slot are',
+    'registers, computed in the step before from lengths registered 2 or more steps earlier, so the',
+    "decoder's position loop is pos += slot_len. One level unit per level reads its window of the slot",
+    'and the state the unit below left for that record in a shift register (O[k] - O[k-1] deep); the',
+    'length of the record\'s next level is computed from that state as it moves along (the U stage).',
+    'The context table ctx_q is the only other loop: level 6 of record r (escapes, with ctx(r) from the',
+    'record before) gives each value\'s bit length L and ctx(r + 1), one record per step. The pixel of',
+    'record t - O[7] (level 7 in slot t) is on the outputs while slot t is at the buffer head.',
+    'Errors are for fields of the slot at the head (its bits are all in when the decoder steps), in the',
+    'order a reader meets them: a DCT block where none may be (level 2), escape, DCT width (level 6),',
+    'CTX value (level 7).',
+    ...(w.dct ? [] : ['Built without the DCT: a DCT block (mode plane 3 = 1) is flagged on err_nodct; no side information or coefficients are parsed.']),
+    'Latency: 0 (outputs are combinational on the slot at the head; the state moves on step).',
   ];
   const ports: Port[] = [
-    vec('input', 'bits', w.CAP, 'bit buffer, next unread bit (the present bit) at bit 0, zeros above count'),
-    vec('input', 'count', w.OFFW, 'valid bits in the buffer (the data limit once the trailer word is in)'),
-    vec('input', 'ctx', ctx.ctxBits, `context of channel c in bits [c*${w.CTXW} +: ${w.CTXW}]`),
+    bit('input', 'clk'),
+    bit('input', 'rst', 'synchronous, active high'),
+    vec('input', 'bits', w.SLOTMAX, 'head of the bit buffer: the slot at the head starts at bit 0'),
+    bit('input', 'start', 'the tile header is taken this cycle: hdr_n pixels, slot 0 next'),
+    vec('input', 'hdr_n', ctx.NW, "the header's pixel count (used with start)"),
+    bit('input', 'restart', 'the tile ends (an error or its trailer): clear every record'),
+    bit('input', 'step', 'the slot at the head is taken this cycle (its slot_len bits are in bits)'),
     vec('input', 'shift', 4, "the tile's quantization shift s (<= W - 1)"),
+    ...(w.dct ? [bit('input', 'nodct', "the tile carries the no-DCT tag: a DCT block in it is an error")] : []),
+    vec('output', 'slot_len', w.LENW, 'length of the slot at the head (a register)'),
+    bit('output', 'more', 'a slot of the tile is left to take'),
+    bit('output', 'last', "the slot at the head is the tile's last"),
     ...asReg([
-      vec('output', 'rec_len', w.OFFW, 'record length, present bit included'),
-      bit('output', 'next_bit', 'the bit after the record: 0 = end-of-tile marker'),
+      bit('output', 'pix_valid', 'the slot carries the top level of a record: its pixel is below'),
       vec('output', 'mode_ctx', w.NB, 'block b is CTX'),
       vec('output', 'mode_raw', w.NB, 'block b is RAW'),
-      vec('output', 'mode_dct', w.NB, w.dct ? 'block b is DCT (none of the three: ZERO)' : 'block b is DCT, an error in this build: its fields are not parsed (none of the three: ZERO)'),
+      ...(w.dct ? [vec('output', 'mode_dct', w.NB, 'block b is DCT (none of the three: ZERO)')] : []),
       vec('output', 'value', ctx.valBits, `channel c in [c*${w.VW} +: ${w.VW}]: CTX index, RAW value${w.dct ? ' or DCT coefficient' : ''}, signed`),
       ...(w.dct ? [vec('output', 'mask', w.C, 'DCT zero mask (1 = non-zero), 0 outside DCT blocks')] : []),
-      vec('output', 'ctx_next', ctx.ctxBits, "contexts for the next pixel (decodeTile's ctx update)"),
-      bit('output', 'err_escape', 'an escape field below count names no unranked length'),
-      ...(w.dct ? [bit('output', 'err_width', 'a DCT width field below count exceeds CWM')] : []),
-      bit('output', 'err_value', 'a CTX value field below count is outside [qMin, qMax]'),
+      bit('output', 'err_nodct', w.dct ? 'a DCT block in a no-DCT tile (mode plane 3, level 2)' : 'a DCT block (mode plane 3, level 2): this build has no DCT'),
+      bit('output', 'err_escape', 'an escape field names no unranked length (level 6)'),
+      ...(w.dct ? [bit('output', 'err_width', 'a DCT width field exceeds CWM (level 6)')] : []),
+      bit('output', 'err_value', 'a CTX value is outside [qMin, qMax] (level 7)'),
     ]),
   ];
-  return makeModule('dec_parse', d, prefix, { ports, ctx, description, deps: [], latency: 0, throughput: 'combinational: one record per cycle' });
+  return makeModule('dec_parse', d, prefix, { ports, ctx, description, deps: [], latency: PARSE_LATENCY, throughput: 'one slot per cycle' });
 }
 
 /** name[lo +: w] of a width-bit signal, zeros beyond its top (as a right shift brings in). */
@@ -167,7 +157,7 @@ function slice(name: string, width: number, lo: number, w: number): string {
 /**
  * A window taker, (x >> a)[outW-1:0], as amtW mux steps, the largest first. After step k only the bits
  * the smaller steps and the result can reach are kept (outW + 2^k - 1), so the steps narrow geometrically
- * instead of each being as wide as x: a synthesis tool is handed a fraction of the bits.
+ * instead of each being as wide as x.
  */
 function taker(name: string, inName: string, inW: number, outW: number, amtW: number) {
   const stages: { t: string; w: number; k: number; shifted: string; kept: string }[] = [];

@@ -1,9 +1,9 @@
 // dctcm_decoder: the tile stream decoder, bit-exact with decodeTile of golden/tile.ts, and its
 // submodules dctcm_dec_parse (record parser), dctcm_dec_recon (reconstruction) and dctcm_idct.
-import { Derived, FORMAT_VERSION, TILE_MAGIC } from '../../golden/params.js';
+import { DRAIN_SLOTS, Derived, TILE_MAGIC } from '../../golden/params.js';
 import { makeModule } from '../render.js';
 import { bitLength } from '../../golden/intmath.js';
-import { DEC_ERRORS, STATUS_CODE_BITS, TUSER_BITS, decWidths } from './dec_common.js';
+import { DEC_ERRORS, DEC_FORMAT, STATUS_CODE_BITS, TUSER_BITS, decWidths } from './dec_common.js';
 import { buildIdct } from './idct.js';
 import { DCT_LATENCY } from './dct.js';
 import { buildDecParse } from './dec_parse.js';
@@ -26,24 +26,24 @@ export function decoderDescription(d: Derived, prefix: string = DEFAULT_PREFIX):
     'golden/tile.ts (docs/FORMAT.md).',
     '',
     'Architecture:',
-    `- Bit buffer of ${w.CAP} bits: max(longest legal record ${w.MRB} + 1, rank-plane bits + 1, 32, B + 1) plus one`,
-    `  ${w.B}-bit word; its head is the next unread bit, bits at and above its count are zero.`,
-    '  s_axis_tready is high while a whole word fits (registers only), so every state that waits for',
-    '  input can take a word: the decoder never deadlocks, whatever the input.',
+    `- Bit buffer of ${w.CAP} bits: the longest slot (${w.SLOTMAX} bits) plus one ${w.B}-bit word; its head is`,
+    '  the next unread bit, bits at and above its count are zero. s_axis_tready is high while a whole',
+    '  word fits (registers only), so every state that waits for input can take a word: the decoder',
+    '  never deadlocks, whatever the input.',
     "  The tlast (trailer) word is not buffered: its fields are kept aside and the buffer's bit count",
     '  becomes the data limit of the tile. After the tlast word no further word is taken until the tile',
     '  has ended (a few idle cycles between tiles: end check, next header).',
     w.dct
-      ? `- Header: 32 bits checked in the order magic, version, shift <= W - 1, configuration tag (0x${w.TAG.toString(16)}, or 0x${w.NODCT_TAG.toString(16)} of a no-DCT build, whose tiles must hold no DCT block).`
-      : `- Header: 32 bits checked in the order magic, version, shift <= W - 1, configuration tag (0x${w.TAG.toString(16)}, this configuration built without the DCT).`,
+      ? `- Header: ${DEC_FORMAT.headerBits} bits, checked in the order magic, version ${DEC_FORMAT.version}, shift <= W - 1, configuration tag (0x${w.TAG.toString(16)}, or 0x${w.NODCT_TAG.toString(16)} of a no-DCT build, whose tiles must hold no DCT block), then the pixel count n.`
+      : `- Header: ${DEC_FORMAT.headerBits} bits, checked in the order magic, version ${DEC_FORMAT.version}, shift <= W - 1, configuration tag (0x${w.TAG.toString(16)}, this configuration built without the DCT), then the pixel count n.`,
     ...(w.dct ? [] : ['- Built without the DCT (gen-rtl --no-dct): a DCT block (mode plane 3 = 1) ends the tile with NO_DCT.']),
-    `- Context loop, one cycle per pixel (${names.dec_parse}): the record at the buffer head is parsed`,
-    '  combinationally from the per-channel contexts (mode planes, rank planes, escapes, DCT side',
-    '  information, payloads, each section read from a window at its start); the buffer shifts by the',
-    '  record length (an arriving word enters at the registered count first, off the loop) and the',
-    '  contexts take their next values in the same cycle. A record is decided when it and the bit',
-    '  after it are in the buffer, when the tlast word has arrived, or when the buffer holds more than a',
-    '  longest record.',
+    `- Slot parser (${names.dec_parse}), one slot per cycle: slot t holds level k of record t - O[k],`,
+    `  O = (${DEC_FORMAT.offsets.join(', ')}). Its length and every level's offset in it are registers computed`,
+    '  in the step before, so the position loop is buffer >>= slot_len once the slot\'s bits are in',
+    '  (count >= slot_len; an arriving word enters at the registered count, off the loop). One unit per',
+    '  level reads its window of the slot and the state the unit below left for that record in a shift',
+    '  register; the per-channel context table is the only other loop (one record per slot, at level 6).',
+    `  The pixel of record t - ${DEC_FORMAT.offsets[DEC_FORMAT.offsets.length - 1]} (its top level in slot t) goes into stage 1 as slot t is taken.`,
     `- The tile's shift is kept in ${bitLength(Math.min(15, w.W - 1))} bits (s <= W - 1); the cores' 4-bit shift ports get zeros above.`,
     ...(w.dct
       ? [
@@ -56,17 +56,20 @@ export function decoderDescription(d: Derived, prefix: string = DEFAULT_PREFIX):
           `- Stage 1 register (parsed pixel) -> ${names.dec_recon} (dequantize CTX, RAW values) -> output register`,
           '  (m_axis). One global advance: every stage moves when the output register is free or taken this cycle.',
         ]),
-    '- End of tile: after the 0 present bit the padding up to the trailer must be zero and shorter',
-    '  than a word; the trailer must hold the pixel count (mod 2^16) and the XOR of all 16-bit halves',
-    '  of the words before it, and nothing above bit 31.',
+    `- End of tile: after slot n + ${DEC_FORMAT.offsets[DEC_FORMAT.offsets.length - 1]} - 1 the padding up to the trailer must be zero and shorter than`,
+    '  a word; the trailer must hold n (mod 2^16) and the XOR of all 16-bit halves of the words before',
+    '  it, and nothing above bit 31.',
     '',
-    `Latency: ${decoderLatency(d)} cycles from the clock edge that takes a record into stage 1 to its`,
-    "pixel on m_axis (tvalid); for a tile's last pixel, from the cycle its trailer is checked.",
-    'Throughput: one pixel per clock while m_axis_tready is high and words',
-    `arrive at least as fast as record bits are used (records <= ${w.B} bits).`,
-    'Clock-limiting path: the context loop (mode planes -> rank planes -> escapes -> payload offsets',
-    '-> record length -> buffer shift and next contexts), linear in the channel count; m_axis_tready',
-    'also reaches every stage enable combinationally (global advance).',
+    `Latency: ${decoderLatency(d)} cycles from the clock edge that takes a record's top-level slot into stage 1`,
+    `to its pixel on m_axis (tvalid); a record's top level is ${DEC_FORMAT.offsets[DEC_FORMAT.offsets.length - 1]} slots after its level 0; for a tile's last`,
+    'pixel, from the cycle its trailer is checked.',
+    'Throughput: one slot per clock while m_axis_tready is high and words arrive as fast as slot bits',
+    `are used (slots <= ${w.B} bits): n + ${DEC_FORMAT.offsets[DEC_FORMAT.offsets.length - 1]} slots per tile of n pixels, plus the header and trailer cycles.`,
+    'Loops: the position and credit loop (count, buffer >>= slot_len, both from registers) and the',
+    'context table (level 6 of record r gives ctx(r + 1)). The slot is taken only when its field',
+    'checks (level 2, 6 and 7 errors) pass, so those checks and the extraction windows feed the step',
+    'enable: the clock-limiting paths (docs/RTL.md, decoder). m_axis_tready reaches every stage',
+    'enable combinationally (global advance), never s_axis_tready.',
     'Lane order: channel c in m_axis_tdata[c*W +: W]; unit u of a word in s_axis_tdata[u*32 +: 32].',
     '',
     'Per-tile status: every tile ends with exactly one m_axis beat with tlast, and m_axis_tuser says how',
@@ -76,7 +79,6 @@ export function decoderDescription(d: Derived, prefix: string = DEFAULT_PREFIX):
     '  A tile with an error: the pixels decoded before the error (tuser = 0, no tlast), then a status',
     '  beat with tlast and the error code. Those pixels can be wrong (the checksum is only known at the',
     '  trailer): a consumer discards or recomputes the whole tile.',
-    '  A good tile without pixels: one status beat with code 0.',
     'Errors (status codes; error is high from the first error until rst, error_code keeps its code):',
   ];
   for (const e of DEC_ERRORS) lines.push(`  ${String(e.code).padStart(2)} ${e.name}: ${e.text}`);
@@ -88,18 +90,19 @@ export function decoderDescription(d: Derived, prefix: string = DEFAULT_PREFIX):
 }
 
 /**
- * Cycles a tile boundary costs the decoder beyond its records: the trailer word, the end-of-tile check,
- * the next header word and its check (no word is taken after a tlast word until the tile has ended).
+ * Cycles a tile costs the decoder beyond one per pixel: its drain (DRAIN_SLOTS slots carrying only the
+ * last records' upper levels), the trailer word, the end-of-tile check, the next header word and its
+ * check (no word is taken after a tlast word until the tile has ended).
  */
-export const DECODER_TILE_CYCLES = 4;
+export const DECODER_TILE_CYCLES = DRAIN_SLOTS + 4;
 
 /** What an integrator budgets for the decoder (manifest integration.throughput; checked in test/rtl/prefix-pair.test.ts). */
 export function decoderRate(d: Derived): { perPixel: string; perTileCycles: number; longRecordExtraCycles: number; latencyCycles: number } {
   const B = d.cfg.busWidth;
   return {
     perPixel:
-      `max(1, record bits / ${B}) cycles while records fit the bus; a record longer than ${B} bits takes up to ceil(bits / ${B}) + 1 cycles ` +
-      '(a record is decided once its bits and the next bit are in, and the buffer takes no word in a cycle it starts full)',
+      `max(1, slot bits / ${B}) cycles per slot, n + ${DRAIN_SLOTS} slots per tile of n pixels (a slot holds one level of each of 8 records: ` +
+      `on average a record's bits); a slot longer than ${B} bits takes up to ceil(bits / ${B}) + 1 cycles (the buffer takes no word in a cycle it starts full)`,
     perTileCycles: DECODER_TILE_CYCLES,
     longRecordExtraCycles: 1,
     latencyCycles: decoderLatency(d),
@@ -146,7 +149,9 @@ export function buildDecoder(d: Derived, prefix: string = DEFAULT_PREFIX): Modul
     pixBits: w.C * w.W,
     room: w.CAP - w.B,
     magic: TILE_MAGIC,
-    version: FORMAT_VERSION,
+    version: DEC_FORMAT.version,
+    hdrBits: DEC_FORMAT.headerBits,
+    slotHi: w.SLOTMAX - 1,
     shiftMax: w.W - 1,
     wideBus: w.B > 32,
     shiftCheck: w.W - 1 < 15,

@@ -19,7 +19,7 @@ afterAll(() => rmSync(WORK, { recursive: true, force: true }));
 describe('dctcm_decoder decodes the longest legal record', () => {
   const cfg = { channels: 64, dctSize: 8, dataWidth: 8, signed: false, busWidth: 32, dctPrecision: 12 };
   for (const sim of ['icarus', 'verilator'] as Simulator[]) {
-    it(`${sim}: C64 N8 W8 B32, a 905-bit record between two encoder tiles`, async () => {
+    it(`${sim}: C64 N8 W8 B32, a 904-bit record between two encoder tiles`, async () => {
       const d = derive(cfg);
       const long = longRecordTile(d);
       expect(long.recordBits).toBe(d.maxRecordBits);
