@@ -2,7 +2,7 @@
 // docs/RTL.md ("Integrating the cores"). Every number comes from the golden model's bounds
 // (golden/bounds.ts) or from the builders; the texts say where each fact is checked.
 import { recordBitsMax } from '../golden/bounds.js';
-import { Derived, POLICIES, TILE_END_BITS, TILE_HEADER_BITS } from '../golden/params.js';
+import { Derived, POLICIES, TILE_HEADER_BITS } from '../golden/params.js';
 import { decoderRate } from './builders/decoder.js';
 import { encoderRate, encoderSettings } from './builders/encoder.js';
 
@@ -12,7 +12,7 @@ export function integrationFacts(d: Derived): Record<string, unknown> {
   const policies = POLICIES.filter((p) => p !== 'dct' || d.cfg.dct); // a no-DCT build has no dct policy
   const recordBits = Object.fromEntries(policies.map((p) => [p, recordBitsMax(d, p)]));
   const tileWords = Object.fromEntries(
-    policies.map((p) => [p, `ceil((${TILE_HEADER_BITS} + P * ${recordBitsMax(d, p)} + ${TILE_END_BITS}) / ${B}) + 1`]),
+    policies.map((p) => [p, `ceil((${TILE_HEADER_BITS} + P * ${recordBitsMax(d, p)}) / ${B}) + 1`]),
   );
   const settings = encoderSettings(d);
   return {
@@ -26,14 +26,14 @@ export function integrationFacts(d: Derived): Record<string, unknown> {
       recordBits,
       tileWords,
       note:
-        `for a tile of P pixels: the ${TILE_HEADER_BITS}-bit header, P records, the end bit and zero padding to a ${B}-bit word, then the trailer word. ` +
-        `A RAW record is C*W + 1 + 3*C/N = ${recordBitsMax(d, 'lossless')} bits, more than the raw pixel: incompressible tiles exceed the raw size. ` +
+        `for a tile of P pixels: the ${TILE_HEADER_BITS}-bit header, the P records' bits (in P + 29 slots) and zero padding to a ${B}-bit word, then the trailer word. ` +
+        `A RAW record is C*W + 3*C/N = ${recordBitsMax(d, 'lossless')} bits, more than the raw pixel: incompressible tiles exceed the raw size. ` +
         'Adversarial tiles reach these bounds (test/golden/bounds.test.ts)',
     },
     settings: {
       maxQuantShift: settings.maxQuantShift,
       unsupported: settings.unsupported,
-      sampled: "cfg_policy and cfg_quant_shift are sampled with a tile's first pixel only",
+      sampled: "cfg_policy, cfg_quant_shift and cfg_tile_pixels are sampled with a tile's first pixel only",
     },
     channels: {
       fewer:

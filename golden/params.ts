@@ -16,11 +16,6 @@ export const TILE_COUNT_BITS = 16;
 export const MAX_TILE_PIXELS = 2 ** TILE_COUNT_BITS - 1;
 /** Bits of the tile header: magic, version, shift, configuration tag, pixel count (FORMAT.md 2.1). */
 export const TILE_HEADER_BITS = 32 + TILE_COUNT_BITS;
-/**
- * Format version 1's end-of-tile bit. Format 2 has none (the header counts the pixels); this stays only
- * because the version-1 core builders (generator/) still read it until they move to version 2.
- */
-export const TILE_END_BITS = 1;
 /** Rank planes per coded value before the escape (FORMAT.md section 5). */
 export const RANKS = 5;
 

@@ -570,17 +570,6 @@ export function finishTile(d: Derived, w: BitWriter, npix: number): Uint32Array 
   return w.units();
 }
 
-/**
- * The old names of startTile / finishTile, kept only so that the version-1 stage references in sim/
- * still compile until they move to version 2: beginTile writes a count of 0, which no decoder accepts.
- */
-export function beginTile(d: Derived, s: number, bits = 0): BitWriter {
-  const w = startTile(d, s, 1, bits);
-  w.buf[1] &= ~0xffff; // the count field (bits 32-47)
-  return w;
-}
-export const endTile = finishTile;
-
 /** A record ready for the slots: its bits (writePixel) and the runs of each level in them (recordLevels). */
 export interface LevelledRecord {
   bits: Uint32Array;

@@ -75,8 +75,8 @@ function writeMember(m: ChainMember, dir: string, index: number): { bench: strin
     for (let p = 0; p < t.npix; p++) {
       const last = p === t.npix - 1 ? 1n : 0n;
       const px = pack(t.pixels, base + p * C, C, W);
-      const ctl = (BigInt(t.settings.quantShift) << 3n) | (BigInt(POLICY_CODE[t.settings.policy]) << 1n) | last;
-      inLines.push(hex((ctl << BigInt(PW)) | px, PW + 7));
+      const ctl = (BigInt(t.npix) << 7n) | (BigInt(t.settings.quantShift) << 3n) | (BigInt(POLICY_CODE[t.settings.policy]) << 1n) | last;
+      inLines.push(hex((ctl << BigInt(PW)) | px, PW + 23));
       expLines.push(hex((last << BigInt(PW)) | pack(enc.recon, p * C, C, W), PW + 1));
     }
   }
