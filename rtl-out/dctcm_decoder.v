@@ -4,37 +4,40 @@
 // golden/tile.ts (docs/FORMAT.md).
 //
 // Architecture:
-// - Bit buffer of 1162 bits: max(longest legal record 905 + 1, rank-plane bits + 1, 32, B + 1) plus one
-//   256-bit word; its head is the next unread bit, bits at and above its count are zero.
-//   s_axis_tready is high while a whole word fits (registers only), so every state that waits for
-//   input can take a word: the decoder never deadlocks, whatever the input.
+// - Bit buffer of 1800 bits: the longest slot (1544 bits) plus one 256-bit word; its head is
+//   the next unread bit, bits at and above its count are zero. s_axis_tready is high while a whole
+//   word fits (registers only), so every state that waits for input can take a word: the decoder
+//   never deadlocks, whatever the input.
 //   The tlast (trailer) word is not buffered: its fields are kept aside and the buffer's bit count
 //   becomes the data limit of the tile. After the tlast word no further word is taken until the tile
 //   has ended (a few idle cycles between tiles: end check, next header).
-// - Header: 32 bits checked in the order magic, version, shift <= W - 1, configuration tag (0x8afd, or 0x7502 of a no-DCT build, whose tiles must hold no DCT block).
-// - Context loop, one cycle per pixel (dctcm_dec_parse): the record at the buffer head is parsed
-//   combinationally from the per-channel contexts (mode planes, rank planes, escapes, DCT side
-//   information, payloads, each section read from a window at its start); the buffer shifts by the
-//   record length (an arriving word enters at the registered count first, off the loop) and the
-//   contexts take their next values in the same cycle. A record is decided when it and the bit
-//   after it are in the buffer, when the tlast word has arrived, or when the buffer holds more than a
-//   longest record.
+// - Header: 48 bits, checked in the order magic, version 2, shift <= W - 1, configuration tag (0x8afd, or 0x7502 of a no-DCT build, whose tiles must hold no DCT block), then the pixel count n.
+// - Slot parser (dctcm_dec_parse), one slot per cycle: slot t holds level k of record t - O[k],
+//   O = (0, 4, 8, 12, 16, 20, 24, 29). Its length and every level's offset in it are registers computed
+//   in the step before, so the position loop is buffer >>= slot_len once the slot's bits are in
+//   (count >= slot_len; an arriving word enters at the registered count, off the loop). One unit per
+//   level reads its window of the slot and the state the unit below left for that record in a shift
+//   register; the per-channel context table is the only other loop (one record per slot, at level 6).
+//   The pixel of record t - 29 (its top level in slot t) goes into stage 1 as slot t is taken.
 // - The tile's shift is kept in 3 bits (s <= W - 1); the cores' 4-bit shift ports get zeros above.
 // - Stage 1 register (parsed pixel) -> dctcm_idct per block (inverse DCT + clamp + mask, 2
 //   register stages) in parallel with dctcm_dec_recon (dequantize CTX, RAW values) and 2
 //   registers; the last stage is m_axis. One global advance (the cores' ce): every stage moves when
 //   the output register is free or taken this cycle.
-// - End of tile: after the 0 present bit the padding up to the trailer must be zero and shorter
-//   than a word; the trailer must hold the pixel count (mod 2^16) and the XOR of all 16-bit halves
-//   of the words before it, and nothing above bit 31.
+// - End of tile: after slot n + 29 - 1 the padding up to the trailer must be zero and shorter than
+//   a word; the trailer must hold n (mod 2^16) and the XOR of all 16-bit halves of the words before
+//   it, and nothing above bit 31.
 //
-// Latency: 3 cycles from the clock edge that takes a record into stage 1 to its
-// pixel on m_axis (tvalid); for a tile's last pixel, from the cycle its trailer is checked.
-// Throughput: one pixel per clock while m_axis_tready is high and words
-// arrive at least as fast as record bits are used (records <= 256 bits).
-// Clock-limiting path: the context loop (mode planes -> rank planes -> escapes -> payload offsets
-// -> record length -> buffer shift and next contexts), linear in the channel count; m_axis_tready
-// also reaches every stage enable combinationally (global advance).
+// Latency: 3 cycles from the clock edge that takes a record's top-level slot into stage 1
+// to its pixel on m_axis (tvalid); a record's top level is 29 slots after its level 0; for a tile's last
+// pixel, from the cycle its trailer is checked.
+// Throughput: one slot per clock while m_axis_tready is high and words arrive as fast as slot bits
+// are used (slots <= 256 bits): n + 29 slots per tile of n pixels, plus the header and trailer cycles.
+// Loops: the position and credit loop (count, buffer >>= slot_len, both from registers) and the
+// context table (level 6 of record r gives ctx(r + 1)). The slot is taken only when its field
+// checks (level 2, 6 and 7 errors) pass, so those checks and the extraction windows feed the step
+// enable: the clock-limiting paths (docs/RTL.md, decoder). m_axis_tready reaches every stage
+// enable combinationally (global advance), never s_axis_tready.
 // Lane order: channel c in m_axis_tdata[c*W +: W]; unit u of a word in s_axis_tdata[u*32 +: 32].
 //
 // Per-tile status: every tile ends with exactly one m_axis beat with tlast, and m_axis_tuser says how
@@ -44,7 +47,6 @@
 //   A tile with an error: the pixels decoded before the error (tuser = 0, no tlast), then a status
 //   beat with tlast and the error code. Those pixels can be wrong (the checksum is only known at the
 //   trailer): a consumer discards or recomputes the whole tile.
-//   A good tile without pixels: one status beat with code 0.
 // Errors (status codes; error is high from the first error until rst, error_code keeps its code):
 //    1 BAD_MAGIC: bad tile magic (header bits 7:0 are not 0xDC)
 //    2 BAD_VERSION: unsupported format version (header bits 11:8)
@@ -53,9 +55,9 @@
 //    5 BAD_ESCAPE: escape field beyond the unranked bit lengths of its context
 //    6 BAD_DCT_WIDTH: DCT coefficient width above the maximum
 //    7 BAD_VALUE: CTX value outside the quantized value range
-//    8 OVERRUN: header or record runs past the tile data (tlast word came first, or the record reaches the trailer)
-//    9 BAD_PADDING: non-zero padding, or more than a word between the end-of-tile bit and the trailer
-//   10 BAD_COUNT: trailer pixel count does not match (mod 2^16)
+//    8 OVERRUN: header or slot runs past the tile data (tlast word came first, or a slot reaches the trailer word)
+//    9 BAD_PADDING: non-zero padding, or more than a word between the last slot and the trailer
+//   10 BAD_COUNT: pixel count 0 in the header (bits 47:32), or the trailer count is not the header count
 //   11 BAD_CHECKSUM: trailer checksum does not match
 //   12 BAD_TRAILER: non-zero bits above bit 31 of the trailer word
 //   13 NO_DCT: DCT block in a tile whose configuration tag is that of a build without the DCT
@@ -69,7 +71,7 @@
 //   signed         no
 //   bus width      256
 //   dct precision  12
-//   format version 1
+//   format version 2
 // Regenerate: gen-rtl --channels 64 --dct-size 8 --data-width 8 --no-signed --bus-width 256 --dct-precision 12 --dct --prefix dctcm_
 `resetall
 `timescale 1ns / 1ps
@@ -94,24 +96,23 @@ module dctcm_decoder (
     localparam NB = 8;         // blocks
     localparam W = 8;          // data width
     localparam B = 256;          // bus width
-    localparam CTXW = 4;       // width of a context
     localparam VW = 11;         // per-channel value between parse and reconstruction
     localparam CWM = 11;        // DCT coefficient field width
-    localparam CAP = 1162;      // bit-buffer capacity
+    localparam CAP = 1800;      // bit-buffer capacity: the longest slot plus a word
     localparam CNTW = 11;       // width of a bit count 0..CAP
-    localparam OFFW = 12;       // width of a parse offset
+    localparam LENW = 11;       // width of a slot length
     localparam SHW = 3;        // width of a valid shift 0..min(15, W-1): the cores' 4-bit shift ports get constant zeros above
-    localparam [CNTW-1:0] HDR_BITS = 11'd32;    // tile header
-    localparam [CNTW-1:0] ROOM = 11'd906;       // CAP - B: the buffer takes a word while count <= ROOM
-    localparam [CNTW-1:0] MRB = 11'd905;        // longest record: a buffer holding more always decides
+    localparam [CNTW-1:0] HDR_FIELDS = 11'd32;  // magic, version, shift, tag
+    localparam [CNTW-1:0] HDR_BITS = 11'd48;    // tile header: the fields and the pixel count
+    localparam [CNTW-1:0] ROOM = 11'd1544;       // CAP - B: the buffer takes a word while count <= ROOM
     localparam [CNTW-1:0] BUS_BITS = 11'd256;    // B
     localparam [7:0] MAGIC = 8'hdc;       // tile magic
-    localparam [3:0] VERSION = 4'h1;      // format version
+    localparam [3:0] VERSION = 4'h2;      // format version
     localparam [3:0] SHIFT_MAX = 4'd7;    // W - 1
     localparam [15:0] TAG = 16'h8afd;     // configuration tag
     localparam [15:0] TAG_NODCT = 16'h7502;  // the tag of this configuration built without the DCT: its tiles hold no DCT block
     localparam [1:0] ST_HDR = 2'd0;    // waiting for / parsing the tile header
-    localparam [1:0] ST_DATA = 2'd1;   // decoding records, then the end of tile
+    localparam [1:0] ST_DATA = 2'd1;   // decoding slots, then the end of tile
     localparam [1:0] ST_DROP = 2'd2;   // after an error: dropping words up to the tlast word
     localparam SCW = 4;        // width of a status code
     localparam [SCW-1:0] E_BAD_MAGIC = 4'd1;  // bad tile magic (header bits 7:0 are not 0xDC)
@@ -121,9 +122,9 @@ module dctcm_decoder (
     localparam [SCW-1:0] E_BAD_ESCAPE = 4'd5;  // escape field beyond the unranked bit lengths of its context
     localparam [SCW-1:0] E_BAD_DCT_WIDTH = 4'd6;  // DCT coefficient width above the maximum
     localparam [SCW-1:0] E_BAD_VALUE = 4'd7;  // CTX value outside the quantized value range
-    localparam [SCW-1:0] E_OVERRUN = 4'd8;  // header or record runs past the tile data (tlast word came first, or the record reaches the trailer)
-    localparam [SCW-1:0] E_BAD_PADDING = 4'd9;  // non-zero padding, or more than a word between the end-of-tile bit and the trailer
-    localparam [SCW-1:0] E_BAD_COUNT = 4'd10;  // trailer pixel count does not match (mod 2^16)
+    localparam [SCW-1:0] E_OVERRUN = 4'd8;  // header or slot runs past the tile data (tlast word came first, or a slot reaches the trailer word)
+    localparam [SCW-1:0] E_BAD_PADDING = 4'd9;  // non-zero padding, or more than a word between the last slot and the trailer
+    localparam [SCW-1:0] E_BAD_COUNT = 4'd10;  // pixel count 0 in the header (bits 47:32), or the trailer count is not the header count
     localparam [SCW-1:0] E_BAD_CHECKSUM = 4'd11;  // trailer checksum does not match
     localparam [SCW-1:0] E_BAD_TRAILER = 4'd12;  // non-zero bits above bit 31 of the trailer word
     localparam [SCW-1:0] E_NO_DCT = 4'd13;  // DCT block in a tile whose configuration tag is that of a build without the DCT
@@ -147,10 +148,9 @@ module dctcm_decoder (
     reg [31:0] trl_q, trl_d;         // trailer: pixel count | checksum << 16
     reg trl_hi_q, trl_hi_d;          // trailer word bits above 31 were not all zero
     reg [15:0] chk_q, chk_d;         // fold16 of the words before the trailer
-    reg [15:0] npix_q, npix_d;       // pixels decoded in this tile (mod 2^16)
+    reg [15:0] npix_q, npix_d;       // the header's pixel count n
     reg [SHW-1:0] shift_q, shift_d;  // the tile's quantization shift (<= W - 1)
     reg nodct_q, nodct_d;            // the tile carries the no-DCT tag: a DCT block in it is an error
-    reg [C*CTXW-1:0] ctx_q, ctx_d;   // per-channel context (bit length of the previous pixel)
     reg err_q, err_d;
     reg [SCW-1:0] code_q, code_d;
     // Every stage holds a pixel or a status beat (sb: the beat that closes a tile with an error, or an
@@ -158,7 +158,7 @@ module dctcm_decoder (
     // then leaves with tlast if the tile is good, or without it, followed by the status beat.
     // stage 1: parsed pixel
     reg v1_q, v1_d;
-    reg last1_q;                     // the record was followed by the end-of-tile bit
+    reg last1_q;                     // the tile's last pixel
     reg sb1_q;
     reg [SCW-1:0] code1_q;
     reg [SHW-1:0] shift1_q;
@@ -183,27 +183,37 @@ module dctcm_decoder (
     // ---- record parser (combinational) ----
     wire [3:0] shift4 = { 1'd0, shift_q };
     wire [3:0] shift1_4 = { 1'd0, shift1_q };
-    wire [OFFW-1:0] p_len;
-    wire p_next;
-    wire [NB-1:0] p_ctx, p_raw, p_dct;
+    wire [LENW-1:0] p_len;
+    wire p_more, p_last, p_pix;
     wire [C*VW-1:0] p_val;
+    wire [NB-1:0] p_ctx, p_raw, p_dct;
     wire [C-1:0] p_mask;
-    wire [C*CTXW-1:0] p_ctx_next;
-    wire p_err_escape, p_err_width, p_err_value;
-    wire [OFFW-1:0] cnt_off = { {(OFFW-CNTW){1'b0}}, cnt_q };
+    wire p_err_nodct, p_err_escape, p_err_width, p_err_value;
+    reg hdr_take;      // the header is taken this cycle
+    reg step;          // the slot at the buffer head is taken this cycle
+    reg raise;         // an error is detected this cycle
+    reg tile_end;      // the tile ended without error
+    wire new_tile;
     dctcm_dec_parse u_parse (
-        .bits(buf_q),
-        .count(cnt_off),
-        .ctx(ctx_q),
+        .clk(clk),
+        .rst(rst),
+        .bits(buf_q[1543:0]),
+        .start(hdr_take),
+        .hdr_n(buf_q[32 +: 16]),
+        .restart(raise || new_tile),
+        .step(step),
         .shift(shift4),
-        .rec_len(p_len),
-        .next_bit(p_next),
+        .nodct(nodct_q),
+        .slot_len(p_len),
+        .more(p_more),
+        .last(p_last),
+        .pix_valid(p_pix),
         .mode_ctx(p_ctx),
         .mode_raw(p_raw),
         .mode_dct(p_dct),
         .value(p_val),
         .mask(p_mask),
-        .ctx_next(p_ctx_next),
+        .err_nodct(p_err_nodct),
         .err_escape(p_err_escape),
         .err_width(p_err_width),
         .err_value(p_err_value)
@@ -255,75 +265,75 @@ module dctcm_decoder (
     wire hold1 = v1_q && last1_q;           // stage 1 holds the tile's last pixel: it waits for the tile's status
     assign s_axis_tready = (state_q == ST_DROP) || (!tl_in_q && cnt_q <= ROOM);
     wire word_fire = s_axis_tvalid && s_axis_tready;
-    wire [OFFW-1:0] mrb_off = { {(OFFW-CNTW){1'b0}}, MRB };
-    // A record is decided once its bits and the bit after it are in, or the tile's data is complete,
-    // or the buffer holds more than a longest record (then a malformed one shows its error).
-    wire decide = tl_in_q || (p_len < cnt_off) || (cnt_off > mrb_off);
-    wire pad_nz = |buf_q[CAP-1:1];
+    wire [CNTW-1:0] slot_bits = { {(CNTW-LENW){1'b0}}, p_len };
+    wire have = cnt_q >= slot_bits;          // the slot at the head is in the buffer
+    wire pad_nz = |buf_q;
 
     reg [CNTW-1:0] consume;
-    reg fire;          // a pixel record is accepted this cycle
-    reg raise;         // an error is detected this cycle
+    reg fire;          // a pixel goes into stage 1 this cycle
     reg [SCW-1:0] code;
-    reg tile_end;      // the tile ended without error
     reg [CAP-1:0] shifted;
     reg [CNTW-1:0] kept;
     always @* begin
         consume = {CNTW{1'b0}};
         fire = 1'b0;
+        step = 1'b0;
+        hdr_take = 1'b0;
         raise = 1'b0;
         code = {SCW{1'b0}};
         tile_end = 1'b0;
         shift_d = shift_q;
+        npix_d = npix_q;
         nodct_d = nodct_q;
         case (state_q)
             ST_HDR: if (slot) begin   // (an error puts a status beat into stage 1)
-                if (cnt_q >= HDR_BITS) begin
-                    consume = HDR_BITS;
+                if (cnt_q >= HDR_FIELDS) begin
                     if (buf_q[7:0] != MAGIC) begin raise = 1'b1; code = E_BAD_MAGIC; end
                     else if (buf_q[11:8] != VERSION) begin raise = 1'b1; code = E_BAD_VERSION; end
                     else if (buf_q[15:12] > SHIFT_MAX) begin raise = 1'b1; code = E_BAD_SHIFT; end
                     else if (buf_q[31:16] != TAG && buf_q[31:16] != TAG_NODCT) begin raise = 1'b1; code = E_BAD_TAG; end
-                    else begin
+                    else if (cnt_q >= HDR_BITS) begin
+                        if (buf_q[32 +: 16] == 16'd0) begin raise = 1'b1; code = E_BAD_COUNT; end  // a tile holds 1 .. 65535 pixels
+                        consume = HDR_BITS;
+                        hdr_take = !raise;
                         shift_d = buf_q[12 +: SHW];
+                        npix_d = buf_q[32 +: 16];
                         nodct_d = buf_q[31:16] == TAG_NODCT;
+                    end else if (tl_in_q) begin
+                        raise = 1'b1;
+                        code = E_OVERRUN;   // the pixel count runs into the trailer
                     end
                 end else if (tl_in_q) begin
                     raise = 1'b1;
                     code = E_OVERRUN;   // the tile is shorter than a header and a trailer
                 end
             end
-            ST_DATA: begin
-                if (slot) begin
-                    if (cnt_q == {CNTW{1'b0}}) begin
-                        if (tl_in_q) begin raise = 1'b1; code = E_OVERRUN; end  // no room for the present bit
-                    end else if (buf_q[0]) begin
-                        if (decide) begin
-                            // a DCT block's mode-plane-3 bit is below count (bits at and above are zero), and
-                            // comes before every other field decodeTile checks
-                            if (nodct_q && p_dct != {NB{1'b0}}) begin raise = 1'b1; code = E_NO_DCT; end
-                            else if (p_err_escape) begin raise = 1'b1; code = E_BAD_ESCAPE; end
-                            else if (p_err_width) begin raise = 1'b1; code = E_BAD_DCT_WIDTH; end
-                            else if (p_err_value) begin raise = 1'b1; code = E_BAD_VALUE; end
-                            else if (p_len > cnt_off || (!tl_in_q && p_len == cnt_off)) begin
-                                raise = 1'b1;   // past the data limit (the second term cannot happen; it keeps next_bit defined)
-                                code = E_OVERRUN;
-                            end
-                            else begin
-                                fire = 1'b1;
-                                consume = p_len[CNTW-1:0];
-                            end
+            ST_DATA: if (slot) begin
+                if (p_more) begin
+                    if (have) begin
+                        // the slot's fields in the order a reader meets them: level 2, 6, 7
+                        if (p_err_nodct) begin raise = 1'b1; code = E_NO_DCT; end
+                        else if (p_err_escape) begin raise = 1'b1; code = E_BAD_ESCAPE; end
+                        else if (p_err_width) begin raise = 1'b1; code = E_BAD_DCT_WIDTH; end
+                        else if (p_err_value) begin raise = 1'b1; code = E_BAD_VALUE; end
+                        else begin
+                            step = 1'b1;
+                            fire = p_pix;
+                            consume = slot_bits;
                         end
-                    end else begin
-                        // End-of-tile marker: the trailer must start within the next B bits, the
-                        // padding up to it must be zero, then the trailer fields must match.
-                        if (cnt_q > BUS_BITS || pad_nz) begin raise = 1'b1; code = E_BAD_PADDING; end
-                        else if (tl_in_q) begin
-                            if (trl_q[15:0] != npix_q) begin raise = 1'b1; code = E_BAD_COUNT; end
-                            else if (trl_q[31:16] != chk_q) begin raise = 1'b1; code = E_BAD_CHECKSUM; end
-                            else if (trl_hi_q) begin raise = 1'b1; code = E_BAD_TRAILER; end
-                            else tile_end = 1'b1;
-                        end
+                    end else if (tl_in_q) begin
+                        raise = 1'b1;   // the slot runs into the trailer
+                        code = E_OVERRUN;
+                    end
+                end else begin
+                    // After the last slot: zero padding shorter than a word up to the trailer, then the
+                    // trailer fields.
+                    if (cnt_q >= BUS_BITS || pad_nz) begin raise = 1'b1; code = E_BAD_PADDING; end
+                    else if (tl_in_q) begin
+                        if (trl_q[15:0] != npix_q) begin raise = 1'b1; code = E_BAD_COUNT; end
+                        else if (trl_q[31:16] != chk_q) begin raise = 1'b1; code = E_BAD_CHECKSUM; end
+                        else if (trl_hi_q) begin raise = 1'b1; code = E_BAD_TRAILER; end
+                        else tile_end = 1'b1;
                     end
                 end
             end
@@ -332,7 +342,7 @@ module dctcm_decoder (
     end
 
     // Next state of the buffer, the tile registers and the error.
-    wire new_tile = tile_end || (raise && (tl_in_q || (word_fire && s_axis_tlast)))
+    assign new_tile = tile_end || (raise && (tl_in_q || (word_fire && s_axis_tlast)))
                     || (state_q == ST_DROP && word_fire && s_axis_tlast);
     // A word goes in at the current count, before the record leaves: (buf | word << cnt) >> consume is
     // (buf >> consume) | (word << (cnt - consume)) because consume <= cnt, and the insertion shift then
@@ -349,8 +359,6 @@ module dctcm_decoder (
         trl_d = trl_q;
         trl_hi_d = trl_hi_q;
         chk_d = chk_q;
-        npix_d = fire ? npix_q + 16'd1 : npix_q;
-        ctx_d = fire ? p_ctx_next : ctx_q;
         err_d = err_q || raise;
         code_d = (raise && !err_q) ? code : code_q;
         if (word_fire && state_q != ST_DROP) begin
@@ -363,7 +371,7 @@ module dctcm_decoder (
                 chk_d = chk_q ^ fold16(s_axis_tdata);
             end
         end
-        if (state_q == ST_HDR && consume == HDR_BITS && !raise) state_d = ST_DATA;
+        if (hdr_take) state_d = ST_DATA;
         if (raise) state_d = ST_DROP;
         if (new_tile) state_d = ST_HDR;
         if (raise || new_tile) begin
@@ -371,8 +379,6 @@ module dctcm_decoder (
             cnt_d = {CNTW{1'b0}};
             tl_in_d = 1'b0;
             chk_d = 16'h0000;
-            npix_d = 16'h0000;
-            ctx_d = {C*CTXW{1'b0}};
         end
     end
 
@@ -395,8 +401,6 @@ module dctcm_decoder (
             cnt_q <= {CNTW{1'b0}};
             tl_in_q <= 1'b0;
             chk_q <= 16'h0000;
-            npix_q <= 16'h0000;
-            ctx_q <= {C*CTXW{1'b0}};
             err_q <= 1'b0;
             code_q <= {SCW{1'b0}};
             v1_q <= 1'b0;
@@ -408,8 +412,6 @@ module dctcm_decoder (
             cnt_q <= cnt_d;
             tl_in_q <= tl_in_d;
             chk_q <= chk_d;
-            npix_q <= npix_d;
-            ctx_q <= ctx_d;
             err_q <= err_d;
             code_q <= code_d;
             v1_q <= v1_d;
@@ -423,9 +425,10 @@ module dctcm_decoder (
         trl_q <= trl_d;
         trl_hi_q <= trl_hi_d;
         shift_q <= shift_d;
+        npix_q <= npix_d;
         nodct_q <= nodct_d;
         if (fire) begin
-            last1_q <= !p_next;
+            last1_q <= p_last;
             sb1_q <= 1'b0;
             code1_q <= {SCW{1'b0}};
             shift1_q <= shift_q;

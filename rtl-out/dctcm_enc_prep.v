@@ -16,7 +16,7 @@
 //   signed         no
 //   bus width      256
 //   dct precision  12
-//   format version 1
+//   format version 2
 // Regenerate: gen-rtl --channels 64 --dct-size 8 --data-width 8 --no-signed --bus-width 256 --dct-precision 12 --dct --prefix dctcm_
 `resetall
 `timescale 1ns / 1ps
@@ -76,10 +76,8 @@ module dctcm_enc_prep (
     // the lower, 1 to the upper (the cheaper code), TIE_PARITY (both cost the same) by the parity
     localparam [(1<<(2*LW))*2-1:0] TIE_ROM = 512'h2a5000002150000020500000201400002005000020014000200040002000000020014;
     localparam [1:0] TIE_PARITY = 2'd2;
-    // floor(maxPos / 2^s) and floor(maxMag / 2^s): the largest index whose reconstruction q * 2^s is
-    // not clamped, for a positive and a negative value
-    localparam [16*W-1:0] POS_LIM = 128'h103070f1f3f7fff;
-    localparam [16*W-1:0] NEG_LIM = 128'h103070f1f3f7fff;
+    // floor(maxMag / 2^s): a CTX value's context is bitLength(min(|q|, CTX_LIM[s])) (FORMAT.md 6.4)
+    localparam [16*W-1:0] CTX_LIM = 128'h103070f1f3f7fff;
     // LEN_OF[i] = i + 1: the bit length of a value whose highest set bit is bit i
     localparam [W*LW-1:0] LEN_OF = 32'h87654321;
     // LOW_MASK[l] = 2^l - 1 (W bits), l = 0..W
@@ -267,8 +265,8 @@ module dctcm_enc_prep (
                 // CTX payload: sign bit (signed only) then the L-1 bits below the leading one, LSB first
                 lm1 = (l == {LW{1'b0}}) ? {LW{1'b0}} : l - 4'd1;
                 f = qm & LOW_MASK[lm1*W +: W];
-                // contexts: bitLength(|clamp(q << s)| >> s) after CTX, bitLength(|v| >> s) after RAW
-                lim = neg ? NEG_LIM[shift2_q*W +: W] : POS_LIM[shift2_q*W +: W];
+                // contexts: min(L, bitLength(maxMag >> s)) after CTX (FORMAT.md 6.4), bitLength(|v| >> s) after RAW
+                lim = CTX_LIM[shift2_q*W +: W];
                 cc = bit_length(qm > lim ? lim : qm);
                 cr = bit_length(m >> shift2_q);
             end
