@@ -99,6 +99,7 @@ interface Rate {
   perTileCycles: number;
   latencyCycles: number;
   longRecordExtraCycles?: number;
+  resetCycles?: number; // once after reset (the encoder's delay-line clear)
 }
 
 /** From the golden record lengths: sum of max(1, bits / B), and the budgets the manifest's rates give. */
@@ -124,7 +125,7 @@ function recordCycles(d: Derived, ts: EncoderTile[], enc: Rate, dec: Rate): { fr
     frac,
     bits,
     long,
-    encBudget: Math.ceil(frac) + enc.perTileCycles * ts.length + enc.latencyCycles,
+    encBudget: Math.ceil(frac) + enc.perTileCycles * ts.length + enc.latencyCycles + (enc.resetCycles ?? 0),
     decBudget: decPixels + dec.perTileCycles * ts.length + dec.latencyCycles,
   };
 }
