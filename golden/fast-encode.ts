@@ -15,8 +15,8 @@
 // - Ties (FORMAT.md 6.1): both tables come twice, ties rounded down and up, interleaved (entry
 //   u << 1 | up), and the position parity (pixel in the tile + channel) picks the entry. A tie between
 //   two bit lengths goes by its tie context instead (tieDirection, tile.ts tieContext: the context of the
-//   same channel's value in the previous pixel, from a table of the value): a flag per value marks those
-//   ties, and only they look the direction up. The reconstruction written while transposing follows the
+//   same channel's value in the previous pixel, from a table of the value): a flag in the value's table
+//   entry marks those ties, and only they look the direction up. The reconstruction written while transposing follows the
 //   parity; each value whose tie went the other way is a `fix` applied at the end.
 // - One pass over a block's values does all its CTX work speculatively: the rank-0 plane bits as one
 //   word, the values of rank >= 1 appended to a list for the later planes, the payload fields into a
@@ -76,7 +76,7 @@ const FIELD_AT = 16; // bits 16-31: the CTX payload field
 interface ValueTables {
   value: Int32Array; // [(v - minVal) << 1 | up]: a tie rounded up (1) or down (0)
   recon: Int32Array; // the CTX reconstruction of v (FORMAT.md 6.2), same index
-  lengthTie: Uint8Array; // [v - minVal]: 1 for a tie between two bit lengths, which the context decides
+  lengthTie: Uint8Array; // [v - minVal]: 1 for a tie between two bit lengths, which the tie context decides
 }
 
 const valueTablesCache = new WeakMap<Derived, Map<number, ValueTables>>();
@@ -145,7 +145,8 @@ const P_CTX_AT = 10; // bits 10-13: the context the value leaves in a CTX block
 const P_WIDTH_AT = 14; // bits 14-17: payload field width
 const P_INDEX_NONZERO = 1 << 18; // L !== 0
 const P_VALUE_NONZERO = 1 << 19; // v !== 0
-const P_FIELD_AT = 20; // bits 20-27: payload field (on top: `t >>> P_FIELD_AT` needs no mask)
+const P_LENGTH_TIE = 1 << 20; // the value is a tie between two bit lengths: its tie context decides (lengthTie)
+const P_FIELD_AT = 21; // bits 21-28: payload field (on top: `t >>> P_FIELD_AT` needs no mask)
 
 /** The pair table of value tables vts and context table ct, or null when W > 8 (it would not fit). */
 function pairTable(d: Derived, vts: ValueTables, ct: Int32Array): Int32Array | null {
@@ -166,7 +167,7 @@ function pairTable(d: Derived, vts: ValueTables, ct: Int32Array): Int32Array | n
     const field = v >>> FIELD_AT;
     if (code > 31 || next > 15 || width > 15 || field > 255) throw new Error('fast-encode: pair table entry does not fit'); // not for W <= 8
     t[i] =
-      (c & 31) | (code << P_CODE_AT) | (next << P_CTX_AT) | (width << P_WIDTH_AT) | ((v & 31) !== 0 ? P_INDEX_NONZERO : 0) | (v & NONZERO_BIT ? P_VALUE_NONZERO : 0) | (field << P_FIELD_AT);
+      (c & 31) | (code << P_CODE_AT) | (next << P_CTX_AT) | (width << P_WIDTH_AT) | ((v & 31) !== 0 ? P_INDEX_NONZERO : 0) | (v & NONZERO_BIT ? P_VALUE_NONZERO : 0) | (vts.lengthTie[u] ? P_LENGTH_TIE : 0) | (field << P_FIELD_AT);
   }
   return t;
 }
@@ -219,11 +220,11 @@ class Encoder {
   readonly foldSum = new Float64Array(16);
   readonly foldDiff = new Float64Array(16);
   readonly modeCounts = [0, 0, 0, 0];
-  // Values whose tie the context sent against the parity (the transposed reconstruction has the
+  // Values whose tie the tie context sent against the parity (the transposed reconstruction has the
   // parity's): pixel, channel, reconstruction.
   fixes = new Int32Array(3 * 1024);
   nFixes = 0;
-  readonly fixAt: Int32Array; // scratch: channels of the pixel with a P_FIX entry
+  readonly fixAt: Int32Array; // scratch: channels of the pixel whose tie went against the parity
   // RAW and DCT blocks of a lossy run, whose reconstruction is not the table's: pixel, first channel,
   // then the N values.
   patches = new Int32Array(1024);
@@ -473,11 +474,15 @@ function planPixelFast(e: Encoder, src: Compact, off: number): void {
         const u = src[i0 + j];
         sum += u;
         const par = (pp ^ j) & 1;
-        // a tie between two bit lengths goes by its tie context, every other value by the parity
-        const up = lengthTie[u] === 0 ? par : tieDirection(Math.abs(u + minVal), s, tieUp, (prev < 0 ? 0 : tieCtx[src[prev + c0 + j]]) * S, par);
-        const t = pairs[(((cx[c0 + j] << 1) | up) << 8) | u];
-        fixAt[nFix] = c0 + j; // kept when the tie went against the parity (no branch)
-        nFix += up ^ par;
+        let t = pairs[(((cx[c0 + j] << 1) | par) << 8) | u];
+        if ((t & P_LENGTH_TIE) !== 0) {
+          // a tie between two bit lengths goes by its tie context, every other value by the parity
+          const up = tieDirection(Math.abs(u + minVal), s, tieUp, (prev < 0 ? 0 : tieCtx[src[prev + c0 + j]]) * S, par);
+          if (up !== par) {
+            t = pairs[(((cx[c0 + j] << 1) | up) << 8) | u];
+            fixAt[nFix++] = c0 + j;
+          }
+        }
         ctxBits += t & 31;
         const code = (t >>> P_CODE_AT) & 31;
         const ranked = +((code & 7) !== 0);

@@ -29,8 +29,8 @@ export const TIE_PARITY = 2;
 /**
  * Which way the tie of magnitude m rounds (FORMAT.md 6.1), 1 up or 0 down; any value for a non-tie. When
  * the two candidates floor(m / 2^s) = 2^j - 1 and 2^j differ in bit length, the one whose CTX code is
- * cheaper in the tie's context k (tile.ts tieContext) wins: tieUp[k * symbols + L] (L the lower one's length) is 1, 0, or
- * TIE_PARITY when they cost the same. Every other tie, and those, go by the position parity
+ * cheaper in the tie's context k (tile.ts tieContext) wins: tieUp[k * symbols + L] (L the lower one's
+ * length) is 1, 0, or TIE_PARITY when they cost the same. Every other tie, and those, go by the position parity
  * (pixel index in the tile + channel) mod 2, which sends half the ties each way: no bias on any
  * distribution of values.
  */

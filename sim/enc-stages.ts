@@ -70,8 +70,8 @@ function setIndex(d: Derived, p: Prep, c: number, q: number, s: number): void {
 /**
  * dctcm_enc_prep: the context-free part of planPixel for the pixel at pixels[base ..], pixel number px of
  * its tile (its previous pixel, for the ties, at pixels[base - C ..]): quantize at the effective shift s
- * (golden quantizeInContext with tieContext and the parity of px + channel), the bit length, the CTX field (ctxField), the contexts the value leaves after a
- * CTX decision (of its reconstruction) or a RAW one (of the value) (contextOf), the zero flags, and
+ * (golden quantizeInContext with tieContext and the parity of px + channel), the bit length, the CTX
+ * field (ctxField), the contexts the value leaves after a CTX decision (of its reconstruction) or a RAW one (of the value) (contextOf), the zero flags, and
  * every block's forward DCT with its width and dctBlockBits, whatever the policy (the RTL always
  * transforms; lossless drives shift 0).
  */

@@ -202,15 +202,18 @@ function wasmRun(pkg: '@yowasp/yosys' | '@yowasp/nextpnr-ice40', fn: string, arg
   });
 }
 
+/** The log line of a failed WebAssembly run ('' when it did not fail). */
+function wasmFailure(tool: string, x: ExitLike | undefined): string {
+  return x ? `\n${tool} failed${x.code !== undefined && x.code !== null ? ` with exit code ${x.code}` : ''}: ${x.message}\n` : '';
+}
+
 /** Runs one Yosys script on files in its virtual file system; failure is the error text ('' if none). */
 async function yosysRun(files: { name: string; text: string }[], script: string): Promise<{ out: { text: () => string }; result?: Record<string, unknown>; failure: string }> {
   const tree: Record<string, string> = {};
   for (const f of files) tree[f.name] = f.text;
   const r = await wasmRun('@yowasp/yosys', 'runYosys', ['-p', script], tree);
   const out = { text: () => r.out };
-  if (!r.error) return { out, result: r.result, failure: '' };
-  const x = r.error;
-  return { out, failure: `\nyosys failed${x.code !== undefined && x.code !== null ? ` with exit code ${x.code}` : ''}: ${x.message}\n` };
+  return r.error ? { out, failure: wasmFailure('yosys', r.error) } : { out, result: r.result, failure: '' };
 }
 
 /**
@@ -252,15 +255,12 @@ export async function synthesize(files: { name: string; text: string }[], top: s
 export async function placeAndRoute(jsonNetlist: string, device: 'hx8k' | 'up5k'): Promise<{ ok: boolean; fmaxMhz: number; log: string }> {
   const pkg = device === 'hx8k' ? 'ct256' : 'sg48';
   const r = await wasmRun('@yowasp/nextpnr-ice40', 'runNextpnrIce40', [`--${device}`, '--package', pkg, '--json', 'netlist.json', '--seed', '1', '--timing-allow-fail'], { 'netlist.json': jsonNetlist });
-  const out = { text: () => r.out };
-  const x = r.error;
-  const failure = x ? `\nnextpnr-ice40 failed${x.code !== undefined && x.code !== null ? ` with exit code ${x.code}` : ''}: ${x.message}\n` : '';
-  const log = out.text() + failure;
+  const log = r.out + wasmFailure('nextpnr-ice40', r.error);
   // The final report repeats per clock; the last occurrence of each clock is the routed result.
   const fmax = new Map<string, number>();
   for (const m of log.matchAll(/Max frequency for clock '([^']+)': ([\d.]+) MHz/g)) fmax.set(m[1], Number(m[2]));
   const fmaxMhz = fmax.size > 0 ? Math.min(...fmax.values()) : 0;
-  return { ok: !failure && fmax.size > 0, fmaxMhz, log };
+  return { ok: !r.error && fmax.size > 0, fmaxMhz, log };
 }
 
 
