@@ -5,7 +5,7 @@
 // being measured against them. Nothing in golden/ or tools/ imports this folder.
 import { BitWriter } from '../../golden/bits.js';
 import { Derived, MODE_CTX, MODE_DCT, MODE_RAW, MODE_ZERO, RANKS, dctContext } from '../../golden/params.js';
-import { PixelPlan, contextOf, writePixel } from '../../golden/tile.js';
+import { PixelPlan, blockPayloadBits, contextOf, ctxFieldBits, writePixel } from '../../golden/tile.js';
 import { bitLength } from '../../golden/intmath.js';
 
 /** v1's record of a planned pixel: the present bit, then golden writePixel's bits (FORMAT.md v1, 4). */
@@ -98,23 +98,6 @@ export const STUDY_GROUPING: Grouping = [
   [S_ESC],
   [S_PAY_REST],
 ];
-
-/** Bits of one CTX value's payload: sign (if signed) and the L - 1 bits below the leading one. */
-export function ctxPayloadBits(L: number, signed: boolean): number {
-  return L === 0 ? 0 : L - 1 + (signed ? 1 : 0);
-}
-
-/** Payload bits of block b of a plan (FORMAT.md 4, item 8). */
-export function blockPayloadBits(d: Derived, plan: PixelPlan, b: number): number {
-  const { dctSize: N, dataWidth: W, signed } = d.cfg;
-  const m = plan.modes[b];
-  if (m === MODE_RAW) return N * W;
-  if (m === MODE_DCT) return N * plan.coefWidth[b];
-  if (m === MODE_ZERO) return 0;
-  let n = 0;
-  for (let c = b * N; c < (b + 1) * N; c++) n += ctxPayloadBits(plan.len[c], signed);
-  return n;
-}
 
 /**
  * Section lengths of a planned record into out[0 .. SECTIONS) (the present bit counted); returns their
@@ -227,7 +210,7 @@ export function levelMaxBits(d: Derived, grouping: Grouping, presentBit: boolean
     if (m === MODE_CTX) {
       for (let j = 0; j < RANKS; j++) s[S_RANK0 + j] = N;
       s[S_ESC] = N * d.escBits;
-      s[S_PAY_REST] = N * ctxPayloadBits(W, signed);
+      s[S_PAY_REST] = N * ctxFieldBits(W, signed);
     } else {
       s[S_MP2] = 1;
       if (m !== MODE_ZERO) s[S_MP3] = 1;

@@ -19,8 +19,8 @@ import { dctInverse } from '../../golden/dct.js';
 import { ERR, StreamError, StreamErrorCode } from '../../golden/errors.js';
 import { Derived, MODE_CTX, MODE_DCT, MODE_RAW, MODE_ZERO, RANKS, TILE_MAGIC, TileSettings, dctContext, validateSettings } from '../../golden/params.js';
 import { dequantize, indexLimit } from '../../golden/quantize.js';
-import { effectiveShift, fold16, newPlan, planPixel } from '../../golden/tile.js';
-import { GROUPING, LEVELS, S_PRESENT, TOP, ctxLimit, ctxPayloadBits, levelOffsets, recordBitsV1, sectionRanges, updateContextV2, writeRecordV1 } from './layout.js';
+import { ctxFieldBits, effectiveShift, fold16, newPlan, planPixel } from '../../golden/tile.js';
+import { GROUPING, LEVELS, S_PRESENT, TOP, ctxLimit, levelOffsets, recordBitsV1, sectionRanges, updateContextV2, writeRecordV1 } from './layout.js';
 
 /** Version field of the prototype's tile header. */
 export const PROTO_VERSION = 2;
@@ -270,7 +270,7 @@ export function decodeTileStaggered(d: Derived, units: Uint32Array, o: ReadOptio
         need(st.lengthAt, `the bit lengths of record ${r}`, topDistance);
         let bits = 0;
         for (let b = 0; b < nb; b++) {
-          if (st.modes[b] === MODE_CTX) for (let c = b * N; c < (b + 1) * N; c++) bits += ctxPayloadBits(st.L[c], signed);
+          if (st.modes[b] === MODE_CTX) for (let c = b * N; c < (b + 1) * N; c++) bits += ctxFieldBits(st.L[c], signed);
           else if (st.modes[b] === MODE_DCT) bits += N * st.coefWidth[b];
         }
         return bits;
@@ -418,7 +418,7 @@ export function decodeTileStaggered(d: Derived, units: Uint32Array, o: ReadOptio
           for (let c = b * N; c < (b + 1) * N; c++) {
             const L = st.L[c];
             const at = rd;
-            const field = read(ctxPayloadBits(L, signed), 'CTX value');
+            const field = read(ctxFieldBits(L, signed), 'CTX value');
             const neg = signed && L > 0 ? field & 1 : 0;
             const mag = L === 0 ? 0 : (1 << (L - 1)) + (signed ? field >>> 1 : field);
             const q = neg ? -mag : mag;
