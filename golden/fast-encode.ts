@@ -235,7 +235,7 @@ class Encoder {
   readonly ctx: Uint8Array; // [channel] context
   readonly ctxMask: Int32Array; // mode plane 1 of the pixel, 32 blocks a word
   readonly others: Int32Array; // per RAW or DCT block of the pixel: (its position in mode plane 2) << 1 | (DCT ? 1 : 0)
-  readonly rank0: Int32Array; // per CTX block of the pixel: its rank-0 plane bits
+  readonly rank0: Uint32Array; // rank plane 0 of the pixel (N bits per CTX block), whole units
   readonly pending: Int32Array; // rank codes (rank | escape << 3) of its CTX values of rank >= 1
   readonly dctSide: Int32Array; // per DCT block: mask, width
   readonly payload: Uint32Array; // its CTX and DCT payloads (level 7), whole units
@@ -264,7 +264,10 @@ class Encoder {
   nPatches = 0;
   // The pixel being coded: counts of the lists above, and the payload's partial unit and its bit count.
   nPending = 0;
-  nRank0 = 0;
+  nRank0 = 0; // CTX blocks
+  r0u = 0; // rank plane 0: its units in rank0, the partial unit and its bit count
+  r0acc = 0;
+  r0held = 0;
   nDct = 0;
   nOthers = 0; // RAW and DCT blocks
   nNotCtx = 0; // blocks that are not CTX: the length of mode plane 2
@@ -316,7 +319,7 @@ class Encoder {
     this.ctx = new Uint8Array(C);
     this.ctxMask = new Int32Array((d.blocks + 31) >>> 5);
     this.others = new Int32Array(d.blocks);
-    this.rank0 = new Int32Array(d.blocks);
+    this.rank0 = new Uint32Array(Math.ceil((C + 1) / 32) + 1);
     this.pending = new Int32Array(C);
     this.fixAt = new Int32Array(C + 1);
     this.te = new Int32Array(C);
@@ -489,6 +492,9 @@ function planPixelFast(e: Encoder, src: Compact, off: number): void {
   const words = shared.u8w; // W <= 8: src is shared.u8, read four values at a time
   let np = 0;
   let nr0 = 0;
+  let r0u = 0;
+  let r0acc = 0;
+  let r0held = 0;
   let pu = 0;
   let pacc = 0;
   let pheld = 0;
@@ -608,7 +614,15 @@ function planPixelFast(e: Encoder, src: Compact, off: number): void {
       isCtx = 0;
     }
     if (mode === MODE_CTX) {
-      rank0[nr0++] = r0;
+      nr0++;
+      // The block's rank-0 plane bits, appended through a register as the payload is.
+      r0acc |= r0 << r0held;
+      r0held += N;
+      if (r0held >= 32) {
+        rank0[r0u++] = r0acc;
+        r0held -= 32;
+        r0acc = r0 >>> 1 >>> (N - 1 - r0held);
+      }
       continue;
     }
     nNotCtx++;
@@ -639,6 +653,9 @@ function planPixelFast(e: Encoder, src: Compact, off: number): void {
   }
   e.nPending = np;
   e.nRank0 = nr0;
+  e.r0u = r0u;
+  e.r0acc = r0acc;
+  e.r0held = r0held;
   e.nNotCtx = nNotCtx;
   e.nOthers = nOthers;
   const mc = e.modeCounts;
@@ -768,15 +785,15 @@ function codeOtherBlock(e: Encoder, mode: number, wc: number, src: Compact, i0: 
   }
 }
 
-/** Appends buffer units pbuf[0 .. pu) and the partial unit (acc, held bits) at bit pos of the zeroed out. */
-function putUnits(out: Uint32Array, pos: number, pbuf: Uint32Array, pu: number, acc: number, held: number): number {
+/** Appends units pbuf[from .. to) and the partial unit (acc, held bits) at bit pos of the zeroed out. */
+function putUnits(out: Uint32Array, pos: number, pbuf: Uint32Array, from: number, to: number, acc: number, held: number): number {
   const off = pos & 31;
-  for (let k = 0, u = pos >>> 5; k < pu; k++, u++) {
+  for (let k = from, u = pos >>> 5; k < to; k++, u++) {
     const x = pbuf[k];
     out[u] |= x << off;
     out[u + 1] = x >>> 1 >>> (31 - off);
   }
-  return putField(out, pos + 32 * pu, acc, held);
+  return putField(out, pos + 32 * (to - from), acc, held);
 }
 
 /**
@@ -803,8 +820,7 @@ function writeLevelsFast(e: Encoder, buf: Uint32Array, base: number, at: Int32Ar
     buf[b >>> 5] |= 1 << (b & 31);
   }
   pos += e.nNotCtx;
-  const rank0 = e.rank0;
-  for (let k = 0; k < e.nRank0; k++) pos = putField(buf, pos, rank0[k], N);
+  pos = putUnits(buf, pos, e.rank0, 0, e.r0u, e.r0acc, e.r0held);
   len[i + 1] = pos - start;
   // Level 2: mode plane 3 (1 = DCT), rank plane 1; levels 3-5: rank planes 2-4, over the values no plane
   // decided yet; those left after them are the escapes.
@@ -846,12 +862,12 @@ function writeLevelsFast(e: Encoder, buf: Uint32Array, base: number, at: Int32Ar
     pos = putField(buf, pos, side[2 * k], N);
     pos = putField(buf, pos, side[2 * k + 1], e.coefWidthBits);
   }
-  pos = putUnits(buf, pos, e.rawPayload, e.ru, e.racc, e.rheld);
+  pos = putUnits(buf, pos, e.rawPayload, 0, e.ru, e.racc, e.rheld);
   len[i + 6] = pos - start;
   // Level 7: CTX payloads and DCT coefficients.
   pos = start = (pos + 31) & ~31;
   at[i + 7] = pos >>> 5;
-  pos = putUnits(buf, pos, e.payload, e.pu, e.pacc, e.pheld);
+  pos = putUnits(buf, pos, e.payload, 0, e.pu, e.pacc, e.pheld);
   len[i + 7] = pos - start;
   return (pos >>> 5) + 2 - base; // the units touched (putField and putUnits may write the unit after pos's)
 }
