@@ -885,7 +885,8 @@ function encodeTileCompact(e: Encoder, src: Compact, p0: number, npix: number): 
   const capacity = 1 + Math.ceil((TILE_HEADER_BITS + npix * d.maxRecordBits) / 32) + 2 * (Bw / 32) + 4;
   if (shared.out.length < capacity) shared.out = new Uint32Array(Math.max(capacity, 2 * shared.out.length));
   const out = shared.out;
-  out.fill(0, 0, capacity); // the writers only set ones
+  // Not cleared: the slot copies below OR into the unit at pos, whose bits above pos are zero, and assign
+  // the unit after it; the units after the last slot are cleared at the end.
   out[0] = TILE_MAGIC | (FORMAT_VERSION << 8) | (e.s << 12) | (d.tag << 16);
   out[1] = npix; // the pixel count, bits 32-47
   let pos = TILE_HEADER_BITS;
@@ -928,13 +929,15 @@ function encodeTileCompact(e: Encoder, src: Compact, p0: number, npix: number): 
       for (let u = lineAt[i], end = u + ((n + 31) >>> 5), o = pos >>> 5; u < end; u++, o++) {
         const x = line[u]; // zero beyond the level's end
         out[o] |= x << off;
-        out[o + 1] |= x >>> 1 >>> (31 - off);
+        out[o + 1] = x >>> 1 >>> (31 - off);
       }
       pos += n;
     }
   }
+  const last = pos >>> 5;
   pos = Math.ceil(pos / Bw) * Bw;
   const dataUnits = pos >>> 5;
+  out.fill(0, last + 1, dataUnits + Bw / 32); // padding and trailer word
   out[dataUnits] = (npix & 0xffff) | (fold16(out, dataUnits) << 16); // trailer
   return out.slice(0, dataUnits + Bw / 32);
 }
