@@ -900,14 +900,15 @@ export function decodeTile(d: Derived, units: Uint32Array, maxPixels = Infinity,
         // length, and the next record's contexts (FORMAT.md 6.4): the context loop.
         let top = 0;
         const next = r + 1 < n ? at(r + 1).ctx : scratchCtx; // (the last record's go nowhere)
+        const { rank, len } = st;
         for (let b = 0; b < nb; b++) {
           const m = st.modes[b];
           const c0 = b * N;
           if (m === MODE_CTX) {
             for (let c = c0; c < c0 + N; c++) {
-              const rk = st.rank[c];
-              const L = rankLen[ctx[c] * (RANKS + 1) + rk] + st.len[c] * +(rk === RANKS); // rankLen is 0 for an escape
-              st.len[c] = L;
+              const rk = rank[c];
+              const L = rankLen[ctx[c] * (RANKS + 1) + rk] + len[c] * +(rk === RANKS); // rankLen is 0 for an escape
+              len[c] = L;
               top += signed ? L : L - +(L > 0);
               next[c] = Math.min(L, kMax);
             }
@@ -939,10 +940,11 @@ export function decodeTile(d: Derived, units: Uint32Array, maxPixels = Infinity,
           } else if (mode === MODE_RAW) {
             for (let c = c0; c < c1; c++) out[base + c] = st.values[c];
           } else if (mode === MODE_CTX) {
+            const len = st.len;
             for (let c = c0; c < c1; c++) {
               // The sign bit (if signed) and the L - 1 mantissa bits, read as one field of nf bits (nf = 0
               // for L = 0: getBits then reads 0 and (1 << 0) >>> 1 = 0 makes q = 0).
-              const L = st.len[c];
+              const L = len[c];
               const nf = signed ? L : L - +(L > 0);
               const field = nf > 0 ? getBits(units, pos, nf) : 0;
               const neg = signed ? field & 1 : 0;
