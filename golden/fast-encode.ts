@@ -25,7 +25,10 @@
 // - One pass over a block's values does all its CTX work speculatively: the rank-0 plane bits as one
 //   word, the values of rank >= 1 appended to a list for the later planes, the payload fields into a
 //   separate bit buffer through a 32-bit register. If the block is coded otherwise, the list and the
-//   buffer are rolled back to where the block started.
+//   buffer are rolled back to where the block started; a CTX block's rank-0 word is appended to the
+//   pixel's rank plane 0 through a register too, so the record writer copies whole units.
+// - The tile buffer is never cleared: each slot copy ORs into the unit holding bit pos (clean above pos)
+//   and assigns the unit after it.
 // - In `auto`, most blocks lose the DCT comparison by their DC coefficient alone (wc is at least its
 //   width), which depends only on the block's sum: a table of the sum gives it. The other blocks are
 //   costed one coefficient at a time and dropped as soon as the widths so far make DCT at least as
