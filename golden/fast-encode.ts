@@ -15,13 +15,20 @@
 // - Ties (FORMAT.md 6.1): both tables come twice, ties rounded down and up, interleaved (entry
 //   u << 1 | up), and the position parity (pixel in the tile + channel) picks the entry. A tie between
 //   two bit lengths goes by its tie context instead (tieDirection, tile.ts tieContext: the context of the
-//   same channel's value in the previous pixel, from a table of the value): a flag in the value's table
-//   entry marks those ties, and only they look the direction up. The reconstruction written while transposing follows the
-//   parity; each value whose tie went the other way is a `fix` applied at the end.
+//   same channel's value in the previous pixel): for W <= 8 a table of (tie context, parity, value) gives
+//   every value's direction, the tie context coming from the channel's previous pair table entry. The
+//   reconstruction written while transposing follows the parity; each value whose tie went the other way
+//   is a `fix` applied at the end.
+// - For W <= 8, the pair table entry of a channel's value is kept (Encoder.te) as the channel's state:
+//   it holds the context the next pixel's look-up needs, already in place in the index. The values are
+//   read four at a time from the byte copy.
 // - One pass over a block's values does all its CTX work speculatively: the rank-0 plane bits as one
 //   word, the values of rank >= 1 appended to a list for the later planes, the payload fields into a
 //   separate bit buffer through a 32-bit register. If the block is coded otherwise, the list and the
-//   buffer are rolled back to where the block started.
+//   buffer are rolled back to where the block started; a CTX block's rank-0 word is appended to the
+//   pixel's rank plane 0 through a register too, so the record writer copies whole units.
+// - The tile buffer is never cleared: each slot copy ORs into the unit holding bit pos (clean above pos)
+//   and assigns the unit after it.
 // - In `auto`, most blocks lose the DCT comparison by their DC coefficient alone (wc is at least its
 //   width), which depends only on the block's sum: a table of the sum gives it. The other blocks are
 //   costed one coefficient at a time and dropped as soon as the widths so far make DCT at least as
@@ -137,19 +144,22 @@ function ctxTable(d: Derived): Int32Array {
   return t;
 }
 
-// Pair table entry, for W <= 8, at index (((k << 1) | up) << 8) | (v - minVal): the value table and the
-// context table in one look-up (one load less per value on the most common configurations), for context k
-// and tie direction up.
-const P_CODE_AT = 5; // bits 0-4: cost in bits; bits 5-9: rank code (rank | escape << 3)
-const P_CTX_AT = 10; // bits 10-13: the context the value leaves in a CTX block
-const P_WIDTH_AT = 14; // bits 14-17: payload field width
+// Pair table entry, for W <= 8, at index (k << 9) | (up << 8) | (v - minVal): the value table and the
+// context table in one look-up, for context k and tie direction up. The entry is also the channel's
+// state for the next pixel (Encoder.te): its context field sits where the index wants it, and it carries
+// the tie context the value gives the next pixel.
+const P_WIDTH_AT = 5; // bits 0-4: cost in bits; bits 5-8: payload field width
+const P_CTX_AT = 9; // bits 9-12: the context the value leaves in a CTX block (`t & P_CTX_MASK` is k << 9)
+const P_CTX_MASK = 15 << P_CTX_AT;
+const P_CODE_AT = 13; // bits 13-17: rank code (rank | escape << 3)
 const P_INDEX_NONZERO = 1 << 18; // L !== 0
-const P_VALUE_NONZERO = 1 << 19; // v !== 0
-const P_LENGTH_TIE = 1 << 20; // the value is a tie between two bit lengths: its tie context decides (lengthTie)
-const P_FIELD_AT = 21; // bits 21-28: payload field (on top: `t >>> P_FIELD_AT` needs no mask)
+const P_RANKED_AT = 19; // bit 19: rank >= 1 (decided in a later plane)
+const P_FIELD_AT = 20; // bits 20-27: payload field
+const P_TIE_AT = 28; // bits 28-31: the tie context the value gives the next pixel (tile.ts tieContext)
+const P_TIE_MASK = 15 << P_TIE_AT;
 
 /** The pair table of value tables vts and context table ct, or null when W > 8 (it would not fit). */
-function pairTable(d: Derived, vts: ValueTables, ct: Int32Array): Int32Array | null {
+function pairTable(d: Derived, vts: ValueTables, ct: Int32Array, tieCtx: Uint8Array): Int32Array | null {
   const W = d.cfg.dataWidth;
   if (W > 8) return null;
   const t = new Int32Array((W + 1) << 9);
@@ -165,9 +175,29 @@ function pairTable(d: Derived, vts: ValueTables, ct: Int32Array): Int32Array | n
     const next = (v >>> CTX_AT) & 31;
     const width = (v >>> WIDTH_AT) & 31;
     const field = v >>> FIELD_AT;
-    if (code > 31 || next > 15 || width > 15 || field > 255) throw new Error('fast-encode: pair table entry does not fit'); // not for W <= 8
+    if (code > 31 || next > 15 || width > 15 || field > 255 || tieCtx[u] > 15) throw new Error('fast-encode: pair table entry does not fit'); // not for W <= 8
     t[i] =
-      (c & 31) | (code << P_CODE_AT) | (next << P_CTX_AT) | (width << P_WIDTH_AT) | ((v & 31) !== 0 ? P_INDEX_NONZERO : 0) | (v & NONZERO_BIT ? P_VALUE_NONZERO : 0) | (vts.lengthTie[u] ? P_LENGTH_TIE : 0) | (field << P_FIELD_AT);
+      (c & 31) |
+      (width << P_WIDTH_AT) |
+      (next << P_CTX_AT) |
+      (code << P_CODE_AT) |
+      ((v & 31) !== 0 ? P_INDEX_NONZERO : 0) |
+      (+((code & 7) !== 0) << P_RANKED_AT) |
+      (field << P_FIELD_AT) |
+      (tieCtx[u] << P_TIE_AT);
+  }
+  return t;
+}
+
+/** Encoder.tieWay for d at shift s > 0, W <= 8. */
+function tieWayTable(d: Derived, s: number, lengthTie: Uint8Array): Uint8Array {
+  const t = new Uint8Array(d.symbols << 9);
+  for (let k = 0; k < d.symbols; k++) {
+    for (let par = 0; par < 2; par++) {
+      for (let u = 0; u < lengthTie.length; u++) {
+        t[(k << 9) | (par << 8) | u] = lengthTie[u] ? tieDirection(Math.abs(u + d.minVal), s, d.tieUp, k * d.symbols, par) : par;
+      }
+    }
   }
   return t;
 }
@@ -208,7 +238,7 @@ class Encoder {
   readonly ctx: Uint8Array; // [channel] context
   readonly ctxMask: Int32Array; // mode plane 1 of the pixel, 32 blocks a word
   readonly others: Int32Array; // per RAW or DCT block of the pixel: (its position in mode plane 2) << 1 | (DCT ? 1 : 0)
-  readonly rank0: Int32Array; // per CTX block of the pixel: its rank-0 plane bits
+  readonly rank0: Uint32Array; // rank plane 0 of the pixel (N bits per CTX block), whole units
   readonly pending: Int32Array; // rank codes (rank | escape << 3) of its CTX values of rank >= 1
   readonly dctSide: Int32Array; // per DCT block: mask, width
   readonly payload: Uint32Array; // its CTX and DCT payloads (level 7), whole units
@@ -225,13 +255,22 @@ class Encoder {
   fixes = new Int32Array(3 * 1024);
   nFixes = 0;
   readonly fixAt: Int32Array; // scratch: channels of the pixel whose tie went against the parity
+  // W <= 8: [channel] the pair table entry of its value in the last pixel, the context field set by its
+  // block's mode (so the channel's context, which ctx holds otherwise)
+  readonly te: Int32Array;
+  // W <= 8 and s > 0: [(k << 9) | (par << 8) | (v - minVal)] the way (1 up) v rounds in tie context k at
+  // parity par (tieDirection; par for a value that is not a tie between two bit lengths)
+  readonly tieWay: Uint8Array | null;
   // RAW and DCT blocks of a lossy run, whose reconstruction is not the table's: pixel, first channel,
   // then the N values.
   patches = new Int32Array(1024);
   nPatches = 0;
   // The pixel being coded: counts of the lists above, and the payload's partial unit and its bit count.
   nPending = 0;
-  nRank0 = 0;
+  nRank0 = 0; // CTX blocks
+  r0u = 0; // rank plane 0: its units in rank0, the partial unit and its bit count
+  r0acc = 0;
+  r0held = 0;
   nDct = 0;
   nOthers = 0; // RAW and DCT blocks
   nNotCtx = 0; // blocks that are not CTX: the length of mode plane 2
@@ -272,9 +311,9 @@ class Encoder {
     this.rt = t.recon;
     this.lengthTie = t.lengthTie;
     this.ct = ctxTable(d);
-    this.pairs = pairTable(d, t, this.ct);
     this.tieCtx = new Uint8Array(d.maxPos - d.minVal + 1);
     for (let u = 0; u < this.tieCtx.length; u++) this.tieCtx[u] = contextOf(u + d.minVal, this.s);
+    this.pairs = pairTable(d, t, this.ct, this.tieCtx);
     this.F = this.lossless ? null : foldedDctOf(d);
     this.dc = d.dct[0].every((t) => t === d.dct[0][0]) ? d.dct[0][0] : 0;
     const sums = N * (d.maxPos - d.minVal) + 1;
@@ -283,9 +322,11 @@ class Encoder {
     this.ctx = new Uint8Array(C);
     this.ctxMask = new Int32Array((d.blocks + 31) >>> 5);
     this.others = new Int32Array(d.blocks);
-    this.rank0 = new Int32Array(d.blocks);
+    this.rank0 = new Uint32Array(Math.ceil((C + 1) / 32) + 1);
     this.pending = new Int32Array(C);
     this.fixAt = new Int32Array(C + 1);
+    this.te = new Int32Array(C);
+    this.tieWay = this.pairs !== null && this.s > 0 ? tieWayTable(d, this.s, t.lengthTie) : null;
     this.dctSide = new Int32Array(2 * d.blocks);
     this.payload = new Uint32Array(Math.ceil((C * Math.max(W, d.coefWidthMax)) / 32) + 2);
     this.rawPayload = new Uint32Array(Math.ceil((C * W) / 32) + 2);
@@ -428,6 +469,12 @@ function putField(buf: Uint32Array, pos: number, x: number, n: number): number {
   return pos + n;
 }
 
+/** Whether src[i0 .. i0 + n) are all u. */
+function allEqual(src: Compact, i0: number, n: number, u: number): boolean {
+  for (let j = 0; j < n; j++) if (src[i0 + j] !== u) return false;
+  return true;
+}
+
 /**
  * Plans pixel src[off .. off + C) (what planPixel does, and updateContext): modes, the record's lists and
  * payload in e, contexts updated; RAW and DCT blocks of a lossy run are added to e's patches.
@@ -441,10 +488,16 @@ function planPixelFast(e: Encoder, src: Compact, off: number): void {
   const cx = e.ctx;
   const pend = e.pending;
   const pbuf = e.payload;
-  // The zero test of a block's OR of table entries: all indices 0, or under the dct policy all values 0.
-  const zeroTest = pairs !== null ? (dctOnly ? P_VALUE_NONZERO : P_INDEX_NONZERO) : dctOnly ? NONZERO_BIT : 31;
+  // The zero test of a block's OR of table entries: all indices 0 (the dct policy also needs all values
+  // 0: the value table has a bit for it, the pair table leaves it to a look at the values).
+  const zeroTest = pairs !== null ? P_INDEX_NONZERO : dctOnly ? NONZERO_BIT : 31;
+  const { te, tieWay } = e;
+  const words = shared.u8w; // W <= 8: src is shared.u8, read four values at a time
   let np = 0;
   let nr0 = 0;
+  let r0u = 0;
+  let r0acc = 0;
+  let r0held = 0;
   let pu = 0;
   let pacc = 0;
   let pheld = 0;
@@ -470,28 +523,30 @@ function planPixelFast(e: Encoder, src: Compact, off: number): void {
     let sum = 0; // of v - minVal
     // The same loop twice: with the pair table (W <= 8), and with the value and context tables.
     if (pairs !== null) {
+      let w4 = 0; // four values, the next in the low byte
       for (let j = 0; j < N; j++) {
-        const u = src[i0 + j];
+        const c = c0 + j;
+        if ((j & 3) === 0) w4 = LITTLE_ENDIAN ? words[(i0 + j) >>> 2] : src[i0 + j] | (src[i0 + j + 1] << 8) | (src[i0 + j + 2] << 16) | (src[i0 + j + 3] << 24);
+        const u = w4 & 255;
+        w4 >>>= 8;
         sum += u;
+        const tp = te[c]; // the channel's entry in the last pixel: context, tie context
         const par = (pp ^ j) & 1;
-        let t = pairs[(((cx[c0 + j] << 1) | par) << 8) | u];
-        if ((t & P_LENGTH_TIE) !== 0) {
-          // a tie between two bit lengths goes by its tie context, every other value by the parity
-          const up = tieDirection(Math.abs(u + minVal), s, tieUp, (prev < 0 ? 0 : tieCtx[src[prev + c0 + j]]) * S, par);
-          if (up !== par) {
-            t = pairs[(((cx[c0 + j] << 1) | up) << 8) | u];
-            fixAt[nFix++] = c0 + j;
-          }
+        let up = par;
+        if (tieWay !== null) {
+          up = tieWay[((tp >>> P_TIE_AT) << 9) | (par << 8) | u];
+          fixAt[nFix] = c; // kept if the tie went against the parity
+          nFix += up ^ par;
         }
+        const t = pairs[(tp & P_CTX_MASK) | (up << 8) | u];
+        te[c] = t;
         ctxBits += t & 31;
-        const code = (t >>> P_CODE_AT) & 31;
-        const ranked = +((code & 7) !== 0);
+        const ranked = (t >>> P_RANKED_AT) & 1;
         r0 |= (ranked ^ 1) << j;
-        pend[np] = code;
+        pend[np] = (t >>> P_CODE_AT) & 31;
         np += ranked;
         any |= t;
-        cx[c0 + j] = (t >>> P_CTX_AT) & 15;
-        const x = t >>> P_FIELD_AT;
+        const x = (t >>> P_FIELD_AT) & 255;
         const w = (t >>> P_WIDTH_AT) & 15;
         pacc |= x << pheld;
         pheld += w;
@@ -539,7 +594,7 @@ function planPixelFast(e: Encoder, src: Compact, off: number): void {
     // Mode decision (FORMAT.md 8, as planPixel).
     let mode: number;
     let bits = 2;
-    if ((any & zeroTest) === 0) mode = MODE_ZERO;
+    if ((any & zeroTest) === 0 && (!dctOnly || pairs === null || allEqual(src, i0, N, -minVal))) mode = MODE_ZERO;
     else if (dctOnly) mode = MODE_DCT;
     else if (ctxBits <= rawBits) {
       mode = MODE_CTX;
@@ -562,7 +617,15 @@ function planPixelFast(e: Encoder, src: Compact, off: number): void {
       isCtx = 0;
     }
     if (mode === MODE_CTX) {
-      rank0[nr0++] = r0;
+      nr0++;
+      // The block's rank-0 plane bits, appended through a register as the payload is.
+      r0acc |= r0 << r0held;
+      r0held += N;
+      if (r0held >= 32) {
+        rank0[r0u++] = r0acc;
+        r0held -= 32;
+        r0acc = r0 >>> 1 >>> (N - 1 - r0held);
+      }
       continue;
     }
     nNotCtx++;
@@ -571,6 +634,7 @@ function planPixelFast(e: Encoder, src: Compact, off: number): void {
     if (mode === MODE_ZERO) {
       // Contexts 0; the reconstruction is 0, which the table gives for these values.
       for (let j = 0; j < N; j++) cx[c0 + j] = 0;
+      if (pairs !== null) for (let j = 0; j < N; j++) te[c0 + j] &= P_TIE_MASK;
       pu = pu0;
       pacc = pacc0;
       pheld = pheld0;
@@ -581,6 +645,7 @@ function planPixelFast(e: Encoder, src: Compact, off: number): void {
     e.pacc = pacc0;
     e.pheld = pheld0;
     codeOtherBlock(e, mode, wc, src, i0, c0);
+    if (pairs !== null) for (let c = c0; c < c0 + N; c++) te[c] = (te[c] & P_TIE_MASK) | (cx[c] << P_CTX_AT);
     pu = e.pu; // (a RAW block leaves them at the block's start: its payload went to rawPayload)
     pacc = e.pacc;
     pheld = e.pheld;
@@ -591,6 +656,9 @@ function planPixelFast(e: Encoder, src: Compact, off: number): void {
   }
   e.nPending = np;
   e.nRank0 = nr0;
+  e.r0u = r0u;
+  e.r0acc = r0acc;
+  e.r0held = r0held;
   e.nNotCtx = nNotCtx;
   e.nOthers = nOthers;
   const mc = e.modeCounts;
@@ -720,15 +788,15 @@ function codeOtherBlock(e: Encoder, mode: number, wc: number, src: Compact, i0: 
   }
 }
 
-/** Appends buffer units pbuf[0 .. pu) and the partial unit (acc, held bits) at bit pos of the zeroed out. */
-function putUnits(out: Uint32Array, pos: number, pbuf: Uint32Array, pu: number, acc: number, held: number): number {
+/** Appends units pbuf[from .. to) and the partial unit (acc, held bits) at bit pos of the zeroed out. */
+function putUnits(out: Uint32Array, pos: number, pbuf: Uint32Array, from: number, to: number, acc: number, held: number): number {
   const off = pos & 31;
-  for (let k = 0, u = pos >>> 5; k < pu; k++, u++) {
+  for (let k = from, u = pos >>> 5; k < to; k++, u++) {
     const x = pbuf[k];
     out[u] |= x << off;
     out[u + 1] = x >>> 1 >>> (31 - off);
   }
-  return putField(out, pos + 32 * pu, acc, held);
+  return putField(out, pos + 32 * (to - from), acc, held);
 }
 
 /**
@@ -755,8 +823,7 @@ function writeLevelsFast(e: Encoder, buf: Uint32Array, base: number, at: Int32Ar
     buf[b >>> 5] |= 1 << (b & 31);
   }
   pos += e.nNotCtx;
-  const rank0 = e.rank0;
-  for (let k = 0; k < e.nRank0; k++) pos = putField(buf, pos, rank0[k], N);
+  pos = putUnits(buf, pos, e.rank0, 0, e.r0u, e.r0acc, e.r0held);
   len[i + 1] = pos - start;
   // Level 2: mode plane 3 (1 = DCT), rank plane 1; levels 3-5: rank planes 2-4, over the values no plane
   // decided yet; those left after them are the escapes.
@@ -798,12 +865,12 @@ function writeLevelsFast(e: Encoder, buf: Uint32Array, base: number, at: Int32Ar
     pos = putField(buf, pos, side[2 * k], N);
     pos = putField(buf, pos, side[2 * k + 1], e.coefWidthBits);
   }
-  pos = putUnits(buf, pos, e.rawPayload, e.ru, e.racc, e.rheld);
+  pos = putUnits(buf, pos, e.rawPayload, 0, e.ru, e.racc, e.rheld);
   len[i + 6] = pos - start;
   // Level 7: CTX payloads and DCT coefficients.
   pos = start = (pos + 31) & ~31;
   at[i + 7] = pos >>> 5;
-  pos = putUnits(buf, pos, e.payload, e.pu, e.pacc, e.pheld);
+  pos = putUnits(buf, pos, e.payload, 0, e.pu, e.pacc, e.pheld);
   len[i + 7] = pos - start;
   return (pos >>> 5) + 2 - base; // the units touched (putField and putUnits may write the unit after pos's)
 }
@@ -821,7 +888,8 @@ function encodeTileCompact(e: Encoder, src: Compact, p0: number, npix: number): 
   const capacity = 1 + Math.ceil((TILE_HEADER_BITS + npix * d.maxRecordBits) / 32) + 2 * (Bw / 32) + 4;
   if (shared.out.length < capacity) shared.out = new Uint32Array(Math.max(capacity, 2 * shared.out.length));
   const out = shared.out;
-  out.fill(0, 0, capacity); // the writers only set ones
+  // Not cleared: the slot copies below OR into the unit at pos, whose bits above pos are zero, and assign
+  // the unit after it; the units after the last slot are cleared at the end.
   out[0] = TILE_MAGIC | (FORMAT_VERSION << 8) | (e.s << 12) | (d.tag << 16);
   out[1] = npix; // the pixel count, bits 32-47
   let pos = TILE_HEADER_BITS;
@@ -838,7 +906,8 @@ function encodeTileCompact(e: Encoder, src: Compact, p0: number, npix: number): 
   for (let k = 0; k < depth; k++) for (let u = k * shared.lineStride, end = u + lineUsed[k]; u < end; u++) line[u] = 0;
   lineUsed.fill(0);
   shared.lineStride = stride;
-  e.ctx.fill(0); // all contexts are 0 at the first pixel of a tile
+  e.ctx.fill(0); // all contexts are 0 at the first pixel of a tile, and so are the tie contexts
+  e.te.fill(0);
   const slots = tileSlots(npix);
   for (let t = 0, entry = 0; t < slots; t++, entry = entry === depth - 1 ? 0 : entry + 1) {
     // entry = t mod depth
@@ -863,13 +932,15 @@ function encodeTileCompact(e: Encoder, src: Compact, p0: number, npix: number): 
       for (let u = lineAt[i], end = u + ((n + 31) >>> 5), o = pos >>> 5; u < end; u++, o++) {
         const x = line[u]; // zero beyond the level's end
         out[o] |= x << off;
-        out[o + 1] |= x >>> 1 >>> (31 - off);
+        out[o + 1] = x >>> 1 >>> (31 - off);
       }
       pos += n;
     }
   }
+  const last = pos >>> 5;
   pos = Math.ceil(pos / Bw) * Bw;
   const dataUnits = pos >>> 5;
+  out.fill(0, last + 1, dataUnits + Bw / 32); // padding and trailer word
   out[dataUnits] = (npix & 0xffff) | (fold16(out, dataUnits) << 16); // trailer
   return out.slice(0, dataUnits + Bw / 32);
 }

@@ -696,6 +696,25 @@ class ReadRecord {
 }
 
 /** The decoder's delay line of one configuration, made once (decodeTile is not re-entered). */
+/**
+ * Reads rank plane j of record st at bit pos of units (1 where the rank is j); returns the position after
+ * it. (A function of its own, not a closure over decodeTile's pos: a captured, mutated pos would live in
+ * a heap context, and every access to it in decodeTile would be a memory access.)
+ */
+function readRankPlane(units: Uint32Array, pos: number, st: ReadRecord, j: number): number {
+  const { pending, rank } = st;
+  let next = 0;
+  for (let i = 0, n = st.undecided; i < n; i++, pos++) {
+    const c = pending[i];
+    const bit = getBit(units, pos);
+    rank[c] = RANKS - bit * (RANKS - j); // bit ? j : RANKS, without a branch on the data
+    pending[next] = c; // kept when the bit is 0, i.e. when `next` advances
+    next += 1 - bit;
+  }
+  st.undecided = next;
+  return pos;
+}
+
 const readLines = new WeakMap<Derived, ReadRecord[]>();
 
 function readLineOf(d: Derived): ReadRecord[] {
@@ -773,19 +792,6 @@ export function decodeTile(d: Derived, units: Uint32Array, maxPixels = Infinity,
   const lengths = new Int32Array(LEVELS); // [k] the current slot's level-k section, -1 if none
   let pos = TILE_HEADER_BITS;
 
-  /** Reads one rank plane (plane j) of record st: 1 where the rank is j. */
-  const rankPlane = (st: ReadRecord, j: number): void => {
-    let next = 0;
-    for (let i = 0; i < st.undecided; i++, pos++) {
-      const c = st.pending[i];
-      const bit = getBit(units, pos);
-      st.rank[c] = RANKS - bit * (RANKS - j); // bit ? j : RANKS, without a branch on the data
-      st.pending[next] = c; // kept when the bit is 0, i.e. when `next` advances
-      next += 1 - bit;
-    }
-    st.undecided = next;
-  };
-
   const slots = tileSlots(n);
   for (let t = 0; t < slots; t++) {
     // (1) The slot's sections and their lengths, from levels read in earlier slots only.
@@ -849,7 +855,7 @@ export function decodeTile(d: Derived, units: Uint32Array, maxPixels = Infinity,
         let u = 0;
         for (let b = 0; b < nb; b++) if (st.modes[b] === MODE_CTX) for (let c = b * N; c < (b + 1) * N; c++) st.pending[u++] = c;
         st.undecided = u;
-        rankPlane(st, 0);
+        pos = readRankPlane(units, pos, st, 0);
       } else if (k === 2) {
         for (let b = 0; b < nb; b++) {
           if (st.modes[b] !== MODE_RAW) continue;
@@ -859,9 +865,9 @@ export function decodeTile(d: Derived, units: Uint32Array, maxPixels = Infinity,
             st.nDct++;
           }
         }
-        rankPlane(st, 1);
+        pos = readRankPlane(units, pos, st, 1);
       } else if (k <= 5) {
-        rankPlane(st, k - 1);
+        pos = readRankPlane(units, pos, st, k - 1);
       } else if (k === 6) {
         // Escape fields: the bit lengths L of the escaped values (the others' come with the top level's
         // length below).
@@ -894,14 +900,15 @@ export function decodeTile(d: Derived, units: Uint32Array, maxPixels = Infinity,
         // length, and the next record's contexts (FORMAT.md 6.4): the context loop.
         let top = 0;
         const next = r + 1 < n ? at(r + 1).ctx : scratchCtx; // (the last record's go nowhere)
+        const { rank, len } = st;
         for (let b = 0; b < nb; b++) {
           const m = st.modes[b];
           const c0 = b * N;
           if (m === MODE_CTX) {
             for (let c = c0; c < c0 + N; c++) {
-              const rk = st.rank[c];
-              const L = rankLen[ctx[c] * (RANKS + 1) + rk] + st.len[c] * +(rk === RANKS); // rankLen is 0 for an escape
-              st.len[c] = L;
+              const rk = rank[c];
+              const L = rankLen[ctx[c] * (RANKS + 1) + rk] + len[c] * +(rk === RANKS); // rankLen is 0 for an escape
+              len[c] = L;
               top += signed ? L : L - +(L > 0);
               next[c] = Math.min(L, kMax);
             }
@@ -933,10 +940,11 @@ export function decodeTile(d: Derived, units: Uint32Array, maxPixels = Infinity,
           } else if (mode === MODE_RAW) {
             for (let c = c0; c < c1; c++) out[base + c] = st.values[c];
           } else if (mode === MODE_CTX) {
+            const len = st.len;
             for (let c = c0; c < c1; c++) {
               // The sign bit (if signed) and the L - 1 mantissa bits, read as one field of nf bits (nf = 0
               // for L = 0: getBits then reads 0 and (1 << 0) >>> 1 = 0 makes q = 0).
-              const L = st.len[c];
+              const L = len[c];
               const nf = signed ? L : L - +(L > 0);
               const field = nf > 0 ? getBits(units, pos, nf) : 0;
               const neg = signed ? field & 1 : 0;

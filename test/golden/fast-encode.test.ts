@@ -121,6 +121,23 @@ describe('encodeTilePixels equals encodeTile (the stage functions)', () => {
     }
   });
 
+  it('dct policy, W <= 8: a block whose indices are all 0 but whose values are not is DCT, and one of zeros is ZERO', () => {
+    // The pair table has no value-is-zero bit: for W <= 8 the fast encoder looks at the values of a
+    // block whose indices are all 0. Values 1 at s = 2 quantize to 0; signed, -1 and 1 do too.
+    for (const signed of [false, true]) {
+      const cfg: CodecConfig = { channels: 16, dctSize: 8, dataWidth: 8, signed, busWidth: 32, dctPrecision: 12 };
+      const d = derive(cfg);
+      const npix = 4;
+      const px = new Int32Array(npix * 16); // block 0 of every pixel: zeros; block 1: small values
+      for (let p = 0; p < npix; p++) for (let c = 8; c < 16; c++) px[p * 16 + c] = signed && (p + c) % 3 === 0 ? -1 : (p + c) % 2;
+      const st: TileSettings = { policy: 'dct', quantShift: 2 };
+      const ref = encodeTile(d, st, px, npix);
+      expect(ref.modeCounts[MODE_ZERO], 'zero blocks').toBe(npix);
+      expect(ref.modeCounts[MODE_DCT], 'DCT blocks').toBe(npix);
+      expect(tileDiff(ref, encodeTilePixels(d, st, px, npix))).toBeNull();
+    }
+  });
+
   it('the same encoder object serves configurations and policies one after another (no state leaks between calls)', () => {
     const rng = new Rng(5);
     const cfgs: CodecConfig[] = [
