@@ -36,7 +36,17 @@ export function buildDecParse(d: Derived, prefix: string = DEFAULT_PREFIX): Modu
   }));
   const FLD = Math.max(w.W - 1 + w.SG, w.CWM); // a payload field read at once (CTX: sign and mantissa; DCT: a coefficient)
   const F7W = bitLength(w.LMAX[7]); // a field's offset in level 7
-  const fieldTaker = taker('take_field', 'level 7', w.LMAX[7] + FLD, FLD, F7W);
+  // Channel c's field starts after at most c fields of FLD bits, so its taker reads only the bits up to
+  // c * FLD + FLD and shifts by bitLength(c * FLD) bits (channel 0's field is at offset 0). A larger
+  // offset only comes from a DCT width field above CWM, whose record ends the tile at level 6.
+  const fields = Array.from({ length: w.C }, (_, c) => {
+    const amtW = Math.min(F7W, bitLength(c * FLD));
+    const inW = Math.min(c * FLD, 2 ** amtW - 1) + FLD;
+    const src = slice('lev7', w.LMAX[7], 0, inW);
+    return amtW === 0
+      ? { c, taker: null, expr: slice('lev7', w.LMAX[7], 0, FLD) }
+      : { c, taker: taker(`take_field${c}`, 'level 7', inW, FLD, amtW), expr: `take_field${c}(${src}, s7_off[${c * F7W + amtW - 1}:${c * F7W}])` };
+  });
   const UW = bitLength(w.C); // a count of channels 0..C
   const IW = Math.max(1, bitLength(w.C - 1)); // a bit index in a C-bit plane
   // Record state between level units: each field a shift register of depth[k] entries, the newest
@@ -73,14 +83,15 @@ export function buildDecParse(d: Derived, prefix: string = DEFAULT_PREFIX): Modu
     depth,
     levels,
     lvl: (k: number) => levels[k],
-    takers: [...levels.filter((l) => l.taker).map((l) => l.taker!), fieldTaker],
+    takers: [...levels.filter((l) => l.taker).map((l) => l.taker!), ...fields.filter((x) => x.taker).map((x) => x.taker!)],
+    fieldWins: fields.map((x) => x.expr).reverse(), // a concatenation: channel C - 1 first
+    escWin: slice('lev6', w.LMAX[6], 0, w.C * w.ESCW),
     FLD,
     F7W,
     UW,
     IW,
     BCW: bitLength(w.NB),
     drain: O[DEC_LEVELS - 1],
-    srcL7: `{ {${FLD}{1'b0}}, lev7 }`,
     fieldLenW: bitLength(Math.max(w.W, 2 ** w.CWB - 1)),
     ctxLenSub: 1 - w.SG,
     ctxBits: w.C * w.CTXW,
