@@ -170,7 +170,7 @@ function slice(name: string, width: number, lo: number, w: number): string {
  * the smaller steps and the result can reach are kept (outW + 2^k - 1), so the steps narrow geometrically
  * instead of each being as wide as x.
  */
-function taker(name: string, inName: string, inW: number, outW: number, amtW: number) {
+export function taker(name: string, inName: string, inW: number, outW: number, amtW: number) {
   const stages: { t: string; w: number; k: number; shifted: string; kept: string }[] = [];
   let prev = 'x';
   let prevW = inW;

@@ -6,7 +6,7 @@ import { bitLength } from '../../golden/intmath.js';
 import { DEC_ERRORS, DEC_FORMAT, STATUS_CODE_BITS, TUSER_BITS, decWidths } from './dec_common.js';
 import { buildIdct } from './idct.js';
 import { DCT_LATENCY } from './dct.js';
-import { buildDecParse } from './dec_parse.js';
+import { buildDecParse, taker } from './dec_parse.js';
 import { buildDecRecon } from './dec_recon.js';
 import { CombPath, DEFAULT_PREFIX, Module, Port, bit, moduleNames, vec } from './types.js';
 
@@ -144,8 +144,51 @@ export function buildDecoder(d: Derived, prefix: string = DEFAULT_PREFIX): Modul
   const idct = w.dct ? buildIdct(d, prefix) : null;
   const parse = buildDecParse(d, prefix);
   const recon = buildDecRecon(d, prefix);
+  // The buffer: a ring of M words (a power of two, M * B >= CAP) written a word at a time, and the
+  // window (its first CAP - B bits from the head, registered) that the header checks and the parser
+  // read. The window of the next head is taken from the ring in two steps: whole words (log2 M stages,
+  // each keeping only the words the later steps can reach), then bits within a word.
+  const WIN = w.CAP - w.B;
+  let M = 2;
+  while (M * w.B < w.CAP) M *= 2;
+  const MW = Math.log2(M);
+  const NWIN = Math.ceil((WIN + w.B - 1) / w.B);
+  const PBW = bitLength(w.B - 1);
+  const rot: { name: string; w: number; k: number; shifted: string; kept: string }[] = [];
+  let prev = 'ring_d';
+  let prevW = M;
+  for (let k = MW - 1; k >= 0; k--) {
+    const wk = Math.min(M, NWIN + 2 ** k - 1);
+    const sh: string[] = [];
+    for (let i = wk - 1; i >= 0; i--) {
+      const j = prevW === M ? (i + 2 ** k) % M : i + 2 ** k;
+      if (j >= prevW) throw new Error('dctcm_decoder: ring rotation reads beyond its previous step');
+      sh.push(`${prev}[${j * w.B + w.B - 1}:${j * w.B}]`);
+    }
+    rot.push({ name: `rw${k}`, w: wk * w.B, k, shifted: `{ ${sh.join(', ')} }`, kept: wk === prevW ? prev : `${prev}[${wk * w.B - 1}:0]` });
+    prev = `rw${k}`;
+    prevW = wk;
+  }
+  const pow2Bus = 2 ** PBW === w.B;
+  // the head's bit in its word plus a consumed length (< B + WIN <= M * B)
+  const XW = pow2Bus ? PBW + MW : Math.max(bitLength(w.B - 1 + WIN), PBW);
+  const consumeW = bitLength(WIN); // a consumed length (a slot or the header) fits: <= WIN
+  const zext = (name: string, width: number, to: number) => (width === to ? name : `{ {${to - width}{1'b0}}, ${name} }`);
+  const advSteps = pow2Bus ? [] : Array.from({ length: Math.floor((w.B - 1 + WIN) / w.B) }, (_, i) => ({ k: i + 1, v: (i + 1) * w.B }));
   const ctx = {
     w,
+    WIN,
+    M,
+    MW,
+    PBW,
+    XW,
+    pow2Bus,
+    advSteps,
+    advExpr: `${zext('pb_q', PBW, XW)} + ${zext(`consume[${consumeW - 1}:0]`, consumeW, XW)}`,
+    rot,
+    rotLast: prev,
+    winTaker: taker('take_win', 'the ring words at the head', WIN + w.B - 1, WIN, PBW),
+    winSrc: `${prev}[${WIN + w.B - 2}:0]`,
     pixBits: w.C * w.W,
     room: w.CAP - w.B,
     magic: TILE_MAGIC,
