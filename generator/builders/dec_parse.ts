@@ -7,8 +7,12 @@ import { makeModule } from '../render.js';
 import { DEC_FORMAT, DEC_LEVELS, decWidths, shiftRows } from './dec_common.js';
 import { DEFAULT_PREFIX, Module, Port, asReg, bit, vec } from './types.js';
 
-/** Cycles between taking a slot and the outputs for it: 0 (they are combinational on the slot's bits). */
-export const PARSE_LATENCY = 0;
+/**
+ * Cycles between taking a slot and the pixel outputs (modes, values, mask, err_value) of the record whose
+ * top level it holds: 1, the P7 registers. slot_len, more, last, pix_valid and the level-2 and level-6
+ * error flags are for the slot at the head (registers, or combinational on its bits).
+ */
+export const PARSE_LATENCY = 1;
 
 export function buildDecParse(d: Derived, prefix: string = DEFAULT_PREFIX): Module {
   const w = decWidths(d);
@@ -116,17 +120,18 @@ export function buildDecParse(d: Derived, prefix: string = DEFAULT_PREFIX): Modu
     'plane 0; 2 mode plane 3 and rank plane 1; 3-5 rank planes 2-4; 6 escapes, DCT side information and RAW',
     'payloads; 7 CTX payloads and DCT coefficients. slot_len and every level offset in the slot are',
     'registers, computed in the step before from lengths registered 2 or more steps earlier, so the',
-    "decoder's position loop is pos += slot_len. One level unit per level reads its window of the slot",
+    "decoder's position loop is pos += slot_len; more and last are registers too. One level unit per level reads its window of the slot",
     'and the state the unit below left for that record in a shift register (O[k] - O[k-1] deep); the',
     'length of the record\'s next level is computed from that state as it moves along (the U stage).',
     'The context table ctx_q is the only other loop: level 6 of record r (escapes, with ctx(r) from the',
-    'record before) gives each value\'s bit length L and ctx(r + 1), one record per step. The pixel of',
-    'record t - O[7] (level 7 in slot t) is on the outputs while slot t is at the buffer head.',
-    'Errors are for fields of the slot at the head (its bits are all in when the decoder steps), in the',
-    'order a reader meets them: a DCT block where none may be (level 2), escape, DCT width (level 6),',
-    'CTX value (level 7).',
+    'record before) gives each value\'s bit length L and ctx(r + 1), one record per step. Level 7 of',
+    'record t - O[7] (in slot t): each channel\'s field is taken from the slot and registered with the',
+    "record's state when slot t is taken (the P7 registers); the modes, values, mask and err_value",
+    'outputs are formed from those registers in the next cycle.',
+    'err_nodct (level 2), err_escape and err_width (level 6) are for the slot at the head; err_value (a',
+    'CTX value out of range, level 7) for the record in the P7 registers. Reading order: level 2, 6, 7.',
     ...(w.dct ? [] : ['Built without the DCT: a DCT block (mode plane 3 = 1) is flagged on err_nodct; no side information or coefficients are parsed.']),
-    'Latency: 0 (outputs are combinational on the slot at the head; the state moves on step).',
+    'Latency: 1 for the pixel outputs (the P7 registers); 0 for the rest (the slot at the head).',
   ];
   const ports: Port[] = [
     bit('input', 'clk'),
@@ -142,7 +147,7 @@ export function buildDecParse(d: Derived, prefix: string = DEFAULT_PREFIX): Modu
     bit('output', 'more', 'a slot of the tile is left to take'),
     bit('output', 'last', "the slot at the head is the tile's last"),
     ...asReg([
-      bit('output', 'pix_valid', 'the slot carries the top level of a record: its pixel is below'),
+      bit('output', 'pix_valid', 'the slot at the head carries the top level of a record: its pixel is on the outputs below the cycle after it is taken'),
       vec('output', 'mode_ctx', w.NB, 'block b is CTX'),
       vec('output', 'mode_raw', w.NB, 'block b is RAW'),
       ...(w.dct ? [vec('output', 'mode_dct', w.NB, 'block b is DCT (none of the three: ZERO)')] : []),
@@ -151,7 +156,7 @@ export function buildDecParse(d: Derived, prefix: string = DEFAULT_PREFIX): Modu
       bit('output', 'err_nodct', w.dct ? 'a DCT block in a no-DCT tile (mode plane 3, level 2)' : 'a DCT block (mode plane 3, level 2): this build has no DCT'),
       bit('output', 'err_escape', 'an escape field names no unranked length (level 6)'),
       ...(w.dct ? [bit('output', 'err_width', 'a DCT width field exceeds CWM (level 6)')] : []),
-      bit('output', 'err_value', 'a CTX value is outside [qMin, qMax] (level 7)'),
+      bit('output', 'err_value', 'a CTX value of the record in the P7 registers is outside [qMin, qMax] (level 7)'),
     ]),
   ];
   return makeModule('dec_parse', d, prefix, { ports, ctx, description, deps: [], latency: PARSE_LATENCY, throughput: 'one slot per cycle' });
