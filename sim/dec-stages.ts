@@ -55,6 +55,18 @@ export function decParse(d: Derived, tiles: ParseTile[]): ParseVectors {
   let slots = 0;
   const hex = (v: bigint, bits: number) => v.toString(16).padStart(Math.ceil(bits / 4), '0');
   const mask = (bits: number) => (1n << BigInt(bits)) - 1n;
+  const expLine = (val: Record<string, bigint>, care: Record<string, bigint>) => {
+    let e = 0n;
+    let m = 0n;
+    for (const [name, bitsOf] of fields) {
+      e = (e << BigInt(bitsOf)) | ((val[name] ?? 0n) & mask(bitsOf));
+      m = (m << BigInt(bitsOf)) | ((care[name] ?? 0n) & mask(bitsOf));
+    }
+    return hex((m << BigInt(outw)) | e, 2 * outw);
+  };
+  // the pixel of the slot on the line before (dctcm_dec_parse registers a record's modes, values and
+  // mask as its top-level slot is taken)
+  let prevPixel: { val: Record<string, bigint>; care: Record<string, bigint> } | null = null;
   for (const t of tiles) {
     const shift = effectiveShift(t.settings);
     const units = encodeTile(d, t.settings, t.pixels, t.npix).units;
@@ -72,7 +84,9 @@ export function decParse(d: Derived, tiles: ParseTile[]): ParseVectors {
       plans.push(plan);
     }
     inLines.push(hex((1n << BigInt(inw - 1)) | (BigInt(n) << BigInt(inw - 17)) | (BigInt(shift) << BigInt(w.SLOTMAX)), inw));
-    expLines.push(hex(0n, 2 * outw));
+    // a start line checks the previous tile's last pixel (nothing else)
+    expLines.push(prevPixel ? expLine(prevPixel.val, prevPixel.care) : hex(0n, 2 * outw));
+    prevPixel = null;
     let pos = TILE_HEADER_BITS;
     for (let s = 0; s < tileSlots(n); s++) {
       let len = 0;
@@ -92,7 +106,12 @@ export function decParse(d: Derived, tiles: ParseTile[]): ParseVectors {
       const pix = r >= 0;
       const val: Record<string, bigint> = { slot_len: BigInt(len), more: 1n, last: BigInt(+(s === tileSlots(n) - 1)), pix_valid: BigInt(+pix), errs: 0n };
       const care: Record<string, bigint> = { slot_len: mask(w.LENW), more: 1n, last: 1n, pix_valid: 1n, errs: mask(w.dct ? 4 : 3) };
+      if (prevPixel !== null) Object.assign(val, prevPixel.val), Object.assign(care, prevPixel.care);
+      prevPixel = null;
       if (pix) {
+        // the record's modes, values and mask come from registers: on the next line
+        const next = { val: {} as Record<string, bigint>, care: {} as Record<string, bigint> };
+        prevPixel = next;
         const plan = plans[r];
         for (const [name, mode] of [
           ['mode_ctx', MODE_CTX],
@@ -101,8 +120,8 @@ export function decParse(d: Derived, tiles: ParseTile[]): ParseVectors {
         ] as [string, number][]) {
           let m = 0n;
           for (let b = nb - 1; b >= 0; b--) m = (m << 1n) | (plan.modes[b] === mode ? 1n : 0n);
-          val[name] = m;
-          care[name] = mask(nb);
+          next.val[name] = m;
+          next.care[name] = mask(nb);
         }
         let v = 0n;
         let mk = 0n;
@@ -112,22 +131,19 @@ export function decParse(d: Derived, tiles: ParseTile[]): ParseVectors {
           v = (v << BigInt(w.VW)) | (BigInt(x) & mask(w.VW));
           mk = (mk << 1n) | BigInt(mode === MODE_DCT ? plan.mask[c] : 0);
         }
-        val.value = v;
-        care.value = mask(C * w.VW);
-        val.mask = mk;
-        care.mask = mask(C);
+        next.val.value = v;
+        next.care.value = mask(C * w.VW);
+        next.val.mask = mk;
+        next.care.mask = mask(C);
       }
-      let e = 0n;
-      let m = 0n;
-      for (const [name, bitsOf] of fields) {
-        e = (e << BigInt(bitsOf)) | ((val[name] ?? 0n) & mask(bitsOf));
-        m = (m << BigInt(bitsOf)) | ((care[name] ?? 0n) & mask(bitsOf));
-      }
-      expLines.push(hex((m << BigInt(outw)) | e, 2 * outw));
+      expLines.push(expLine(val, care));
       slots++;
       pos += len;
     }
   }
+  // a last start line (of no pixels) checks the last tile's last pixel
+  inLines.push(hex(1n << BigInt(inw - 1), inw));
+  expLines.push(prevPixel ? expLine(prevPixel.val, prevPixel.care) : hex(0n, 2 * outw));
   return { inLines, expLines, inw, outw, slots };
 }
 

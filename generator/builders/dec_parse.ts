@@ -7,8 +7,12 @@ import { makeModule } from '../render.js';
 import { DEC_FORMAT, DEC_LEVELS, decWidths, shiftRows } from './dec_common.js';
 import { DEFAULT_PREFIX, Module, Port, asReg, bit, vec } from './types.js';
 
-/** Cycles between taking a slot and the outputs for it: 0 (they are combinational on the slot's bits). */
-export const PARSE_LATENCY = 0;
+/**
+ * Cycles between taking a slot and the pixel outputs (modes, values, mask, err_value) of the record whose
+ * top level it holds: 1, the P7 registers. slot_len, more, last, pix_valid and the level-2 and level-6
+ * error flags are for the slot at the head (registers, or combinational on its bits).
+ */
+export const PARSE_LATENCY = 1;
 
 export function buildDecParse(d: Derived, prefix: string = DEFAULT_PREFIX): Module {
   const w = decWidths(d);
@@ -36,7 +40,17 @@ export function buildDecParse(d: Derived, prefix: string = DEFAULT_PREFIX): Modu
   }));
   const FLD = Math.max(w.W - 1 + w.SG, w.CWM); // a payload field read at once (CTX: sign and mantissa; DCT: a coefficient)
   const F7W = bitLength(w.LMAX[7]); // a field's offset in level 7
-  const fieldTaker = taker('take_field', 'level 7', w.LMAX[7] + FLD, FLD, F7W);
+  // Channel c's field starts after at most c fields of FLD bits, so its taker reads only the bits up to
+  // c * FLD + FLD and shifts by bitLength(c * FLD) bits (channel 0's field is at offset 0). A larger
+  // offset only comes from a DCT width field above CWM, whose record ends the tile at level 6.
+  const fields = Array.from({ length: w.C }, (_, c) => {
+    const amtW = Math.min(F7W, bitLength(c * FLD));
+    const inW = Math.min(c * FLD, 2 ** amtW - 1) + FLD;
+    const src = slice('lev7', w.LMAX[7], 0, inW);
+    return amtW === 0
+      ? { c, taker: null, expr: slice('lev7', w.LMAX[7], 0, FLD) }
+      : { c, taker: taker(`take_field${c}`, 'level 7', inW, FLD, amtW), expr: `take_field${c}(${src}, s7_off[${c * F7W + amtW - 1}:${c * F7W}])` };
+  });
   const UW = bitLength(w.C); // a count of channels 0..C
   const IW = Math.max(1, bitLength(w.C - 1)); // a bit index in a C-bit plane
   // Record state between level units: each field a shift register of depth[k] entries, the newest
@@ -73,14 +87,15 @@ export function buildDecParse(d: Derived, prefix: string = DEFAULT_PREFIX): Modu
     depth,
     levels,
     lvl: (k: number) => levels[k],
-    takers: [...levels.filter((l) => l.taker).map((l) => l.taker!), fieldTaker],
+    takers: [...levels.filter((l) => l.taker).map((l) => l.taker!), ...fields.filter((x) => x.taker).map((x) => x.taker!)],
+    fieldWins: fields.map((x) => x.expr).reverse(), // a concatenation: channel C - 1 first
+    escWin: slice('lev6', w.LMAX[6], 0, w.C * w.ESCW),
     FLD,
     F7W,
     UW,
     IW,
     BCW: bitLength(w.NB),
     drain: O[DEC_LEVELS - 1],
-    srcL7: `{ {${FLD}{1'b0}}, lev7 }`,
     fieldLenW: bitLength(Math.max(w.W, 2 ** w.CWB - 1)),
     ctxLenSub: 1 - w.SG,
     ctxBits: w.C * w.CTXW,
@@ -105,17 +120,18 @@ export function buildDecParse(d: Derived, prefix: string = DEFAULT_PREFIX): Modu
     'plane 0; 2 mode plane 3 and rank plane 1; 3-5 rank planes 2-4; 6 escapes, DCT side information and RAW',
     'payloads; 7 CTX payloads and DCT coefficients. slot_len and every level offset in the slot are',
     'registers, computed in the step before from lengths registered 2 or more steps earlier, so the',
-    "decoder's position loop is pos += slot_len. One level unit per level reads its window of the slot",
+    "decoder's position loop is pos += slot_len; more and last are registers too. One level unit per level reads its window of the slot",
     'and the state the unit below left for that record in a shift register (O[k] - O[k-1] deep); the',
     'length of the record\'s next level is computed from that state as it moves along (the U stage).',
     'The context table ctx_q is the only other loop: level 6 of record r (escapes, with ctx(r) from the',
-    'record before) gives each value\'s bit length L and ctx(r + 1), one record per step. The pixel of',
-    'record t - O[7] (level 7 in slot t) is on the outputs while slot t is at the buffer head.',
-    'Errors are for fields of the slot at the head (its bits are all in when the decoder steps), in the',
-    'order a reader meets them: a DCT block where none may be (level 2), escape, DCT width (level 6),',
-    'CTX value (level 7).',
+    'record before) gives each value\'s bit length L and ctx(r + 1), one record per step. Level 7 of',
+    'record t - O[7] (in slot t): each channel\'s field is taken from the slot and registered with the',
+    "record's state when slot t is taken (the P7 registers); the modes, values, mask and err_value",
+    'outputs are formed from those registers in the next cycle.',
+    'err_nodct (level 2), err_escape and err_width (level 6) are for the slot at the head; err_value (a',
+    'CTX value out of range, level 7) for the record in the P7 registers. Reading order: level 2, 6, 7.',
     ...(w.dct ? [] : ['Built without the DCT: a DCT block (mode plane 3 = 1) is flagged on err_nodct; no side information or coefficients are parsed.']),
-    'Latency: 0 (outputs are combinational on the slot at the head; the state moves on step).',
+    'Latency: 1 for the pixel outputs (the P7 registers); 0 for the rest (the slot at the head).',
   ];
   const ports: Port[] = [
     bit('input', 'clk'),
@@ -131,7 +147,7 @@ export function buildDecParse(d: Derived, prefix: string = DEFAULT_PREFIX): Modu
     bit('output', 'more', 'a slot of the tile is left to take'),
     bit('output', 'last', "the slot at the head is the tile's last"),
     ...asReg([
-      bit('output', 'pix_valid', 'the slot carries the top level of a record: its pixel is below'),
+      bit('output', 'pix_valid', 'the slot at the head carries the top level of a record: its pixel is on the outputs below the cycle after it is taken'),
       vec('output', 'mode_ctx', w.NB, 'block b is CTX'),
       vec('output', 'mode_raw', w.NB, 'block b is RAW'),
       ...(w.dct ? [vec('output', 'mode_dct', w.NB, 'block b is DCT (none of the three: ZERO)')] : []),
@@ -140,7 +156,7 @@ export function buildDecParse(d: Derived, prefix: string = DEFAULT_PREFIX): Modu
       bit('output', 'err_nodct', w.dct ? 'a DCT block in a no-DCT tile (mode plane 3, level 2)' : 'a DCT block (mode plane 3, level 2): this build has no DCT'),
       bit('output', 'err_escape', 'an escape field names no unranked length (level 6)'),
       ...(w.dct ? [bit('output', 'err_width', 'a DCT width field exceeds CWM (level 6)')] : []),
-      bit('output', 'err_value', 'a CTX value is outside [qMin, qMax] (level 7)'),
+      bit('output', 'err_value', 'a CTX value of the record in the P7 registers is outside [qMin, qMax] (level 7)'),
     ]),
   ];
   return makeModule('dec_parse', d, prefix, { ports, ctx, description, deps: [], latency: PARSE_LATENCY, throughput: 'one slot per cycle' });
@@ -159,7 +175,7 @@ function slice(name: string, width: number, lo: number, w: number): string {
  * the smaller steps and the result can reach are kept (outW + 2^k - 1), so the steps narrow geometrically
  * instead of each being as wide as x.
  */
-function taker(name: string, inName: string, inW: number, outW: number, amtW: number) {
+export function taker(name: string, inName: string, inW: number, outW: number, amtW: number) {
   const stages: { t: string; w: number; k: number; shifted: string; kept: string }[] = [];
   let prev = 'x';
   let prevW = inW;

@@ -6,7 +6,7 @@ import { bitLength } from '../../golden/intmath.js';
 import { DEC_ERRORS, DEC_FORMAT, STATUS_CODE_BITS, TUSER_BITS, decWidths } from './dec_common.js';
 import { buildIdct } from './idct.js';
 import { DCT_LATENCY } from './dct.js';
-import { buildDecParse } from './dec_parse.js';
+import { buildDecParse, taker } from './dec_parse.js';
 import { buildDecRecon } from './dec_recon.js';
 import { CombPath, DEFAULT_PREFIX, Module, Port, bit, moduleNames, vec } from './types.js';
 
@@ -26,10 +26,12 @@ export function decoderDescription(d: Derived, prefix: string = DEFAULT_PREFIX):
     'golden/tile.ts (docs/FORMAT.md).',
     '',
     'Architecture:',
-    `- Bit buffer of ${w.CAP} bits: the longest slot (${w.SLOTMAX} bits) plus one ${w.B}-bit word; its head is`,
-    '  the next unread bit, bits at and above its count are zero. s_axis_tready is high while a whole',
-    '  word fits (registers only), so every state that waits for input can take a word: the decoder',
-    '  never deadlocks, whatever the input.',
+    `- Bit buffer of ${w.CAP} bits: the longest slot (${w.SLOTMAX} bits) plus one ${w.B}-bit word, held as a ring of`,
+    `  ${ringWords(w)} words (a word is written in place at head + count) and a registered window of the ${w.CAP - w.B} bits at`,
+    '  the head (bits at and above the count are stale). The next window is taken from the ring in two',
+    '  steps, whole words then bits, at the next head, chosen by the step among heads precomputed from',
+    '  registers. s_axis_tready is high while a whole word fits (registers only), so every state that',
+    '  waits for input can take a word: the decoder never deadlocks, whatever the input.',
     "  The tlast (trailer) word is not buffered: its fields are kept aside and the buffer's bit count",
     '  becomes the data limit of the tile. After the tlast word no further word is taken until the tile',
     '  has ended (a few idle cycles between tiles: end check, next header).',
@@ -39,11 +41,13 @@ export function decoderDescription(d: Derived, prefix: string = DEFAULT_PREFIX):
     ...(w.dct ? [] : ['- Built without the DCT (gen-rtl --no-dct): a DCT block (mode plane 3 = 1) ends the tile with NO_DCT.']),
     `- Slot parser (${names.dec_parse}), one slot per cycle: slot t holds level k of record t - O[k],`,
     `  O = (${DEC_FORMAT.offsets.join(', ')}). Its length and every level's offset in it are registers computed`,
-    '  in the step before, so the position loop is buffer >>= slot_len once the slot\'s bits are in',
-    '  (count >= slot_len; an arriving word enters at the registered count, off the loop). One unit per',
-    '  level reads its window of the slot and the state the unit below left for that record in a shift',
-    '  register; the per-channel context table is the only other loop (one record per slot, at level 6).',
-    `  The pixel of record t - ${DEC_FORMAT.offsets[DEC_FORMAT.offsets.length - 1]} (its top level in slot t) goes into stage 1 as slot t is taken.`,
+    '  in the step before, so the position loop is head += slot_len once the slot\'s bits are in',
+    '  (count >= slot_len). One unit per level reads its window of the slot and the state the unit below',
+    '  left for that record in a shift register; the per-channel context table is the only other loop',
+    '  (one record per slot, at level 6).',
+    `  The pixel of record t - ${DEC_FORMAT.offsets[DEC_FORMAT.offsets.length - 1]} (its top level in slot t) goes into stage 1 as slot t is taken: stage 1's`,
+    "  data are the parser's P7 registers (level-7 fields and the record's state); its values are formed",
+    '  from them in the next cycle.',
     `- The tile's shift is kept in ${bitLength(Math.min(15, w.W - 1))} bits (s <= W - 1); the cores' 4-bit shift ports get zeros above.`,
     ...(w.dct
       ? [
@@ -65,11 +69,13 @@ export function decoderDescription(d: Derived, prefix: string = DEFAULT_PREFIX):
     'pixel, from the cycle its trailer is checked.',
     'Throughput: one slot per clock while m_axis_tready is high and words arrive as fast as slot bits',
     `are used (slots <= ${w.B} bits): n + ${DEC_FORMAT.offsets[DEC_FORMAT.offsets.length - 1]} slots per tile of n pixels, plus the header and trailer cycles.`,
-    'Loops: the position and credit loop (count, buffer >>= slot_len, both from registers) and the',
-    'context table (level 6 of record r gives ctx(r + 1)). The slot is taken only when its field',
-    'checks (level 2, 6 and 7 errors) pass, so those checks and the extraction windows feed the step',
-    'enable: the clock-limiting paths (docs/RTL.md, decoder). m_axis_tready reaches every stage',
-    'enable combinationally (global advance), never s_axis_tready.',
+    'Loops: the position and credit loop (count and head, from registers) and the context table (level',
+    '6 of record r gives ctx(r + 1)). The step does not wait for the slot\'s field checks: levels 2 and',
+    '6 are checked on the slot and registered, level 7 (CTX values) on the pixel in stage 1 in its first',
+    'cycle there; a failed check ends the tile the cycle after the step, before that pixel leaves stage',
+    '1, so the beats are those of checking first (the status beat comes one cycle later). The',
+    'clock-limiting paths: docs/RTL.md, decoder. m_axis_tready reaches every stage enable',
+    'combinationally (global advance), never s_axis_tready.',
     'Lane order: channel c in m_axis_tdata[c*W +: W]; unit u of a word in s_axis_tdata[u*32 +: 32].',
     '',
     'Per-tile status: every tile ends with exactly one m_axis beat with tlast, and m_axis_tuser says how',
@@ -87,6 +93,13 @@ export function decoderDescription(d: Derived, prefix: string = DEFAULT_PREFIX):
     'next tlast word (unless it has already arrived), and the next tile decodes normally.',
   );
   return lines;
+}
+
+/** Words in the decoder's buffer ring: the smallest power of two whose words hold CAP bits. */
+export function ringWords(w: { CAP: number; B: number }): number {
+  let M = 2;
+  while (M * w.B < w.CAP) M *= 2;
+  return M;
 }
 
 /**
@@ -144,8 +157,52 @@ export function buildDecoder(d: Derived, prefix: string = DEFAULT_PREFIX): Modul
   const idct = w.dct ? buildIdct(d, prefix) : null;
   const parse = buildDecParse(d, prefix);
   const recon = buildDecRecon(d, prefix);
+  // The buffer: a ring of M words (a power of two, M * B >= CAP) written a word at a time, and the
+  // window (its first CAP - B bits from the head, registered) that the header checks and the parser
+  // read. The window of the next head is taken from the ring in two steps: whole words (log2 M stages,
+  // each keeping only the words the later steps can reach), then bits within a word.
+  const WIN = w.CAP - w.B;
+  const M = ringWords(w);
+  const MW = Math.log2(M);
+  const NWIN = Math.ceil((WIN + w.B - 1) / w.B);
+  const PBW = bitLength(w.B - 1);
+  const rot: { name: string; w: number; k: number; shifted: string; kept: string }[] = [];
+  let prev = 'ring_d';
+  let prevW = M;
+  for (let k = MW - 1; k >= 0; k--) {
+    const wk = Math.min(M, NWIN + 2 ** k - 1);
+    const sh: string[] = [];
+    for (let i = wk - 1; i >= 0; i--) {
+      const j = prevW === M ? (i + 2 ** k) % M : i + 2 ** k;
+      if (j >= prevW) throw new Error('dctcm_decoder: ring rotation reads beyond its previous step');
+      sh.push(`${prev}[${j * w.B + w.B - 1}:${j * w.B}]`);
+    }
+    rot.push({ name: `rw${k}`, w: wk * w.B, k, shifted: `{ ${sh.join(', ')} }`, kept: wk === prevW ? prev : `${prev}[${wk * w.B - 1}:0]` });
+    prev = `rw${k}`;
+    prevW = wk;
+  }
+  const pow2Bus = 2 ** PBW === w.B;
+  // the head's bit in its word plus a consumed length (< B + WIN <= M * B)
+  const XW = pow2Bus ? PBW + MW : Math.max(bitLength(w.B - 1 + WIN), PBW);
+  const consumeW = bitLength(WIN); // a consumed length (a slot or the header) fits: <= WIN
+  const zext = (name: string, width: number, to: number) => (width === to ? name : `{ {${to - width}{1'b0}}, ${name} }`);
+  const advSteps = pow2Bus ? [] : Array.from({ length: Math.floor((w.B - 1 + WIN) / w.B) }, (_, i) => ({ k: i + 1, v: (i + 1) * w.B }));
   const ctx = {
     w,
+    WIN,
+    M,
+    MW,
+    PBW,
+    XW,
+    pow2Bus,
+    advSteps,
+    advExpr: `${zext('b', PBW, XW)} + ${zext('n', consumeW, XW)}`,
+    consumeW,
+    slotLen: zext('p_len', w.LENW, consumeW),
+    rot,
+    rotLast: prev,
+    winTaker: taker('take_win', 'the ring words at the head', WIN + w.B - 1, WIN, PBW),
+    winSrc: `${prev}[${WIN + w.B - 2}:0]`,
     pixBits: w.C * w.W,
     room: w.CAP - w.B,
     magic: TILE_MAGIC,
