@@ -35,9 +35,9 @@ export function costliestSymbol(d: Derived): { k: number; L: number; bits: numbe
  * Two pixels at shift 0: the first all RAW, with values whose bit length is the costliest context;
  * the second all CTX at the costliest bit length in that context, so its record is maxRecordBits long
  * wherever a CTX block is the longest block (else a shorter record of the same kind). Returns the
- * tile's units, the second record's length in bits and the decoded pixels.
+ * tile's units, the second record's length in bits and its level lengths, and the decoded pixels.
  */
-export function longRecordTile(d: Derived): { units: Uint32Array; recordBits: number; pixels: Int32Array } {
+export function longRecordTile(d: Derived): { units: Uint32Array; recordBits: number; levels: number[]; pixels: Int32Array } {
   const { channels: C, dataWidth: W } = d.cfg;
   const S = d.symbols;
   const { k, L } = costliestSymbol(d);
@@ -57,5 +57,7 @@ export function longRecordTile(d: Derived): { units: Uint32Array; recordBits: nu
   ctx.bits = d.blocks + C * d.symBits[k * S + L];
   const recordBits = ctx.bits;
   pixels.fill(q, C, 2 * C);
-  return { units: tileOfPlans(d, [raw, ctx]), recordBits, pixels };
+  // levels: the bit count of each of the second record's levels (its runs alternate offset, length)
+  const levels = levelledRecord(d, ctx).levels.map((runs) => runs.reduce((a, x, j) => (j % 2 ? a + x : a), 0));
+  return { units: tileOfPlans(d, [raw, ctx]), recordBits, levels, pixels };
 }
