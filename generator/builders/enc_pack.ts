@@ -11,9 +11,25 @@ export const PACK_LATENCY = 3;
 
 /**
  * A delay line at least this wide (level bits + length bits) is a memory array with a registered read
- * (Yosys can map it to block RAM); a narrower one is a shift register of flip-flops.
+ * (Yosys maps it to block RAM); a narrower one is a shift register of flip-flops. Every line is a memory:
+ * on the iCE40 a flip-flop fed by another flip-flop takes a logic cell of its own, and at C = 8 the
+ * narrow lines alone (levels 1-5, 720 bits) took 720 cells, against 5 of the 32 block RAMs.
  */
-export const LINE_RAM_MIN_WIDTH = 32;
+export const LINE_RAM_MIN_WIDTH = 1;
+
+/**
+ * The packer's chunk: the most bits of a slot it moves into its buffer per cycle, 2B (at least the 48-bit
+ * tile header, at most the slot register). Two words per cycle keep the bus busy while a slot drains
+ * (a slot of L bits takes ceil(L / 2B) cycles and ceil(L / B) words), and the insertion shifter and the
+ * buffer are sized by the chunk, not by the longest slot (161 bits at C = 8).
+ */
+export function packChunk(d: Derived): number {
+  const e = encWidths(d);
+  return Math.min(2 * e.B, Math.max(e.SLOT, ENC_HEADER_BITS));
+}
+
+/** expr (w bits) zero-extended to W bits, as Verilog-2005 (no zero replication). */
+const zext = (expr: string, w: number, W: number): string => (W > w ? `{ {${W - w}{1'b0}}, ${expr} }` : expr);
 
 /** The delay line of level k >= 1: entries of {length, bits}, depth O[k]. */
 export interface DelayLine {
@@ -41,9 +57,11 @@ export function delayLines(d: Derived): DelayLine[] {
 export function buildEncPack(d: Derived, prefix: string = DEFAULT_PREFIX): Module {
   const e = encWidths(d);
   const SW = e.SLOT;
-  const SOW = bitLength(SW);
-  const INS = SW + ENC_HEADER_BITS;
-  const CAP = Math.ceil((e.B + INS) / e.B) * e.B;
+  const CH = packChunk(d);
+  const SWS = Math.max(SW, CH);
+  const SOW = bitLength(SWS);
+  const CHW = bitLength(CH);
+  const CAP = Math.ceil((e.B - 1 + CH) / e.B) * e.B;
   const FW = bitLength(CAP);
   const KMAX = CAP / e.B;
   const WLW = bitLength(KMAX);
@@ -54,8 +72,12 @@ export function buildEncPack(d: Derived, prefix: string = DEFAULT_PREFIX): Modul
     B: e.B,
     SW,
     SOW,
-    INS,
+    SWS,
+    CH,
+    chunked: SWS > CH,
     CAP,
+    hdrExt: zext('{ b_count, TAG, b_shift, HEADER_LO }', ENC_HEADER_BITS, CH),
+    remExt: zext(`b_rem_q[${CHW - 1}:0]`, CHW, FW),
     FW,
     BLW: bitLength(e.B - 1),
     UNITS: e.B / 32,
@@ -104,14 +126,15 @@ export function buildEncPack(d: Derived, prefix: string = DEFAULT_PREFIX): Modul
     `1. Delay lines: level 0 direct, level k >= 1 into a line O[k] deep of {length, bits} (${lineText}),`,
     `   one write and one read per slot. After a tile's last record, ${e.DRAIN} drain slots push empty entries;`,
     `   after reset the lines are cleared the same way (${e.DRAIN} cycles) before the first record is taken.`,
-    `2. Slot assembly: the 8 levels concatenated at prefix-sum offsets, at most ${SW} bits, and the slot length.`,
-    `3. Packer: the ${ENC_HEADER_BITS}-bit tile header (magic, version, shift, configuration tag, pixel count) before the first`,
-    `   slot, slots appended LSB first, after the last drain slot zero padding to a ${e.B}-bit boundary and the`,
-    '   trailer word (pixel count mod 2^16 | fold16 checksum << 16). The fill pointer (fill += slot - B per',
-    '   word out) is the only loop.',
-    `Takes one slot per cycle while what remains after the word sent this cycle is below ${e.B} bits: one record per`,
-    `cycle while slots fit the bus, ceil(bits / ${e.B}) cycles for a longer slot, ${e.DRAIN} drain slots and one trailer beat per tile.`,
-    'The next tile\'s records wait until the drain is done.',
+    `2. Slot assembly: the 8 levels concatenated at prefix-sum offsets, at most ${SW} bits, and the slot length,`,
+    `   into the slot register, which the packer drains ${CH} bits per cycle${SWS > CH ? ' (a shift right by ' + CH + ' per chunk)' : ''}.`,
+    `3. Packer: a ${CAP}-bit buffer; the ${ENC_HEADER_BITS}-bit tile header (magic, version, shift, configuration tag, pixel count)`,
+    `   in a cycle of its own before the first slot, slots appended LSB first in chunks of up to ${CH} bits, after`,
+    `   the last drain slot zero padding to a ${e.B}-bit boundary and the trailer word (pixel count mod 2^16 |`,
+    '   fold16 checksum << 16). The fill pointer (fill += chunk - B per word out) is the only loop.',
+    `Takes one chunk per cycle while what remains after the word sent this cycle is below ${e.B} bits: one record per`,
+    `cycle while slots fit the bus, ceil(bits / ${CH}) cycles for a longer slot (its ceil(bits / ${e.B}) words leave`,
+    `at one per cycle), ${e.DRAIN} drain slots and one trailer beat per tile. The next tile's records wait until the drain is done.`,
   ];
   return makeModule('enc_pack', d, prefix, {
     ports,
