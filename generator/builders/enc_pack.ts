@@ -3,7 +3,7 @@
 import { Derived } from '../../golden/params.js';
 import { makeModule } from '../render.js';
 import { DEFAULT_PREFIX, Module, Port, bit, vec } from './types.js';
-import { ENC_COUNT_BITS, ENC_HEADER_BITS, LEVEL_OFFSETS, clkRst, encWidths, packFields } from './enc_common.js';
+import { ENC_COUNT_BITS, ENC_HEADER_BITS, LEVEL_OFFSETS, clkRst, encWidths, packFields, zext } from './enc_common.js';
 import { bitLength } from '../../golden/intmath.js';
 
 /** From a record taken to the first word holding its level 0: delay-line register, slot register, packer. */
@@ -28,8 +28,6 @@ export function packChunk(d: Derived): number {
   return Math.min(2 * e.B, Math.max(e.SLOT, ENC_HEADER_BITS));
 }
 
-/** expr (w bits) zero-extended to W bits, as Verilog-2005 (no zero replication). */
-const zext = (expr: string, w: number, W: number): string => (W > w ? `{ {${W - w}{1'b0}}, ${expr} }` : expr);
 
 /** The delay line of level k >= 1: entries of {length, bits}, depth O[k]. */
 export interface DelayLine {
@@ -40,8 +38,12 @@ export interface DelayLine {
   D: number; // depth O[k]
   Dm1: number; // D - 1, the last pointer value
   PW: number; // pointer width (memories)
+  XW: number; // stored entry width: a live bit, the length, the bits
   ram: boolean;
-  OFW: number; // width of its offset in the slot: bitLength of the most the levels before it hold
+  maxOff: number; // the most the levels before it hold: its largest offset in the slot
+  OFW: number; // width of its offset
+  SHW: number; // width of the level at its offset: LV + maxOff
+  offExpr: string; // its offset: the previous level's offset plus that level's length
 }
 
 export function delayLines(d: Derived): DelayLine[] {
@@ -50,7 +52,10 @@ export function delayLines(d: Derived): DelayLine[] {
     const k = i + 1;
     const EW = e.LVW[k] + e.LNW[k];
     const before = e.LVW.slice(0, k).reduce((a, b) => a + b, 0);
-    return { k, LV: e.LVW[k], LN: e.LNW[k], EW, D, Dm1: D - 1, PW: bitLength(D - 1), ram: EW >= LINE_RAM_MIN_WIDTH, OFW: bitLength(before) };
+    const OFW = bitLength(before);
+    const offExpr =
+      k === 1 ? zext('a_ln0', e.LNW[0], OFW) : `${zext(`o${k - 1}`, bitLength(before - e.LVW[k - 1]), OFW)} + ${zext(`l${k - 1}`, e.LNW[k - 1], OFW)}`;
+    return { k, LV: e.LVW[k], LN: e.LNW[k], EW, XW: EW + 1, D, Dm1: D - 1, PW: bitLength(D - 1), ram: EW + 1 >= LINE_RAM_MIN_WIDTH, maxOff: before, OFW, SHW: e.LVW[k] + before, offExpr };
   });
 }
 
@@ -68,6 +73,9 @@ export function buildEncPack(d: Derived, prefix: string = DEFAULT_PREFIX): Modul
   const ks = Array.from({ length: KMAX }, (_, i) => i + 1);
   const lines = delayLines(d);
   const levels = e.LVW.map((LV, k) => ({ k, LV, LN: e.LNW[k] }));
+  const last = lines[lines.length - 1];
+  const slotExpr = [zext('a_lv0', e.LVW[0], SWS), ...lines.map((l) => zext(`s${l.k}`, l.SHW, SWS))].join(' | ');
+  const bitsExpr = `${zext(`o${last.k}`, last.OFW, SOW)} + ${zext(`l${last.k}`, last.LN, SOW)}`;
   const ctx = {
     B: e.B,
     SW,
@@ -91,6 +99,8 @@ export function buildEncPack(d: Derived, prefix: string = DEFAULT_PREFIX): Modul
     LN0: e.LNW[0],
     lines,
     levels,
+    slotExpr,
+    bitsExpr,
     hasRam: lines.some((l) => l.ram),
     wordEnd: packFields(
       ks.map((k) => k * e.B),
@@ -119,12 +129,12 @@ export function buildEncPack(d: Derived, prefix: string = DEFAULT_PREFIX): Modul
     bit('input', 'm_axis_tready'),
     bit('output', 'm_axis_tlast'),
   ];
-  const lineText = lines.map((l) => `${l.k}: ${l.D} x ${l.EW} ${l.ram ? 'memory' : 'flip-flops'}`).join(', ');
+  const lineText = lines.map((l) => `${l.k}: ${l.D} x ${l.XW} ${l.ram ? 'block RAM' : 'flip-flops'}`).join(', ');
   const description = [
     'Encoder stage 4, format v2 framing (docs/design/format-v2.md 3, 5): level k of record r goes out in slot',
     `r + O[k], O = (${LEVEL_OFFSETS.join(', ')}).`,
-    `1. Delay lines: level 0 direct, level k >= 1 into a line O[k] deep of {length, bits} (${lineText}),`,
-    `   one write and one read per slot. After a tile's last record, ${e.DRAIN} drain slots push empty entries;`,
+    `1. Delay lines: level 0 direct, level k >= 1 into a line O[k] deep of {live, length, bits} (${lineText}),`,
+    `   one write and one read per slot. After a tile's last record, ${e.DRAIN} drain slots push entries that are not live;`,
     `   after reset the lines are cleared the same way (${e.DRAIN} cycles) before the first record is taken.`,
     `2. Slot assembly: the 8 levels concatenated at prefix-sum offsets, at most ${SW} bits, and the slot length,`,
     `   into the slot register, which the packer drains ${CH} bits per cycle${SWS > CH ? ' (a shift right by ' + CH + ' per chunk)' : ''}.`,
