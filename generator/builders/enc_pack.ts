@@ -38,7 +38,10 @@ export interface DelayLine {
   D: number; // depth O[k]
   Dm1: number; // D - 1, the last pointer value
   PW: number; // pointer width (memories)
-  XW: number; // stored entry width: a live bit, the length, the bits
+  XW: number; // stored entry width: a live bit and the bits
+  LNX: number; // length line entry width: a live bit and the length
+  Dm2: number; // D - 2, the length line's last pointer value
+  LPW: number; // length line pointer width
   ram: boolean;
   maxOff: number; // the most the levels before it hold: its largest offset in the slot
   OFW: number; // width of its offset
@@ -54,8 +57,10 @@ export function delayLines(d: Derived): DelayLine[] {
     const before = e.LVW.slice(0, k).reduce((a, b) => a + b, 0);
     const OFW = bitLength(before);
     const offExpr =
-      k === 1 ? zext('a_ln0', e.LNW[0], OFW) : `${zext(`o${k - 1}`, bitLength(before - e.LVW[k - 1]), OFW)} + ${zext(`l${k - 1}`, e.LNW[k - 1], OFW)}`;
-    return { k, LV: e.LVW[k], LN: e.LNW[k], EW, XW: EW + 1, D, Dm1: D - 1, PW: bitLength(D - 1), ram: EW + 1 >= LINE_RAM_MIN_WIDTH, maxOff: before, OFW, SHW: e.LVW[k] + before, offExpr };
+      k === 1 ? zext('nl0', e.LNW[0], OFW) : `${zext(`no${k - 1}`, bitLength(before - e.LVW[k - 1]), OFW)} + ${zext(`nl${k - 1}`, e.LNW[k - 1], OFW)}`;
+    if (D < 3) throw new Error(`delay line ${k}: depth ${D} < 3 (its length line is one shorter)`);
+    const XW = e.LVW[k] + 1;
+    return { k, LV: e.LVW[k], LN: e.LNW[k], LNX: e.LNW[k] + 1, EW, XW, D, Dm1: D - 1, Dm2: D - 2, PW: bitLength(D - 1), LPW: bitLength(D - 2), ram: XW >= LINE_RAM_MIN_WIDTH, maxOff: before, OFW, SHW: e.LVW[k] + before, offExpr };
   });
 }
 
@@ -75,7 +80,7 @@ export function buildEncPack(d: Derived, prefix: string = DEFAULT_PREFIX): Modul
   const levels = e.LVW.map((LV, k) => ({ k, LV, LN: e.LNW[k] }));
   const last = lines[lines.length - 1];
   const slotExpr = [zext('a_lv0', e.LVW[0], SWS), ...lines.map((l) => zext(`s${l.k}`, l.SHW, SWS))].join(' | ');
-  const bitsExpr = `${zext(`o${last.k}`, last.OFW, SOW)} + ${zext(`l${last.k}`, last.LN, SOW)}`;
+  const bitsExpr = `${zext(`no${last.k}`, last.OFW, SOW)} + ${zext(`nl${last.k}`, last.LN, SOW)}`;
   const ctx = {
     B: e.B,
     SW,
@@ -129,11 +134,12 @@ export function buildEncPack(d: Derived, prefix: string = DEFAULT_PREFIX): Modul
     bit('input', 'm_axis_tready'),
     bit('output', 'm_axis_tlast'),
   ];
-  const lineText = lines.map((l) => `${l.k}: ${l.D} x ${l.XW} ${l.ram ? 'block RAM' : 'flip-flops'}`).join(', ');
+  const lineText = lines.map((l) => `${l.k}: ${l.D} x ${l.XW} and ${l.Dm1} x ${l.LNX} ${l.ram ? 'block RAM' : 'flip-flops'}`).join(', ');
   const description = [
     'Encoder stage 4, format v2 framing (docs/design/format-v2.md 3, 5): level k of record r goes out in slot',
     `r + O[k], O = (${LEVEL_OFFSETS.join(', ')}).`,
-    `1. Delay lines: level 0 direct, level k >= 1 into a line O[k] deep of {live, length, bits} (${lineText}),`,
+    `1. Delay lines: level 0 direct, level k >= 1 into a line O[k] deep of {live, bits} and one O[k] - 1 deep of {live, length}`,
+    `   (${lineText}): the lengths are out a step early, and the slot's offsets are registered with its bits,`,
     `   one write and one read per slot. After a tile's last record, ${e.DRAIN} drain slots push entries that are not live;`,
     `   after reset the lines are cleared the same way (${e.DRAIN} cycles) before the first record is taken.`,
     `2. Slot assembly: the 8 levels concatenated at prefix-sum offsets, at most ${SW} bits, and the slot length,`,
