@@ -46,7 +46,8 @@ export interface DelayLine {
   maxOff: number; // the most the levels before it hold: its largest offset in the slot
   OFW: number; // width of its offset
   SHW: number; // width of the level at its offset: LV + maxOff
-  offExpr: string; // its offset: the previous level's offset plus that level's length
+  offExpr: string; // its offset: the lengths of levels 1 .. k-1, plus level 0's
+  psExpr: string; // the lengths of levels 1 .. k-1 added up ('' for k = 1)
 }
 
 export function delayLines(d: Derived): DelayLine[] {
@@ -57,10 +58,13 @@ export function delayLines(d: Derived): DelayLine[] {
     const before = e.LVW.slice(0, k).reduce((a, b) => a + b, 0);
     const OFW = bitLength(before);
     const offExpr =
-      k === 1 ? zext('nl0', e.LNW[0], OFW) : `${zext(`no${k - 1}`, bitLength(before - e.LVW[k - 1]), OFW)} + ${zext(`nl${k - 1}`, e.LNW[k - 1], OFW)}`;
+      k === 1 ? zext('nl0', e.LNW[0], OFW) : `ps${k} + ${zext('nl0', e.LNW[0], OFW)}`;
+    // the lengths of levels 1 .. k-1 added up: from the length lines' registers only, so the step's take
+    // (level 0's length) meets one adder, not the chain
+    const psExpr = k === 1 ? '' : k === 2 ? zext('nl1', e.LNW[1], OFW) : `${zext(`ps${k - 1}`, bitLength(before - e.LVW[k - 1]), OFW)} + ${zext(`nl${k - 1}`, e.LNW[k - 1], OFW)}`;
     if (D < 3) throw new Error(`delay line ${k}: depth ${D} < 3 (its length line is one shorter)`);
     const XW = e.LVW[k] + 1;
-    return { k, LV: e.LVW[k], LN: e.LNW[k], LNX: e.LNW[k] + 1, EW, XW, D, Dm1: D - 1, Dm2: D - 2, PW: bitLength(D - 1), LPW: bitLength(D - 2), ram: XW >= LINE_RAM_MIN_WIDTH, maxOff: before, OFW, SHW: e.LVW[k] + before, offExpr };
+    return { k, LV: e.LVW[k], LN: e.LNW[k], LNX: e.LNW[k] + 1, EW, XW, D, Dm1: D - 1, Dm2: D - 2, PW: bitLength(D - 1), LPW: bitLength(D - 2), ram: XW >= LINE_RAM_MIN_WIDTH, maxOff: before, OFW, SHW: e.LVW[k] + before, offExpr, psExpr };
   });
 }
 
@@ -80,7 +84,7 @@ export function buildEncPack(d: Derived, prefix: string = DEFAULT_PREFIX): Modul
   const levels = e.LVW.map((LV, k) => ({ k, LV, LN: e.LNW[k] }));
   const last = lines[lines.length - 1];
   const slotExpr = [zext('a_lv0', e.LVW[0], SWS), ...lines.map((l) => zext(`s${l.k}`, l.SHW, SWS))].join(' | ');
-  const bitsExpr = `${zext(`no${last.k}`, last.OFW, SOW)} + ${zext(`nl${last.k}`, last.LN, SOW)}`;
+  const bitsExpr = `${zext(`ps${last.k}`, last.OFW, SOW)} + ${zext(`nl${last.k}`, last.LN, SOW)} + ${zext('nl0', e.LNW[0], SOW)}`;
   const ctx = {
     B: e.B,
     SW,
