@@ -108,6 +108,9 @@ export const inHandshake = (): Port[] => [bit('input', 'in_valid'), bit('output'
 export const outHandshake = (): Port[] => [bit('output', 'out_valid', undefined, { reg: true }), bit('input', 'out_ready')];
 export const clkRst = (): Port[] => [bit('input', 'clk'), bit('input', 'rst')];
 
+/** expr (w bits) zero-extended to W >= w bits, as Verilog-2005 (no zero replication when W = w). */
+export const zext = (expr: string, w: number, W: number): string => (W > w ? `{ {${W - w}{1'b0}}, ${expr} }` : expr);
+
 /** Concatenation of equal-width fields, field i at bits [i*w +: w]. */
 export function packFields(values: number[], w: number): bigint {
   let x = 0n;

@@ -10,10 +10,12 @@ export function buildEncCtx(d: Derived, prefix: string = DEFAULT_PREFIX): Module
   const e = encWidths(d);
   const S = d.symbols;
   const ROMW = e.ESCW + e.SBW + e.RKW;
+  // Entries with k or L above W are never read; each holds the entry of min(k, W), min(L, W), so the
+  // table's logic ignores the low bits of an index above W (about half the LUTs of a zero fill).
   const entries = new Array<number>(1 << (2 * e.LW)).fill(0);
-  for (let k = 0; k < S; k++) {
-    for (let l = 0; l < S; l++) {
-      const i = k * S + l;
+  for (let k = 0; k < 1 << e.LW; k++) {
+    for (let l = 0; l < 1 << e.LW; l++) {
+      const i = Math.min(k, S - 1) * S + Math.min(l, S - 1);
       entries[(k << e.LW) | l] = (d.escIndex[i] * 2 ** e.SBW + d.symBits[i]) * 2 ** e.RKW + d.rankTable[i];
     }
   }

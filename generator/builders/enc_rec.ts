@@ -28,6 +28,7 @@ export function buildEncRec(d: Derived, prefix: string = DEFAULT_PREFIX): Module
     ESCW: e.ESCW,
     escBits: e.escBits,
     hasEsc: e.escBits > 0,
+    oneBlock: e.NB === 1,
     RBW: e.OW,
     NBW,
     NIW: Math.max(1, bitLength(e.NB - 1)),
