@@ -5,16 +5,17 @@
 // plane 0; 2 mode plane 3 and rank plane 1; 3-5 rank planes 2-4; 6 escapes, DCT side information and RAW
 // payloads; 7 CTX payloads and DCT coefficients. slot_len and every level offset in the slot are
 // registers, computed in the step before from lengths registered 2 or more steps earlier, so the
-// decoder's position loop is pos += slot_len. One level unit per level reads its window of the slot
+// decoder's position loop is pos += slot_len; more and last are registers too. One level unit per level reads its window of the slot
 // and the state the unit below left for that record in a shift register (O[k] - O[k-1] deep); the
 // length of the record's next level is computed from that state as it moves along (the U stage).
 // The context table ctx_q is the only other loop: level 6 of record r (escapes, with ctx(r) from the
-// record before) gives each value's bit length L and ctx(r + 1), one record per step. The pixel of
-// record t - O[7] (level 7 in slot t) is on the outputs while slot t is at the buffer head.
-// Errors are for fields of the slot at the head (its bits are all in when the decoder steps), in the
-// order a reader meets them: a DCT block where none may be (level 2), escape, DCT width (level 6),
-// CTX value (level 7).
-// Latency: 0 (outputs are combinational on the slot at the head; the state moves on step).
+// record before) gives each value's bit length L and ctx(r + 1), one record per step. Level 7 of
+// record t - O[7] (in slot t): each channel's field is taken from the slot and registered with the
+// record's state when slot t is taken (the P7 registers); the modes, values, mask and err_value
+// outputs are formed from those registers in the next cycle.
+// err_nodct (level 2), err_escape and err_width (level 6) are for the slot at the head; err_value (a
+// CTX value out of range, level 7) for the record in the P7 registers. Reading order: level 2, 6, 7.
+// Latency: 1 for the pixel outputs (the P7 registers); 0 for the rest (the slot at the head).
 //
 // Configuration:
 //   channels       64
@@ -41,7 +42,7 @@ module dctcm_dec_parse (
     output wire [10:0] slot_len,  // length of the slot at the head (a register)
     output wire more,             // a slot of the tile is left to take
     output wire last,             // the slot at the head is the tile's last
-    output reg  pix_valid,        // the slot carries the top level of a record: its pixel is below
+    output reg  pix_valid,        // the slot at the head carries the top level of a record: its pixel is on the outputs below the cycle after it is taken
     output reg  [7:0] mode_ctx,   // block b is CTX
     output reg  [7:0] mode_raw,   // block b is RAW
     output reg  [7:0] mode_dct,   // block b is DCT (none of the three: ZERO)
@@ -50,7 +51,7 @@ module dctcm_dec_parse (
     output reg  err_nodct,        // a DCT block in a no-DCT tile (mode plane 3, level 2)
     output reg  err_escape,       // an escape field names no unranked length (level 6)
     output reg  err_width,        // a DCT width field exceeds CWM (level 6)
-    output reg  err_value         // a CTX value is outside [qMin, qMax] (level 7)
+    output reg  err_value         // a CTX value of the record in the P7 registers is outside [qMin, qMax] (level 7)
 );
     localparam C = 64;          // channels
     localparam N = 8;          // DCT size: channels per block
@@ -224,6 +225,17 @@ module dctcm_dec_parse (
                 4'd7: ctx_limits = { 4'd1, 4'd1 };
                 default: ctx_limits = {2*CTXW{1'b0}};
             endcase
+        end
+    endfunction
+
+    // 2^bitLength(c) - 1: the bits a count 0..c can set.
+    function [UW-1:0] below_mask;
+        input integer c;
+        integer b;
+        begin
+            below_mask = {UW{1'b0}};
+            for (b = 0; b < UW; b = b + 1)
+                if ((1 << b) <= c) below_mask[b] = 1'b1;
         end
     endfunction
 
@@ -452,8 +464,1212 @@ module dctcm_dec_parse (
 
     // (level 7 >> a)[11-1:0], the largest step first: each step keeps only the bits the later
     // steps and the result can still reach (zeros beyond x, as x >> a gives).
-    function [11-1:0] take_field;
-        input [715-1:0] x;
+    function [11-1:0] take_field1;
+        input [22-1:0] x;
+        input [4-1:0] a;
+        reg [18-1:0] t3;
+        reg [14-1:0] t2;
+        reg [12-1:0] t1;
+        reg [11-1:0] t0;
+        begin
+            t3 = a[3] ? { {4{1'b0}}, x[21:8] } : x[17:0];
+            t2 = a[2] ? t3[17:4] : t3[13:0];
+            t1 = a[1] ? t2[13:2] : t2[11:0];
+            t0 = a[0] ? t1[11:1] : t1[10:0];
+            take_field1 = t0;
+        end
+    endfunction
+
+    // (level 7 >> a)[11-1:0], the largest step first: each step keeps only the bits the later
+    // steps and the result can still reach (zeros beyond x, as x >> a gives).
+    function [11-1:0] take_field2;
+        input [33-1:0] x;
+        input [5-1:0] a;
+        reg [26-1:0] t4;
+        reg [18-1:0] t3;
+        reg [14-1:0] t2;
+        reg [12-1:0] t1;
+        reg [11-1:0] t0;
+        begin
+            t4 = a[4] ? { {9{1'b0}}, x[32:16] } : x[25:0];
+            t3 = a[3] ? t4[25:8] : t4[17:0];
+            t2 = a[2] ? t3[17:4] : t3[13:0];
+            t1 = a[1] ? t2[13:2] : t2[11:0];
+            t0 = a[0] ? t1[11:1] : t1[10:0];
+            take_field2 = t0;
+        end
+    endfunction
+
+    // (level 7 >> a)[11-1:0], the largest step first: each step keeps only the bits the later
+    // steps and the result can still reach (zeros beyond x, as x >> a gives).
+    function [11-1:0] take_field3;
+        input [44-1:0] x;
+        input [6-1:0] a;
+        reg [42-1:0] t5;
+        reg [26-1:0] t4;
+        reg [18-1:0] t3;
+        reg [14-1:0] t2;
+        reg [12-1:0] t1;
+        reg [11-1:0] t0;
+        begin
+            t5 = a[5] ? { {30{1'b0}}, x[43:32] } : x[41:0];
+            t4 = a[4] ? t5[41:16] : t5[25:0];
+            t3 = a[3] ? t4[25:8] : t4[17:0];
+            t2 = a[2] ? t3[17:4] : t3[13:0];
+            t1 = a[1] ? t2[13:2] : t2[11:0];
+            t0 = a[0] ? t1[11:1] : t1[10:0];
+            take_field3 = t0;
+        end
+    endfunction
+
+    // (level 7 >> a)[11-1:0], the largest step first: each step keeps only the bits the later
+    // steps and the result can still reach (zeros beyond x, as x >> a gives).
+    function [11-1:0] take_field4;
+        input [55-1:0] x;
+        input [6-1:0] a;
+        reg [42-1:0] t5;
+        reg [26-1:0] t4;
+        reg [18-1:0] t3;
+        reg [14-1:0] t2;
+        reg [12-1:0] t1;
+        reg [11-1:0] t0;
+        begin
+            t5 = a[5] ? { {19{1'b0}}, x[54:32] } : x[41:0];
+            t4 = a[4] ? t5[41:16] : t5[25:0];
+            t3 = a[3] ? t4[25:8] : t4[17:0];
+            t2 = a[2] ? t3[17:4] : t3[13:0];
+            t1 = a[1] ? t2[13:2] : t2[11:0];
+            t0 = a[0] ? t1[11:1] : t1[10:0];
+            take_field4 = t0;
+        end
+    endfunction
+
+    // (level 7 >> a)[11-1:0], the largest step first: each step keeps only the bits the later
+    // steps and the result can still reach (zeros beyond x, as x >> a gives).
+    function [11-1:0] take_field5;
+        input [66-1:0] x;
+        input [6-1:0] a;
+        reg [42-1:0] t5;
+        reg [26-1:0] t4;
+        reg [18-1:0] t3;
+        reg [14-1:0] t2;
+        reg [12-1:0] t1;
+        reg [11-1:0] t0;
+        begin
+            t5 = a[5] ? { {8{1'b0}}, x[65:32] } : x[41:0];
+            t4 = a[4] ? t5[41:16] : t5[25:0];
+            t3 = a[3] ? t4[25:8] : t4[17:0];
+            t2 = a[2] ? t3[17:4] : t3[13:0];
+            t1 = a[1] ? t2[13:2] : t2[11:0];
+            t0 = a[0] ? t1[11:1] : t1[10:0];
+            take_field5 = t0;
+        end
+    endfunction
+
+    // (level 7 >> a)[11-1:0], the largest step first: each step keeps only the bits the later
+    // steps and the result can still reach (zeros beyond x, as x >> a gives).
+    function [11-1:0] take_field6;
+        input [77-1:0] x;
+        input [7-1:0] a;
+        reg [74-1:0] t6;
+        reg [42-1:0] t5;
+        reg [26-1:0] t4;
+        reg [18-1:0] t3;
+        reg [14-1:0] t2;
+        reg [12-1:0] t1;
+        reg [11-1:0] t0;
+        begin
+            t6 = a[6] ? { {61{1'b0}}, x[76:64] } : x[73:0];
+            t5 = a[5] ? t6[73:32] : t6[41:0];
+            t4 = a[4] ? t5[41:16] : t5[25:0];
+            t3 = a[3] ? t4[25:8] : t4[17:0];
+            t2 = a[2] ? t3[17:4] : t3[13:0];
+            t1 = a[1] ? t2[13:2] : t2[11:0];
+            t0 = a[0] ? t1[11:1] : t1[10:0];
+            take_field6 = t0;
+        end
+    endfunction
+
+    // (level 7 >> a)[11-1:0], the largest step first: each step keeps only the bits the later
+    // steps and the result can still reach (zeros beyond x, as x >> a gives).
+    function [11-1:0] take_field7;
+        input [88-1:0] x;
+        input [7-1:0] a;
+        reg [74-1:0] t6;
+        reg [42-1:0] t5;
+        reg [26-1:0] t4;
+        reg [18-1:0] t3;
+        reg [14-1:0] t2;
+        reg [12-1:0] t1;
+        reg [11-1:0] t0;
+        begin
+            t6 = a[6] ? { {50{1'b0}}, x[87:64] } : x[73:0];
+            t5 = a[5] ? t6[73:32] : t6[41:0];
+            t4 = a[4] ? t5[41:16] : t5[25:0];
+            t3 = a[3] ? t4[25:8] : t4[17:0];
+            t2 = a[2] ? t3[17:4] : t3[13:0];
+            t1 = a[1] ? t2[13:2] : t2[11:0];
+            t0 = a[0] ? t1[11:1] : t1[10:0];
+            take_field7 = t0;
+        end
+    endfunction
+
+    // (level 7 >> a)[11-1:0], the largest step first: each step keeps only the bits the later
+    // steps and the result can still reach (zeros beyond x, as x >> a gives).
+    function [11-1:0] take_field8;
+        input [99-1:0] x;
+        input [7-1:0] a;
+        reg [74-1:0] t6;
+        reg [42-1:0] t5;
+        reg [26-1:0] t4;
+        reg [18-1:0] t3;
+        reg [14-1:0] t2;
+        reg [12-1:0] t1;
+        reg [11-1:0] t0;
+        begin
+            t6 = a[6] ? { {39{1'b0}}, x[98:64] } : x[73:0];
+            t5 = a[5] ? t6[73:32] : t6[41:0];
+            t4 = a[4] ? t5[41:16] : t5[25:0];
+            t3 = a[3] ? t4[25:8] : t4[17:0];
+            t2 = a[2] ? t3[17:4] : t3[13:0];
+            t1 = a[1] ? t2[13:2] : t2[11:0];
+            t0 = a[0] ? t1[11:1] : t1[10:0];
+            take_field8 = t0;
+        end
+    endfunction
+
+    // (level 7 >> a)[11-1:0], the largest step first: each step keeps only the bits the later
+    // steps and the result can still reach (zeros beyond x, as x >> a gives).
+    function [11-1:0] take_field9;
+        input [110-1:0] x;
+        input [7-1:0] a;
+        reg [74-1:0] t6;
+        reg [42-1:0] t5;
+        reg [26-1:0] t4;
+        reg [18-1:0] t3;
+        reg [14-1:0] t2;
+        reg [12-1:0] t1;
+        reg [11-1:0] t0;
+        begin
+            t6 = a[6] ? { {28{1'b0}}, x[109:64] } : x[73:0];
+            t5 = a[5] ? t6[73:32] : t6[41:0];
+            t4 = a[4] ? t5[41:16] : t5[25:0];
+            t3 = a[3] ? t4[25:8] : t4[17:0];
+            t2 = a[2] ? t3[17:4] : t3[13:0];
+            t1 = a[1] ? t2[13:2] : t2[11:0];
+            t0 = a[0] ? t1[11:1] : t1[10:0];
+            take_field9 = t0;
+        end
+    endfunction
+
+    // (level 7 >> a)[11-1:0], the largest step first: each step keeps only the bits the later
+    // steps and the result can still reach (zeros beyond x, as x >> a gives).
+    function [11-1:0] take_field10;
+        input [121-1:0] x;
+        input [7-1:0] a;
+        reg [74-1:0] t6;
+        reg [42-1:0] t5;
+        reg [26-1:0] t4;
+        reg [18-1:0] t3;
+        reg [14-1:0] t2;
+        reg [12-1:0] t1;
+        reg [11-1:0] t0;
+        begin
+            t6 = a[6] ? { {17{1'b0}}, x[120:64] } : x[73:0];
+            t5 = a[5] ? t6[73:32] : t6[41:0];
+            t4 = a[4] ? t5[41:16] : t5[25:0];
+            t3 = a[3] ? t4[25:8] : t4[17:0];
+            t2 = a[2] ? t3[17:4] : t3[13:0];
+            t1 = a[1] ? t2[13:2] : t2[11:0];
+            t0 = a[0] ? t1[11:1] : t1[10:0];
+            take_field10 = t0;
+        end
+    endfunction
+
+    // (level 7 >> a)[11-1:0], the largest step first: each step keeps only the bits the later
+    // steps and the result can still reach (zeros beyond x, as x >> a gives).
+    function [11-1:0] take_field11;
+        input [132-1:0] x;
+        input [7-1:0] a;
+        reg [74-1:0] t6;
+        reg [42-1:0] t5;
+        reg [26-1:0] t4;
+        reg [18-1:0] t3;
+        reg [14-1:0] t2;
+        reg [12-1:0] t1;
+        reg [11-1:0] t0;
+        begin
+            t6 = a[6] ? { {6{1'b0}}, x[131:64] } : x[73:0];
+            t5 = a[5] ? t6[73:32] : t6[41:0];
+            t4 = a[4] ? t5[41:16] : t5[25:0];
+            t3 = a[3] ? t4[25:8] : t4[17:0];
+            t2 = a[2] ? t3[17:4] : t3[13:0];
+            t1 = a[1] ? t2[13:2] : t2[11:0];
+            t0 = a[0] ? t1[11:1] : t1[10:0];
+            take_field11 = t0;
+        end
+    endfunction
+
+    // (level 7 >> a)[11-1:0], the largest step first: each step keeps only the bits the later
+    // steps and the result can still reach (zeros beyond x, as x >> a gives).
+    function [11-1:0] take_field12;
+        input [143-1:0] x;
+        input [8-1:0] a;
+        reg [138-1:0] t7;
+        reg [74-1:0] t6;
+        reg [42-1:0] t5;
+        reg [26-1:0] t4;
+        reg [18-1:0] t3;
+        reg [14-1:0] t2;
+        reg [12-1:0] t1;
+        reg [11-1:0] t0;
+        begin
+            t7 = a[7] ? { {123{1'b0}}, x[142:128] } : x[137:0];
+            t6 = a[6] ? t7[137:64] : t7[73:0];
+            t5 = a[5] ? t6[73:32] : t6[41:0];
+            t4 = a[4] ? t5[41:16] : t5[25:0];
+            t3 = a[3] ? t4[25:8] : t4[17:0];
+            t2 = a[2] ? t3[17:4] : t3[13:0];
+            t1 = a[1] ? t2[13:2] : t2[11:0];
+            t0 = a[0] ? t1[11:1] : t1[10:0];
+            take_field12 = t0;
+        end
+    endfunction
+
+    // (level 7 >> a)[11-1:0], the largest step first: each step keeps only the bits the later
+    // steps and the result can still reach (zeros beyond x, as x >> a gives).
+    function [11-1:0] take_field13;
+        input [154-1:0] x;
+        input [8-1:0] a;
+        reg [138-1:0] t7;
+        reg [74-1:0] t6;
+        reg [42-1:0] t5;
+        reg [26-1:0] t4;
+        reg [18-1:0] t3;
+        reg [14-1:0] t2;
+        reg [12-1:0] t1;
+        reg [11-1:0] t0;
+        begin
+            t7 = a[7] ? { {112{1'b0}}, x[153:128] } : x[137:0];
+            t6 = a[6] ? t7[137:64] : t7[73:0];
+            t5 = a[5] ? t6[73:32] : t6[41:0];
+            t4 = a[4] ? t5[41:16] : t5[25:0];
+            t3 = a[3] ? t4[25:8] : t4[17:0];
+            t2 = a[2] ? t3[17:4] : t3[13:0];
+            t1 = a[1] ? t2[13:2] : t2[11:0];
+            t0 = a[0] ? t1[11:1] : t1[10:0];
+            take_field13 = t0;
+        end
+    endfunction
+
+    // (level 7 >> a)[11-1:0], the largest step first: each step keeps only the bits the later
+    // steps and the result can still reach (zeros beyond x, as x >> a gives).
+    function [11-1:0] take_field14;
+        input [165-1:0] x;
+        input [8-1:0] a;
+        reg [138-1:0] t7;
+        reg [74-1:0] t6;
+        reg [42-1:0] t5;
+        reg [26-1:0] t4;
+        reg [18-1:0] t3;
+        reg [14-1:0] t2;
+        reg [12-1:0] t1;
+        reg [11-1:0] t0;
+        begin
+            t7 = a[7] ? { {101{1'b0}}, x[164:128] } : x[137:0];
+            t6 = a[6] ? t7[137:64] : t7[73:0];
+            t5 = a[5] ? t6[73:32] : t6[41:0];
+            t4 = a[4] ? t5[41:16] : t5[25:0];
+            t3 = a[3] ? t4[25:8] : t4[17:0];
+            t2 = a[2] ? t3[17:4] : t3[13:0];
+            t1 = a[1] ? t2[13:2] : t2[11:0];
+            t0 = a[0] ? t1[11:1] : t1[10:0];
+            take_field14 = t0;
+        end
+    endfunction
+
+    // (level 7 >> a)[11-1:0], the largest step first: each step keeps only the bits the later
+    // steps and the result can still reach (zeros beyond x, as x >> a gives).
+    function [11-1:0] take_field15;
+        input [176-1:0] x;
+        input [8-1:0] a;
+        reg [138-1:0] t7;
+        reg [74-1:0] t6;
+        reg [42-1:0] t5;
+        reg [26-1:0] t4;
+        reg [18-1:0] t3;
+        reg [14-1:0] t2;
+        reg [12-1:0] t1;
+        reg [11-1:0] t0;
+        begin
+            t7 = a[7] ? { {90{1'b0}}, x[175:128] } : x[137:0];
+            t6 = a[6] ? t7[137:64] : t7[73:0];
+            t5 = a[5] ? t6[73:32] : t6[41:0];
+            t4 = a[4] ? t5[41:16] : t5[25:0];
+            t3 = a[3] ? t4[25:8] : t4[17:0];
+            t2 = a[2] ? t3[17:4] : t3[13:0];
+            t1 = a[1] ? t2[13:2] : t2[11:0];
+            t0 = a[0] ? t1[11:1] : t1[10:0];
+            take_field15 = t0;
+        end
+    endfunction
+
+    // (level 7 >> a)[11-1:0], the largest step first: each step keeps only the bits the later
+    // steps and the result can still reach (zeros beyond x, as x >> a gives).
+    function [11-1:0] take_field16;
+        input [187-1:0] x;
+        input [8-1:0] a;
+        reg [138-1:0] t7;
+        reg [74-1:0] t6;
+        reg [42-1:0] t5;
+        reg [26-1:0] t4;
+        reg [18-1:0] t3;
+        reg [14-1:0] t2;
+        reg [12-1:0] t1;
+        reg [11-1:0] t0;
+        begin
+            t7 = a[7] ? { {79{1'b0}}, x[186:128] } : x[137:0];
+            t6 = a[6] ? t7[137:64] : t7[73:0];
+            t5 = a[5] ? t6[73:32] : t6[41:0];
+            t4 = a[4] ? t5[41:16] : t5[25:0];
+            t3 = a[3] ? t4[25:8] : t4[17:0];
+            t2 = a[2] ? t3[17:4] : t3[13:0];
+            t1 = a[1] ? t2[13:2] : t2[11:0];
+            t0 = a[0] ? t1[11:1] : t1[10:0];
+            take_field16 = t0;
+        end
+    endfunction
+
+    // (level 7 >> a)[11-1:0], the largest step first: each step keeps only the bits the later
+    // steps and the result can still reach (zeros beyond x, as x >> a gives).
+    function [11-1:0] take_field17;
+        input [198-1:0] x;
+        input [8-1:0] a;
+        reg [138-1:0] t7;
+        reg [74-1:0] t6;
+        reg [42-1:0] t5;
+        reg [26-1:0] t4;
+        reg [18-1:0] t3;
+        reg [14-1:0] t2;
+        reg [12-1:0] t1;
+        reg [11-1:0] t0;
+        begin
+            t7 = a[7] ? { {68{1'b0}}, x[197:128] } : x[137:0];
+            t6 = a[6] ? t7[137:64] : t7[73:0];
+            t5 = a[5] ? t6[73:32] : t6[41:0];
+            t4 = a[4] ? t5[41:16] : t5[25:0];
+            t3 = a[3] ? t4[25:8] : t4[17:0];
+            t2 = a[2] ? t3[17:4] : t3[13:0];
+            t1 = a[1] ? t2[13:2] : t2[11:0];
+            t0 = a[0] ? t1[11:1] : t1[10:0];
+            take_field17 = t0;
+        end
+    endfunction
+
+    // (level 7 >> a)[11-1:0], the largest step first: each step keeps only the bits the later
+    // steps and the result can still reach (zeros beyond x, as x >> a gives).
+    function [11-1:0] take_field18;
+        input [209-1:0] x;
+        input [8-1:0] a;
+        reg [138-1:0] t7;
+        reg [74-1:0] t6;
+        reg [42-1:0] t5;
+        reg [26-1:0] t4;
+        reg [18-1:0] t3;
+        reg [14-1:0] t2;
+        reg [12-1:0] t1;
+        reg [11-1:0] t0;
+        begin
+            t7 = a[7] ? { {57{1'b0}}, x[208:128] } : x[137:0];
+            t6 = a[6] ? t7[137:64] : t7[73:0];
+            t5 = a[5] ? t6[73:32] : t6[41:0];
+            t4 = a[4] ? t5[41:16] : t5[25:0];
+            t3 = a[3] ? t4[25:8] : t4[17:0];
+            t2 = a[2] ? t3[17:4] : t3[13:0];
+            t1 = a[1] ? t2[13:2] : t2[11:0];
+            t0 = a[0] ? t1[11:1] : t1[10:0];
+            take_field18 = t0;
+        end
+    endfunction
+
+    // (level 7 >> a)[11-1:0], the largest step first: each step keeps only the bits the later
+    // steps and the result can still reach (zeros beyond x, as x >> a gives).
+    function [11-1:0] take_field19;
+        input [220-1:0] x;
+        input [8-1:0] a;
+        reg [138-1:0] t7;
+        reg [74-1:0] t6;
+        reg [42-1:0] t5;
+        reg [26-1:0] t4;
+        reg [18-1:0] t3;
+        reg [14-1:0] t2;
+        reg [12-1:0] t1;
+        reg [11-1:0] t0;
+        begin
+            t7 = a[7] ? { {46{1'b0}}, x[219:128] } : x[137:0];
+            t6 = a[6] ? t7[137:64] : t7[73:0];
+            t5 = a[5] ? t6[73:32] : t6[41:0];
+            t4 = a[4] ? t5[41:16] : t5[25:0];
+            t3 = a[3] ? t4[25:8] : t4[17:0];
+            t2 = a[2] ? t3[17:4] : t3[13:0];
+            t1 = a[1] ? t2[13:2] : t2[11:0];
+            t0 = a[0] ? t1[11:1] : t1[10:0];
+            take_field19 = t0;
+        end
+    endfunction
+
+    // (level 7 >> a)[11-1:0], the largest step first: each step keeps only the bits the later
+    // steps and the result can still reach (zeros beyond x, as x >> a gives).
+    function [11-1:0] take_field20;
+        input [231-1:0] x;
+        input [8-1:0] a;
+        reg [138-1:0] t7;
+        reg [74-1:0] t6;
+        reg [42-1:0] t5;
+        reg [26-1:0] t4;
+        reg [18-1:0] t3;
+        reg [14-1:0] t2;
+        reg [12-1:0] t1;
+        reg [11-1:0] t0;
+        begin
+            t7 = a[7] ? { {35{1'b0}}, x[230:128] } : x[137:0];
+            t6 = a[6] ? t7[137:64] : t7[73:0];
+            t5 = a[5] ? t6[73:32] : t6[41:0];
+            t4 = a[4] ? t5[41:16] : t5[25:0];
+            t3 = a[3] ? t4[25:8] : t4[17:0];
+            t2 = a[2] ? t3[17:4] : t3[13:0];
+            t1 = a[1] ? t2[13:2] : t2[11:0];
+            t0 = a[0] ? t1[11:1] : t1[10:0];
+            take_field20 = t0;
+        end
+    endfunction
+
+    // (level 7 >> a)[11-1:0], the largest step first: each step keeps only the bits the later
+    // steps and the result can still reach (zeros beyond x, as x >> a gives).
+    function [11-1:0] take_field21;
+        input [242-1:0] x;
+        input [8-1:0] a;
+        reg [138-1:0] t7;
+        reg [74-1:0] t6;
+        reg [42-1:0] t5;
+        reg [26-1:0] t4;
+        reg [18-1:0] t3;
+        reg [14-1:0] t2;
+        reg [12-1:0] t1;
+        reg [11-1:0] t0;
+        begin
+            t7 = a[7] ? { {24{1'b0}}, x[241:128] } : x[137:0];
+            t6 = a[6] ? t7[137:64] : t7[73:0];
+            t5 = a[5] ? t6[73:32] : t6[41:0];
+            t4 = a[4] ? t5[41:16] : t5[25:0];
+            t3 = a[3] ? t4[25:8] : t4[17:0];
+            t2 = a[2] ? t3[17:4] : t3[13:0];
+            t1 = a[1] ? t2[13:2] : t2[11:0];
+            t0 = a[0] ? t1[11:1] : t1[10:0];
+            take_field21 = t0;
+        end
+    endfunction
+
+    // (level 7 >> a)[11-1:0], the largest step first: each step keeps only the bits the later
+    // steps and the result can still reach (zeros beyond x, as x >> a gives).
+    function [11-1:0] take_field22;
+        input [253-1:0] x;
+        input [8-1:0] a;
+        reg [138-1:0] t7;
+        reg [74-1:0] t6;
+        reg [42-1:0] t5;
+        reg [26-1:0] t4;
+        reg [18-1:0] t3;
+        reg [14-1:0] t2;
+        reg [12-1:0] t1;
+        reg [11-1:0] t0;
+        begin
+            t7 = a[7] ? { {13{1'b0}}, x[252:128] } : x[137:0];
+            t6 = a[6] ? t7[137:64] : t7[73:0];
+            t5 = a[5] ? t6[73:32] : t6[41:0];
+            t4 = a[4] ? t5[41:16] : t5[25:0];
+            t3 = a[3] ? t4[25:8] : t4[17:0];
+            t2 = a[2] ? t3[17:4] : t3[13:0];
+            t1 = a[1] ? t2[13:2] : t2[11:0];
+            t0 = a[0] ? t1[11:1] : t1[10:0];
+            take_field22 = t0;
+        end
+    endfunction
+
+    // (level 7 >> a)[11-1:0], the largest step first: each step keeps only the bits the later
+    // steps and the result can still reach (zeros beyond x, as x >> a gives).
+    function [11-1:0] take_field23;
+        input [264-1:0] x;
+        input [8-1:0] a;
+        reg [138-1:0] t7;
+        reg [74-1:0] t6;
+        reg [42-1:0] t5;
+        reg [26-1:0] t4;
+        reg [18-1:0] t3;
+        reg [14-1:0] t2;
+        reg [12-1:0] t1;
+        reg [11-1:0] t0;
+        begin
+            t7 = a[7] ? { {2{1'b0}}, x[263:128] } : x[137:0];
+            t6 = a[6] ? t7[137:64] : t7[73:0];
+            t5 = a[5] ? t6[73:32] : t6[41:0];
+            t4 = a[4] ? t5[41:16] : t5[25:0];
+            t3 = a[3] ? t4[25:8] : t4[17:0];
+            t2 = a[2] ? t3[17:4] : t3[13:0];
+            t1 = a[1] ? t2[13:2] : t2[11:0];
+            t0 = a[0] ? t1[11:1] : t1[10:0];
+            take_field23 = t0;
+        end
+    endfunction
+
+    // (level 7 >> a)[11-1:0], the largest step first: each step keeps only the bits the later
+    // steps and the result can still reach (zeros beyond x, as x >> a gives).
+    function [11-1:0] take_field24;
+        input [275-1:0] x;
+        input [9-1:0] a;
+        reg [266-1:0] t8;
+        reg [138-1:0] t7;
+        reg [74-1:0] t6;
+        reg [42-1:0] t5;
+        reg [26-1:0] t4;
+        reg [18-1:0] t3;
+        reg [14-1:0] t2;
+        reg [12-1:0] t1;
+        reg [11-1:0] t0;
+        begin
+            t8 = a[8] ? { {247{1'b0}}, x[274:256] } : x[265:0];
+            t7 = a[7] ? t8[265:128] : t8[137:0];
+            t6 = a[6] ? t7[137:64] : t7[73:0];
+            t5 = a[5] ? t6[73:32] : t6[41:0];
+            t4 = a[4] ? t5[41:16] : t5[25:0];
+            t3 = a[3] ? t4[25:8] : t4[17:0];
+            t2 = a[2] ? t3[17:4] : t3[13:0];
+            t1 = a[1] ? t2[13:2] : t2[11:0];
+            t0 = a[0] ? t1[11:1] : t1[10:0];
+            take_field24 = t0;
+        end
+    endfunction
+
+    // (level 7 >> a)[11-1:0], the largest step first: each step keeps only the bits the later
+    // steps and the result can still reach (zeros beyond x, as x >> a gives).
+    function [11-1:0] take_field25;
+        input [286-1:0] x;
+        input [9-1:0] a;
+        reg [266-1:0] t8;
+        reg [138-1:0] t7;
+        reg [74-1:0] t6;
+        reg [42-1:0] t5;
+        reg [26-1:0] t4;
+        reg [18-1:0] t3;
+        reg [14-1:0] t2;
+        reg [12-1:0] t1;
+        reg [11-1:0] t0;
+        begin
+            t8 = a[8] ? { {236{1'b0}}, x[285:256] } : x[265:0];
+            t7 = a[7] ? t8[265:128] : t8[137:0];
+            t6 = a[6] ? t7[137:64] : t7[73:0];
+            t5 = a[5] ? t6[73:32] : t6[41:0];
+            t4 = a[4] ? t5[41:16] : t5[25:0];
+            t3 = a[3] ? t4[25:8] : t4[17:0];
+            t2 = a[2] ? t3[17:4] : t3[13:0];
+            t1 = a[1] ? t2[13:2] : t2[11:0];
+            t0 = a[0] ? t1[11:1] : t1[10:0];
+            take_field25 = t0;
+        end
+    endfunction
+
+    // (level 7 >> a)[11-1:0], the largest step first: each step keeps only the bits the later
+    // steps and the result can still reach (zeros beyond x, as x >> a gives).
+    function [11-1:0] take_field26;
+        input [297-1:0] x;
+        input [9-1:0] a;
+        reg [266-1:0] t8;
+        reg [138-1:0] t7;
+        reg [74-1:0] t6;
+        reg [42-1:0] t5;
+        reg [26-1:0] t4;
+        reg [18-1:0] t3;
+        reg [14-1:0] t2;
+        reg [12-1:0] t1;
+        reg [11-1:0] t0;
+        begin
+            t8 = a[8] ? { {225{1'b0}}, x[296:256] } : x[265:0];
+            t7 = a[7] ? t8[265:128] : t8[137:0];
+            t6 = a[6] ? t7[137:64] : t7[73:0];
+            t5 = a[5] ? t6[73:32] : t6[41:0];
+            t4 = a[4] ? t5[41:16] : t5[25:0];
+            t3 = a[3] ? t4[25:8] : t4[17:0];
+            t2 = a[2] ? t3[17:4] : t3[13:0];
+            t1 = a[1] ? t2[13:2] : t2[11:0];
+            t0 = a[0] ? t1[11:1] : t1[10:0];
+            take_field26 = t0;
+        end
+    endfunction
+
+    // (level 7 >> a)[11-1:0], the largest step first: each step keeps only the bits the later
+    // steps and the result can still reach (zeros beyond x, as x >> a gives).
+    function [11-1:0] take_field27;
+        input [308-1:0] x;
+        input [9-1:0] a;
+        reg [266-1:0] t8;
+        reg [138-1:0] t7;
+        reg [74-1:0] t6;
+        reg [42-1:0] t5;
+        reg [26-1:0] t4;
+        reg [18-1:0] t3;
+        reg [14-1:0] t2;
+        reg [12-1:0] t1;
+        reg [11-1:0] t0;
+        begin
+            t8 = a[8] ? { {214{1'b0}}, x[307:256] } : x[265:0];
+            t7 = a[7] ? t8[265:128] : t8[137:0];
+            t6 = a[6] ? t7[137:64] : t7[73:0];
+            t5 = a[5] ? t6[73:32] : t6[41:0];
+            t4 = a[4] ? t5[41:16] : t5[25:0];
+            t3 = a[3] ? t4[25:8] : t4[17:0];
+            t2 = a[2] ? t3[17:4] : t3[13:0];
+            t1 = a[1] ? t2[13:2] : t2[11:0];
+            t0 = a[0] ? t1[11:1] : t1[10:0];
+            take_field27 = t0;
+        end
+    endfunction
+
+    // (level 7 >> a)[11-1:0], the largest step first: each step keeps only the bits the later
+    // steps and the result can still reach (zeros beyond x, as x >> a gives).
+    function [11-1:0] take_field28;
+        input [319-1:0] x;
+        input [9-1:0] a;
+        reg [266-1:0] t8;
+        reg [138-1:0] t7;
+        reg [74-1:0] t6;
+        reg [42-1:0] t5;
+        reg [26-1:0] t4;
+        reg [18-1:0] t3;
+        reg [14-1:0] t2;
+        reg [12-1:0] t1;
+        reg [11-1:0] t0;
+        begin
+            t8 = a[8] ? { {203{1'b0}}, x[318:256] } : x[265:0];
+            t7 = a[7] ? t8[265:128] : t8[137:0];
+            t6 = a[6] ? t7[137:64] : t7[73:0];
+            t5 = a[5] ? t6[73:32] : t6[41:0];
+            t4 = a[4] ? t5[41:16] : t5[25:0];
+            t3 = a[3] ? t4[25:8] : t4[17:0];
+            t2 = a[2] ? t3[17:4] : t3[13:0];
+            t1 = a[1] ? t2[13:2] : t2[11:0];
+            t0 = a[0] ? t1[11:1] : t1[10:0];
+            take_field28 = t0;
+        end
+    endfunction
+
+    // (level 7 >> a)[11-1:0], the largest step first: each step keeps only the bits the later
+    // steps and the result can still reach (zeros beyond x, as x >> a gives).
+    function [11-1:0] take_field29;
+        input [330-1:0] x;
+        input [9-1:0] a;
+        reg [266-1:0] t8;
+        reg [138-1:0] t7;
+        reg [74-1:0] t6;
+        reg [42-1:0] t5;
+        reg [26-1:0] t4;
+        reg [18-1:0] t3;
+        reg [14-1:0] t2;
+        reg [12-1:0] t1;
+        reg [11-1:0] t0;
+        begin
+            t8 = a[8] ? { {192{1'b0}}, x[329:256] } : x[265:0];
+            t7 = a[7] ? t8[265:128] : t8[137:0];
+            t6 = a[6] ? t7[137:64] : t7[73:0];
+            t5 = a[5] ? t6[73:32] : t6[41:0];
+            t4 = a[4] ? t5[41:16] : t5[25:0];
+            t3 = a[3] ? t4[25:8] : t4[17:0];
+            t2 = a[2] ? t3[17:4] : t3[13:0];
+            t1 = a[1] ? t2[13:2] : t2[11:0];
+            t0 = a[0] ? t1[11:1] : t1[10:0];
+            take_field29 = t0;
+        end
+    endfunction
+
+    // (level 7 >> a)[11-1:0], the largest step first: each step keeps only the bits the later
+    // steps and the result can still reach (zeros beyond x, as x >> a gives).
+    function [11-1:0] take_field30;
+        input [341-1:0] x;
+        input [9-1:0] a;
+        reg [266-1:0] t8;
+        reg [138-1:0] t7;
+        reg [74-1:0] t6;
+        reg [42-1:0] t5;
+        reg [26-1:0] t4;
+        reg [18-1:0] t3;
+        reg [14-1:0] t2;
+        reg [12-1:0] t1;
+        reg [11-1:0] t0;
+        begin
+            t8 = a[8] ? { {181{1'b0}}, x[340:256] } : x[265:0];
+            t7 = a[7] ? t8[265:128] : t8[137:0];
+            t6 = a[6] ? t7[137:64] : t7[73:0];
+            t5 = a[5] ? t6[73:32] : t6[41:0];
+            t4 = a[4] ? t5[41:16] : t5[25:0];
+            t3 = a[3] ? t4[25:8] : t4[17:0];
+            t2 = a[2] ? t3[17:4] : t3[13:0];
+            t1 = a[1] ? t2[13:2] : t2[11:0];
+            t0 = a[0] ? t1[11:1] : t1[10:0];
+            take_field30 = t0;
+        end
+    endfunction
+
+    // (level 7 >> a)[11-1:0], the largest step first: each step keeps only the bits the later
+    // steps and the result can still reach (zeros beyond x, as x >> a gives).
+    function [11-1:0] take_field31;
+        input [352-1:0] x;
+        input [9-1:0] a;
+        reg [266-1:0] t8;
+        reg [138-1:0] t7;
+        reg [74-1:0] t6;
+        reg [42-1:0] t5;
+        reg [26-1:0] t4;
+        reg [18-1:0] t3;
+        reg [14-1:0] t2;
+        reg [12-1:0] t1;
+        reg [11-1:0] t0;
+        begin
+            t8 = a[8] ? { {170{1'b0}}, x[351:256] } : x[265:0];
+            t7 = a[7] ? t8[265:128] : t8[137:0];
+            t6 = a[6] ? t7[137:64] : t7[73:0];
+            t5 = a[5] ? t6[73:32] : t6[41:0];
+            t4 = a[4] ? t5[41:16] : t5[25:0];
+            t3 = a[3] ? t4[25:8] : t4[17:0];
+            t2 = a[2] ? t3[17:4] : t3[13:0];
+            t1 = a[1] ? t2[13:2] : t2[11:0];
+            t0 = a[0] ? t1[11:1] : t1[10:0];
+            take_field31 = t0;
+        end
+    endfunction
+
+    // (level 7 >> a)[11-1:0], the largest step first: each step keeps only the bits the later
+    // steps and the result can still reach (zeros beyond x, as x >> a gives).
+    function [11-1:0] take_field32;
+        input [363-1:0] x;
+        input [9-1:0] a;
+        reg [266-1:0] t8;
+        reg [138-1:0] t7;
+        reg [74-1:0] t6;
+        reg [42-1:0] t5;
+        reg [26-1:0] t4;
+        reg [18-1:0] t3;
+        reg [14-1:0] t2;
+        reg [12-1:0] t1;
+        reg [11-1:0] t0;
+        begin
+            t8 = a[8] ? { {159{1'b0}}, x[362:256] } : x[265:0];
+            t7 = a[7] ? t8[265:128] : t8[137:0];
+            t6 = a[6] ? t7[137:64] : t7[73:0];
+            t5 = a[5] ? t6[73:32] : t6[41:0];
+            t4 = a[4] ? t5[41:16] : t5[25:0];
+            t3 = a[3] ? t4[25:8] : t4[17:0];
+            t2 = a[2] ? t3[17:4] : t3[13:0];
+            t1 = a[1] ? t2[13:2] : t2[11:0];
+            t0 = a[0] ? t1[11:1] : t1[10:0];
+            take_field32 = t0;
+        end
+    endfunction
+
+    // (level 7 >> a)[11-1:0], the largest step first: each step keeps only the bits the later
+    // steps and the result can still reach (zeros beyond x, as x >> a gives).
+    function [11-1:0] take_field33;
+        input [374-1:0] x;
+        input [9-1:0] a;
+        reg [266-1:0] t8;
+        reg [138-1:0] t7;
+        reg [74-1:0] t6;
+        reg [42-1:0] t5;
+        reg [26-1:0] t4;
+        reg [18-1:0] t3;
+        reg [14-1:0] t2;
+        reg [12-1:0] t1;
+        reg [11-1:0] t0;
+        begin
+            t8 = a[8] ? { {148{1'b0}}, x[373:256] } : x[265:0];
+            t7 = a[7] ? t8[265:128] : t8[137:0];
+            t6 = a[6] ? t7[137:64] : t7[73:0];
+            t5 = a[5] ? t6[73:32] : t6[41:0];
+            t4 = a[4] ? t5[41:16] : t5[25:0];
+            t3 = a[3] ? t4[25:8] : t4[17:0];
+            t2 = a[2] ? t3[17:4] : t3[13:0];
+            t1 = a[1] ? t2[13:2] : t2[11:0];
+            t0 = a[0] ? t1[11:1] : t1[10:0];
+            take_field33 = t0;
+        end
+    endfunction
+
+    // (level 7 >> a)[11-1:0], the largest step first: each step keeps only the bits the later
+    // steps and the result can still reach (zeros beyond x, as x >> a gives).
+    function [11-1:0] take_field34;
+        input [385-1:0] x;
+        input [9-1:0] a;
+        reg [266-1:0] t8;
+        reg [138-1:0] t7;
+        reg [74-1:0] t6;
+        reg [42-1:0] t5;
+        reg [26-1:0] t4;
+        reg [18-1:0] t3;
+        reg [14-1:0] t2;
+        reg [12-1:0] t1;
+        reg [11-1:0] t0;
+        begin
+            t8 = a[8] ? { {137{1'b0}}, x[384:256] } : x[265:0];
+            t7 = a[7] ? t8[265:128] : t8[137:0];
+            t6 = a[6] ? t7[137:64] : t7[73:0];
+            t5 = a[5] ? t6[73:32] : t6[41:0];
+            t4 = a[4] ? t5[41:16] : t5[25:0];
+            t3 = a[3] ? t4[25:8] : t4[17:0];
+            t2 = a[2] ? t3[17:4] : t3[13:0];
+            t1 = a[1] ? t2[13:2] : t2[11:0];
+            t0 = a[0] ? t1[11:1] : t1[10:0];
+            take_field34 = t0;
+        end
+    endfunction
+
+    // (level 7 >> a)[11-1:0], the largest step first: each step keeps only the bits the later
+    // steps and the result can still reach (zeros beyond x, as x >> a gives).
+    function [11-1:0] take_field35;
+        input [396-1:0] x;
+        input [9-1:0] a;
+        reg [266-1:0] t8;
+        reg [138-1:0] t7;
+        reg [74-1:0] t6;
+        reg [42-1:0] t5;
+        reg [26-1:0] t4;
+        reg [18-1:0] t3;
+        reg [14-1:0] t2;
+        reg [12-1:0] t1;
+        reg [11-1:0] t0;
+        begin
+            t8 = a[8] ? { {126{1'b0}}, x[395:256] } : x[265:0];
+            t7 = a[7] ? t8[265:128] : t8[137:0];
+            t6 = a[6] ? t7[137:64] : t7[73:0];
+            t5 = a[5] ? t6[73:32] : t6[41:0];
+            t4 = a[4] ? t5[41:16] : t5[25:0];
+            t3 = a[3] ? t4[25:8] : t4[17:0];
+            t2 = a[2] ? t3[17:4] : t3[13:0];
+            t1 = a[1] ? t2[13:2] : t2[11:0];
+            t0 = a[0] ? t1[11:1] : t1[10:0];
+            take_field35 = t0;
+        end
+    endfunction
+
+    // (level 7 >> a)[11-1:0], the largest step first: each step keeps only the bits the later
+    // steps and the result can still reach (zeros beyond x, as x >> a gives).
+    function [11-1:0] take_field36;
+        input [407-1:0] x;
+        input [9-1:0] a;
+        reg [266-1:0] t8;
+        reg [138-1:0] t7;
+        reg [74-1:0] t6;
+        reg [42-1:0] t5;
+        reg [26-1:0] t4;
+        reg [18-1:0] t3;
+        reg [14-1:0] t2;
+        reg [12-1:0] t1;
+        reg [11-1:0] t0;
+        begin
+            t8 = a[8] ? { {115{1'b0}}, x[406:256] } : x[265:0];
+            t7 = a[7] ? t8[265:128] : t8[137:0];
+            t6 = a[6] ? t7[137:64] : t7[73:0];
+            t5 = a[5] ? t6[73:32] : t6[41:0];
+            t4 = a[4] ? t5[41:16] : t5[25:0];
+            t3 = a[3] ? t4[25:8] : t4[17:0];
+            t2 = a[2] ? t3[17:4] : t3[13:0];
+            t1 = a[1] ? t2[13:2] : t2[11:0];
+            t0 = a[0] ? t1[11:1] : t1[10:0];
+            take_field36 = t0;
+        end
+    endfunction
+
+    // (level 7 >> a)[11-1:0], the largest step first: each step keeps only the bits the later
+    // steps and the result can still reach (zeros beyond x, as x >> a gives).
+    function [11-1:0] take_field37;
+        input [418-1:0] x;
+        input [9-1:0] a;
+        reg [266-1:0] t8;
+        reg [138-1:0] t7;
+        reg [74-1:0] t6;
+        reg [42-1:0] t5;
+        reg [26-1:0] t4;
+        reg [18-1:0] t3;
+        reg [14-1:0] t2;
+        reg [12-1:0] t1;
+        reg [11-1:0] t0;
+        begin
+            t8 = a[8] ? { {104{1'b0}}, x[417:256] } : x[265:0];
+            t7 = a[7] ? t8[265:128] : t8[137:0];
+            t6 = a[6] ? t7[137:64] : t7[73:0];
+            t5 = a[5] ? t6[73:32] : t6[41:0];
+            t4 = a[4] ? t5[41:16] : t5[25:0];
+            t3 = a[3] ? t4[25:8] : t4[17:0];
+            t2 = a[2] ? t3[17:4] : t3[13:0];
+            t1 = a[1] ? t2[13:2] : t2[11:0];
+            t0 = a[0] ? t1[11:1] : t1[10:0];
+            take_field37 = t0;
+        end
+    endfunction
+
+    // (level 7 >> a)[11-1:0], the largest step first: each step keeps only the bits the later
+    // steps and the result can still reach (zeros beyond x, as x >> a gives).
+    function [11-1:0] take_field38;
+        input [429-1:0] x;
+        input [9-1:0] a;
+        reg [266-1:0] t8;
+        reg [138-1:0] t7;
+        reg [74-1:0] t6;
+        reg [42-1:0] t5;
+        reg [26-1:0] t4;
+        reg [18-1:0] t3;
+        reg [14-1:0] t2;
+        reg [12-1:0] t1;
+        reg [11-1:0] t0;
+        begin
+            t8 = a[8] ? { {93{1'b0}}, x[428:256] } : x[265:0];
+            t7 = a[7] ? t8[265:128] : t8[137:0];
+            t6 = a[6] ? t7[137:64] : t7[73:0];
+            t5 = a[5] ? t6[73:32] : t6[41:0];
+            t4 = a[4] ? t5[41:16] : t5[25:0];
+            t3 = a[3] ? t4[25:8] : t4[17:0];
+            t2 = a[2] ? t3[17:4] : t3[13:0];
+            t1 = a[1] ? t2[13:2] : t2[11:0];
+            t0 = a[0] ? t1[11:1] : t1[10:0];
+            take_field38 = t0;
+        end
+    endfunction
+
+    // (level 7 >> a)[11-1:0], the largest step first: each step keeps only the bits the later
+    // steps and the result can still reach (zeros beyond x, as x >> a gives).
+    function [11-1:0] take_field39;
+        input [440-1:0] x;
+        input [9-1:0] a;
+        reg [266-1:0] t8;
+        reg [138-1:0] t7;
+        reg [74-1:0] t6;
+        reg [42-1:0] t5;
+        reg [26-1:0] t4;
+        reg [18-1:0] t3;
+        reg [14-1:0] t2;
+        reg [12-1:0] t1;
+        reg [11-1:0] t0;
+        begin
+            t8 = a[8] ? { {82{1'b0}}, x[439:256] } : x[265:0];
+            t7 = a[7] ? t8[265:128] : t8[137:0];
+            t6 = a[6] ? t7[137:64] : t7[73:0];
+            t5 = a[5] ? t6[73:32] : t6[41:0];
+            t4 = a[4] ? t5[41:16] : t5[25:0];
+            t3 = a[3] ? t4[25:8] : t4[17:0];
+            t2 = a[2] ? t3[17:4] : t3[13:0];
+            t1 = a[1] ? t2[13:2] : t2[11:0];
+            t0 = a[0] ? t1[11:1] : t1[10:0];
+            take_field39 = t0;
+        end
+    endfunction
+
+    // (level 7 >> a)[11-1:0], the largest step first: each step keeps only the bits the later
+    // steps and the result can still reach (zeros beyond x, as x >> a gives).
+    function [11-1:0] take_field40;
+        input [451-1:0] x;
+        input [9-1:0] a;
+        reg [266-1:0] t8;
+        reg [138-1:0] t7;
+        reg [74-1:0] t6;
+        reg [42-1:0] t5;
+        reg [26-1:0] t4;
+        reg [18-1:0] t3;
+        reg [14-1:0] t2;
+        reg [12-1:0] t1;
+        reg [11-1:0] t0;
+        begin
+            t8 = a[8] ? { {71{1'b0}}, x[450:256] } : x[265:0];
+            t7 = a[7] ? t8[265:128] : t8[137:0];
+            t6 = a[6] ? t7[137:64] : t7[73:0];
+            t5 = a[5] ? t6[73:32] : t6[41:0];
+            t4 = a[4] ? t5[41:16] : t5[25:0];
+            t3 = a[3] ? t4[25:8] : t4[17:0];
+            t2 = a[2] ? t3[17:4] : t3[13:0];
+            t1 = a[1] ? t2[13:2] : t2[11:0];
+            t0 = a[0] ? t1[11:1] : t1[10:0];
+            take_field40 = t0;
+        end
+    endfunction
+
+    // (level 7 >> a)[11-1:0], the largest step first: each step keeps only the bits the later
+    // steps and the result can still reach (zeros beyond x, as x >> a gives).
+    function [11-1:0] take_field41;
+        input [462-1:0] x;
+        input [9-1:0] a;
+        reg [266-1:0] t8;
+        reg [138-1:0] t7;
+        reg [74-1:0] t6;
+        reg [42-1:0] t5;
+        reg [26-1:0] t4;
+        reg [18-1:0] t3;
+        reg [14-1:0] t2;
+        reg [12-1:0] t1;
+        reg [11-1:0] t0;
+        begin
+            t8 = a[8] ? { {60{1'b0}}, x[461:256] } : x[265:0];
+            t7 = a[7] ? t8[265:128] : t8[137:0];
+            t6 = a[6] ? t7[137:64] : t7[73:0];
+            t5 = a[5] ? t6[73:32] : t6[41:0];
+            t4 = a[4] ? t5[41:16] : t5[25:0];
+            t3 = a[3] ? t4[25:8] : t4[17:0];
+            t2 = a[2] ? t3[17:4] : t3[13:0];
+            t1 = a[1] ? t2[13:2] : t2[11:0];
+            t0 = a[0] ? t1[11:1] : t1[10:0];
+            take_field41 = t0;
+        end
+    endfunction
+
+    // (level 7 >> a)[11-1:0], the largest step first: each step keeps only the bits the later
+    // steps and the result can still reach (zeros beyond x, as x >> a gives).
+    function [11-1:0] take_field42;
+        input [473-1:0] x;
+        input [9-1:0] a;
+        reg [266-1:0] t8;
+        reg [138-1:0] t7;
+        reg [74-1:0] t6;
+        reg [42-1:0] t5;
+        reg [26-1:0] t4;
+        reg [18-1:0] t3;
+        reg [14-1:0] t2;
+        reg [12-1:0] t1;
+        reg [11-1:0] t0;
+        begin
+            t8 = a[8] ? { {49{1'b0}}, x[472:256] } : x[265:0];
+            t7 = a[7] ? t8[265:128] : t8[137:0];
+            t6 = a[6] ? t7[137:64] : t7[73:0];
+            t5 = a[5] ? t6[73:32] : t6[41:0];
+            t4 = a[4] ? t5[41:16] : t5[25:0];
+            t3 = a[3] ? t4[25:8] : t4[17:0];
+            t2 = a[2] ? t3[17:4] : t3[13:0];
+            t1 = a[1] ? t2[13:2] : t2[11:0];
+            t0 = a[0] ? t1[11:1] : t1[10:0];
+            take_field42 = t0;
+        end
+    endfunction
+
+    // (level 7 >> a)[11-1:0], the largest step first: each step keeps only the bits the later
+    // steps and the result can still reach (zeros beyond x, as x >> a gives).
+    function [11-1:0] take_field43;
+        input [484-1:0] x;
+        input [9-1:0] a;
+        reg [266-1:0] t8;
+        reg [138-1:0] t7;
+        reg [74-1:0] t6;
+        reg [42-1:0] t5;
+        reg [26-1:0] t4;
+        reg [18-1:0] t3;
+        reg [14-1:0] t2;
+        reg [12-1:0] t1;
+        reg [11-1:0] t0;
+        begin
+            t8 = a[8] ? { {38{1'b0}}, x[483:256] } : x[265:0];
+            t7 = a[7] ? t8[265:128] : t8[137:0];
+            t6 = a[6] ? t7[137:64] : t7[73:0];
+            t5 = a[5] ? t6[73:32] : t6[41:0];
+            t4 = a[4] ? t5[41:16] : t5[25:0];
+            t3 = a[3] ? t4[25:8] : t4[17:0];
+            t2 = a[2] ? t3[17:4] : t3[13:0];
+            t1 = a[1] ? t2[13:2] : t2[11:0];
+            t0 = a[0] ? t1[11:1] : t1[10:0];
+            take_field43 = t0;
+        end
+    endfunction
+
+    // (level 7 >> a)[11-1:0], the largest step first: each step keeps only the bits the later
+    // steps and the result can still reach (zeros beyond x, as x >> a gives).
+    function [11-1:0] take_field44;
+        input [495-1:0] x;
+        input [9-1:0] a;
+        reg [266-1:0] t8;
+        reg [138-1:0] t7;
+        reg [74-1:0] t6;
+        reg [42-1:0] t5;
+        reg [26-1:0] t4;
+        reg [18-1:0] t3;
+        reg [14-1:0] t2;
+        reg [12-1:0] t1;
+        reg [11-1:0] t0;
+        begin
+            t8 = a[8] ? { {27{1'b0}}, x[494:256] } : x[265:0];
+            t7 = a[7] ? t8[265:128] : t8[137:0];
+            t6 = a[6] ? t7[137:64] : t7[73:0];
+            t5 = a[5] ? t6[73:32] : t6[41:0];
+            t4 = a[4] ? t5[41:16] : t5[25:0];
+            t3 = a[3] ? t4[25:8] : t4[17:0];
+            t2 = a[2] ? t3[17:4] : t3[13:0];
+            t1 = a[1] ? t2[13:2] : t2[11:0];
+            t0 = a[0] ? t1[11:1] : t1[10:0];
+            take_field44 = t0;
+        end
+    endfunction
+
+    // (level 7 >> a)[11-1:0], the largest step first: each step keeps only the bits the later
+    // steps and the result can still reach (zeros beyond x, as x >> a gives).
+    function [11-1:0] take_field45;
+        input [506-1:0] x;
+        input [9-1:0] a;
+        reg [266-1:0] t8;
+        reg [138-1:0] t7;
+        reg [74-1:0] t6;
+        reg [42-1:0] t5;
+        reg [26-1:0] t4;
+        reg [18-1:0] t3;
+        reg [14-1:0] t2;
+        reg [12-1:0] t1;
+        reg [11-1:0] t0;
+        begin
+            t8 = a[8] ? { {16{1'b0}}, x[505:256] } : x[265:0];
+            t7 = a[7] ? t8[265:128] : t8[137:0];
+            t6 = a[6] ? t7[137:64] : t7[73:0];
+            t5 = a[5] ? t6[73:32] : t6[41:0];
+            t4 = a[4] ? t5[41:16] : t5[25:0];
+            t3 = a[3] ? t4[25:8] : t4[17:0];
+            t2 = a[2] ? t3[17:4] : t3[13:0];
+            t1 = a[1] ? t2[13:2] : t2[11:0];
+            t0 = a[0] ? t1[11:1] : t1[10:0];
+            take_field45 = t0;
+        end
+    endfunction
+
+    // (level 7 >> a)[11-1:0], the largest step first: each step keeps only the bits the later
+    // steps and the result can still reach (zeros beyond x, as x >> a gives).
+    function [11-1:0] take_field46;
+        input [517-1:0] x;
+        input [9-1:0] a;
+        reg [266-1:0] t8;
+        reg [138-1:0] t7;
+        reg [74-1:0] t6;
+        reg [42-1:0] t5;
+        reg [26-1:0] t4;
+        reg [18-1:0] t3;
+        reg [14-1:0] t2;
+        reg [12-1:0] t1;
+        reg [11-1:0] t0;
+        begin
+            t8 = a[8] ? { {5{1'b0}}, x[516:256] } : x[265:0];
+            t7 = a[7] ? t8[265:128] : t8[137:0];
+            t6 = a[6] ? t7[137:64] : t7[73:0];
+            t5 = a[5] ? t6[73:32] : t6[41:0];
+            t4 = a[4] ? t5[41:16] : t5[25:0];
+            t3 = a[3] ? t4[25:8] : t4[17:0];
+            t2 = a[2] ? t3[17:4] : t3[13:0];
+            t1 = a[1] ? t2[13:2] : t2[11:0];
+            t0 = a[0] ? t1[11:1] : t1[10:0];
+            take_field46 = t0;
+        end
+    endfunction
+
+    // (level 7 >> a)[11-1:0], the largest step first: each step keeps only the bits the later
+    // steps and the result can still reach (zeros beyond x, as x >> a gives).
+    function [11-1:0] take_field47;
+        input [528-1:0] x;
         input [10-1:0] a;
         reg [522-1:0] t9;
         reg [266-1:0] t8;
@@ -466,7 +1682,7 @@ module dctcm_dec_parse (
         reg [12-1:0] t1;
         reg [11-1:0] t0;
         begin
-            t9 = a[9] ? { {319{1'b0}}, x[714:512] } : x[521:0];
+            t9 = a[9] ? { {506{1'b0}}, x[527:512] } : x[521:0];
             t8 = a[8] ? t9[521:256] : t9[265:0];
             t7 = a[7] ? t8[265:128] : t8[137:0];
             t6 = a[6] ? t7[137:64] : t7[73:0];
@@ -476,7 +1692,487 @@ module dctcm_dec_parse (
             t2 = a[2] ? t3[17:4] : t3[13:0];
             t1 = a[1] ? t2[13:2] : t2[11:0];
             t0 = a[0] ? t1[11:1] : t1[10:0];
-            take_field = t0;
+            take_field47 = t0;
+        end
+    endfunction
+
+    // (level 7 >> a)[11-1:0], the largest step first: each step keeps only the bits the later
+    // steps and the result can still reach (zeros beyond x, as x >> a gives).
+    function [11-1:0] take_field48;
+        input [539-1:0] x;
+        input [10-1:0] a;
+        reg [522-1:0] t9;
+        reg [266-1:0] t8;
+        reg [138-1:0] t7;
+        reg [74-1:0] t6;
+        reg [42-1:0] t5;
+        reg [26-1:0] t4;
+        reg [18-1:0] t3;
+        reg [14-1:0] t2;
+        reg [12-1:0] t1;
+        reg [11-1:0] t0;
+        begin
+            t9 = a[9] ? { {495{1'b0}}, x[538:512] } : x[521:0];
+            t8 = a[8] ? t9[521:256] : t9[265:0];
+            t7 = a[7] ? t8[265:128] : t8[137:0];
+            t6 = a[6] ? t7[137:64] : t7[73:0];
+            t5 = a[5] ? t6[73:32] : t6[41:0];
+            t4 = a[4] ? t5[41:16] : t5[25:0];
+            t3 = a[3] ? t4[25:8] : t4[17:0];
+            t2 = a[2] ? t3[17:4] : t3[13:0];
+            t1 = a[1] ? t2[13:2] : t2[11:0];
+            t0 = a[0] ? t1[11:1] : t1[10:0];
+            take_field48 = t0;
+        end
+    endfunction
+
+    // (level 7 >> a)[11-1:0], the largest step first: each step keeps only the bits the later
+    // steps and the result can still reach (zeros beyond x, as x >> a gives).
+    function [11-1:0] take_field49;
+        input [550-1:0] x;
+        input [10-1:0] a;
+        reg [522-1:0] t9;
+        reg [266-1:0] t8;
+        reg [138-1:0] t7;
+        reg [74-1:0] t6;
+        reg [42-1:0] t5;
+        reg [26-1:0] t4;
+        reg [18-1:0] t3;
+        reg [14-1:0] t2;
+        reg [12-1:0] t1;
+        reg [11-1:0] t0;
+        begin
+            t9 = a[9] ? { {484{1'b0}}, x[549:512] } : x[521:0];
+            t8 = a[8] ? t9[521:256] : t9[265:0];
+            t7 = a[7] ? t8[265:128] : t8[137:0];
+            t6 = a[6] ? t7[137:64] : t7[73:0];
+            t5 = a[5] ? t6[73:32] : t6[41:0];
+            t4 = a[4] ? t5[41:16] : t5[25:0];
+            t3 = a[3] ? t4[25:8] : t4[17:0];
+            t2 = a[2] ? t3[17:4] : t3[13:0];
+            t1 = a[1] ? t2[13:2] : t2[11:0];
+            t0 = a[0] ? t1[11:1] : t1[10:0];
+            take_field49 = t0;
+        end
+    endfunction
+
+    // (level 7 >> a)[11-1:0], the largest step first: each step keeps only the bits the later
+    // steps and the result can still reach (zeros beyond x, as x >> a gives).
+    function [11-1:0] take_field50;
+        input [561-1:0] x;
+        input [10-1:0] a;
+        reg [522-1:0] t9;
+        reg [266-1:0] t8;
+        reg [138-1:0] t7;
+        reg [74-1:0] t6;
+        reg [42-1:0] t5;
+        reg [26-1:0] t4;
+        reg [18-1:0] t3;
+        reg [14-1:0] t2;
+        reg [12-1:0] t1;
+        reg [11-1:0] t0;
+        begin
+            t9 = a[9] ? { {473{1'b0}}, x[560:512] } : x[521:0];
+            t8 = a[8] ? t9[521:256] : t9[265:0];
+            t7 = a[7] ? t8[265:128] : t8[137:0];
+            t6 = a[6] ? t7[137:64] : t7[73:0];
+            t5 = a[5] ? t6[73:32] : t6[41:0];
+            t4 = a[4] ? t5[41:16] : t5[25:0];
+            t3 = a[3] ? t4[25:8] : t4[17:0];
+            t2 = a[2] ? t3[17:4] : t3[13:0];
+            t1 = a[1] ? t2[13:2] : t2[11:0];
+            t0 = a[0] ? t1[11:1] : t1[10:0];
+            take_field50 = t0;
+        end
+    endfunction
+
+    // (level 7 >> a)[11-1:0], the largest step first: each step keeps only the bits the later
+    // steps and the result can still reach (zeros beyond x, as x >> a gives).
+    function [11-1:0] take_field51;
+        input [572-1:0] x;
+        input [10-1:0] a;
+        reg [522-1:0] t9;
+        reg [266-1:0] t8;
+        reg [138-1:0] t7;
+        reg [74-1:0] t6;
+        reg [42-1:0] t5;
+        reg [26-1:0] t4;
+        reg [18-1:0] t3;
+        reg [14-1:0] t2;
+        reg [12-1:0] t1;
+        reg [11-1:0] t0;
+        begin
+            t9 = a[9] ? { {462{1'b0}}, x[571:512] } : x[521:0];
+            t8 = a[8] ? t9[521:256] : t9[265:0];
+            t7 = a[7] ? t8[265:128] : t8[137:0];
+            t6 = a[6] ? t7[137:64] : t7[73:0];
+            t5 = a[5] ? t6[73:32] : t6[41:0];
+            t4 = a[4] ? t5[41:16] : t5[25:0];
+            t3 = a[3] ? t4[25:8] : t4[17:0];
+            t2 = a[2] ? t3[17:4] : t3[13:0];
+            t1 = a[1] ? t2[13:2] : t2[11:0];
+            t0 = a[0] ? t1[11:1] : t1[10:0];
+            take_field51 = t0;
+        end
+    endfunction
+
+    // (level 7 >> a)[11-1:0], the largest step first: each step keeps only the bits the later
+    // steps and the result can still reach (zeros beyond x, as x >> a gives).
+    function [11-1:0] take_field52;
+        input [583-1:0] x;
+        input [10-1:0] a;
+        reg [522-1:0] t9;
+        reg [266-1:0] t8;
+        reg [138-1:0] t7;
+        reg [74-1:0] t6;
+        reg [42-1:0] t5;
+        reg [26-1:0] t4;
+        reg [18-1:0] t3;
+        reg [14-1:0] t2;
+        reg [12-1:0] t1;
+        reg [11-1:0] t0;
+        begin
+            t9 = a[9] ? { {451{1'b0}}, x[582:512] } : x[521:0];
+            t8 = a[8] ? t9[521:256] : t9[265:0];
+            t7 = a[7] ? t8[265:128] : t8[137:0];
+            t6 = a[6] ? t7[137:64] : t7[73:0];
+            t5 = a[5] ? t6[73:32] : t6[41:0];
+            t4 = a[4] ? t5[41:16] : t5[25:0];
+            t3 = a[3] ? t4[25:8] : t4[17:0];
+            t2 = a[2] ? t3[17:4] : t3[13:0];
+            t1 = a[1] ? t2[13:2] : t2[11:0];
+            t0 = a[0] ? t1[11:1] : t1[10:0];
+            take_field52 = t0;
+        end
+    endfunction
+
+    // (level 7 >> a)[11-1:0], the largest step first: each step keeps only the bits the later
+    // steps and the result can still reach (zeros beyond x, as x >> a gives).
+    function [11-1:0] take_field53;
+        input [594-1:0] x;
+        input [10-1:0] a;
+        reg [522-1:0] t9;
+        reg [266-1:0] t8;
+        reg [138-1:0] t7;
+        reg [74-1:0] t6;
+        reg [42-1:0] t5;
+        reg [26-1:0] t4;
+        reg [18-1:0] t3;
+        reg [14-1:0] t2;
+        reg [12-1:0] t1;
+        reg [11-1:0] t0;
+        begin
+            t9 = a[9] ? { {440{1'b0}}, x[593:512] } : x[521:0];
+            t8 = a[8] ? t9[521:256] : t9[265:0];
+            t7 = a[7] ? t8[265:128] : t8[137:0];
+            t6 = a[6] ? t7[137:64] : t7[73:0];
+            t5 = a[5] ? t6[73:32] : t6[41:0];
+            t4 = a[4] ? t5[41:16] : t5[25:0];
+            t3 = a[3] ? t4[25:8] : t4[17:0];
+            t2 = a[2] ? t3[17:4] : t3[13:0];
+            t1 = a[1] ? t2[13:2] : t2[11:0];
+            t0 = a[0] ? t1[11:1] : t1[10:0];
+            take_field53 = t0;
+        end
+    endfunction
+
+    // (level 7 >> a)[11-1:0], the largest step first: each step keeps only the bits the later
+    // steps and the result can still reach (zeros beyond x, as x >> a gives).
+    function [11-1:0] take_field54;
+        input [605-1:0] x;
+        input [10-1:0] a;
+        reg [522-1:0] t9;
+        reg [266-1:0] t8;
+        reg [138-1:0] t7;
+        reg [74-1:0] t6;
+        reg [42-1:0] t5;
+        reg [26-1:0] t4;
+        reg [18-1:0] t3;
+        reg [14-1:0] t2;
+        reg [12-1:0] t1;
+        reg [11-1:0] t0;
+        begin
+            t9 = a[9] ? { {429{1'b0}}, x[604:512] } : x[521:0];
+            t8 = a[8] ? t9[521:256] : t9[265:0];
+            t7 = a[7] ? t8[265:128] : t8[137:0];
+            t6 = a[6] ? t7[137:64] : t7[73:0];
+            t5 = a[5] ? t6[73:32] : t6[41:0];
+            t4 = a[4] ? t5[41:16] : t5[25:0];
+            t3 = a[3] ? t4[25:8] : t4[17:0];
+            t2 = a[2] ? t3[17:4] : t3[13:0];
+            t1 = a[1] ? t2[13:2] : t2[11:0];
+            t0 = a[0] ? t1[11:1] : t1[10:0];
+            take_field54 = t0;
+        end
+    endfunction
+
+    // (level 7 >> a)[11-1:0], the largest step first: each step keeps only the bits the later
+    // steps and the result can still reach (zeros beyond x, as x >> a gives).
+    function [11-1:0] take_field55;
+        input [616-1:0] x;
+        input [10-1:0] a;
+        reg [522-1:0] t9;
+        reg [266-1:0] t8;
+        reg [138-1:0] t7;
+        reg [74-1:0] t6;
+        reg [42-1:0] t5;
+        reg [26-1:0] t4;
+        reg [18-1:0] t3;
+        reg [14-1:0] t2;
+        reg [12-1:0] t1;
+        reg [11-1:0] t0;
+        begin
+            t9 = a[9] ? { {418{1'b0}}, x[615:512] } : x[521:0];
+            t8 = a[8] ? t9[521:256] : t9[265:0];
+            t7 = a[7] ? t8[265:128] : t8[137:0];
+            t6 = a[6] ? t7[137:64] : t7[73:0];
+            t5 = a[5] ? t6[73:32] : t6[41:0];
+            t4 = a[4] ? t5[41:16] : t5[25:0];
+            t3 = a[3] ? t4[25:8] : t4[17:0];
+            t2 = a[2] ? t3[17:4] : t3[13:0];
+            t1 = a[1] ? t2[13:2] : t2[11:0];
+            t0 = a[0] ? t1[11:1] : t1[10:0];
+            take_field55 = t0;
+        end
+    endfunction
+
+    // (level 7 >> a)[11-1:0], the largest step first: each step keeps only the bits the later
+    // steps and the result can still reach (zeros beyond x, as x >> a gives).
+    function [11-1:0] take_field56;
+        input [627-1:0] x;
+        input [10-1:0] a;
+        reg [522-1:0] t9;
+        reg [266-1:0] t8;
+        reg [138-1:0] t7;
+        reg [74-1:0] t6;
+        reg [42-1:0] t5;
+        reg [26-1:0] t4;
+        reg [18-1:0] t3;
+        reg [14-1:0] t2;
+        reg [12-1:0] t1;
+        reg [11-1:0] t0;
+        begin
+            t9 = a[9] ? { {407{1'b0}}, x[626:512] } : x[521:0];
+            t8 = a[8] ? t9[521:256] : t9[265:0];
+            t7 = a[7] ? t8[265:128] : t8[137:0];
+            t6 = a[6] ? t7[137:64] : t7[73:0];
+            t5 = a[5] ? t6[73:32] : t6[41:0];
+            t4 = a[4] ? t5[41:16] : t5[25:0];
+            t3 = a[3] ? t4[25:8] : t4[17:0];
+            t2 = a[2] ? t3[17:4] : t3[13:0];
+            t1 = a[1] ? t2[13:2] : t2[11:0];
+            t0 = a[0] ? t1[11:1] : t1[10:0];
+            take_field56 = t0;
+        end
+    endfunction
+
+    // (level 7 >> a)[11-1:0], the largest step first: each step keeps only the bits the later
+    // steps and the result can still reach (zeros beyond x, as x >> a gives).
+    function [11-1:0] take_field57;
+        input [638-1:0] x;
+        input [10-1:0] a;
+        reg [522-1:0] t9;
+        reg [266-1:0] t8;
+        reg [138-1:0] t7;
+        reg [74-1:0] t6;
+        reg [42-1:0] t5;
+        reg [26-1:0] t4;
+        reg [18-1:0] t3;
+        reg [14-1:0] t2;
+        reg [12-1:0] t1;
+        reg [11-1:0] t0;
+        begin
+            t9 = a[9] ? { {396{1'b0}}, x[637:512] } : x[521:0];
+            t8 = a[8] ? t9[521:256] : t9[265:0];
+            t7 = a[7] ? t8[265:128] : t8[137:0];
+            t6 = a[6] ? t7[137:64] : t7[73:0];
+            t5 = a[5] ? t6[73:32] : t6[41:0];
+            t4 = a[4] ? t5[41:16] : t5[25:0];
+            t3 = a[3] ? t4[25:8] : t4[17:0];
+            t2 = a[2] ? t3[17:4] : t3[13:0];
+            t1 = a[1] ? t2[13:2] : t2[11:0];
+            t0 = a[0] ? t1[11:1] : t1[10:0];
+            take_field57 = t0;
+        end
+    endfunction
+
+    // (level 7 >> a)[11-1:0], the largest step first: each step keeps only the bits the later
+    // steps and the result can still reach (zeros beyond x, as x >> a gives).
+    function [11-1:0] take_field58;
+        input [649-1:0] x;
+        input [10-1:0] a;
+        reg [522-1:0] t9;
+        reg [266-1:0] t8;
+        reg [138-1:0] t7;
+        reg [74-1:0] t6;
+        reg [42-1:0] t5;
+        reg [26-1:0] t4;
+        reg [18-1:0] t3;
+        reg [14-1:0] t2;
+        reg [12-1:0] t1;
+        reg [11-1:0] t0;
+        begin
+            t9 = a[9] ? { {385{1'b0}}, x[648:512] } : x[521:0];
+            t8 = a[8] ? t9[521:256] : t9[265:0];
+            t7 = a[7] ? t8[265:128] : t8[137:0];
+            t6 = a[6] ? t7[137:64] : t7[73:0];
+            t5 = a[5] ? t6[73:32] : t6[41:0];
+            t4 = a[4] ? t5[41:16] : t5[25:0];
+            t3 = a[3] ? t4[25:8] : t4[17:0];
+            t2 = a[2] ? t3[17:4] : t3[13:0];
+            t1 = a[1] ? t2[13:2] : t2[11:0];
+            t0 = a[0] ? t1[11:1] : t1[10:0];
+            take_field58 = t0;
+        end
+    endfunction
+
+    // (level 7 >> a)[11-1:0], the largest step first: each step keeps only the bits the later
+    // steps and the result can still reach (zeros beyond x, as x >> a gives).
+    function [11-1:0] take_field59;
+        input [660-1:0] x;
+        input [10-1:0] a;
+        reg [522-1:0] t9;
+        reg [266-1:0] t8;
+        reg [138-1:0] t7;
+        reg [74-1:0] t6;
+        reg [42-1:0] t5;
+        reg [26-1:0] t4;
+        reg [18-1:0] t3;
+        reg [14-1:0] t2;
+        reg [12-1:0] t1;
+        reg [11-1:0] t0;
+        begin
+            t9 = a[9] ? { {374{1'b0}}, x[659:512] } : x[521:0];
+            t8 = a[8] ? t9[521:256] : t9[265:0];
+            t7 = a[7] ? t8[265:128] : t8[137:0];
+            t6 = a[6] ? t7[137:64] : t7[73:0];
+            t5 = a[5] ? t6[73:32] : t6[41:0];
+            t4 = a[4] ? t5[41:16] : t5[25:0];
+            t3 = a[3] ? t4[25:8] : t4[17:0];
+            t2 = a[2] ? t3[17:4] : t3[13:0];
+            t1 = a[1] ? t2[13:2] : t2[11:0];
+            t0 = a[0] ? t1[11:1] : t1[10:0];
+            take_field59 = t0;
+        end
+    endfunction
+
+    // (level 7 >> a)[11-1:0], the largest step first: each step keeps only the bits the later
+    // steps and the result can still reach (zeros beyond x, as x >> a gives).
+    function [11-1:0] take_field60;
+        input [671-1:0] x;
+        input [10-1:0] a;
+        reg [522-1:0] t9;
+        reg [266-1:0] t8;
+        reg [138-1:0] t7;
+        reg [74-1:0] t6;
+        reg [42-1:0] t5;
+        reg [26-1:0] t4;
+        reg [18-1:0] t3;
+        reg [14-1:0] t2;
+        reg [12-1:0] t1;
+        reg [11-1:0] t0;
+        begin
+            t9 = a[9] ? { {363{1'b0}}, x[670:512] } : x[521:0];
+            t8 = a[8] ? t9[521:256] : t9[265:0];
+            t7 = a[7] ? t8[265:128] : t8[137:0];
+            t6 = a[6] ? t7[137:64] : t7[73:0];
+            t5 = a[5] ? t6[73:32] : t6[41:0];
+            t4 = a[4] ? t5[41:16] : t5[25:0];
+            t3 = a[3] ? t4[25:8] : t4[17:0];
+            t2 = a[2] ? t3[17:4] : t3[13:0];
+            t1 = a[1] ? t2[13:2] : t2[11:0];
+            t0 = a[0] ? t1[11:1] : t1[10:0];
+            take_field60 = t0;
+        end
+    endfunction
+
+    // (level 7 >> a)[11-1:0], the largest step first: each step keeps only the bits the later
+    // steps and the result can still reach (zeros beyond x, as x >> a gives).
+    function [11-1:0] take_field61;
+        input [682-1:0] x;
+        input [10-1:0] a;
+        reg [522-1:0] t9;
+        reg [266-1:0] t8;
+        reg [138-1:0] t7;
+        reg [74-1:0] t6;
+        reg [42-1:0] t5;
+        reg [26-1:0] t4;
+        reg [18-1:0] t3;
+        reg [14-1:0] t2;
+        reg [12-1:0] t1;
+        reg [11-1:0] t0;
+        begin
+            t9 = a[9] ? { {352{1'b0}}, x[681:512] } : x[521:0];
+            t8 = a[8] ? t9[521:256] : t9[265:0];
+            t7 = a[7] ? t8[265:128] : t8[137:0];
+            t6 = a[6] ? t7[137:64] : t7[73:0];
+            t5 = a[5] ? t6[73:32] : t6[41:0];
+            t4 = a[4] ? t5[41:16] : t5[25:0];
+            t3 = a[3] ? t4[25:8] : t4[17:0];
+            t2 = a[2] ? t3[17:4] : t3[13:0];
+            t1 = a[1] ? t2[13:2] : t2[11:0];
+            t0 = a[0] ? t1[11:1] : t1[10:0];
+            take_field61 = t0;
+        end
+    endfunction
+
+    // (level 7 >> a)[11-1:0], the largest step first: each step keeps only the bits the later
+    // steps and the result can still reach (zeros beyond x, as x >> a gives).
+    function [11-1:0] take_field62;
+        input [693-1:0] x;
+        input [10-1:0] a;
+        reg [522-1:0] t9;
+        reg [266-1:0] t8;
+        reg [138-1:0] t7;
+        reg [74-1:0] t6;
+        reg [42-1:0] t5;
+        reg [26-1:0] t4;
+        reg [18-1:0] t3;
+        reg [14-1:0] t2;
+        reg [12-1:0] t1;
+        reg [11-1:0] t0;
+        begin
+            t9 = a[9] ? { {341{1'b0}}, x[692:512] } : x[521:0];
+            t8 = a[8] ? t9[521:256] : t9[265:0];
+            t7 = a[7] ? t8[265:128] : t8[137:0];
+            t6 = a[6] ? t7[137:64] : t7[73:0];
+            t5 = a[5] ? t6[73:32] : t6[41:0];
+            t4 = a[4] ? t5[41:16] : t5[25:0];
+            t3 = a[3] ? t4[25:8] : t4[17:0];
+            t2 = a[2] ? t3[17:4] : t3[13:0];
+            t1 = a[1] ? t2[13:2] : t2[11:0];
+            t0 = a[0] ? t1[11:1] : t1[10:0];
+            take_field62 = t0;
+        end
+    endfunction
+
+    // (level 7 >> a)[11-1:0], the largest step first: each step keeps only the bits the later
+    // steps and the result can still reach (zeros beyond x, as x >> a gives).
+    function [11-1:0] take_field63;
+        input [704-1:0] x;
+        input [10-1:0] a;
+        reg [522-1:0] t9;
+        reg [266-1:0] t8;
+        reg [138-1:0] t7;
+        reg [74-1:0] t6;
+        reg [42-1:0] t5;
+        reg [26-1:0] t4;
+        reg [18-1:0] t3;
+        reg [14-1:0] t2;
+        reg [12-1:0] t1;
+        reg [11-1:0] t0;
+        begin
+            t9 = a[9] ? { {330{1'b0}}, x[703:512] } : x[521:0];
+            t8 = a[8] ? t9[521:256] : t9[265:0];
+            t7 = a[7] ? t8[265:128] : t8[137:0];
+            t6 = a[6] ? t7[137:64] : t7[73:0];
+            t5 = a[5] ? t6[73:32] : t6[41:0];
+            t4 = a[4] ? t5[41:16] : t5[25:0];
+            t3 = a[3] ? t4[25:8] : t4[17:0];
+            t2 = a[2] ? t3[17:4] : t3[13:0];
+            t1 = a[1] ? t2[13:2] : t2[11:0];
+            t0 = a[0] ? t1[11:1] : t1[10:0];
+            take_field63 = t0;
         end
     endfunction
 
@@ -493,8 +2189,13 @@ module dctcm_dec_parse (
     reg [10-1:0] off7_q;            // offset of level 7 in slot t_q
     reg [C*CTXW-1:0] ctx_q;          // contexts of the record whose level 6 is in slot t_q
     wire [TW-1:0] n_t = { {(TW-16){1'b0}}, n_q };
-    assign more = (n_q != 16'd0) && (t_q < n_t + DRAIN);
-    assign last = (n_q != 16'd0) && (t_q + 17'd1 == n_t + DRAIN);
+    // more and last are registers (they gate the decoder's step): set at the header, then on every step
+    // from the slot after the next one (t_q + 2 of n + O[7] slots).
+    reg more_q, last_q;
+    assign more = more_q;
+    assign last = last_q;
+    wire [TW-1:0] hdr_t = { {(TW-16){1'b0}}, hdr_n } + DRAIN;   // slots of the tile starting
+    wire last_next = more_q && !last_q && (t_q + 17'd2 == n_t + DRAIN);
     assign slot_len = len_q;
 
     // ---- record state between the level units (entry 0 newest; unit k reads the oldest) ----
@@ -672,7 +2373,9 @@ module dctcm_dec_parse (
     /* verilator lint_on UNUSEDSIGNAL */
     reg [C*F7W-1:0] no7;                 // level 7: each channel's field offset, record at entry 2
     reg [C*F7W-1:0] of7a_q;              // the same one step later
-    reg [C*F7W-1:0] s7_off;              // and for the record unit 7 reads
+    /* verilator lint_off UNUSEDSIGNAL */
+    reg [C*F7W-1:0] s7_off;              // and for the record unit 7 reads (channel c's taker reads only the bits its offset can need)
+    /* verilator lint_on UNUSEDSIGNAL */
 
     // ---- extraction: each level's window at its offset in the slot ----
     wire [L0W-1:0] lev0 = bits[L0W-1:0];
@@ -821,15 +2524,25 @@ module dctcm_dec_parse (
     wire [CTXW-1:0] k_max = cl[CTXW +: CTXW];
     wire [CTXW-1:0] k_dct = cl[0 +: CTXW];
     reg [C*CTXW-1:0] ctx_d;
-    reg [P6W-1:0] pos6;
+    reg [P6W-1:0] off6;              // a block's side information or RAW payload offset in level 6
     /* verilator lint_off UNUSEDSIGNAL */
     reg [L6W-1:0] f6;                // level 6 >> a field's offset: the field in the low bits
+    wire [C*ESCW-1:0] esc_win = lev6[127:0];   // the escape fields, in the order of their values
+    reg [C*ESCW-1:0] fe;             // esc_win from this value's field on
+    reg [UW-1:0] ecnt;               // escapes before this value (the pending values before it: registers)
     /* verilator lint_on UNUSEDSIGNAL */
+    integer cb6;
+    integer bb6;
     reg [CTXW:0] el;
     reg [CTXW-1:0] l6;
     reg [W-1:0] rv;
     reg [W-1:0] absv;
     reg [CWB-1:0] wc6;
+    // Level 6 is the escapes (one per pending value, channel order), then the side information of each
+    // DCT block, then the payload of each RAW block. Value c's escape is field ecnt of the level, ecnt
+    // counted from the pending flags (registers) and at most c, so its select has bitLength(c) steps. A block's offset
+    // counts the pending values of the other blocks only (a DCT or RAW block has none of its own) and the
+    // blocks before it, so with one block it is the constant 0.
     always @* begin
         n7_v = s6_v;
         n7_mctx = s6_mctx;
@@ -841,20 +2554,24 @@ module dctcm_dec_parse (
         n7_L = {C*CTXW{1'b0}};
         n7_raw = {C*W{1'b0}};
         err_escape = 1'b0;
-        pos6 = {P6W{1'b0}};
+        off6 = {P6W{1'b0}};
         f6 = {L6W{1'b0}};
+        cb6 = 0;   // (loop variables of conditional loops: set on every path, no latch)
+        bb6 = 0;
         ctx_d = {C*CTXW{1'b0}};
         l6 = {CTXW{1'b0}};
         rv = {W{1'b0}};
         absv = {W{1'b0}};
         wc6 = {CWB{1'b0}};
         el = {(CTXW+1){1'b0}};
+        fe = {C*ESCW{1'b0}};
+        ecnt = {UW{1'b0}};
         for (c5 = 0; c5 < C; c5 = c5 + 1) begin
             if (s6_mctx[c5 / N]) begin
                 if (s6_pend[c5]) begin
-                    f6 = lev6 >> pos6;
-                    el = esc_len(ctx_q[c5*CTXW +: CTXW], f6[ESCW-1:0]);
-                    pos6 = pos6 + ESC_STEP[P6W-1:0];
+                    fe = esc_win >> ((ecnt & below_mask(c5)) * ESCW);
+                    el = esc_len(ctx_q[c5*CTXW +: CTXW], fe[ESCW-1:0]);
+                    ecnt = ecnt + ONE_U;
                     if (!el[CTXW]) err_escape = s6_v;
                     n7_L[c5*CTXW +: CTXW] = el[CTXW-1:0];
                 end else n7_L[c5*CTXW +: CTXW] = rank_len(ctx_q[c5*CTXW +: CTXW], s6_rk[c5*3 +: 3]);
@@ -862,18 +2579,28 @@ module dctcm_dec_parse (
         end
         for (b5 = 0; b5 < NB; b5 = b5 + 1)
             if (s6_mdct[b5]) begin
-                f6 = lev6 >> pos6;
+                off6 = {P6W{1'b0}};
+                for (cb6 = 0; cb6 < C; cb6 = cb6 + 1)
+                    if (cb6 / N != b5 && s6_pend[cb6]) off6 = off6 + ESC_STEP[P6W-1:0];
+                for (bb6 = 0; bb6 < b5; bb6 = bb6 + 1)
+                    if (s6_mdct[bb6]) off6 = off6 + SIDE_STEP[P6W-1:0];
+                f6 = lev6 >> off6;
                 n7_mask[b5*N +: N] = f6[N-1:0];
                 wc6 = f6[N +: CWB];
                 n7_wc[b5*CWB +: CWB] = wc6;
                 if (wc6 > CWM_W) err_width = s6_v;
-                pos6 = pos6 + SIDE_STEP[P6W-1:0];
             end
         for (b5 = 0; b5 < NB; b5 = b5 + 1)
             if (s6_mraw[b5]) begin
-                f6 = lev6 >> pos6;
+                off6 = {P6W{1'b0}};
+                for (cb6 = 0; cb6 < C; cb6 = cb6 + 1)
+                    if (cb6 / N != b5 && s6_pend[cb6]) off6 = off6 + ESC_STEP[P6W-1:0];
+                for (bb6 = 0; bb6 < NB; bb6 = bb6 + 1)
+                    if (bb6 != b5 && s6_mdct[bb6]) off6 = off6 + SIDE_STEP[P6W-1:0];
+                for (bb6 = 0; bb6 < b5; bb6 = bb6 + 1)
+                    if (s6_mraw[bb6]) off6 = off6 + RAW_STEP[P6W-1:0];
+                f6 = lev6 >> off6;
                 n7_raw[b5*N*W +: N*W] = f6[N*W-1:0];
-                pos6 = pos6 + RAW_STEP[P6W-1:0];
             end
         // contexts of record r + 1 (format v2: a CTX value's context is min(L, bitLength(maxMag >> s)))
         for (c5 = 0; c5 < C; c5 = c5 + 1) begin
@@ -888,8 +2615,97 @@ module dctcm_dec_parse (
     end
 
     // level 7: CTX payloads (sign if signed, L - 1 mantissa bits) and DCT coefficients (wc bits each),
-    // each channel's field at its offset (computed as the record moved up the shift register)
+    // each channel's field at its offset (computed as the record moved up the shift register). The
+    // fields and the record's state are registered as the slot is taken (the P7 registers); the values
+    // and their check are formed from those registers in the next cycle (outputs for the record whose
+    // top level was in the last slot taken).
     wire [2*W-1:0] ql = q_limits(shift);
+    wire [C*FLD-1:0] fwins = {
+        take_field63(lev7, s7_off[639:630]),
+        take_field62(lev7[692:0], s7_off[629:620]),
+        take_field61(lev7[681:0], s7_off[619:610]),
+        take_field60(lev7[670:0], s7_off[609:600]),
+        take_field59(lev7[659:0], s7_off[599:590]),
+        take_field58(lev7[648:0], s7_off[589:580]),
+        take_field57(lev7[637:0], s7_off[579:570]),
+        take_field56(lev7[626:0], s7_off[569:560]),
+        take_field55(lev7[615:0], s7_off[559:550]),
+        take_field54(lev7[604:0], s7_off[549:540]),
+        take_field53(lev7[593:0], s7_off[539:530]),
+        take_field52(lev7[582:0], s7_off[529:520]),
+        take_field51(lev7[571:0], s7_off[519:510]),
+        take_field50(lev7[560:0], s7_off[509:500]),
+        take_field49(lev7[549:0], s7_off[499:490]),
+        take_field48(lev7[538:0], s7_off[489:480]),
+        take_field47(lev7[527:0], s7_off[479:470]),
+        take_field46(lev7[516:0], s7_off[468:460]),
+        take_field45(lev7[505:0], s7_off[458:450]),
+        take_field44(lev7[494:0], s7_off[448:440]),
+        take_field43(lev7[483:0], s7_off[438:430]),
+        take_field42(lev7[472:0], s7_off[428:420]),
+        take_field41(lev7[461:0], s7_off[418:410]),
+        take_field40(lev7[450:0], s7_off[408:400]),
+        take_field39(lev7[439:0], s7_off[398:390]),
+        take_field38(lev7[428:0], s7_off[388:380]),
+        take_field37(lev7[417:0], s7_off[378:370]),
+        take_field36(lev7[406:0], s7_off[368:360]),
+        take_field35(lev7[395:0], s7_off[358:350]),
+        take_field34(lev7[384:0], s7_off[348:340]),
+        take_field33(lev7[373:0], s7_off[338:330]),
+        take_field32(lev7[362:0], s7_off[328:320]),
+        take_field31(lev7[351:0], s7_off[318:310]),
+        take_field30(lev7[340:0], s7_off[308:300]),
+        take_field29(lev7[329:0], s7_off[298:290]),
+        take_field28(lev7[318:0], s7_off[288:280]),
+        take_field27(lev7[307:0], s7_off[278:270]),
+        take_field26(lev7[296:0], s7_off[268:260]),
+        take_field25(lev7[285:0], s7_off[258:250]),
+        take_field24(lev7[274:0], s7_off[248:240]),
+        take_field23(lev7[263:0], s7_off[237:230]),
+        take_field22(lev7[252:0], s7_off[227:220]),
+        take_field21(lev7[241:0], s7_off[217:210]),
+        take_field20(lev7[230:0], s7_off[207:200]),
+        take_field19(lev7[219:0], s7_off[197:190]),
+        take_field18(lev7[208:0], s7_off[187:180]),
+        take_field17(lev7[197:0], s7_off[177:170]),
+        take_field16(lev7[186:0], s7_off[167:160]),
+        take_field15(lev7[175:0], s7_off[157:150]),
+        take_field14(lev7[164:0], s7_off[147:140]),
+        take_field13(lev7[153:0], s7_off[137:130]),
+        take_field12(lev7[142:0], s7_off[127:120]),
+        take_field11(lev7[131:0], s7_off[116:110]),
+        take_field10(lev7[120:0], s7_off[106:100]),
+        take_field9(lev7[109:0], s7_off[96:90]),
+        take_field8(lev7[98:0], s7_off[86:80]),
+        take_field7(lev7[87:0], s7_off[76:70]),
+        take_field6(lev7[76:0], s7_off[66:60]),
+        take_field5(lev7[65:0], s7_off[55:50]),
+        take_field4(lev7[54:0], s7_off[45:40]),
+        take_field3(lev7[43:0], s7_off[35:30]),
+        take_field2(lev7[32:0], s7_off[24:20]),
+        take_field1(lev7[21:0], s7_off[13:10]),
+        lev7[10:0]
+    };
+    reg v7_q;                        // the last slot taken held a record's top level
+    reg [NB-1:0] mctx7_q, mraw7_q;
+    reg [NB-1:0] mdct7_q;
+    reg [C-1:0] mask7_q;
+    reg [NB*CWB-1:0] wc7_q;
+    reg [C*CTXW-1:0] L7_q;
+    reg [C*W-1:0] raw7_q;
+    reg [C*FLD-1:0] fw7_q;
+    always @(posedge clk) begin
+        if (step) begin
+            mctx7_q <= s7_mctx;
+            mraw7_q <= s7_mraw;
+            mdct7_q <= s7_mdct;
+            mask7_q <= s7_mask;
+            wc7_q <= s7_wc;
+            L7_q <= s7_L;
+            raw7_q <= s7_raw;
+            fw7_q <= fwins;
+        end
+    end
     reg [FLD-1:0] fwin;
     reg [CTXW-1:0] l7;
     reg neg;
@@ -907,10 +2723,10 @@ module dctcm_dec_parse (
     reg csign;
     always @* begin
         pix_valid = s7_v;
-        mode_ctx = s7_mctx;
-        mode_raw = s7_mraw;
-        mode_dct = s7_mdct;
-        mask = s7_mask;
+        mode_ctx = mctx7_q;
+        mode_raw = mraw7_q;
+        mode_dct = mdct7_q;
+        mask = mask7_q;
         value = {C*VW{1'b0}};
         err_value = 1'b0;
         neg = 1'b0;
@@ -926,9 +2742,9 @@ module dctcm_dec_parse (
         craw = {CWM{1'b0}};
         csign = 1'b0;
         for (c6 = 0; c6 < C; c6 = c6 + 1) begin
-            fwin = take_field({ {11{1'b0}}, lev7 }, s7_off[c6*F7W +: F7W]);
-            if (s7_mctx[c6 / N]) begin
-                l7 = s7_L[c6*CTXW +: CTXW];
+            fwin = fw7_q[c6*FLD +: FLD];
+            if (mctx7_q[c6 / N]) begin
+                l7 = L7_q[c6*CTXW +: CTXW];
                 if (l7 != {CTXW{1'b0}}) begin
                     neg = 1'b0;
                     mant = fwin[0 +: W-1];
@@ -937,14 +2753,14 @@ module dctcm_dec_parse (
                     mag = lead | {1'b0, mant};
                     value[c6*VW +: VW] = neg ? -{ {(VW-W){1'b0}}, mag } : { {(VW-W){1'b0}}, mag };
                     bad = neg ? (mag > ql[0 +: W]) : (mag > ql[W +: W]);
-                    if (bad) err_value = s7_v;
+                    if (bad) err_value = v7_q;
                 end
-            end else if (s7_mraw[c6 / N]) begin
-                raw7 = s7_raw[c6*W +: W];
+            end else if (mraw7_q[c6 / N]) begin
+                raw7 = raw7_q[c6*W +: W];
                 value[c6*VW +: VW] = { {(VW-W){1'b0}}, raw7 };
-            end else if (s7_mdct[c6 / N]) begin
+            end else if (mdct7_q[c6 / N]) begin
                 // wc bits, two's complement: bit wc-1 is the sign (none when wc = 0).
-                wc7 = s7_wc[(c6 / N)*CWB +: CWB];
+                wc7 = wc7_q[(c6 / N)*CWB +: CWB];
                 cmask = ~({CWM{1'b1}} << wc7);
                 ctmp = fwin[CWM-1:0] >> (wc7 - 4'd1);
                 csign = (wc7 != {CWB{1'b0}}) && ctmp[0];
@@ -1010,6 +2826,9 @@ module dctcm_dec_parse (
 
     always @(posedge clk) begin
         if (rst || restart) begin
+            more_q <= 1'b0;
+            last_q <= 1'b0;
+            v7_q <= 1'b0;
             n_q <= 16'd0;
             t_q <= {TW{1'b0}};
             sr1_v_q <= 4'd0;
@@ -1020,6 +2839,9 @@ module dctcm_dec_parse (
             sr6_v_q <= 4'd0;
             sr7_v_q <= 5'd0;
         end else if (start) begin
+            more_q <= hdr_n != 16'd0;
+            last_q <= (hdr_n != 16'd0) && (hdr_t == 17'd1);
+            v7_q <= 1'b0;
             n_q <= hdr_n;
             t_q <= {TW{1'b0}};
             sr1_v_q <= 4'd0;
@@ -1030,6 +2852,9 @@ module dctcm_dec_parse (
             sr6_v_q <= 4'd0;
             sr7_v_q <= 5'd0;
         end else if (step) begin
+            more_q <= more_q && !last_q;
+            last_q <= last_next;
+            v7_q <= s7_v;
             t_q <= t_q + 17'd1;
             sr1_v_q <= { sr1_v_q[2:0], n1_v };
             sr2_v_q <= { sr2_v_q[2:0], n2_v };

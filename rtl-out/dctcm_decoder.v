@@ -4,21 +4,25 @@
 // golden/tile.ts (docs/FORMAT.md).
 //
 // Architecture:
-// - Bit buffer of 1800 bits: the longest slot (1544 bits) plus one 256-bit word; its head is
-//   the next unread bit, bits at and above its count are zero. s_axis_tready is high while a whole
-//   word fits (registers only), so every state that waits for input can take a word: the decoder
-//   never deadlocks, whatever the input.
+// - Bit buffer of 1800 bits: the longest slot (1544 bits) plus one 256-bit word, held as a ring of
+//   8 words (a word is written in place at head + count) and a registered window of the 1544 bits at
+//   the head (bits at and above the count are stale). The next window is taken from the ring in two
+//   steps, whole words then bits, at the next head, chosen by the step among heads precomputed from
+//   registers. s_axis_tready is high while a whole word fits (registers only), so every state that
+//   waits for input can take a word: the decoder never deadlocks, whatever the input.
 //   The tlast (trailer) word is not buffered: its fields are kept aside and the buffer's bit count
 //   becomes the data limit of the tile. After the tlast word no further word is taken until the tile
 //   has ended (a few idle cycles between tiles: end check, next header).
 // - Header: 48 bits, checked in the order magic, version 2, shift <= W - 1, configuration tag (0x8afd, or 0x7502 of a no-DCT build, whose tiles must hold no DCT block), then the pixel count n.
 // - Slot parser (dctcm_dec_parse), one slot per cycle: slot t holds level k of record t - O[k],
 //   O = (0, 4, 8, 12, 16, 20, 24, 29). Its length and every level's offset in it are registers computed
-//   in the step before, so the position loop is buffer >>= slot_len once the slot's bits are in
-//   (count >= slot_len; an arriving word enters at the registered count, off the loop). One unit per
-//   level reads its window of the slot and the state the unit below left for that record in a shift
-//   register; the per-channel context table is the only other loop (one record per slot, at level 6).
-//   The pixel of record t - 29 (its top level in slot t) goes into stage 1 as slot t is taken.
+//   in the step before, so the position loop is head += slot_len once the slot's bits are in
+//   (count >= slot_len). One unit per level reads its window of the slot and the state the unit below
+//   left for that record in a shift register; the per-channel context table is the only other loop
+//   (one record per slot, at level 6).
+//   The pixel of record t - 29 (its top level in slot t) goes into stage 1 as slot t is taken: stage 1's
+//   data are the parser's P7 registers (level-7 fields and the record's state); its values are formed
+//   from them in the next cycle.
 // - The tile's shift is kept in 3 bits (s <= W - 1); the cores' 4-bit shift ports get zeros above.
 // - Stage 1 register (parsed pixel) -> dctcm_idct per block (inverse DCT + clamp + mask, 2
 //   register stages) in parallel with dctcm_dec_recon (dequantize CTX, RAW values) and 2
@@ -33,11 +37,13 @@
 // pixel, from the cycle its trailer is checked.
 // Throughput: one slot per clock while m_axis_tready is high and words arrive as fast as slot bits
 // are used (slots <= 256 bits): n + 29 slots per tile of n pixels, plus the header and trailer cycles.
-// Loops: the position and credit loop (count, buffer >>= slot_len, both from registers) and the
-// context table (level 6 of record r gives ctx(r + 1)). The slot is taken only when its field
-// checks (level 2, 6 and 7 errors) pass, so those checks and the extraction windows feed the step
-// enable: the clock-limiting paths (docs/RTL.md, decoder). m_axis_tready reaches every stage
-// enable combinationally (global advance), never s_axis_tready.
+// Loops: the position and credit loop (count and head, from registers) and the context table (level
+// 6 of record r gives ctx(r + 1)). The step does not wait for the slot's field checks: levels 2 and
+// 6 are checked on the slot and registered, level 7 (CTX values) on the pixel in stage 1 in its first
+// cycle there; a failed check ends the tile the cycle after the step, before that pixel leaves stage
+// 1, so the beats are those of checking first (the status beat comes one cycle later). The
+// clock-limiting paths: docs/RTL.md, decoder. m_axis_tready reaches every stage enable
+// combinationally (global advance), never s_axis_tready.
 // Lane order: channel c in m_axis_tdata[c*W +: W]; unit u of a word in s_axis_tdata[u*32 +: 32].
 //
 // Per-tile status: every tile ends with exactly one m_axis beat with tlast, and m_axis_tuser says how
@@ -98,7 +104,11 @@ module dctcm_decoder (
     localparam B = 256;          // bus width
     localparam VW = 11;         // per-channel value between parse and reconstruction
     localparam CWM = 11;        // DCT coefficient field width
-    localparam CAP = 1800;      // bit-buffer capacity: the longest slot plus a word
+    localparam WIN = 1544;      // the window at the head: CAP - B bits (a slot, a header, the padding), CAP = 1800 the buffer's capacity
+    localparam M = 8;          // ring words (M * B >= CAP)
+    localparam MW = 3;         // a ring word index
+    localparam PBW = 8;        // a bit index in a word
+    localparam XW = 11;         // a bit index in a word plus a consumed length
     localparam CNTW = 11;       // width of a bit count 0..CAP
     localparam LENW = 11;       // width of a slot length
     localparam SHW = 3;        // width of a valid shift 0..min(15, W-1): the cores' 4-bit shift ports get constant zeros above
@@ -142,7 +152,12 @@ module dctcm_decoder (
 
     // ---- state ----
     reg [1:0] state_q, state_d;
-    reg [CAP-1:0] buf_q, buf_d;      // bit buffer: head at bit 0, zeros at and above cnt_q
+    reg [M*B-1:0] ring_q;            // the buffer's words, written one at a time at wp_q
+    reg [M*B-1:0] ring_d;
+    reg [MW-1:0] wp_q, wp_d;         // the ring word the next input word goes to
+    reg [MW-1:0] pw_q, pw_d;         // the head: bit pb_q of ring word pw_q
+    reg [PBW-1:0] pb_q, pb_d;
+    reg [WIN-1:0] buf_q;             // window: the WIN bits from the head (bit 0 = head); those at and above cnt_q are stale
     reg [CNTW-1:0] cnt_q, cnt_d;     // valid bits in the buffer
     reg tl_in_q, tl_in_d;            // the tile's tlast (trailer) word has been taken: cnt_q is the data limit
     reg [31:0] trl_q, trl_d;         // trailer: pixel count | checksum << 16
@@ -162,9 +177,7 @@ module dctcm_decoder (
     reg sb1_q;
     reg [SCW-1:0] code1_q;
     reg [SHW-1:0] shift1_q;
-    reg [NB-1:0] mctx1_q, mraw1_q, mdct1_q;
-    reg [C*VW-1:0] val1_q;
-    reg [C-1:0] mask1_q;
+    // (the parsed pixel itself is in the parser's P7 registers: mode_*, value, mask)
     // stage 2: dctcm_idct stage 1 (inside the cores) and the other blocks' values
     reg v2_q, v2_d;
     reg last2_q;                     // tlast
@@ -194,13 +207,16 @@ module dctcm_decoder (
     reg raise;         // an error is detected this cycle
     reg tile_end;      // the tile ended without error
     wire new_tile;
+    // The parser's records are cleared the cycle after an error or the end of a tile (a register, so the
+    // checks do not drive the clear): in that cycle the count is 0, so the parser is not read.
+    reg restart_q;
     dctcm_dec_parse u_parse (
         .clk(clk),
         .rst(rst),
         .bits(buf_q[1543:0]),
         .start(hdr_take),
         .hdr_n(buf_q[32 +: 16]),
-        .restart(raise || new_tile),
+        .restart(restart_q),
         .step(step),
         .shift(shift4),
         .nodct(nodct_q),
@@ -231,12 +247,12 @@ module dctcm_decoder (
     genvar gb;
     generate
         for (gc = 0; gc < C; gc = gc + 1) begin : g_idx
-            assign idx1[gc*(W+1) +: W+1] = val1_q[gc*VW +: W+1];
+            assign idx1[gc*(W+1) +: W+1] = p_val[gc*VW +: W+1];
         end
         for (gb = 0; gb < NB; gb = gb + 1) begin : g_idct
             wire [N*CWM-1:0] coef;
             for (gc = 0; gc < N; gc = gc + 1) begin : g_coef
-                assign coef[gc*CWM +: CWM] = val1_q[(gb*N+gc)*VW +: CWM];
+                assign coef[gc*CWM +: CWM] = p_val[(gb*N+gc)*VW +: CWM];
             end
             dctcm_idct u_idct (
                 .clk(clk),
@@ -244,7 +260,7 @@ module dctcm_decoder (
                 .ce(adv_o),
                 .in_valid(v1_q),
                 .in_coef(coef),
-                .in_mask(mask1_q[gb*N +: N]),
+                .in_mask(p_mask[gb*N +: N]),
                 .quant_shift(shift1_4),
                 .out_valid(idct_valid[gb]),
                 .out_data(r_dct[gb*N*W +: N*W])
@@ -252,8 +268,8 @@ module dctcm_decoder (
         end
     endgenerate
     dctcm_dec_recon u_recon (
-        .mode_ctx(mctx1_q),
-        .mode_raw(mraw1_q),
+        .mode_ctx(p_ctx),
+        .mode_raw(p_raw),
         .index(idx1),
         .shift(shift1_q),
         .pixel(r_other)
@@ -267,12 +283,24 @@ module dctcm_decoder (
     wire word_fire = s_axis_tvalid && s_axis_tready;
     wire [CNTW-1:0] slot_bits = { {(CNTW-LENW){1'b0}}, p_len };
     wire have = cnt_q >= slot_bits;          // the slot at the head is in the buffer
-    wire pad_nz = |buf_q;
+    wire [B-1:0] pad_mask = ~({B{1'b1}} << cnt_q);  // the window's valid bits (cnt_q < B when it matters)
+    wire pad_nz = |(buf_q[B-1:0] & pad_mask);
+
+    // The slot is taken without waiting for its field checks; the next cycle a failed check ends the
+    // tile before that slot's pixel leaves stage 1 (the same beats as checking first; the status beat
+    // comes one cycle later). Levels 2 and 6 are checked on the slot and registered (ferr_q); the CTX
+    // values of level 7 on the pixel in stage 1, from the parser's P7 registers, in its first cycle
+    // there (chk1_q), after them in reading order.
+    reg ferr_q;                      // the slot taken last cycle had a bad level-2 or level-6 field
+    reg [SCW-1:0] fcode_q;           // its code: the first bad field in reading order
+    reg chk1_q;                      // stage 1 took its pixel last cycle: its values are checked now
+    wire ferr_d = p_err_nodct || p_err_escape || p_err_width;
+    wire [SCW-1:0] fcode_d = p_err_nodct ? E_NO_DCT : p_err_escape ? E_BAD_ESCAPE : E_BAD_DCT_WIDTH;
+    wire verr = chk1_q && p_err_value && !ferr_q;   // a bad CTX value in the pixel stage 1 took last cycle
 
     reg [CNTW-1:0] consume;
     reg fire;          // a pixel goes into stage 1 this cycle
     reg [SCW-1:0] code;
-    reg [CAP-1:0] shifted;
     reg [CNTW-1:0] kept;
     always @* begin
         consume = {CNTW{1'b0}};
@@ -308,19 +336,17 @@ module dctcm_decoder (
                     code = E_OVERRUN;   // the tile is shorter than a header and a trailer
                 end
             end
-            ST_DATA: if (slot) begin
+            ST_DATA: if (ferr_q) begin
+                // the slot taken last cycle had a bad field: its pixel (in stage 1) becomes the status beat
+                // (a bad value: below, outside the case, so the step does not wait for that check)
+                raise = 1'b1;
+                code = fcode_q;
+            end else if (slot) begin
                 if (p_more) begin
                     if (have) begin
-                        // the slot's fields in the order a reader meets them: level 2, 6, 7
-                        if (p_err_nodct) begin raise = 1'b1; code = E_NO_DCT; end
-                        else if (p_err_escape) begin raise = 1'b1; code = E_BAD_ESCAPE; end
-                        else if (p_err_width) begin raise = 1'b1; code = E_BAD_DCT_WIDTH; end
-                        else if (p_err_value) begin raise = 1'b1; code = E_BAD_VALUE; end
-                        else begin
-                            step = 1'b1;
-                            fire = p_pix;
-                            consume = slot_bits;
-                        end
+                        step = 1'b1;
+                        fire = p_pix;
+                        consume = slot_bits;
                     end else if (tl_in_q) begin
                         raise = 1'b1;   // the slot runs into the trailer
                         code = E_OVERRUN;
@@ -339,22 +365,88 @@ module dctcm_decoder (
             end
             default: ;
         endcase
+        // A bad value ends the tile whatever the state decided this cycle (a step taken with it is undone
+        // by the restart; the pixel it fires is replaced by the status beat).
+        if (verr) begin
+            raise = 1'b1;
+            code = E_BAD_VALUE;
+            tile_end = 1'b0;
+        end
     end
 
     // Next state of the buffer, the tile registers and the error.
     assign new_tile = tile_end || (raise && (tl_in_q || (word_fire && s_axis_tlast)))
                     || (state_q == ST_DROP && word_fire && s_axis_tlast);
-    // A word goes in at the current count, before the record leaves: (buf | word << cnt) >> consume is
-    // (buf >> consume) | (word << (cnt - consume)) because consume <= cnt, and the insertion shift then
-    // depends on registers only, not on the parse.
+    // A word goes into ring word wp_q (head + count, so never over an unread bit: count <= CAP - B);
+    // the head moves by consume (the slot or the header). The window of the new head is taken from the ring with this cycle's
+    // word in it, and registered: the header checks and the parser read registers.
     wire take_word = word_fire && state_q != ST_DROP && !s_axis_tlast;
-    wire [CAP-1:0] merged = take_word ? (buf_q | ({ {(CAP-B){1'b0}}, s_axis_tdata } << cnt_q)) : buf_q;
+    integer iw;
+    always @* begin
+        ring_d = ring_q;
+        for (iw = 0; iw < M; iw = iw + 1)
+            if (take_word && wp_q == iw[MW-1:0]) ring_d[iw*B +: B] = s_axis_tdata;
+    end
+    // The head after moving over n bits: {word, bit}.
+    function [MW+PBW-1:0] advance;
+        input [MW-1:0] w;
+        input [PBW-1:0] b;
+        input [11-1:0] n;
+        reg [XW-1:0] x;
+        begin
+            x = { {3{1'b0}}, b } + n;
+            advance = { w + x[PBW +: MW], x[PBW-1:0] };
+        end
+    endfunction
+    // The next head, from registers: past the slot (the step), past the header, or where it is. The
+    // header's move is taken whenever its bits are in (an error in them resets the head anyway).
+    wire [MW+PBW-1:0] head_slot = advance(pw_q, pb_q, p_len);
+    wire [MW+PBW-1:0] head_hdr = advance(pw_q, pb_q, HDR_BITS[11-1:0]);
+    wire hdr_move = state_q == ST_HDR && slot && cnt_q >= HDR_BITS;
+    // An error or the end of the tile resets the head (pw_d, pb_d) without going through here: the
+    // window is stale for a cycle, while the count is 0, so the clear stays off this path.
+    wire [MW-1:0] pw_n = step ? head_slot[PBW +: MW] : hdr_move ? head_hdr[PBW +: MW] : pw_q;
+    wire [PBW-1:0] pb_n = step ? head_slot[PBW-1:0] : hdr_move ? head_hdr[PBW-1:0] : pb_q;
+    // the window at the next head: whole words, then bits (the last step's top word may reach beyond
+    // the window's last bit)
+    /* verilator lint_off UNUSEDSIGNAL */
+    wire [2048-1:0] rw2 = pw_n[2] ? { ring_d[1023:768], ring_d[767:512], ring_d[511:256], ring_d[255:0], ring_d[2047:1792], ring_d[1791:1536], ring_d[1535:1280], ring_d[1279:1024] } : ring_d;
+    wire [2048-1:0] rw1 = pw_n[1] ? { rw2[511:256], rw2[255:0], rw2[2047:1792], rw2[1791:1536], rw2[1535:1280], rw2[1279:1024], rw2[1023:768], rw2[767:512] } : rw2;
+    wire [2048-1:0] rw0 = pw_n[0] ? { rw1[255:0], rw1[2047:1792], rw1[1791:1536], rw1[1535:1280], rw1[1279:1024], rw1[1023:768], rw1[767:512], rw1[511:256] } : rw1;
+    /* verilator lint_on UNUSEDSIGNAL */
+    // (the ring words at the head >> a)[1544-1:0], the largest step first: each step keeps only the bits the later
+    // steps and the result can still reach.
+    function [1544-1:0] take_win;
+        input [1799-1:0] x;
+        input [8-1:0] a;
+        reg [1671-1:0] t7;
+        reg [1607-1:0] t6;
+        reg [1575-1:0] t5;
+        reg [1559-1:0] t4;
+        reg [1551-1:0] t3;
+        reg [1547-1:0] t2;
+        reg [1545-1:0] t1;
+        reg [1544-1:0] t0;
+        begin
+            t7 = a[7] ? x[1798:128] : x[1670:0];
+            t6 = a[6] ? t7[1670:64] : t7[1606:0];
+            t5 = a[5] ? t6[1606:32] : t6[1574:0];
+            t4 = a[4] ? t5[1574:16] : t5[1558:0];
+            t3 = a[3] ? t4[1558:8] : t4[1550:0];
+            t2 = a[2] ? t3[1550:4] : t3[1546:0];
+            t1 = a[1] ? t2[1546:2] : t2[1544:0];
+            t0 = a[0] ? t1[1544:1] : t1[1543:0];
+            take_win = t0;
+        end
+    endfunction
+    wire [WIN-1:0] win_d = take_win(rw0[1798:0], pb_n);
     always @* begin
         state_d = state_q;
-        shifted = merged >> consume;
         kept = cnt_q - consume;
-        buf_d = shifted;
         cnt_d = kept;
+        pw_d = pw_n;
+        pb_d = pb_n;
+        wp_d = take_word ? wp_q + 3'd1 : wp_q;
         tl_in_d = tl_in_q;
         trl_d = trl_q;
         trl_hi_d = trl_hi_q;
@@ -367,7 +459,7 @@ module dctcm_decoder (
                 trl_d = s_axis_tdata[31:0];
                 trl_hi_d = |s_axis_tdata[B-1:32];
             end else begin
-                cnt_d = kept + BUS_BITS;  // buf_d: the word is in merged
+                cnt_d = kept + BUS_BITS;  // the word is in ring_d
                 chk_d = chk_q ^ fold16(s_axis_tdata);
             end
         end
@@ -375,7 +467,9 @@ module dctcm_decoder (
         if (raise) state_d = ST_DROP;
         if (new_tile) state_d = ST_HDR;
         if (raise || new_tile) begin
-            buf_d = {CAP{1'b0}};
+            pw_d = {MW{1'b0}};
+            pb_d = {PBW{1'b0}};
+            wp_d = {MW{1'b0}};
             cnt_d = {CNTW{1'b0}};
             tl_in_d = 1'b0;
             chk_d = 16'h0000;
@@ -388,16 +482,21 @@ module dctcm_decoder (
     wire verdict = tile_end || raise;
     wire status_beat = raise || (tile_end && !hold1);
     wire move1 = adv_o && (!hold1 || verdict);
+    wire squash = ferr_q || verr;          // stage 1 holds the bad slot's pixel: dropped
     always @* begin
         vo_d = adv_o ? v2_q : vo_q;
-        v2_d = adv_o ? (v1_q && move1) : v2_q;
+        v2_d = adv_o ? (v1_q && move1 && !squash) : v2_q;   // ferr_q: stage 1 holds the bad slot's pixel (dropped)
         v1_d = (fire || status_beat) ? 1'b1 : (move1 ? 1'b0 : v1_q);
     end
 
     always @(posedge clk) begin
         if (rst) begin
             state_q <= ST_HDR;
-            buf_q <= {CAP{1'b0}};   // the zero-above-count invariant starts here
+            ring_q <= {M*B{1'b0}};   // (so no simulation reads an unknown stale bit)
+            buf_q <= {WIN{1'b0}};
+            wp_q <= {MW{1'b0}};
+            pw_q <= {MW{1'b0}};
+            pb_q <= {PBW{1'b0}};
             cnt_q <= {CNTW{1'b0}};
             tl_in_q <= 1'b0;
             chk_q <= 16'h0000;
@@ -406,9 +505,19 @@ module dctcm_decoder (
             v1_q <= 1'b0;
             v2_q <= 1'b0;
             vo_q <= 1'b0;
+            ferr_q <= 1'b0;
+            chk1_q <= 1'b0;
+            restart_q <= 1'b0;
         end else begin
+            restart_q <= raise || new_tile;
+            ferr_q <= step && ferr_d;
+            chk1_q <= fire && !raise;
             state_q <= state_d;
-            buf_q <= buf_d;
+            ring_q <= ring_d;
+            buf_q <= win_d;
+            wp_q <= wp_d;
+            pw_q <= pw_d;
+            pb_q <= pb_d;
             cnt_q <= cnt_d;
             tl_in_q <= tl_in_d;
             chk_q <= chk_d;
@@ -432,22 +541,18 @@ module dctcm_decoder (
             sb1_q <= 1'b0;
             code1_q <= {SCW{1'b0}};
             shift1_q <= shift_q;
-            mctx1_q <= p_ctx;
-            mraw1_q <= p_raw;
-            mdct1_q <= p_dct;
-            val1_q <= p_val;
-            mask1_q <= p_mask;
         end
         if (status_beat) begin
             last1_q <= 1'b0;
             sb1_q <= 1'b1;
             code1_q <= code;
         end
+        fcode_q <= fcode_d;
         if (adv_o) begin
             last2_q <= sb1_q || (last1_q && tile_end);   // a held last pixel moves only with the verdict
             sb2_q <= sb1_q;
             code2_q <= code1_q;
-            mdct2_q <= mdct1_q;
+            mdct2_q <= p_dct;
             oth2_q <= r_other;
             lasto_q <= last2_q;
             sbo_q <= sb2_q;

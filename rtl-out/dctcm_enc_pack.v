@@ -2,17 +2,19 @@
 //
 // Encoder stage 4, format v2 framing (docs/design/format-v2.md 3, 5): level k of record r goes out in slot
 // r + O[k], O = (0, 4, 8, 12, 16, 20, 24, 29).
-// 1. Delay lines: level 0 direct, level k >= 1 into a line O[k] deep of {length, bits} (1: 4 x 71 memory, 2: 8 x 71 memory, 3: 12 x 71 memory, 4: 16 x 71 memory, 5: 20 x 71 memory, 6: 24 x 522 memory, 7: 29 x 714 memory),
-//    one write and one read per slot. After a tile's last record, 29 drain slots push empty entries;
+// 1. Delay lines: level 0 direct, level k >= 1 into a line O[k] deep of {live, bits} and one O[k] - 1 deep of {live, length}
+//    (1: 4 x 65 and 3 x 8 block RAM, 2: 8 x 65 and 7 x 8 block RAM, 3: 12 x 65 and 11 x 8 block RAM, 4: 16 x 65 and 15 x 8 block RAM, 5: 20 x 65 and 19 x 8 block RAM, 6: 24 x 513 and 23 x 11 block RAM, 7: 29 x 705 and 28 x 11 block RAM): the lengths are out a step early, and the slot's offsets are registered with its bits,
+//    one write and one read per slot. After a tile's last record, 29 drain slots push entries that are not live;
 //    after reset the lines are cleared the same way (29 cycles) before the first record is taken.
-// 2. Slot assembly: the 8 levels concatenated at prefix-sum offsets, at most 1544 bits, and the slot length.
-// 3. Packer: the 48-bit tile header (magic, version, shift, configuration tag, pixel count) before the first
-//    slot, slots appended LSB first, after the last drain slot zero padding to a 256-bit boundary and the
-//    trailer word (pixel count mod 2^16 | fold16 checksum << 16). The fill pointer (fill += slot - B per
-//    word out) is the only loop.
-// Takes one slot per cycle while what remains after the word sent this cycle is below 256 bits: one record per
-// cycle while slots fit the bus, ceil(bits / 256) cycles for a longer slot, 29 drain slots and one trailer beat per tile.
-// The next tile's records wait until the drain is done.
+// 2. Slot assembly: the 8 levels concatenated at prefix-sum offsets, at most 1544 bits, and the slot length,
+//    into the slot register, which the packer drains 512 bits per cycle (a shift right by 512 per chunk).
+// 3. Packer: a 768-bit buffer; the 48-bit tile header (magic, version, shift, configuration tag, pixel count)
+//    in a cycle of its own before the first slot, slots appended LSB first in chunks of up to 512 bits, after
+//    the last drain slot zero padding to a 256-bit boundary and the trailer word (pixel count mod 2^16 |
+//    fold16 checksum << 16). The fill pointer (fill += chunk - B per word out) is the only loop.
+// Takes one chunk per cycle while what remains after the word sent this cycle is below 256 bits: one record per
+// cycle while slots fit the bus, ceil(bits / 512) cycles for a longer slot (its ceil(bits / 256) words leave
+// at one per cycle), 29 drain slots and one trailer beat per tile. The next tile's records wait until the drain is done.
 //
 // Configuration:
 //   channels       64
@@ -57,23 +59,24 @@ module dctcm_enc_pack (
     output wire m_axis_tlast
 );
     localparam B = 256;          // bus width
-    localparam SW = 1544;         // longest slot
-    localparam SOW = 11;        // width of a slot length 0..SW
-    localparam INS = 1592;        // longest insertion: tile header (48 bits) + slot
-    localparam CAP = 2048;        // buffer: a partial word (< B bits) + INS
-    localparam FW = 12;         // width of the fill level 0..CAP
+    localparam SOW = 11;        // width of a slot length 0..SWS
+    localparam SWS = 1544;        // slot register: the longest slot (1544 bits), at least a chunk
+    localparam CH = 512;         // chunk: the most slot bits the packer takes per cycle (the header is one chunk)
+    localparam [SOW-1:0] CHB = 11'd512;  // CH as a slot length
+    localparam CAP = 768;        // buffer: a partial word (< B bits) + a chunk
+    localparam FW = 10;         // width of the fill level 0..CAP
     localparam BLW = 8;        // width of a fill level below B
     localparam UNITS = 8;      // 32-bit units per word
     localparam [11:0] HEADER_LO = 12'h2dc;  // magic | version << 8 (the shift fills bits 15:12)
     localparam [15:0] TAG = 16'h8afd;        // configuration tag
-    localparam [FW-1:0] BW = 12'd256;         // B as a fill level
-    localparam KMAX = 8;       // most words a tile's end can occupy in the buffer
-    localparam WLW = 4;        // width of a word count 0..KMAX
+    localparam [FW-1:0] BW = 10'd256;         // B as a fill level
+    localparam KMAX = 3;       // most words a tile's end can occupy in the buffer
+    localparam WLW = 2;        // width of a word count 0..KMAX
     localparam DRW = 5;        // width of the drain count
     localparam [DRW-1:0] DRAIN = 5'd29;  // drain slots after a tile's last record: O[7]
     // WORD_END[k-1] = k * B and WORD_COUNT[k-1] = k, k = 1..KMAX
-    localparam [KMAX*FW-1:0] WORD_END = 96'h800700600500400300200100;
-    localparam [KMAX*WLW-1:0] WORD_COUNT = 32'h87654321;
+    localparam [KMAX*FW-1:0] WORD_END = 30'h30080100;
+    localparam [KMAX*WLW-1:0] WORD_COUNT = 6'h39;
 
     // ---- 1. delay lines: one step per slot ----
     // drain_q > 0: drain slots still to send (no record is taken); flush_q: the same after reset, to
@@ -90,92 +93,237 @@ module dctcm_enc_pack (
     assign in_ready = a_en && (drain_q == {DRW{1'b0}});
     wire take = in_valid && in_ready;
     wire step = take || (a_en && drain_q != {DRW{1'b0}});
-    // what each line gets this slot: the record's level, or an empty entry in a drain slot
+    // What each line gets every slot: {live, bits}, live set for a record's level and clear in a drain slot
+    // (the bits are then don't-cares: the read side empties an entry that is not live, where the gate
+    // folds into the assembly's first LUTs instead of one LUT per written bit). The lengths go into a
+    // second line of {live, length}, one slot shorter, so they are out a step before their bits: the slot's
+    // offsets are added up from them and registered with the step that reads the bits (no adder chain
+    // between a block RAM's output and the assembly shifters).
     reg [8-1:0] a_lv0;
-    reg [4-1:0] a_ln0;
-    wire [71-1:0] w1 = take ? { in_ln1, in_lv1 } : 71'd0;
-    reg [71-1:0] a1;  // the entry written 4 slots ago
-    reg [71-1:0] mem1 [0:4-1];  // level 1: 4 x 71 bits, registered read (block RAM)
+    wire [65-1:0] w1 = { take, in_lv1 };
+    wire [7:0] wl1 = { take, in_ln1 };
+    reg [65-1:0] r1;  // the bits written 4 slots ago
+    reg [7:0] lr1;  // the length written 3 slots ago: r1's at the next step
+    (* ram_style = "block" *)
+    reg [65-1:0] mem1 [0:4-1];  // level 1: 4 x 65 bits, registered read (block RAM)
+    (* ram_style = "block" *)
+    reg [7:0] lmem1 [0:3-1];  // its lengths: 3 x 8 bits
     reg [2-1:0] ptr1;
+    reg [2-1:0] lptr1;
     always @(posedge clk) begin
         if (step) begin
-            a1 <= mem1[ptr1];
+            r1 <= mem1[ptr1];
             mem1[ptr1] <= w1;
+            lr1 <= lmem1[lptr1];
+            lmem1[lptr1] <= wl1;
         end
-        if (rst) ptr1 <= 2'd0;
-        else if (step) ptr1 <= (ptr1 == 2'd3) ? 2'd0 : ptr1 + 2'd1;
+        if (rst) begin
+            ptr1 <= 2'd0;
+            lptr1 <= 2'd0;
+        end else if (step) begin
+            ptr1 <= (ptr1 == 2'd3) ? 2'd0 : ptr1 + 2'd1;
+            lptr1 <= (lptr1 == 2'd2) ? 2'd0 : lptr1 + 2'd1;
+        end
     end
-    wire [71-1:0] w2 = take ? { in_ln2, in_lv2 } : 71'd0;
-    reg [71-1:0] a2;  // the entry written 8 slots ago
-    reg [71-1:0] mem2 [0:8-1];  // level 2: 8 x 71 bits, registered read (block RAM)
+    wire [64-1:0] f1 = r1[64] ? r1[64-1:0] : 64'd0;  // level 1 of the slot
+    wire [7-1:0] nl1 = lr1[7] ? lr1[7-1:0] : 7'd0;  // its length in the next slot
+    wire [65-1:0] w2 = { take, in_lv2 };
+    wire [7:0] wl2 = { take, in_ln2 };
+    reg [65-1:0] r2;  // the bits written 8 slots ago
+    reg [7:0] lr2;  // the length written 7 slots ago: r2's at the next step
+    (* ram_style = "block" *)
+    reg [65-1:0] mem2 [0:8-1];  // level 2: 8 x 65 bits, registered read (block RAM)
+    (* ram_style = "block" *)
+    reg [7:0] lmem2 [0:7-1];  // its lengths: 7 x 8 bits
     reg [3-1:0] ptr2;
+    reg [3-1:0] lptr2;
     always @(posedge clk) begin
         if (step) begin
-            a2 <= mem2[ptr2];
+            r2 <= mem2[ptr2];
             mem2[ptr2] <= w2;
+            lr2 <= lmem2[lptr2];
+            lmem2[lptr2] <= wl2;
         end
-        if (rst) ptr2 <= 3'd0;
-        else if (step) ptr2 <= (ptr2 == 3'd7) ? 3'd0 : ptr2 + 3'd1;
+        if (rst) begin
+            ptr2 <= 3'd0;
+            lptr2 <= 3'd0;
+        end else if (step) begin
+            ptr2 <= (ptr2 == 3'd7) ? 3'd0 : ptr2 + 3'd1;
+            lptr2 <= (lptr2 == 3'd6) ? 3'd0 : lptr2 + 3'd1;
+        end
     end
-    wire [71-1:0] w3 = take ? { in_ln3, in_lv3 } : 71'd0;
-    reg [71-1:0] a3;  // the entry written 12 slots ago
-    reg [71-1:0] mem3 [0:12-1];  // level 3: 12 x 71 bits, registered read (block RAM)
+    wire [64-1:0] f2 = r2[64] ? r2[64-1:0] : 64'd0;  // level 2 of the slot
+    wire [7-1:0] nl2 = lr2[7] ? lr2[7-1:0] : 7'd0;  // its length in the next slot
+    wire [65-1:0] w3 = { take, in_lv3 };
+    wire [7:0] wl3 = { take, in_ln3 };
+    reg [65-1:0] r3;  // the bits written 12 slots ago
+    reg [7:0] lr3;  // the length written 11 slots ago: r3's at the next step
+    (* ram_style = "block" *)
+    reg [65-1:0] mem3 [0:12-1];  // level 3: 12 x 65 bits, registered read (block RAM)
+    (* ram_style = "block" *)
+    reg [7:0] lmem3 [0:11-1];  // its lengths: 11 x 8 bits
     reg [4-1:0] ptr3;
+    reg [4-1:0] lptr3;
     always @(posedge clk) begin
         if (step) begin
-            a3 <= mem3[ptr3];
+            r3 <= mem3[ptr3];
             mem3[ptr3] <= w3;
+            lr3 <= lmem3[lptr3];
+            lmem3[lptr3] <= wl3;
         end
-        if (rst) ptr3 <= 4'd0;
-        else if (step) ptr3 <= (ptr3 == 4'd11) ? 4'd0 : ptr3 + 4'd1;
+        if (rst) begin
+            ptr3 <= 4'd0;
+            lptr3 <= 4'd0;
+        end else if (step) begin
+            ptr3 <= (ptr3 == 4'd11) ? 4'd0 : ptr3 + 4'd1;
+            lptr3 <= (lptr3 == 4'd10) ? 4'd0 : lptr3 + 4'd1;
+        end
     end
-    wire [71-1:0] w4 = take ? { in_ln4, in_lv4 } : 71'd0;
-    reg [71-1:0] a4;  // the entry written 16 slots ago
-    reg [71-1:0] mem4 [0:16-1];  // level 4: 16 x 71 bits, registered read (block RAM)
+    wire [64-1:0] f3 = r3[64] ? r3[64-1:0] : 64'd0;  // level 3 of the slot
+    wire [7-1:0] nl3 = lr3[7] ? lr3[7-1:0] : 7'd0;  // its length in the next slot
+    wire [65-1:0] w4 = { take, in_lv4 };
+    wire [7:0] wl4 = { take, in_ln4 };
+    reg [65-1:0] r4;  // the bits written 16 slots ago
+    reg [7:0] lr4;  // the length written 15 slots ago: r4's at the next step
+    (* ram_style = "block" *)
+    reg [65-1:0] mem4 [0:16-1];  // level 4: 16 x 65 bits, registered read (block RAM)
+    (* ram_style = "block" *)
+    reg [7:0] lmem4 [0:15-1];  // its lengths: 15 x 8 bits
     reg [4-1:0] ptr4;
+    reg [4-1:0] lptr4;
     always @(posedge clk) begin
         if (step) begin
-            a4 <= mem4[ptr4];
+            r4 <= mem4[ptr4];
             mem4[ptr4] <= w4;
+            lr4 <= lmem4[lptr4];
+            lmem4[lptr4] <= wl4;
         end
-        if (rst) ptr4 <= 4'd0;
-        else if (step) ptr4 <= (ptr4 == 4'd15) ? 4'd0 : ptr4 + 4'd1;
+        if (rst) begin
+            ptr4 <= 4'd0;
+            lptr4 <= 4'd0;
+        end else if (step) begin
+            ptr4 <= (ptr4 == 4'd15) ? 4'd0 : ptr4 + 4'd1;
+            lptr4 <= (lptr4 == 4'd14) ? 4'd0 : lptr4 + 4'd1;
+        end
     end
-    wire [71-1:0] w5 = take ? { in_ln5, in_lv5 } : 71'd0;
-    reg [71-1:0] a5;  // the entry written 20 slots ago
-    reg [71-1:0] mem5 [0:20-1];  // level 5: 20 x 71 bits, registered read (block RAM)
+    wire [64-1:0] f4 = r4[64] ? r4[64-1:0] : 64'd0;  // level 4 of the slot
+    wire [7-1:0] nl4 = lr4[7] ? lr4[7-1:0] : 7'd0;  // its length in the next slot
+    wire [65-1:0] w5 = { take, in_lv5 };
+    wire [7:0] wl5 = { take, in_ln5 };
+    reg [65-1:0] r5;  // the bits written 20 slots ago
+    reg [7:0] lr5;  // the length written 19 slots ago: r5's at the next step
+    (* ram_style = "block" *)
+    reg [65-1:0] mem5 [0:20-1];  // level 5: 20 x 65 bits, registered read (block RAM)
+    (* ram_style = "block" *)
+    reg [7:0] lmem5 [0:19-1];  // its lengths: 19 x 8 bits
     reg [5-1:0] ptr5;
+    reg [5-1:0] lptr5;
     always @(posedge clk) begin
         if (step) begin
-            a5 <= mem5[ptr5];
+            r5 <= mem5[ptr5];
             mem5[ptr5] <= w5;
+            lr5 <= lmem5[lptr5];
+            lmem5[lptr5] <= wl5;
         end
-        if (rst) ptr5 <= 5'd0;
-        else if (step) ptr5 <= (ptr5 == 5'd19) ? 5'd0 : ptr5 + 5'd1;
+        if (rst) begin
+            ptr5 <= 5'd0;
+            lptr5 <= 5'd0;
+        end else if (step) begin
+            ptr5 <= (ptr5 == 5'd19) ? 5'd0 : ptr5 + 5'd1;
+            lptr5 <= (lptr5 == 5'd18) ? 5'd0 : lptr5 + 5'd1;
+        end
     end
-    wire [522-1:0] w6 = take ? { in_ln6, in_lv6 } : 522'd0;
-    reg [522-1:0] a6;  // the entry written 24 slots ago
-    reg [522-1:0] mem6 [0:24-1];  // level 6: 24 x 522 bits, registered read (block RAM)
+    wire [64-1:0] f5 = r5[64] ? r5[64-1:0] : 64'd0;  // level 5 of the slot
+    wire [7-1:0] nl5 = lr5[7] ? lr5[7-1:0] : 7'd0;  // its length in the next slot
+    wire [513-1:0] w6 = { take, in_lv6 };
+    wire [10:0] wl6 = { take, in_ln6 };
+    reg [513-1:0] r6;  // the bits written 24 slots ago
+    reg [10:0] lr6;  // the length written 23 slots ago: r6's at the next step
+    (* ram_style = "block" *)
+    reg [513-1:0] mem6 [0:24-1];  // level 6: 24 x 513 bits, registered read (block RAM)
+    (* ram_style = "block" *)
+    reg [10:0] lmem6 [0:23-1];  // its lengths: 23 x 11 bits
     reg [5-1:0] ptr6;
+    reg [5-1:0] lptr6;
     always @(posedge clk) begin
         if (step) begin
-            a6 <= mem6[ptr6];
+            r6 <= mem6[ptr6];
             mem6[ptr6] <= w6;
+            lr6 <= lmem6[lptr6];
+            lmem6[lptr6] <= wl6;
         end
-        if (rst) ptr6 <= 5'd0;
-        else if (step) ptr6 <= (ptr6 == 5'd23) ? 5'd0 : ptr6 + 5'd1;
+        if (rst) begin
+            ptr6 <= 5'd0;
+            lptr6 <= 5'd0;
+        end else if (step) begin
+            ptr6 <= (ptr6 == 5'd23) ? 5'd0 : ptr6 + 5'd1;
+            lptr6 <= (lptr6 == 5'd22) ? 5'd0 : lptr6 + 5'd1;
+        end
     end
-    wire [714-1:0] w7 = take ? { in_ln7, in_lv7 } : 714'd0;
-    reg [714-1:0] a7;  // the entry written 29 slots ago
-    reg [714-1:0] mem7 [0:29-1];  // level 7: 29 x 714 bits, registered read (block RAM)
+    wire [512-1:0] f6 = r6[512] ? r6[512-1:0] : 512'd0;  // level 6 of the slot
+    wire [10-1:0] nl6 = lr6[10] ? lr6[10-1:0] : 10'd0;  // its length in the next slot
+    wire [705-1:0] w7 = { take, in_lv7 };
+    wire [10:0] wl7 = { take, in_ln7 };
+    reg [705-1:0] r7;  // the bits written 29 slots ago
+    reg [10:0] lr7;  // the length written 28 slots ago: r7's at the next step
+    (* ram_style = "block" *)
+    reg [705-1:0] mem7 [0:29-1];  // level 7: 29 x 705 bits, registered read (block RAM)
+    (* ram_style = "block" *)
+    reg [10:0] lmem7 [0:28-1];  // its lengths: 28 x 11 bits
     reg [5-1:0] ptr7;
+    reg [5-1:0] lptr7;
     always @(posedge clk) begin
         if (step) begin
-            a7 <= mem7[ptr7];
+            r7 <= mem7[ptr7];
             mem7[ptr7] <= w7;
+            lr7 <= lmem7[lptr7];
+            lmem7[lptr7] <= wl7;
         end
-        if (rst) ptr7 <= 5'd0;
-        else if (step) ptr7 <= (ptr7 == 5'd28) ? 5'd0 : ptr7 + 5'd1;
+        if (rst) begin
+            ptr7 <= 5'd0;
+            lptr7 <= 5'd0;
+        end else if (step) begin
+            ptr7 <= (ptr7 == 5'd28) ? 5'd0 : ptr7 + 5'd1;
+            lptr7 <= (lptr7 == 5'd27) ? 5'd0 : lptr7 + 5'd1;
+        end
+    end
+    wire [704-1:0] f7 = r7[704] ? r7[704-1:0] : 704'd0;  // level 7 of the slot
+    wire [10-1:0] nl7 = lr7[10] ? lr7[10-1:0] : 10'd0;  // its length in the next slot
+    // the next slot's offsets: level k's is the lengths of the levels before it added up
+    wire [4-1:0] nl0 = take ? in_ln0 : 4'd0;
+    wire [4-1:0] no1 = nl0;  // <= 8
+    reg [4-1:0] o1;
+    wire [7-1:0] ps2 = nl1;
+    wire [7-1:0] no2 = ps2 + { {3{1'b0}}, nl0 };  // <= 72
+    reg [7-1:0] o2;
+    wire [8-1:0] ps3 = { {1{1'b0}}, ps2 } + { {1{1'b0}}, nl2 };
+    wire [8-1:0] no3 = ps3 + { {4{1'b0}}, nl0 };  // <= 136
+    reg [8-1:0] o3;
+    wire [8-1:0] ps4 = ps3 + { {1{1'b0}}, nl3 };
+    wire [8-1:0] no4 = ps4 + { {4{1'b0}}, nl0 };  // <= 200
+    reg [8-1:0] o4;
+    wire [9-1:0] ps5 = { {1{1'b0}}, ps4 } + { {2{1'b0}}, nl4 };
+    wire [9-1:0] no5 = ps5 + { {5{1'b0}}, nl0 };  // <= 264
+    reg [9-1:0] o5;
+    wire [9-1:0] ps6 = ps5 + { {2{1'b0}}, nl5 };
+    wire [9-1:0] no6 = ps6 + { {5{1'b0}}, nl0 };  // <= 328
+    reg [9-1:0] o6;
+    wire [10-1:0] ps7 = { {1{1'b0}}, ps6 } + nl6;
+    wire [10-1:0] no7 = ps7 + { {6{1'b0}}, nl0 };  // <= 840
+    reg [10-1:0] o7;
+    wire [SOW-1:0] nbits = { {1{1'b0}}, ps7 } + { {1{1'b0}}, nl7 } + { {7{1'b0}}, nl0 };
+    reg [SOW-1:0] a_bits;  // the slot's length
+    always @(posedge clk) begin
+        if (step) begin
+            o1 <= no1;
+            o2 <= no2;
+            o3 <= no3;
+            o4 <= no4;
+            o5 <= no5;
+            o6 <= no6;
+            o7 <= no7;
+            a_bits <= nbits;
+        end
     end
 
     always @(posedge clk) begin
@@ -193,7 +341,6 @@ module dctcm_enc_pack (
         end
         if (step) begin
             a_lv0 <= take ? in_lv0 : 8'd0;
-            a_ln0 <= take ? in_ln0 : 4'd0;
             a_first <= take && in_first;
             a_last <= !take && drain_q == 5'd1;
         end
@@ -203,53 +350,57 @@ module dctcm_enc_pack (
         end
     end
 
-    // ---- 2. slot assembly: the levels at prefix-sum offsets ----
+    // ---- 2. slot assembly: the levels at prefix-sum offsets, into the slot register ----
+    // The slot register s_q holds a slot until the packer has taken all of it, CH bits per cycle (the tile
+    // header first, in a cycle of its own, when the slot is a tile's first): a shift right by CH after
+    // each chunk. b_rem_q counts the slot bits still to take; the bits of s_q above them are zero.
     reg b_valid;
-    reg [SW-1:0] b_slot;
-    reg [SOW-1:0] b_bits;
-    reg b_first;
+    reg [SWS-1:0] s_q;
+    reg [SOW-1:0] b_rem_q;
+    reg b_hdr;           // the tile header goes before this slot, and is not taken yet
     reg b_last;
     reg [3:0] b_shift;
     reg [15:0] b_count;
-    wire b_ready;
-    wire b_en = !b_valid || b_ready;
+    wire ctake;          // the packer takes a chunk this cycle
+    // this chunk is the slot's last: its end
+    wire b_end = !b_hdr && (b_rem_q <= CHB);
+    wire b_en = !b_valid || (ctake && b_end);
     assign a_ready = b_en;
-    reg [SW-1:0] slot;
-    reg [SOW-1:0] off;
-    always @* begin
-        slot = { {(SW-8){1'b0}}, a_lv0 };
-        off = { {(SOW-4){1'b0}}, a_ln0 };
-        slot = slot | ({ {(SW-64){1'b0}}, a1[64-1:0] } << off[4-1:0]);  // off < 2^4: the levels before
-        off = off + { {(SOW-7){1'b0}}, a1[71-1:64] };
-        slot = slot | ({ {(SW-64){1'b0}}, a2[64-1:0] } << off[7-1:0]);  // off < 2^7: the levels before
-        off = off + { {(SOW-7){1'b0}}, a2[71-1:64] };
-        slot = slot | ({ {(SW-64){1'b0}}, a3[64-1:0] } << off[8-1:0]);  // off < 2^8: the levels before
-        off = off + { {(SOW-7){1'b0}}, a3[71-1:64] };
-        slot = slot | ({ {(SW-64){1'b0}}, a4[64-1:0] } << off[8-1:0]);  // off < 2^8: the levels before
-        off = off + { {(SOW-7){1'b0}}, a4[71-1:64] };
-        slot = slot | ({ {(SW-64){1'b0}}, a5[64-1:0] } << off[9-1:0]);  // off < 2^9: the levels before
-        off = off + { {(SOW-7){1'b0}}, a5[71-1:64] };
-        slot = slot | ({ {(SW-512){1'b0}}, a6[512-1:0] } << off[9-1:0]);  // off < 2^9: the levels before
-        off = off + { {(SOW-10){1'b0}}, a6[522-1:512] };
-        slot = slot | ({ {(SW-704){1'b0}}, a7[704-1:0] } << off[10-1:0]);  // off < 2^10: the levels before
-        off = off + { {(SOW-10){1'b0}}, a7[714-1:704] };
-    end
+    // level k at offset o<k>, the lengths of the levels before it added up; each shifter only as wide as
+    // the level and the most its offset can be
+    wire [72-1:0] s1 = { 8'd0, f1 } << o1;
+    wire [136-1:0] s2 = { 72'd0, f2 } << o2;
+    wire [200-1:0] s3 = { 136'd0, f3 } << o3;
+    wire [264-1:0] s4 = { 200'd0, f4 } << o4;
+    wire [328-1:0] s5 = { 264'd0, f5 } << o5;
+    wire [840-1:0] s6 = { 328'd0, f6 } << o6;
+    wire [1544-1:0] s7 = { 840'd0, f7 } << o7;
+    wire [SWS-1:0] slot = { {1536{1'b0}}, a_lv0 } | { {1472{1'b0}}, s1 } | { {1408{1'b0}}, s2 } | { {1344{1'b0}}, s3 } | { {1280{1'b0}}, s4 } | { {1216{1'b0}}, s5 } | { {704{1'b0}}, s6 } | s7;
+    wire [SOW-1:0] off = a_bits;  // the slot's length
     always @(posedge clk) begin
         if (rst) b_valid <= 1'b0;
         else if (b_en) b_valid <= a_valid;
-        if (b_en && a_valid) begin
-            b_slot <= slot;
-            b_bits <= off;
-            b_first <= a_first;
-            b_last <= a_last;
-            b_shift <= a_shift;
-            b_count <= a_count;
+        if (b_en) begin
+            if (a_valid) begin
+                s_q <= slot;
+                b_rem_q <= off;
+                b_hdr <= a_first;
+                b_last <= a_last;
+                b_shift <= a_shift;
+                b_count <= a_count;
+            end
+        end else if (ctake) begin
+            if (b_hdr) b_hdr <= 1'b0;
+            else begin
+                s_q <= s_q >> CH;
+                b_rem_q <= b_rem_q - CHB;
+            end
         end
     end
 
     // ---- 3. packer ----
     // buf_q holds fill_q bits of the stream not yet sent, oldest at bit 0; bits >= fill_q are zero.
-    // When a tile's last slot is taken, the fill is rounded up to whole words (the padding is zeros) and
+    // When a tile's last slot ends, the fill is rounded up to whole words (the padding is zeros) and
     // the trailer becomes pending: it is sent after the tile's words_q remaining words, while slots of
     // the next tile already queue behind them.
     reg [CAP-1:0] buf_q;
@@ -267,24 +418,24 @@ module dctcm_enc_pack (
     wire data_fire = fire && !trailer;
     wire [FW-1:0] fill_a = data_fire ? fill_q - BW : fill_q;
     wire [CAP-1:0] buf_a = data_fire ? (buf_q >> B) : buf_q;
-    wire [WLW-1:0] words_a = (trl_q && data_fire) ? words_q - 4'd1 : words_q;
-    // A slot is taken when what is left after this cycle's word is less than a word; a tile's last
-    // slot waits while the previous tile's trailer is still pending (one pending trailer at a time).
-    assign b_ready = (fill_a < BW) && !(b_last && trl_q && !(fire && trailer));
-    wire ctake = b_valid && b_ready;
-    wire [INS-1:0] ins = b_first ? {b_slot, b_count, TAG, b_shift, HEADER_LO} : { 48'd0, b_slot };
-    wire [FW-1:0] ins_bits = { {(FW-SOW){1'b0}}, b_bits } + (b_first ? 12'd48 : {FW{1'b0}});
+    wire [WLW-1:0] words_a = (trl_q && data_fire) ? words_q - 2'd1 : words_q;
+    // A chunk is taken when what is left after this cycle's word is less than a word; a tile's last
+    // slot's end waits while the previous tile's trailer is still pending (one pending trailer at a time).
+    wire tile_end = b_last && b_end;
+    assign ctake = b_valid && (fill_a < BW) && !(tile_end && trl_q && !(fire && trailer));
+    wire [CH-1:0] ins = b_hdr ? { {464{1'b0}}, { b_count, TAG, b_shift, HEADER_LO } } : s_q[CH-1:0];
+    wire [FW-1:0] ins_bits = b_hdr ? 10'd48 : b_end ? b_rem_q[9:0] : 10'd512;
     wire [FW-1:0] fill_t = fill_a + ins_bits;
 
-    // Round a tile's end up to whole words: the smallest k * B >= fill_t (0 <= k <= 8; k = 0 when the
+    // Round a tile's end up to whole words: the smallest k * B >= fill_t (0 <= k <= 3; k = 0 when the
     // tile's bits end on a word boundary and nothing is left: the trailer follows at once).
     reg [FW-1:0] fill_up;
     reg [WLW-1:0] words_up;
     integer k;
     always @* begin
         fill_up = WORD_END[FW-1:0];
-        words_up = 4'd1;
-        for (k = 8; k >= 1; k = k - 1) begin
+        words_up = 2'd1;
+        for (k = 3; k >= 1; k = k - 1) begin
             if (fill_t <= WORD_END[(k-1)*FW +: FW]) begin
                 fill_up = WORD_END[(k-1)*FW +: FW];
                 words_up = WORD_COUNT[(k-1)*WLW +: WLW];
@@ -312,10 +463,10 @@ module dctcm_enc_pack (
             tcount_q <= 16'd0;
             chk_q <= 32'd0;
         end else begin
-            // a slot is taken only while fill_a < B: the insertion shifts by its low BLW bits only
-            buf_q <= ctake ? (buf_a | ({ {(CAP-INS){1'b0}}, ins } << fill_a[BLW-1:0])) : buf_a;
-            fill_q <= !ctake ? fill_a : b_last ? fill_up : fill_t;
-            if (ctake && b_last) begin
+            // a chunk is taken only while fill_a < B: the insertion shifts by its low BLW bits only
+            buf_q <= ctake ? (buf_a | ({ {(CAP-CH){1'b0}}, ins } << fill_a[BLW-1:0])) : buf_a;
+            fill_q <= !ctake ? fill_a : tile_end ? fill_up : fill_t;
+            if (ctake && tile_end) begin
                 trl_q <= 1'b1;
                 // the words of this tile still in the buffer once this cycle's word has left
                 words_q <= words_up;

@@ -2,7 +2,7 @@
 //
 // Payload of one block of 8 values (golden writePixel, last loop): CTX values' sign and mantissa
 // fields, RAW values in 8 bits, or DCT coefficients in wc bits, in value order, and its length.
-// Field offsets are a prefix sum of the field lengths in 3 adder levels (Sklansky), not a chain of 7.
+// The CTX and DCT fields are joined by a tree of 3 levels (pairs, then pairs of pairs), each shifter as wide as its nodes.
 // Combinational (part of the record stage dctcm_enc_rec).
 //
 // Configuration:
@@ -19,7 +19,9 @@
 `default_nettype none
 module dctcm_enc_pay (
     input  wire [1:0] mode,   // block mode: 0 zero, 1 ctx, 2 raw, 3 dct
-    input  wire [63:0] fld,   // CTX fields (sign, mantissa), value i at [i*8 +: 8], masked to flen
+    /* verilator lint_off UNUSEDSIGNAL */
+    input  wire [63:0] fld,   // CTX fields (sign, mantissa), value i at [i*8 +: 8], masked to flen (its top bit is always zero)
+    /* verilator lint_on UNUSEDSIGNAL */
     input  wire [31:0] flen,  // CTX field lengths
     input  wire [63:0] raw,   // the values
     input  wire [87:0] coef,  // DCT coefficients
@@ -31,57 +33,60 @@ module dctcm_enc_pay (
     /* verilator no_inline_module */
     localparam N = 8;          // values per block
     localparam W = 8;          // value width
-    localparam LW = 4;         // width of a CTX field length
     localparam CW = 11;         // coefficient width
-    localparam CWB = 4;        // width of the coefficient-width field
     localparam PB = 89;         // longest payload N * max(W, CW), plus one
-    localparam PBW = 7;        // width of a payload length
-    localparam FW = 11;         // widest field max(W, CW)
+    localparam FT = 11;         // widest CTX or DCT field: a CTX field is W - 1 bits (the L - 1 bits below the leading one)
+    localparam LT = 4;         // width of its length
     localparam [1:0] MODE_CTX = 2'd1;   // context-coded values
     localparam [1:0] MODE_RAW = 2'd2;   // plain W-bit values
     localparam [1:0] MODE_DCT = 2'd3;   // quantized DCT coefficients
 
-    // Each value's field and length in the block's mode; the field is zero above its length.
-    reg [N*FW-1:0] f;
-    reg [N*PBW-1:0] len;
-    // pre[i]: the lengths of values 0..i added up (value i+1 starts there). A Sklansky prefix: log2(N)
-    // adder levels instead of a chain of N - 1 (the offsets feed the shifters, the deepest part).
-    reg [N*PBW-1:0] pre;
-    // OR each field in at its offset (a shifter is far smaller than a variable part-select write in
-    // synthesis).
-    /* verilator lint_off UNUSEDSIGNAL */
-    reg [PB+FW-1:0] acc;  // bits above PB are always zero
-    /* verilator lint_on UNUSEDSIGNAL */
+    // A RAW payload is the values themselves, W bits each. The CTX and DCT fields (zero above their
+    // lengths, zero in any other mode) are concatenated by a tree: level j joins pairs of level j - 1, the
+    // right one shifted by the left one's length. Each level's shifter is only as wide as its nodes can be
+    // (about half the LUTs of shifting every field to its prefix-sum offset in the whole payload).
+    reg [8*11-1:0] t0;  // level 0: 8 node(s) of at most 11 bits
+    reg [8*4-1:0] tl0;  // their lengths
+    reg [4*22-1:0] t1;  // level 1: 4 node(s) of at most 22 bits
+    reg [4*5-1:0] tl1;  // their lengths
+    reg [2*44-1:0] t2;  // level 2: 2 node(s) of at most 44 bits
+    reg [2*6-1:0] tl2;  // their lengths
+    reg [1*88-1:0] t3;  // level 3: 1 node(s) of at most 88 bits
+    reg [1*7-1:0] tl3;  // their lengths
     reg [CW-1:0] cmask;
     integer i;
-    integer k;
     always @* begin
         cmask = ~({CW{1'b1}} << wc);
-        f = {N*FW{1'b0}};
-        len = {N*PBW{1'b0}};
+        t0 = {N*FT{1'b0}};
+        tl0 = {N*LT{1'b0}};
         for (i = 0; i < N; i = i + 1) begin
             if (mode == MODE_CTX) begin
-                f[i*FW +: W] = fld[i*W +: W];
-                len[i*PBW +: PBW] = { {(PBW-LW){1'b0}}, flen[i*LW +: LW] };
-            end else if (mode == MODE_RAW) begin
-                f[i*FW +: W] = raw[i*W +: W];
-                len[i*PBW +: PBW] = 7'd8;
+                t0[i*FT +: 7] = fld[i*W +: 7];
+                tl0[i*LT +: LT] = flen[i*4 +: 4];
             end else if (mode == MODE_DCT) begin
-                f[i*FW +: CW] = coef[i*CW +: CW] & cmask;
-                len[i*PBW +: PBW] = { {(PBW-CWB){1'b0}}, wc };
+                t0[i*FT +: CW] = coef[i*CW +: CW] & cmask;
+                tl0[i*LT +: LT] = wc;
             end
         end
-        pre = len;
-        for (k = 0; (1 << k) < N; k = k + 1) begin
-            for (i = 0; i < N; i = i + 1) begin
-                // values whose bit k is set add the sum ending just below their aligned group
-                if (((i >> k) & 1) == 1) pre[i*PBW +: PBW] = pre[i*PBW +: PBW] + pre[(((i >> k) << k) - 1)*PBW +: PBW];
-            end
+        for (i = 0; i < 4; i = i + 1) begin
+            t1[i*22 +: 22] = { 11'd0, t0[2*i*11 +: 11] } | ({ 11'd0, t0[(2*i+1)*11 +: 11] } << tl0[2*i*4 +: 4]);
+            tl1[i*5 +: 5] = { 1'b0, tl0[2*i*4 +: 4] } + { 1'b0, tl0[(2*i+1)*4 +: 4] };
         end
-        acc = { {(PB){1'b0}}, f[FW-1:0] };
-        for (i = 1; i < N; i = i + 1) acc = acc | ({ {(PB){1'b0}}, f[i*FW +: FW] } << pre[(i-1)*PBW +: PBW]);
-        pay = acc[PB-1:0];
-        bits = pre[(N-1)*PBW +: PBW];
+        for (i = 0; i < 2; i = i + 1) begin
+            t2[i*44 +: 44] = { 22'd0, t1[2*i*22 +: 22] } | ({ 22'd0, t1[(2*i+1)*22 +: 22] } << tl1[2*i*5 +: 5]);
+            tl2[i*6 +: 6] = { 1'b0, tl1[2*i*5 +: 5] } + { 1'b0, tl1[(2*i+1)*5 +: 5] };
+        end
+        for (i = 0; i < 1; i = i + 1) begin
+            t3[i*88 +: 88] = { 44'd0, t2[2*i*44 +: 44] } | ({ 44'd0, t2[(2*i+1)*44 +: 44] } << tl2[2*i*6 +: 6]);
+            tl3[i*7 +: 7] = { 1'b0, tl2[2*i*6 +: 6] } + { 1'b0, tl2[(2*i+1)*6 +: 6] };
+        end
+        if (mode == MODE_RAW) begin
+            pay = { {(PB-N*W){1'b0}}, raw };
+            bits = 7'd64;
+        end else begin
+            pay = { {1{1'b0}}, t3 };
+            bits = tl3;
+        end
     end
 endmodule
 `resetall

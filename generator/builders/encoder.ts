@@ -30,12 +30,15 @@ export function countFifoDepth(d: Derived): number {
 }
 
 /** What an integrator budgets for the encoder (manifest integration.throughput; checked in test/rtl/prefix-pair.test.ts). */
-export function encoderRate(d: Derived): { perPixel: string; perTileCycles: number; latencyCycles: number; resetCycles: number } {
+export function encoderRate(d: Derived): { perPixel: string; perTileCycles: number; longRecordExtraCycles: number; latencyCycles: number; resetCycles: number } {
   const B = d.cfg.busWidth;
   return {
-    perPixel: `max(1, slot bits / ${B}) cycles on average: one pixel per cycle, or one ${B}-bit word per cycle while slots are longer (the packer fills every word)`,
+    perPixel:
+      `max(1, slot bits / ${B}) cycles per slot: one pixel per cycle, or one ${B}-bit word per cycle while slots are longer; ` +
+      `a slot longer than ${B} bits takes up to ceil(bits / ${B}) + 1 cycles (its short last chunk can leave a cycle without a word)`,
     // the drain slots, the words the header can add, and the trailer beat
     perTileCycles: encWidths(d).DRAIN + Math.ceil(ENC_HEADER_BITS / B) + 1,
+    longRecordExtraCycles: 1,
     latencyCycles: encoderLatency(d),
     // once after reset the packer clears its delay lines, one slot step per cycle (overlapping the fill)
     resetCycles: encWidths(d).DRAIN,

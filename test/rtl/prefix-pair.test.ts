@@ -125,7 +125,7 @@ function recordCycles(d: Derived, ts: EncoderTile[], enc: Rate, dec: Rate): { fr
     frac,
     bits,
     long,
-    encBudget: Math.ceil(frac) + enc.perTileCycles * ts.length + enc.latencyCycles + (enc.resetCycles ?? 0),
+    encBudget: Math.ceil(frac) + (enc.longRecordExtraCycles ?? 0) * long + enc.perTileCycles * ts.length + enc.latencyCycles + (enc.resetCycles ?? 0),
     decBudget: decPixels + dec.perTileCycles * ts.length + dec.latencyCycles,
   };
 }
