@@ -44,8 +44,8 @@ export function integrationFacts(d: Derived): Record<string, unknown> {
     },
     fifo:
       "the decoder takes no word after a tile's tlast word until that tile has ended, so wired directly to the encoder it stalls the encoder at " +
-      'every tile boundary; the encoder\'s two-word output slice absorbs most of that stall and a FIFO of 4 words the rest, up to half a cycle per tile ' +
-      '(measured in test/rtl/prefix-pair.test.ts, docs/RTL.md); a 1-word FIFO that cannot take a word while full halves the rate. ' +
+      'every tile boundary; the encoder\'s two-word output slice absorbs part of that stall and a FIFO of 4 to 8 words most of the rest ' +
+      '(measured in test/rtl/prefix-pair.test.ts, docs/RTL.md); a 1-word FIFO that cannot take a word while full is slower than none. ' +
       'Neither core has a combinational input-to-output path, so no combinational loop forms either way',
   };
 }
