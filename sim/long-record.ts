@@ -3,8 +3,8 @@
 // The encoder never writes such a record (it codes CTX only when no longer than RAW), so only a
 // hand-built stream reaches the decoder's maxRecordBits; the RTL must buffer it and decode it as the
 // golden model does.
-import { Derived, MODE_CTX, MODE_RAW, tileSlots } from '../golden/params.js';
-import { PixelPlan, finishTile, levelledRecord, newPlan, startTile, writeSlot } from '../golden/tile.js';
+import { Derived, LEVELS, MODE_CTX, MODE_RAW, tileSlots } from '../golden/params.js';
+import { PixelPlan, finishTile, levelledRecord, newPlan, recordLevels, startTile, writeSlot } from '../golden/tile.js';
 
 /** A format-v2 tile (shift 0) of hand-made records, laid out in slots as golden encodeTile does. */
 export function tileOfPlans(d: Derived, plans: PixelPlan[]): Uint32Array {
@@ -57,7 +57,8 @@ export function longRecordTile(d: Derived): { units: Uint32Array; recordBits: nu
   ctx.bits = d.blocks + C * d.symBits[k * S + L];
   const recordBits = ctx.bits;
   pixels.fill(q, C, 2 * C);
-  // levels: the bit count of each of the second record's levels (its runs alternate offset, length)
-  const levels = levelledRecord(d, ctx).levels.map((runs) => runs.reduce((a, x, j) => (j % 2 ? a + x : a), 0));
+  const levelBits = new Int32Array(LEVELS); // the second record's level lengths, as golden cuts them
+  recordLevels(d, ctx, levelBits);
+  const levels = Array.from(levelBits);
   return { units: tileOfPlans(d, [raw, ctx]), recordBits, levels, pixels };
 }
