@@ -29,12 +29,15 @@ const RUNS: Run[] = [
   { label: 'auto s=3', settings: { policy: 'auto', quantShift: 3 } },
   { label: 'dct s=1', settings: { policy: 'dct', quantShift: 1 } },
   { label: 'auto s=1, tile = tensor', settings: { policy: 'auto', quantShift: 1 }, wholeTensor: true },
+  { label: 'auto s=2, tile = tensor', settings: { policy: 'auto', quantShift: 2 }, wholeTensor: true },
+  { label: 'auto s=3, tile = tensor', settings: { policy: 'auto', quantShift: 3 }, wholeTensor: true },
 ];
 
 const SPEED_RUNS: Run[] = [RUNS[0], RUNS[2]];
 
-// Per-tensor shifts under an SQNR floor: the runs a tensor may take, finest first (labels of RUNS).
-const ALLOC_LEVELS = ['lossless', 'auto s=1', 'auto s=2', 'auto s=3'];
+// Per-tensor shifts under an SQNR floor: the runs a tensor may take, finest first (labels of RUNS), in
+// the tools' default tiling (one tile per tensor).
+const ALLOC_LEVELS = ['lossless, tile = tensor', 'auto s=1, tile = tensor', 'auto s=2, tile = tensor', 'auto s=3, tile = tensor'];
 const ALLOC_FLOOR_DB = 28;
 
 /**
@@ -140,7 +143,7 @@ function benchModel(dataDir: string, model: string, repeat: number, out: (s: str
   }));
   let allocCounts: number[] = [];
   runs.push({
-    label: `auto, s per tensor, SQNR >= ${ALLOC_FLOOR_DB} dB`,
+    label: `auto, s per tensor, SQNR >= ${ALLOC_FLOOR_DB} dB, tile = tensor`,
     layers: () => {
       const a = allocateShifts(ALLOC_LEVELS.map((l) => byRun.get(l)!), ALLOC_FLOOR_DB);
       allocCounts = a.counts;
