@@ -56,7 +56,11 @@ async function main(): Promise<void> {
           let mhz = '-';
           let perLut = '-';
           let placed = '-';
-          if (!s.ok) mhz = 'synthesis failed';
+          if (!s.ok) {
+            mhz = 'synthesis failed';
+            // the log's last lines say why (a Yosys error, a latch, or the WebAssembly runner's failure)
+            process.stderr.write(`synthesis of ${core} (${target}) failed; end of its log:\n${s.log.trimEnd().split('\n').slice(-15).join('\n')}\n`);
+          }
           else if (target === 'ice40' && o.pnr && s.json) {
             const p = await placeAndRoute(s.json, 'hx8k');
             placed = p.ok ? 'yes' : 'no';
