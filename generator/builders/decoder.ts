@@ -12,10 +12,11 @@ import { CombPath, DEFAULT_PREFIX, Module, Port, bit, moduleNames, vec } from '.
 
 /**
  * Cycles from the clock edge that takes a record into stage 1 to m_axis_tvalid of its pixel: stage 1,
- * then dctcm_idct's stages (the other blocks' values beside them), or without the DCT one output register.
+ * then dctcm_idct's stages (the other blocks' values beside them), or without the DCT the same two
+ * registers (stage 2 waits for the verdict of stage 1's value check, then the output register).
  */
 export function decoderLatency(d: Derived): number {
-  return d.cfg.dct ? 1 + DCT_LATENCY : 2;
+  return 1 + (d.cfg.dct ? DCT_LATENCY : 2);
 }
 
 export function decoderDescription(d: Derived, prefix: string = DEFAULT_PREFIX): string[] {
@@ -57,8 +58,9 @@ export function decoderDescription(d: Derived, prefix: string = DEFAULT_PREFIX):
           '  the output register is free or taken this cycle.',
         ]
       : [
-          `- Stage 1 register (parsed pixel) -> ${names.dec_recon} (dequantize CTX, RAW values) -> output register`,
-          '  (m_axis). One global advance: every stage moves when the output register is free or taken this cycle.',
+          `- Stage 1 register (parsed pixel) -> ${names.dec_recon} (dequantize CTX, RAW values) -> stage 2 register`,
+          '  (while the verdict of the value check arrives) -> output register (m_axis). One global advance:',
+          '  every stage moves when the output register is free or taken this cycle.',
         ]),
     `- End of tile: after slot n + ${DEC_FORMAT.offsets[DEC_FORMAT.offsets.length - 1]} - 1 the padding up to the trailer must be zero and shorter than`,
     '  a word; the trailer must hold n (mod 2^16) and the XOR of all 16-bit halves of the words before',
@@ -71,9 +73,11 @@ export function decoderDescription(d: Derived, prefix: string = DEFAULT_PREFIX):
     `are used (slots <= ${w.B} bits): n + ${DEC_FORMAT.offsets[DEC_FORMAT.offsets.length - 1]} slots per tile of n pixels, plus the header and trailer cycles.`,
     'Loops: the position and credit loop (count and head, from registers) and the context table (level',
     '6 of record r gives ctx(r + 1)). The step does not wait for the slot\'s field checks: levels 2 and',
-    '6 are checked on the slot and registered, level 7 (CTX values) on the pixel in stage 1 in its first',
-    'cycle there; a failed check ends the tile the cycle after the step, before that pixel leaves stage',
-    '1, so the beats are those of checking first (the status beat comes one cycle later). The',
+    '6 are checked on the slot and registered, a failure ending the tile the cycle after the step, before',
+    'that pixel leaves stage 1; level 7 (CTX values) is checked on the pixel in stage 1 in its first cycle',
+    'there and registered, a failure ending the tile the cycle after, the pixel then dropped in stage 2',
+    '(the end-of-tile and OVERRUN checks wait for that verdict). So the beats are those of checking',
+    'first; only the status beat comes later. The',
     'clock-limiting paths: docs/RTL.md, decoder. m_axis_tready reaches every stage enable',
     'combinationally (global advance), never s_axis_tready.',
     'Lane order: channel c in m_axis_tdata[c*W +: W]; unit u of a word in s_axis_tdata[u*32 +: 32].',
@@ -104,10 +108,11 @@ export function ringWords(w: { CAP: number; B: number }): number {
 
 /**
  * Cycles a tile costs the decoder beyond one per pixel: its drain (DRAIN_SLOTS slots carrying only the
- * last records' upper levels), the trailer word, the end-of-tile check, the next header word and its
- * check (no word is taken after a tlast word until the tile has ended).
+ * last records' upper levels), the trailer word, the wait for the last pixel's value check, the
+ * end-of-tile check, the next header word and its check (no word is taken after a tlast word until the
+ * tile has ended).
  */
-export const DECODER_TILE_CYCLES = DRAIN_SLOTS + 4;
+export const DECODER_TILE_CYCLES = DRAIN_SLOTS + 5;
 
 /** What an integrator budgets for the decoder (manifest integration.throughput; checked in test/rtl/prefix-pair.test.ts). */
 export function decoderRate(d: Derived): { perPixel: string; perTileCycles: number; longRecordExtraCycles: number; latencyCycles: number } {
