@@ -108,11 +108,12 @@ export function ringWords(w: { CAP: number; B: number }): number {
 
 /**
  * Cycles a tile costs the decoder beyond one per pixel: its drain (DRAIN_SLOTS slots carrying only the
- * last records' upper levels), the trailer word, the wait for the last pixel's value check, the
+ * last records' upper levels), the trailer word, the flush of the last slot from the parser's X
+ * registers, the wait for the last pixel's value check, the
  * end-of-tile check, the next header word and its check (no word is taken after a tlast word until the
  * tile has ended).
  */
-export const DECODER_TILE_CYCLES = DRAIN_SLOTS + 5;
+export const DECODER_TILE_CYCLES = DRAIN_SLOTS + 6;
 
 /** What an integrator budgets for the decoder (manifest integration.throughput; checked in test/rtl/prefix-pair.test.ts). */
 export function decoderRate(d: Derived): { perPixel: string; perTileCycles: number; longRecordExtraCycles: number; latencyCycles: number } {

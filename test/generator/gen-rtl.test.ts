@@ -398,7 +398,7 @@ describe('output', () => {
     const i = m.integration;
     expect(i.throughput.rule).toMatch(/max\(1, compressed bits per pixel \/ B\)/);
     expect(i.throughput.encoder).toMatchObject({ perTileCycles: 29 + 1 + 1, latencyCycles: m.encoder.latencyCycles }); // drain slots, a header word at B = 256, trailer
-    expect(i.throughput.decoder).toMatchObject({ perTileCycles: 29 + 5, latencyCycles: m.decoder.latencyCycles });
+    expect(i.throughput.decoder).toMatchObject({ perTileCycles: 29 + 6, latencyCycles: m.decoder.latencyCycles });
     // C = 64, N = 8, W = 8: a RAW record is 64*8 + 3*8 bits (no present bit in format 2), the dct bound is the encoder's longest record
     expect(i.worstCase.rawPixelBits).toBe(512);
     expect(i.worstCase.recordBits).toEqual({ lossless: 536, auto: 536, dct: m.derived.maxEncodedRecordBits });
