@@ -211,6 +211,8 @@ export function buildDecoder(d: Derived, prefix: string = DEFAULT_PREFIX): Modul
     winSrc: `${prev}[${WIN + w.B - 2}:0]`,
     pixBits: w.C * w.W,
     room: w.CAP - w.B,
+    roomBus: w.CAP - 2 * w.B >= 0,
+    roomBusV: w.CAP - 2 * w.B,
     magic: TILE_MAGIC,
     version: DEC_FORMAT.version,
     hdrBits: DEC_FORMAT.headerBits,
