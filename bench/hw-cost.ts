@@ -4,7 +4,9 @@
 // --no-dct), LUTs, flip-flops, whether nextpnr placed and routed it on an HX8K, its maximum clock (none
 // for a netlist that did not place), and values per clock x MHz / LUT. Runs one synthesis at a time.
 //   npm run build && node dist/bench/hw-cost.js [--configs C:N:W[:B],...] [--cores encoder,decoder]
-//     [--dct both|with|without] [--targets ice40,generic] [--no-pnr]
+//     [--dct both|with|without] [--targets ice40,generic] [--no-pnr] [--pnr-log <file>]
+//   --pnr-log appends each nextpnr log (its critical path report names the slowest path) to that file.
+import { appendFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { buildOutput } from '../generator/emit.js';
 import { resolveConfig } from '../generator/config.js';
@@ -33,8 +35,9 @@ async function main(): Promise<void> {
     .option('--dct <which>', 'builds to measure: both (with and without the DCT), with, without', 'both')
     .option('--targets <list>', 'comma-separated synthesis targets: ice40 (then place and route), generic (4-input LUTs)', 'ice40,generic')
     .option('--no-pnr', 'skip place and route')
+    .option('--pnr-log <file>', 'append each nextpnr log (with its critical path report) to this file')
     .parse();
-  const o = prog.opts<{ configs: string; cores: string; dct: string; targets: string; pnr: boolean }>();
+  const o = prog.opts<{ configs: string; cores: string; dct: string; targets: string; pnr: boolean; pnrLog?: string }>();
   const builds = { both: [true, false], with: [true], without: [false] }[o.dct];
   if (!builds) throw new Error(`--dct: ${o.dct} is not one of both, with, without`);
   const targets = o.targets.split(',').map((t) => t.trim());
@@ -63,6 +66,7 @@ async function main(): Promise<void> {
           }
           else if (target === 'ice40' && o.pnr && s.json) {
             const p = await placeAndRoute(s.json, 'hx8k');
+            if (o.pnrLog) appendFileSync(o.pnrLog, `# ${spec} ${dct ? 'dct' : 'no-dct'} ${core}\n${p.log}\n`);
             placed = p.ok ? 'yes' : 'no';
             if (p.ok) {
               mhz = p.fmaxMhz.toFixed(1);

@@ -4,18 +4,23 @@
 // level k of record t - O[k], O = (0, 4, 8, 12, 16, 20, 24, 29), levels: 0 mode plane 1; 1 mode plane 2 and rank
 // plane 0; 2 mode plane 3 and rank plane 1; 3-5 rank planes 2-4; 6 escapes, DCT side information and RAW
 // payloads; 7 CTX payloads and DCT coefficients. slot_len and every level offset in the slot are
-// registers, computed in the step before from lengths registered 2 or more steps earlier, so the
-// decoder's position loop is pos += slot_len; more and last are registers too. One level unit per level reads its window of the slot
-// and the state the unit below left for that record in a shift register (O[k] - O[k-1] deep); the
-// length of the record's next level is computed from that state as it moves along (the U stage).
+// registers, computed in the step before from lengths registered a commit earlier, so the
+// decoder's position loop is pos += slot_len; more and last are registers too. A slot taken (step) goes
+// into the X registers, each level's window of it at its offset; it is committed a cycle later, with the
+// next step or alone to flush the tile's last slot: one level unit per level reads its X window and
+// the state the unit below left for that record in a shift register (O[k] - O[k-1] deep), and the
+// state moves on. The length of the record's next level is computed from that state as it moves
+// along (the U stage).
 // The context table ctx_q is the only other loop: level 6 of record r (escapes, with ctx(r) from the
-// record before) gives each value's bit length L and ctx(r + 1), one record per step. Level 7 of
-// record t - O[7] (in slot t): each channel's field is taken from the slot and registered with the
-// record's state when slot t is taken (the P7 registers); the modes, values, mask and err_value
-// outputs are formed from those registers in the next cycle.
-// err_nodct (level 2), err_escape and err_width (level 6) are for the slot at the head; err_value (a
-// CTX value out of range, level 7) for the record in the P7 registers. Reading order: level 2, 6, 7.
-// Latency: 1 for the pixel outputs (the P7 registers); 0 for the rest (the slot at the head).
+// record before) gives each value's bit length L and ctx(r + 1), one record per commit. Level 7 of
+// record t - O[7] (in slot t): each channel's field is taken from the X window and registered with
+// the record's state when slot t is committed (the P7 registers); the modes, values, mask and
+// err_value outputs are formed from those registers in the next cycle.
+// pix_valid, err_nodct (level 2), err_escape and err_width (level 6) are for the slot in the X
+// registers (read when it is committed); err_value (a CTX value out of range, level 7) for the record
+// in the P7 registers. Reading order: level 2, 6, 7.
+// Latency: 2 at the least for the pixel outputs (X, then the P7 registers at the commit); slot_len,
+// more and last are for the slot at the head.
 //
 // Configuration:
 //   channels       64
@@ -36,20 +41,22 @@ module dctcm_dec_parse (
     input  wire start,            // the tile header is taken this cycle: hdr_n pixels, slot 0 next
     input  wire [15:0] hdr_n,     // the header's pixel count (used with start)
     input  wire restart,          // the tile ends (an error or its trailer): clear every record
-    input  wire step,             // the slot at the head is taken this cycle (its slot_len bits are in bits)
+    input  wire step,             // the slot at the head is taken this cycle (its slot_len bits are in bits) into the X registers
+    input  wire commit,           // the slot in the X registers is parsed this cycle (with every step while xv, or alone to flush it)
     input  wire [3:0] shift,      // the tile's quantization shift s (<= W - 1)
     input  wire nodct,            // the tile carries the no-DCT tag: a DCT block in it is an error
     output wire [10:0] slot_len,  // length of the slot at the head (a register)
+    output wire xv,               // the X registers hold a slot taken and not yet committed (a register)
     output wire more,             // a slot of the tile is left to take
     output wire last,             // the slot at the head is the tile's last
-    output reg  pix_valid,        // the slot at the head carries the top level of a record: its pixel is on the outputs below the cycle after it is taken
+    output reg  pix_valid,        // the slot in the X registers carries the top level of a record: its pixel is on the outputs below the cycle after it is committed
     output reg  [7:0] mode_ctx,   // block b is CTX
     output reg  [7:0] mode_raw,   // block b is RAW
     output reg  [7:0] mode_dct,   // block b is DCT (none of the three: ZERO)
     output reg  [703:0] value,    // channel c in [c*11 +: 11]: CTX index, RAW value or DCT coefficient, signed
     output reg  [63:0] mask,      // DCT zero mask (1 = non-zero), 0 outside DCT blocks
     output reg  err_nodct,        // a DCT block in a no-DCT tile (mode plane 3, level 2)
-    output reg  err_escape,       // an escape field names no unranked length (level 6)
+    output reg  err_escape,       // an escape field names no unranked length (level 6; the slot in the X registers, as err_nodct and err_width)
     output reg  err_width,        // a DCT width field exceeds CWM (level 6)
     output reg  err_value         // a CTX value of the record in the P7 registers is outside [qMin, qMax] (level 7)
 );
@@ -2198,194 +2205,221 @@ module dctcm_dec_parse (
     wire last_next = more_q && !last_q && (t_q + 17'd2 == n_t + DRAIN);
     assign slot_len = len_q;
 
-    // ---- record state between the level units (entry 0 newest; unit k reads the oldest) ----
+    // ---- record state between the level units (entry 0 newest; unit k reads the oldest). It moves on
+    // commit, a cycle after the step that took the slot (the next step, or the tile's flush): at a step
+    // the state holds the slots up to two before the head ----
     /* verilator lint_off UNUSEDSIGNAL */
     reg [4-1:0] sr1_v_q;
     wire [1-1:0] s1_v = sr1_v_q[3 +: 1];
-    wire [1-1:0] e1_v = sr1_v_q[1 +: 1];
+    wire [1-1:0] e1_v = sr1_v_q[0 +: 1];
     reg [1-1:0] n1_v;
     reg [32-1:0] sr1_mctx_q;
     wire [8-1:0] s1_mctx = sr1_mctx_q[24 +: 8];
-    wire [8-1:0] e1_mctx = sr1_mctx_q[8 +: 8];
+    wire [8-1:0] e1_mctx = sr1_mctx_q[0 +: 8];
     reg [8-1:0] n1_mctx;
-    reg [LENW-1:0] ln1_q;            // level 1's length for the record at entry 2 (next slot)
-    reg [LENW-1:0] nl1;              // the same for the record at entry 1
+    reg [LENW-1:0] ln1_q;            // level 1's length for the record at entry 1 (the slot after the head)
+    reg [LENW-1:0] nl1;              // the same for the record at entry 0 (a commit earlier)
     reg [4-1:0] sr2_v_q;
     wire [1-1:0] s2_v = sr2_v_q[3 +: 1];
-    wire [1-1:0] e2_v = sr2_v_q[1 +: 1];
+    wire [1-1:0] e2_v = sr2_v_q[0 +: 1];
     reg [1-1:0] n2_v;
     reg [32-1:0] sr2_mctx_q;
     wire [8-1:0] s2_mctx = sr2_mctx_q[24 +: 8];
-    wire [8-1:0] e2_mctx = sr2_mctx_q[8 +: 8];
+    wire [8-1:0] e2_mctx = sr2_mctx_q[0 +: 8];
     reg [8-1:0] n2_mctx;
     reg [32-1:0] sr2_oth_q;
     wire [8-1:0] s2_oth = sr2_oth_q[24 +: 8];
-    wire [8-1:0] e2_oth = sr2_oth_q[8 +: 8];
+    wire [8-1:0] e2_oth = sr2_oth_q[0 +: 8];
     reg [8-1:0] n2_oth;
     reg [256-1:0] sr2_pend_q;
     wire [64-1:0] s2_pend = sr2_pend_q[192 +: 64];
-    wire [64-1:0] e2_pend = sr2_pend_q[64 +: 64];
+    wire [64-1:0] e2_pend = sr2_pend_q[0 +: 64];
     reg [64-1:0] n2_pend;
     reg [768-1:0] sr2_rk_q;
     wire [192-1:0] s2_rk = sr2_rk_q[576 +: 192];
-    wire [192-1:0] e2_rk = sr2_rk_q[192 +: 192];
+    wire [192-1:0] e2_rk = sr2_rk_q[0 +: 192];
     reg [192-1:0] n2_rk;
-    reg [LENW-1:0] ln2_q;            // level 2's length for the record at entry 2 (next slot)
-    reg [LENW-1:0] nl2;              // the same for the record at entry 1
+    reg [LENW-1:0] ln2_q;            // level 2's length for the record at entry 1 (the slot after the head)
+    reg [LENW-1:0] nl2;              // the same for the record at entry 0 (a commit earlier)
     reg [4-1:0] sr3_v_q;
     wire [1-1:0] s3_v = sr3_v_q[3 +: 1];
-    wire [1-1:0] e3_v = sr3_v_q[1 +: 1];
+    wire [1-1:0] e3_v = sr3_v_q[0 +: 1];
     reg [1-1:0] n3_v;
     reg [32-1:0] sr3_mctx_q;
     wire [8-1:0] s3_mctx = sr3_mctx_q[24 +: 8];
-    wire [8-1:0] e3_mctx = sr3_mctx_q[8 +: 8];
+    wire [8-1:0] e3_mctx = sr3_mctx_q[0 +: 8];
     reg [8-1:0] n3_mctx;
     reg [32-1:0] sr3_mraw_q;
     wire [8-1:0] s3_mraw = sr3_mraw_q[24 +: 8];
-    wire [8-1:0] e3_mraw = sr3_mraw_q[8 +: 8];
+    wire [8-1:0] e3_mraw = sr3_mraw_q[0 +: 8];
     reg [8-1:0] n3_mraw;
     reg [32-1:0] sr3_mdct_q;
     wire [8-1:0] s3_mdct = sr3_mdct_q[24 +: 8];
-    wire [8-1:0] e3_mdct = sr3_mdct_q[8 +: 8];
+    wire [8-1:0] e3_mdct = sr3_mdct_q[0 +: 8];
     reg [8-1:0] n3_mdct;
     reg [256-1:0] sr3_pend_q;
     wire [64-1:0] s3_pend = sr3_pend_q[192 +: 64];
-    wire [64-1:0] e3_pend = sr3_pend_q[64 +: 64];
+    wire [64-1:0] e3_pend = sr3_pend_q[0 +: 64];
     reg [64-1:0] n3_pend;
     reg [768-1:0] sr3_rk_q;
     wire [192-1:0] s3_rk = sr3_rk_q[576 +: 192];
-    wire [192-1:0] e3_rk = sr3_rk_q[192 +: 192];
+    wire [192-1:0] e3_rk = sr3_rk_q[0 +: 192];
     reg [192-1:0] n3_rk;
-    reg [LENW-1:0] ln3_q;            // level 3's length for the record at entry 2 (next slot)
-    reg [LENW-1:0] nl3;              // the same for the record at entry 1
+    reg [LENW-1:0] ln3_q;            // level 3's length for the record at entry 1 (the slot after the head)
+    reg [LENW-1:0] nl3;              // the same for the record at entry 0 (a commit earlier)
     reg [4-1:0] sr4_v_q;
     wire [1-1:0] s4_v = sr4_v_q[3 +: 1];
-    wire [1-1:0] e4_v = sr4_v_q[1 +: 1];
+    wire [1-1:0] e4_v = sr4_v_q[0 +: 1];
     reg [1-1:0] n4_v;
     reg [32-1:0] sr4_mctx_q;
     wire [8-1:0] s4_mctx = sr4_mctx_q[24 +: 8];
-    wire [8-1:0] e4_mctx = sr4_mctx_q[8 +: 8];
+    wire [8-1:0] e4_mctx = sr4_mctx_q[0 +: 8];
     reg [8-1:0] n4_mctx;
     reg [32-1:0] sr4_mraw_q;
     wire [8-1:0] s4_mraw = sr4_mraw_q[24 +: 8];
-    wire [8-1:0] e4_mraw = sr4_mraw_q[8 +: 8];
+    wire [8-1:0] e4_mraw = sr4_mraw_q[0 +: 8];
     reg [8-1:0] n4_mraw;
     reg [32-1:0] sr4_mdct_q;
     wire [8-1:0] s4_mdct = sr4_mdct_q[24 +: 8];
-    wire [8-1:0] e4_mdct = sr4_mdct_q[8 +: 8];
+    wire [8-1:0] e4_mdct = sr4_mdct_q[0 +: 8];
     reg [8-1:0] n4_mdct;
     reg [256-1:0] sr4_pend_q;
     wire [64-1:0] s4_pend = sr4_pend_q[192 +: 64];
-    wire [64-1:0] e4_pend = sr4_pend_q[64 +: 64];
+    wire [64-1:0] e4_pend = sr4_pend_q[0 +: 64];
     reg [64-1:0] n4_pend;
     reg [768-1:0] sr4_rk_q;
     wire [192-1:0] s4_rk = sr4_rk_q[576 +: 192];
-    wire [192-1:0] e4_rk = sr4_rk_q[192 +: 192];
+    wire [192-1:0] e4_rk = sr4_rk_q[0 +: 192];
     reg [192-1:0] n4_rk;
-    reg [LENW-1:0] ln4_q;            // level 4's length for the record at entry 2 (next slot)
-    reg [LENW-1:0] nl4;              // the same for the record at entry 1
+    reg [LENW-1:0] ln4_q;            // level 4's length for the record at entry 1 (the slot after the head)
+    reg [LENW-1:0] nl4;              // the same for the record at entry 0 (a commit earlier)
     reg [4-1:0] sr5_v_q;
     wire [1-1:0] s5_v = sr5_v_q[3 +: 1];
-    wire [1-1:0] e5_v = sr5_v_q[1 +: 1];
+    wire [1-1:0] e5_v = sr5_v_q[0 +: 1];
     reg [1-1:0] n5_v;
     reg [32-1:0] sr5_mctx_q;
     wire [8-1:0] s5_mctx = sr5_mctx_q[24 +: 8];
-    wire [8-1:0] e5_mctx = sr5_mctx_q[8 +: 8];
+    wire [8-1:0] e5_mctx = sr5_mctx_q[0 +: 8];
     reg [8-1:0] n5_mctx;
     reg [32-1:0] sr5_mraw_q;
     wire [8-1:0] s5_mraw = sr5_mraw_q[24 +: 8];
-    wire [8-1:0] e5_mraw = sr5_mraw_q[8 +: 8];
+    wire [8-1:0] e5_mraw = sr5_mraw_q[0 +: 8];
     reg [8-1:0] n5_mraw;
     reg [32-1:0] sr5_mdct_q;
     wire [8-1:0] s5_mdct = sr5_mdct_q[24 +: 8];
-    wire [8-1:0] e5_mdct = sr5_mdct_q[8 +: 8];
+    wire [8-1:0] e5_mdct = sr5_mdct_q[0 +: 8];
     reg [8-1:0] n5_mdct;
     reg [256-1:0] sr5_pend_q;
     wire [64-1:0] s5_pend = sr5_pend_q[192 +: 64];
-    wire [64-1:0] e5_pend = sr5_pend_q[64 +: 64];
+    wire [64-1:0] e5_pend = sr5_pend_q[0 +: 64];
     reg [64-1:0] n5_pend;
     reg [768-1:0] sr5_rk_q;
     wire [192-1:0] s5_rk = sr5_rk_q[576 +: 192];
-    wire [192-1:0] e5_rk = sr5_rk_q[192 +: 192];
+    wire [192-1:0] e5_rk = sr5_rk_q[0 +: 192];
     reg [192-1:0] n5_rk;
-    reg [LENW-1:0] ln5_q;            // level 5's length for the record at entry 2 (next slot)
-    reg [LENW-1:0] nl5;              // the same for the record at entry 1
+    reg [LENW-1:0] ln5_q;            // level 5's length for the record at entry 1 (the slot after the head)
+    reg [LENW-1:0] nl5;              // the same for the record at entry 0 (a commit earlier)
     reg [4-1:0] sr6_v_q;
     wire [1-1:0] s6_v = sr6_v_q[3 +: 1];
-    wire [1-1:0] e6_v = sr6_v_q[1 +: 1];
+    wire [1-1:0] e6_v = sr6_v_q[0 +: 1];
     reg [1-1:0] n6_v;
     reg [32-1:0] sr6_mctx_q;
     wire [8-1:0] s6_mctx = sr6_mctx_q[24 +: 8];
-    wire [8-1:0] e6_mctx = sr6_mctx_q[8 +: 8];
+    wire [8-1:0] e6_mctx = sr6_mctx_q[0 +: 8];
     reg [8-1:0] n6_mctx;
     reg [32-1:0] sr6_mraw_q;
     wire [8-1:0] s6_mraw = sr6_mraw_q[24 +: 8];
-    wire [8-1:0] e6_mraw = sr6_mraw_q[8 +: 8];
+    wire [8-1:0] e6_mraw = sr6_mraw_q[0 +: 8];
     reg [8-1:0] n6_mraw;
     reg [32-1:0] sr6_mdct_q;
     wire [8-1:0] s6_mdct = sr6_mdct_q[24 +: 8];
-    wire [8-1:0] e6_mdct = sr6_mdct_q[8 +: 8];
+    wire [8-1:0] e6_mdct = sr6_mdct_q[0 +: 8];
     reg [8-1:0] n6_mdct;
     reg [256-1:0] sr6_pend_q;
     wire [64-1:0] s6_pend = sr6_pend_q[192 +: 64];
-    wire [64-1:0] e6_pend = sr6_pend_q[64 +: 64];
+    wire [64-1:0] e6_pend = sr6_pend_q[0 +: 64];
     reg [64-1:0] n6_pend;
     reg [768-1:0] sr6_rk_q;
     wire [192-1:0] s6_rk = sr6_rk_q[576 +: 192];
-    wire [192-1:0] e6_rk = sr6_rk_q[192 +: 192];
+    wire [192-1:0] e6_rk = sr6_rk_q[0 +: 192];
     reg [192-1:0] n6_rk;
-    reg [LENW-1:0] ln6_q;            // level 6's length for the record at entry 2 (next slot)
-    reg [LENW-1:0] nl6;              // the same for the record at entry 1
+    reg [LENW-1:0] ln6_q;            // level 6's length for the record at entry 1 (the slot after the head)
+    reg [LENW-1:0] nl6;              // the same for the record at entry 0 (a commit earlier)
     reg [5-1:0] sr7_v_q;
     wire [1-1:0] s7_v = sr7_v_q[4 +: 1];
-    wire [1-1:0] e7_v = sr7_v_q[2 +: 1];
+    wire [1-1:0] e7_v = sr7_v_q[1 +: 1];
     reg [1-1:0] n7_v;
     reg [40-1:0] sr7_mctx_q;
     wire [8-1:0] s7_mctx = sr7_mctx_q[32 +: 8];
-    wire [8-1:0] e7_mctx = sr7_mctx_q[16 +: 8];
+    wire [8-1:0] e7_mctx = sr7_mctx_q[8 +: 8];
     reg [8-1:0] n7_mctx;
     reg [40-1:0] sr7_mraw_q;
     wire [8-1:0] s7_mraw = sr7_mraw_q[32 +: 8];
-    wire [8-1:0] e7_mraw = sr7_mraw_q[16 +: 8];
+    wire [8-1:0] e7_mraw = sr7_mraw_q[8 +: 8];
     reg [8-1:0] n7_mraw;
     reg [40-1:0] sr7_mdct_q;
     wire [8-1:0] s7_mdct = sr7_mdct_q[32 +: 8];
-    wire [8-1:0] e7_mdct = sr7_mdct_q[16 +: 8];
+    wire [8-1:0] e7_mdct = sr7_mdct_q[8 +: 8];
     reg [8-1:0] n7_mdct;
     reg [1280-1:0] sr7_L_q;
     wire [256-1:0] s7_L = sr7_L_q[1024 +: 256];
-    wire [256-1:0] e7_L = sr7_L_q[512 +: 256];
+    wire [256-1:0] e7_L = sr7_L_q[256 +: 256];
     reg [256-1:0] n7_L;
     reg [2560-1:0] sr7_raw_q;
     wire [512-1:0] s7_raw = sr7_raw_q[2048 +: 512];
-    wire [512-1:0] e7_raw = sr7_raw_q[1024 +: 512];
+    wire [512-1:0] e7_raw = sr7_raw_q[512 +: 512];
     reg [512-1:0] n7_raw;
     reg [320-1:0] sr7_mask_q;
     wire [64-1:0] s7_mask = sr7_mask_q[256 +: 64];
-    wire [64-1:0] e7_mask = sr7_mask_q[128 +: 64];
+    wire [64-1:0] e7_mask = sr7_mask_q[64 +: 64];
     reg [64-1:0] n7_mask;
     reg [160-1:0] sr7_wc_q;
     wire [32-1:0] s7_wc = sr7_wc_q[128 +: 32];
-    wire [32-1:0] e7_wc = sr7_wc_q[64 +: 32];
+    wire [32-1:0] e7_wc = sr7_wc_q[32 +: 32];
     reg [32-1:0] n7_wc;
-    reg [LENW-1:0] ln7_q;            // level 7's length for the record at entry 3 (next slot)
-    reg [LENW-1:0] nl7;              // the same for the record at entry 2
+    reg [LENW-1:0] ln7_q;            // level 7's length for the record at entry 2 (the slot after the head)
+    reg [LENW-1:0] nl7;              // the same for the record at entry 1 (a commit earlier)
     /* verilator lint_on UNUSEDSIGNAL */
-    reg [C*F7W-1:0] no7;                 // level 7: each channel's field offset, record at entry 2
-    reg [C*F7W-1:0] of7a_q;              // the same one step later
+    reg [C*F7W-1:0] no7;                 // level 7: each channel's field offset, record at entry 1
+    reg [C*F7W-1:0] of7a_q, of7b_q;      // the same one and two commits later
     /* verilator lint_off UNUSEDSIGNAL */
     reg [C*F7W-1:0] s7_off;              // and for the record unit 7 reads (channel c's taker reads only the bits its offset can need)
     /* verilator lint_on UNUSEDSIGNAL */
 
-    // ---- extraction: each level's window at its offset in the slot ----
-    wire [L0W-1:0] lev0 = bits[L0W-1:0];
-    wire [L1W-1:0] lev1 = take_l1(bits[71:0], off1_q);
-    wire [L2W-1:0] lev2 = take_l2(bits[135:0], off2_q);
-    wire [L3W-1:0] lev3 = take_l3(bits[199:0], off3_q);
-    wire [L4W-1:0] lev4 = take_l4(bits[263:0], off4_q);
-    wire [L5W-1:0] lev5 = take_l5(bits[327:0], off5_q);
-    wire [L6W-1:0] lev6 = take_l6(bits[839:0], off6_q);
-    wire [L7W-1:0] lev7 = take_l7(bits[1543:0], off7_q);
+    // ---- extraction (X): each level's window at its offset in the slot, registered as the slot is
+    // taken; the level units read these registers when the slot is committed ----
+    wire [L0W-1:0] win0 = bits[L0W-1:0];
+    wire [L1W-1:0] win1 = take_l1(bits[71:0], off1_q);
+    wire [L2W-1:0] win2 = take_l2(bits[135:0], off2_q);
+    wire [L3W-1:0] win3 = take_l3(bits[199:0], off3_q);
+    wire [L4W-1:0] win4 = take_l4(bits[263:0], off4_q);
+    wire [L5W-1:0] win5 = take_l5(bits[327:0], off5_q);
+    wire [L6W-1:0] win6 = take_l6(bits[839:0], off6_q);
+    wire [L7W-1:0] win7 = take_l7(bits[1543:0], off7_q);
+    reg xv_q;                        // the X registers hold a slot taken and not yet committed
+    reg x1v_q;                       // that slot's level 0 belongs to a record of the tile
+    reg [L0W-1:0] lev0;
+    reg [L1W-1:0] lev1;
+    reg [L2W-1:0] lev2;
+    reg [L3W-1:0] lev3;
+    reg [L4W-1:0] lev4;
+    reg [L5W-1:0] lev5;
+    reg [L6W-1:0] lev6;
+    reg [L7W-1:0] lev7;
+    assign xv = xv_q;
+    always @(posedge clk) begin
+        if (step) begin
+            lev0 <= win0;
+            lev1 <= win1;
+            lev2 <= win2;
+            lev3 <= win3;
+            lev4 <= win4;
+            lev5 <= win5;
+            lev6 <= win6;
+            lev7 <= win7;
+            x1v_q <= { {(TW-16){1'b0}}, n_q } > t_q;
+        end
+    end
 
     // ---- level units ----
     // loop variables: one set per process (a shared one would wake every process that reads it)
@@ -2402,7 +2436,7 @@ module dctcm_dec_parse (
     integer c7;
     // level 0: mode plane 1 of record t
     always @* begin
-        n1_v = { {(TW-16){1'b0}}, n_q } > t_q;
+        n1_v = x1v_q;
         n1_mctx = lev0;
     end
 
@@ -2695,7 +2729,7 @@ module dctcm_dec_parse (
     reg [C*W-1:0] raw7_q;
     reg [C*FLD-1:0] fw7_q;
     always @(posedge clk) begin
-        if (step) begin
+        if (commit) begin
             mctx7_q <= s7_mctx;
             mraw7_q <= s7_mraw;
             mdct7_q <= s7_mdct;
@@ -2808,19 +2842,19 @@ module dctcm_dec_parse (
     always @* begin
         sum = ({ {(TW-16){1'b0}}, n_q } > t_q + 17'd1) ? NB_LEN : {LENW{1'b0}};
         off1_d = sum[4-1:0];
-        if (sr1_v_q[2]) sum = sum + ln1_q;
+        if (sr1_v_q[1]) sum = sum + ln1_q;
         off2_d = sum[7-1:0];
-        if (sr2_v_q[2]) sum = sum + ln2_q;
+        if (sr2_v_q[1]) sum = sum + ln2_q;
         off3_d = sum[8-1:0];
-        if (sr3_v_q[2]) sum = sum + ln3_q;
+        if (sr3_v_q[1]) sum = sum + ln3_q;
         off4_d = sum[8-1:0];
-        if (sr4_v_q[2]) sum = sum + ln4_q;
+        if (sr4_v_q[1]) sum = sum + ln4_q;
         off5_d = sum[9-1:0];
-        if (sr5_v_q[2]) sum = sum + ln5_q;
+        if (sr5_v_q[1]) sum = sum + ln5_q;
         off6_d = sum[9-1:0];
-        if (sr6_v_q[2]) sum = sum + ln6_q;
+        if (sr6_v_q[1]) sum = sum + ln6_q;
         off7_d = sum[10-1:0];
-        if (sr7_v_q[3]) sum = sum + ln7_q;
+        if (sr7_v_q[2]) sum = sum + ln7_q;
         len_d = sum;
     end
 
@@ -2828,6 +2862,7 @@ module dctcm_dec_parse (
         if (rst || restart) begin
             more_q <= 1'b0;
             last_q <= 1'b0;
+            xv_q <= 1'b0;
             v7_q <= 1'b0;
             n_q <= 16'd0;
             t_q <= {TW{1'b0}};
@@ -2841,6 +2876,7 @@ module dctcm_dec_parse (
         end else if (start) begin
             more_q <= hdr_n != 16'd0;
             last_q <= (hdr_n != 16'd0) && (hdr_t == 17'd1);
+            xv_q <= 1'b0;
             v7_q <= 1'b0;
             n_q <= hdr_n;
             t_q <= {TW{1'b0}};
@@ -2851,18 +2887,24 @@ module dctcm_dec_parse (
             sr5_v_q <= 4'd0;
             sr6_v_q <= 4'd0;
             sr7_v_q <= 5'd0;
-        end else if (step) begin
-            more_q <= more_q && !last_q;
-            last_q <= last_next;
-            v7_q <= s7_v;
-            t_q <= t_q + 17'd1;
-            sr1_v_q <= { sr1_v_q[2:0], n1_v };
-            sr2_v_q <= { sr2_v_q[2:0], n2_v };
-            sr3_v_q <= { sr3_v_q[2:0], n3_v };
-            sr4_v_q <= { sr4_v_q[2:0], n4_v };
-            sr5_v_q <= { sr5_v_q[2:0], n5_v };
-            sr6_v_q <= { sr6_v_q[2:0], n6_v };
-            sr7_v_q <= { sr7_v_q[3:0], n7_v };
+        end else begin
+            if (step) begin
+                more_q <= more_q && !last_q;
+                last_q <= last_next;
+                t_q <= t_q + 17'd1;
+            end
+            if (step) xv_q <= 1'b1;
+            else if (commit) xv_q <= 1'b0;
+            if (commit) begin
+                v7_q <= s7_v;
+                sr1_v_q <= { sr1_v_q[2:0], n1_v };
+                sr2_v_q <= { sr2_v_q[2:0], n2_v };
+                sr3_v_q <= { sr3_v_q[2:0], n3_v };
+                sr4_v_q <= { sr4_v_q[2:0], n4_v };
+                sr5_v_q <= { sr5_v_q[2:0], n5_v };
+                sr6_v_q <= { sr6_v_q[2:0], n6_v };
+                sr7_v_q <= { sr7_v_q[3:0], n7_v };
+            end
         end
     end
 
@@ -2878,57 +2920,62 @@ module dctcm_dec_parse (
             off6_q <= NB_LEN[9-1:0];
             off7_q <= NB_LEN[10-1:0];
             ctx_q <= {C*CTXW{1'b0}};   // contexts restart at every tile
-        end else if (step) begin
-            len_q <= len_d;
-            off1_q <= off1_d;
-            off2_q <= off2_d;
-            off3_q <= off3_d;
-            off4_q <= off4_d;
-            off5_q <= off5_d;
-            off6_q <= off6_d;
-            off7_q <= off7_d;
-            if (s6_v) ctx_q <= ctx_d;
-            sr1_mctx_q <= { sr1_mctx_q[23:0], n1_mctx };
-            ln1_q <= nl1;
-            sr2_mctx_q <= { sr2_mctx_q[23:0], n2_mctx };
-            sr2_oth_q <= { sr2_oth_q[23:0], n2_oth };
-            sr2_pend_q <= { sr2_pend_q[191:0], n2_pend };
-            sr2_rk_q <= { sr2_rk_q[575:0], n2_rk };
-            ln2_q <= nl2;
-            sr3_mctx_q <= { sr3_mctx_q[23:0], n3_mctx };
-            sr3_mraw_q <= { sr3_mraw_q[23:0], n3_mraw };
-            sr3_mdct_q <= { sr3_mdct_q[23:0], n3_mdct };
-            sr3_pend_q <= { sr3_pend_q[191:0], n3_pend };
-            sr3_rk_q <= { sr3_rk_q[575:0], n3_rk };
-            ln3_q <= nl3;
-            sr4_mctx_q <= { sr4_mctx_q[23:0], n4_mctx };
-            sr4_mraw_q <= { sr4_mraw_q[23:0], n4_mraw };
-            sr4_mdct_q <= { sr4_mdct_q[23:0], n4_mdct };
-            sr4_pend_q <= { sr4_pend_q[191:0], n4_pend };
-            sr4_rk_q <= { sr4_rk_q[575:0], n4_rk };
-            ln4_q <= nl4;
-            sr5_mctx_q <= { sr5_mctx_q[23:0], n5_mctx };
-            sr5_mraw_q <= { sr5_mraw_q[23:0], n5_mraw };
-            sr5_mdct_q <= { sr5_mdct_q[23:0], n5_mdct };
-            sr5_pend_q <= { sr5_pend_q[191:0], n5_pend };
-            sr5_rk_q <= { sr5_rk_q[575:0], n5_rk };
-            ln5_q <= nl5;
-            sr6_mctx_q <= { sr6_mctx_q[23:0], n6_mctx };
-            sr6_mraw_q <= { sr6_mraw_q[23:0], n6_mraw };
-            sr6_mdct_q <= { sr6_mdct_q[23:0], n6_mdct };
-            sr6_pend_q <= { sr6_pend_q[191:0], n6_pend };
-            sr6_rk_q <= { sr6_rk_q[575:0], n6_rk };
-            ln6_q <= nl6;
-            sr7_mctx_q <= { sr7_mctx_q[31:0], n7_mctx };
-            sr7_mraw_q <= { sr7_mraw_q[31:0], n7_mraw };
-            sr7_mdct_q <= { sr7_mdct_q[31:0], n7_mdct };
-            sr7_L_q <= { sr7_L_q[1023:0], n7_L };
-            sr7_raw_q <= { sr7_raw_q[2047:0], n7_raw };
-            sr7_mask_q <= { sr7_mask_q[255:0], n7_mask };
-            sr7_wc_q <= { sr7_wc_q[127:0], n7_wc };
-            ln7_q <= nl7;
-            of7a_q <= no7;
-            s7_off <= of7a_q;
+        end else begin
+            if (step) begin
+                len_q <= len_d;
+                off1_q <= off1_d;
+                off2_q <= off2_d;
+                off3_q <= off3_d;
+                off4_q <= off4_d;
+                off5_q <= off5_d;
+                off6_q <= off6_d;
+                off7_q <= off7_d;
+            end
+            if (commit) begin
+                if (s6_v) ctx_q <= ctx_d;
+                sr1_mctx_q <= { sr1_mctx_q[23:0], n1_mctx };
+                ln1_q <= nl1;
+                sr2_mctx_q <= { sr2_mctx_q[23:0], n2_mctx };
+                sr2_oth_q <= { sr2_oth_q[23:0], n2_oth };
+                sr2_pend_q <= { sr2_pend_q[191:0], n2_pend };
+                sr2_rk_q <= { sr2_rk_q[575:0], n2_rk };
+                ln2_q <= nl2;
+                sr3_mctx_q <= { sr3_mctx_q[23:0], n3_mctx };
+                sr3_mraw_q <= { sr3_mraw_q[23:0], n3_mraw };
+                sr3_mdct_q <= { sr3_mdct_q[23:0], n3_mdct };
+                sr3_pend_q <= { sr3_pend_q[191:0], n3_pend };
+                sr3_rk_q <= { sr3_rk_q[575:0], n3_rk };
+                ln3_q <= nl3;
+                sr4_mctx_q <= { sr4_mctx_q[23:0], n4_mctx };
+                sr4_mraw_q <= { sr4_mraw_q[23:0], n4_mraw };
+                sr4_mdct_q <= { sr4_mdct_q[23:0], n4_mdct };
+                sr4_pend_q <= { sr4_pend_q[191:0], n4_pend };
+                sr4_rk_q <= { sr4_rk_q[575:0], n4_rk };
+                ln4_q <= nl4;
+                sr5_mctx_q <= { sr5_mctx_q[23:0], n5_mctx };
+                sr5_mraw_q <= { sr5_mraw_q[23:0], n5_mraw };
+                sr5_mdct_q <= { sr5_mdct_q[23:0], n5_mdct };
+                sr5_pend_q <= { sr5_pend_q[191:0], n5_pend };
+                sr5_rk_q <= { sr5_rk_q[575:0], n5_rk };
+                ln5_q <= nl5;
+                sr6_mctx_q <= { sr6_mctx_q[23:0], n6_mctx };
+                sr6_mraw_q <= { sr6_mraw_q[23:0], n6_mraw };
+                sr6_mdct_q <= { sr6_mdct_q[23:0], n6_mdct };
+                sr6_pend_q <= { sr6_pend_q[191:0], n6_pend };
+                sr6_rk_q <= { sr6_rk_q[575:0], n6_rk };
+                ln6_q <= nl6;
+                sr7_mctx_q <= { sr7_mctx_q[31:0], n7_mctx };
+                sr7_mraw_q <= { sr7_mraw_q[31:0], n7_mraw };
+                sr7_mdct_q <= { sr7_mdct_q[31:0], n7_mdct };
+                sr7_L_q <= { sr7_L_q[1023:0], n7_L };
+                sr7_raw_q <= { sr7_raw_q[2047:0], n7_raw };
+                sr7_mask_q <= { sr7_mask_q[255:0], n7_mask };
+                sr7_wc_q <= { sr7_wc_q[127:0], n7_wc };
+                ln7_q <= nl7;
+                of7a_q <= no7;
+                of7b_q <= of7a_q;
+                s7_off <= of7b_q;
+            end
         end
     end
 endmodule

@@ -7,9 +7,11 @@
 // - Bit buffer of 1800 bits: the longest slot (1544 bits) plus one 256-bit word, held as a ring of
 //   8 words (a word is written in place at head + count) and a registered window of the 1544 bits at
 //   the head (bits at and above the count are stale). The next window is taken from the ring in two
-//   steps, whole words then bits, at the next head, chosen by the step among heads precomputed from
-//   registers. s_axis_tready is high while a whole word fits (registers only), so every state that
-//   waits for input can take a word: the decoder never deadlocks, whatever the input.
+//   steps, whole words then bits, at the head the cycle moves to if stage 1 can take a beat (from
+//   registers and the count compare, not the step); if the head then stays, the window is a cycle
+//   late and the next cycle rotates it to the head (a cycle lost after a stall with a slot ready).
+//   s_axis_tready (a register) is high while a whole word fits, so every state that waits for input
+//   can take a word: the decoder never deadlocks, whatever the input.
 //   The tlast (trailer) word is not buffered: its fields are kept aside and the buffer's bit count
 //   becomes the data limit of the tile. After the tlast word no further word is taken until the tile
 //   has ended (a few idle cycles between tiles: end check, next header).
@@ -20,9 +22,11 @@
 //   (count >= slot_len). One unit per level reads its window of the slot and the state the unit below
 //   left for that record in a shift register; the per-channel context table is the only other loop
 //   (one record per slot, at level 6).
-//   The pixel of record t - 29 (its top level in slot t) goes into stage 1 as slot t is taken: stage 1's
-//   data are the parser's P7 registers (level-7 fields and the record's state); its values are formed
-//   from them in the next cycle.
+//   A slot taken goes into the parser's X registers (each level's window) and is committed (the level
+//   units, the record state) with the next step, or by a flush after the tile's last slot.
+//   The pixel of record t - 29 (its top level in slot t) goes into stage 1 as slot t is committed:
+//   stage 1's data are the parser's P7 registers (level-7 fields and the record's state); its values
+//   are formed from them in the next cycle.
 // - The tile's shift is kept in 3 bits (s <= W - 1); the cores' 4-bit shift ports get zeros above.
 // - Stage 1 register (parsed pixel) -> dctcm_idct per block (inverse DCT + clamp + mask, 2
 //   register stages) in parallel with dctcm_dec_recon (dequantize CTX, RAW values) and 2
@@ -32,16 +36,18 @@
 //   a word; the trailer must hold n (mod 2^16) and the XOR of all 16-bit halves of the words before
 //   it, and nothing above bit 31.
 //
-// Latency: 3 cycles from the clock edge that takes a record's top-level slot into stage 1
+// Latency: 3 cycles from the clock edge that moves a record into stage 1 (the commit of its top-level slot)
 // to its pixel on m_axis (tvalid); a record's top level is 29 slots after its level 0; for a tile's last
 // pixel, from the cycle its trailer is checked.
 // Throughput: one slot per clock while m_axis_tready is high and words arrive as fast as slot bits
 // are used (slots <= 256 bits): n + 29 slots per tile of n pixels, plus the header and trailer cycles.
 // Loops: the position and credit loop (count and head, from registers) and the context table (level
 // 6 of record r gives ctx(r + 1)). The step does not wait for the slot's field checks: levels 2 and
-// 6 are checked on the slot and registered, level 7 (CTX values) on the pixel in stage 1 in its first
-// cycle there; a failed check ends the tile the cycle after the step, before that pixel leaves stage
-// 1, so the beats are those of checking first (the status beat comes one cycle later). The
+// 6 are checked on the slot as it is committed and registered, a failure ending the tile the cycle
+// after, before that pixel leaves stage 1; level 7 (CTX values) is checked on the pixel in stage 1 in its first cycle
+// there and registered, a failure ending the tile the cycle after, the pixel then dropped in stage 2
+// (the end-of-tile and OVERRUN checks wait for that verdict). So the beats are those of checking
+// first; only the status beat comes later. The
 // clock-limiting paths: docs/RTL.md, decoder. m_axis_tready reaches every stage enable
 // combinationally (global advance), never s_axis_tready.
 // Lane order: channel c in m_axis_tdata[c*W +: W]; unit u of a word in s_axis_tdata[u*32 +: 32].
@@ -158,6 +164,7 @@ module dctcm_decoder (
     reg [MW-1:0] pw_q, pw_d;         // the head: bit pb_q of ring word pw_q
     reg [PBW-1:0] pb_q, pb_d;
     reg [WIN-1:0] buf_q;             // window: the WIN bits from the head (bit 0 = head); those at and above cnt_q are stale
+    reg bv_q;                        // buf_q is the window at the head (else a cycle late, see spec_slot)
     reg [CNTW-1:0] cnt_q, cnt_d;     // valid bits in the buffer
     reg tl_in_q, tl_in_d;            // the tile's tlast (trailer) word has been taken: cnt_q is the data limit
     reg [31:0] trl_q, trl_d;         // trailer: pixel count | checksum << 16
@@ -178,7 +185,8 @@ module dctcm_decoder (
     reg [SCW-1:0] code1_q;
     reg [SHW-1:0] shift1_q;
     // (the parsed pixel itself is in the parser's P7 registers: mode_*, value, mask)
-    // stage 2: dctcm_idct stage 1 (inside the cores) and the other blocks' values
+    // stage 2: dctcm_idct stage 1 (inside the cores) and the other blocks' values; the verdict of
+    // stage 1's value check arrives while the pixel is here
     reg v2_q, v2_d;
     reg last2_q;                     // tlast
     reg sb2_q;
@@ -197,13 +205,15 @@ module dctcm_decoder (
     wire [3:0] shift4 = { 1'd0, shift_q };
     wire [3:0] shift1_4 = { 1'd0, shift1_q };
     wire [LENW-1:0] p_len;
-    wire p_more, p_last, p_pix;
+    wire p_more, p_pix, p_xv;
     wire [C*VW-1:0] p_val;
     wire [NB-1:0] p_ctx, p_raw, p_dct;
     wire [C-1:0] p_mask;
     wire p_err_nodct, p_err_escape, p_err_width, p_err_value;
     reg hdr_take;      // the header is taken this cycle
-    reg step;          // the slot at the buffer head is taken this cycle
+    reg step;          // the slot at the buffer head is taken this cycle (into the parser's X registers)
+    reg commit;        // the slot in the X registers is parsed this cycle: its pixel goes into stage 1
+    reg flush;         // commit without a step: the tile's last slot, or before an OVERRUN
     reg raise;         // an error is detected this cycle
     reg tile_end;      // the tile ended without error
     wire new_tile;
@@ -221,8 +231,12 @@ module dctcm_decoder (
         .shift(shift4),
         .nodct(nodct_q),
         .slot_len(p_len),
+        .commit(commit),
+        .xv(p_xv),
         .more(p_more),
-        .last(p_last),
+        /* verilator lint_off PINCONNECTEMPTY */
+        .last(),   // (the pixel a flush commits is the tile's last)
+        /* verilator lint_on PINCONNECTEMPTY */
         .pix_valid(p_pix),
         .mode_ctx(p_ctx),
         .mode_raw(p_raw),
@@ -279,24 +293,34 @@ module dctcm_decoder (
     wire adv_o = !vo_q || m_axis_tready;    // the output register takes a beat this cycle
     wire slot = !v1_q || adv_o;             // stage 1 can take a beat this cycle (parser and header act only then)
     wire hold1 = v1_q && last1_q;           // stage 1 holds the tile's last pixel: it waits for the tile's status
-    assign s_axis_tready = (state_q == ST_DROP) || (!tl_in_q && cnt_q <= ROOM);
-    wire word_fire = s_axis_tvalid && s_axis_tready;
+    // s_axis_tready = (state == ST_DROP) || (!tl_in && count <= ROOM), a register: computed a cycle
+    // early from the next state (below), so the input word's enables are a gate from registers.
+    reg rdy_q;
+    reg drop_q;                              // state_q == ST_DROP
+    assign s_axis_tready = rdy_q;
+    wire word_fire = s_axis_tvalid && rdy_q;
     wire [CNTW-1:0] slot_bits = { {(CNTW-LENW){1'b0}}, p_len };
     wire have = cnt_q >= slot_bits;          // the slot at the head is in the buffer
     wire [B-1:0] pad_mask = ~({B{1'b1}} << cnt_q);  // the window's valid bits (cnt_q < B when it matters)
     wire pad_nz = |(buf_q[B-1:0] & pad_mask);
 
-    // The slot is taken without waiting for its field checks; the next cycle a failed check ends the
-    // tile before that slot's pixel leaves stage 1 (the same beats as checking first; the status beat
-    // comes one cycle later). Levels 2 and 6 are checked on the slot and registered (ferr_q); the CTX
-    // values of level 7 on the pixel in stage 1, from the parser's P7 registers, in its first cycle
-    // there (chk1_q), after them in reading order.
+    // The slot is taken without waiting for its field checks (the same beats as checking first; only
+    // the status beat comes later). Levels 2 and 6 are checked on the slot and registered (ferr_q): the
+    // next cycle a failed check ends the tile before that slot's pixel leaves stage 1. The CTX values of
+    // level 7 are checked on the pixel in stage 1, from the parser's P7 registers, in its first cycle
+    // there (chk1_q), after them in reading order; that verdict is registered too (verr_q) and ends the
+    // tile a cycle later, the pixel then in stage 2 (or still in stage 1 if it did not move), dropped
+    // there. Meanwhile the end-of-tile and OVERRUN checks wait (one cycle per tile), and a slot taken is
+    // undone by the restart.
     reg ferr_q;                      // the slot taken last cycle had a bad level-2 or level-6 field
     reg [SCW-1:0] fcode_q;           // its code: the first bad field in reading order
     reg chk1_q;                      // stage 1 took its pixel last cycle: its values are checked now
+    reg verr_q;                      // the pixel checked last cycle had a bad CTX value
+    reg vmv_q;                       // and it left stage 1 in that cycle: it is in stage 2
     wire ferr_d = p_err_nodct || p_err_escape || p_err_width;
     wire [SCW-1:0] fcode_d = p_err_nodct ? E_NO_DCT : p_err_escape ? E_BAD_ESCAPE : E_BAD_DCT_WIDTH;
-    wire verr = chk1_q && p_err_value && !ferr_q;   // a bad CTX value in the pixel stage 1 took last cycle
+    // (a slot's level-2 or level-6 error comes first; a verdict this cycle is a previous pixel's error)
+    wire verr_d = chk1_q && p_err_value && !ferr_q && !verr_q;
 
     reg [CNTW-1:0] consume;
     reg fire;          // a pixel goes into stage 1 this cycle
@@ -306,6 +330,7 @@ module dctcm_decoder (
         consume = {CNTW{1'b0}};
         fire = 1'b0;
         step = 1'b0;
+        flush = 1'b0;
         hdr_take = 1'b0;
         raise = 1'b0;
         code = {SCW{1'b0}};
@@ -315,7 +340,9 @@ module dctcm_decoder (
         nodct_d = nodct_q;
         case (state_q)
             ST_HDR: if (slot) begin   // (an error puts a status beat into stage 1)
-                if (cnt_q >= HDR_FIELDS) begin
+                if (cnt_q >= HDR_FIELDS && !bv_q) begin
+                    // the window is a cycle late (the head did not move as it was rotated): wait
+                end else if (cnt_q >= HDR_FIELDS) begin
                     if (buf_q[7:0] != MAGIC) begin raise = 1'b1; code = E_BAD_MAGIC; end
                     else if (buf_q[11:8] != VERSION) begin raise = 1'b1; code = E_BAD_VERSION; end
                     else if (buf_q[15:12] > SHIFT_MAX) begin raise = 1'b1; code = E_BAD_SHIFT; end
@@ -344,14 +371,19 @@ module dctcm_decoder (
             end else if (slot) begin
                 if (p_more) begin
                     if (have) begin
-                        step = 1'b1;
-                        fire = p_pix;
-                        consume = slot_bits;
-                    end else if (tl_in_q) begin
+                        if (bv_q) begin   // (else the window is a cycle late: wait)
+                            step = 1'b1;
+                            consume = slot_bits;
+                        end
+                    end else if (tl_in_q && p_xv) begin
+                        flush = 1'b1;   // the slot in X first: its checks come before the OVERRUN
+                    end else if (tl_in_q && !chk1_q) begin
                         raise = 1'b1;   // the slot runs into the trailer
                         code = E_OVERRUN;
                     end
-                end else begin
+                end else if (p_xv) begin
+                    flush = 1'b1;       // the tile's last slot
+                end else if (!chk1_q && bv_q) begin
                     // After the last slot: zero padding shorter than a word up to the trailer, then the
                     // trailer fields.
                     if (cnt_q >= BUS_BITS || pad_nz) begin raise = 1'b1; code = E_BAD_PADDING; end
@@ -365,9 +397,11 @@ module dctcm_decoder (
             end
             default: ;
         endcase
-        // A bad value ends the tile whatever the state decided this cycle (a step taken with it is undone
-        // by the restart; the pixel it fires is replaced by the status beat).
-        if (verr) begin
+        commit = (step && p_xv) || flush;
+        fire = commit && p_pix;
+        // A bad value ends the tile whatever the state decided this cycle (a step taken with it or in the
+        // cycle before is undone by the restart; the pixel it fires is replaced by the status beat).
+        if (verr_q) begin
             raise = 1'b1;
             code = E_BAD_VALUE;
             tile_end = 1'b0;
@@ -380,7 +414,7 @@ module dctcm_decoder (
     // A word goes into ring word wp_q (head + count, so never over an unread bit: count <= CAP - B);
     // the head moves by consume (the slot or the header). The window of the new head is taken from the ring with this cycle's
     // word in it, and registered: the header checks and the parser read registers.
-    wire take_word = word_fire && state_q != ST_DROP && !s_axis_tlast;
+    wire take_word = word_fire && !drop_q && !s_axis_tlast;
     integer iw;
     always @* begin
         ring_d = ring_q;
@@ -402,17 +436,28 @@ module dctcm_decoder (
     // header's move is taken whenever its bits are in (an error in them resets the head anyway).
     wire [MW+PBW-1:0] head_slot = advance(pw_q, pb_q, p_len);
     wire [MW+PBW-1:0] head_hdr = advance(pw_q, pb_q, HDR_BITS[11-1:0]);
-    wire hdr_move = state_q == ST_HDR && slot && cnt_q >= HDR_BITS;
-    // An error or the end of the tile resets the head (pw_d, pb_d) without going through here: the
-    // window is stale for a cycle, while the count is 0, so the clear stays off this path.
-    wire [MW-1:0] pw_n = step ? head_slot[PBW +: MW] : hdr_move ? head_hdr[PBW +: MW] : pw_q;
-    wire [PBW-1:0] pb_n = step ? head_slot[PBW-1:0] : hdr_move ? head_hdr[PBW-1:0] : pb_q;
+    // The window is rotated to the head the cycle moves to if stage 1 can take a beat (spec: from
+    // registers and the count compare, never from m_axis_tready or the stage valids), so the step is
+    // not on the rotation's path. If the head then does not move, the window is a cycle late (bv_q = 0):
+    // the next cycle rotates to the head it is at and nothing reads the window meanwhile. This costs a
+    // cycle only after a stall with a slot ready.
+    wire spec_slot = bv_q && state_q == ST_DATA && !ferr_q && p_more && have;
+    wire spec_hdr = bv_q && state_q == ST_HDR && cnt_q >= HDR_BITS;
+    wire hdr_move = spec_hdr && slot;
+    wire moved = (spec_slot || spec_hdr) && slot;   // = step || hdr_move
+    wire [MW-1:0] pw_r = spec_slot ? head_slot[PBW +: MW] : spec_hdr ? head_hdr[PBW +: MW] : pw_q;
+    wire [PBW-1:0] pb_r = spec_slot ? head_slot[PBW-1:0] : spec_hdr ? head_hdr[PBW-1:0] : pb_q;
+    // the head: an error or the end of the tile resets it (pw_d, pb_d) without going through here: the
+    // window is stale for a cycle then (bv_q = 0), while the count is 0
+    wire [MW-1:0] pw_n = moved ? pw_r : pw_q;
+    wire [PBW-1:0] pb_n = moved ? pb_r : pb_q;
+    wire bv_d = !(raise || new_tile) && (moved || !(spec_slot || spec_hdr));
     // the window at the next head: whole words, then bits (the last step's top word may reach beyond
     // the window's last bit)
     /* verilator lint_off UNUSEDSIGNAL */
-    wire [2048-1:0] rw2 = pw_n[2] ? { ring_d[1023:768], ring_d[767:512], ring_d[511:256], ring_d[255:0], ring_d[2047:1792], ring_d[1791:1536], ring_d[1535:1280], ring_d[1279:1024] } : ring_d;
-    wire [2048-1:0] rw1 = pw_n[1] ? { rw2[511:256], rw2[255:0], rw2[2047:1792], rw2[1791:1536], rw2[1535:1280], rw2[1279:1024], rw2[1023:768], rw2[767:512] } : rw2;
-    wire [2048-1:0] rw0 = pw_n[0] ? { rw1[255:0], rw1[2047:1792], rw1[1791:1536], rw1[1535:1280], rw1[1279:1024], rw1[1023:768], rw1[767:512], rw1[511:256] } : rw1;
+    wire [2048-1:0] rw2 = pw_r[2] ? { ring_d[1023:768], ring_d[767:512], ring_d[511:256], ring_d[255:0], ring_d[2047:1792], ring_d[1791:1536], ring_d[1535:1280], ring_d[1279:1024] } : ring_d;
+    wire [2048-1:0] rw1 = pw_r[1] ? { rw2[511:256], rw2[255:0], rw2[2047:1792], rw2[1791:1536], rw2[1535:1280], rw2[1279:1024], rw2[1023:768], rw2[767:512] } : rw2;
+    wire [2048-1:0] rw0 = pw_r[0] ? { rw1[255:0], rw1[2047:1792], rw1[1791:1536], rw1[1535:1280], rw1[1279:1024], rw1[1023:768], rw1[767:512], rw1[511:256] } : rw1;
     /* verilator lint_on UNUSEDSIGNAL */
     // (the ring words at the head >> a)[1544-1:0], the largest step first: each step keeps only the bits the later
     // steps and the result can still reach.
@@ -439,7 +484,7 @@ module dctcm_decoder (
             take_win = t0;
         end
     endfunction
-    wire [WIN-1:0] win_d = take_win(rw0[1798:0], pb_n);
+    wire [WIN-1:0] win_d = take_win(rw0[1798:0], pb_r);
     always @* begin
         state_d = state_q;
         kept = cnt_q - consume;
@@ -453,7 +498,7 @@ module dctcm_decoder (
         chk_d = chk_q;
         err_d = err_q || raise;
         code_d = (raise && !err_q) ? code : code_q;
-        if (word_fire && state_q != ST_DROP) begin
+        if (word_fire && !drop_q) begin
             if (s_axis_tlast) begin
                 tl_in_d = 1'b1;
                 trl_d = s_axis_tdata[31:0];
@@ -476,16 +521,30 @@ module dctcm_decoder (
         end
     end
 
+    // The next s_axis_tready: count <= ROOM for each count the cycle can leave (after the slot, the
+    // header or nothing, with or without this cycle's word), compared in parallel from registers and
+    // chosen by the step; an error or a tile's end leaves count 0 (or the drop state): ready.
+    wire [CNTW-1:0] left_slot = cnt_q - slot_bits;
+    wire [CNTW-1:0] left_hdr = cnt_q - HDR_BITS;
+    localparam [CNTW-1:0] ROOM_BUS = 11'd1288;   // ROOM - B: room for this cycle's word too
+    wire ok_slot = take_word ? left_slot <= ROOM_BUS : left_slot <= ROOM;
+    wire ok_hdr = take_word ? left_hdr <= ROOM_BUS : left_hdr <= ROOM;
+    wire ok_none = take_word ? cnt_q <= ROOM_BUS : cnt_q <= ROOM;
+    wire rdy_d = raise || new_tile || (state_q == ST_DROP) || (!tl_in_d && (step ? ok_slot : hdr_move ? ok_hdr : ok_none));
+
     // Pipeline valids. Every pixel the parser takes reaches m_axis. The tile's status is known in the
     // cycle of tile_end or raise (both only when slot): then a held last pixel moves on, with tlast if
     // the tile is good, and a status beat enters stage 1 if the tile failed or held no pixel.
     wire verdict = tile_end || raise;
     wire status_beat = raise || (tile_end && !hold1);
     wire move1 = adv_o && (!hold1 || verdict);
-    wire squash = ferr_q || verr;          // stage 1 holds the bad slot's pixel: dropped
+    // dropped: stage 1's pixel on a field error of its slot or a bad value (the bad pixel, or one fired
+    // after it); stage 2's when the bad pixel moved there
+    wire squash1 = ferr_q || verr_q;
+    wire squash2 = verr_q && vmv_q;
     always @* begin
-        vo_d = adv_o ? v2_q : vo_q;
-        v2_d = adv_o ? (v1_q && move1 && !squash) : v2_q;   // ferr_q: stage 1 holds the bad slot's pixel (dropped)
+        vo_d = adv_o ? (v2_q && !squash2) : vo_q;
+        v2_d = adv_o ? (v1_q && move1 && !squash1) : (v2_q && !squash2);
         v1_d = (fire || status_beat) ? 1'b1 : (move1 ? 1'b0 : v1_q);
     end
 
@@ -499,6 +558,9 @@ module dctcm_decoder (
             pb_q <= {PBW{1'b0}};
             cnt_q <= {CNTW{1'b0}};
             tl_in_q <= 1'b0;
+            rdy_q <= 1'b1;
+            drop_q <= 1'b0;
+            bv_q <= 1'b0;
             chk_q <= 16'h0000;
             err_q <= 1'b0;
             code_q <= {SCW{1'b0}};
@@ -507,11 +569,15 @@ module dctcm_decoder (
             vo_q <= 1'b0;
             ferr_q <= 1'b0;
             chk1_q <= 1'b0;
+            verr_q <= 1'b0;
+            vmv_q <= 1'b0;
             restart_q <= 1'b0;
         end else begin
             restart_q <= raise || new_tile;
-            ferr_q <= step && ferr_d;
+            ferr_q <= commit && ferr_d && !raise;   // (a raise this cycle ends the tile anyway)
             chk1_q <= fire && !raise;
+            verr_q <= verr_d;
+            vmv_q <= move1;
             state_q <= state_d;
             ring_q <= ring_d;
             buf_q <= win_d;
@@ -520,6 +586,9 @@ module dctcm_decoder (
             pb_q <= pb_d;
             cnt_q <= cnt_d;
             tl_in_q <= tl_in_d;
+            rdy_q <= rdy_d;
+            bv_q <= bv_d;
+            drop_q <= state_d == ST_DROP;
             chk_q <= chk_d;
             err_q <= err_d;
             code_q <= code_d;
@@ -537,7 +606,7 @@ module dctcm_decoder (
         npix_q <= npix_d;
         nodct_q <= nodct_d;
         if (fire) begin
-            last1_q <= p_last;
+            last1_q <= !p_more;   // committed by the flush after the last step
             sb1_q <= 1'b0;
             code1_q <= {SCW{1'b0}};
             shift1_q <= shift_q;

@@ -9,10 +9,12 @@ import { DEFAULT_PREFIX, Module, Port, asReg, bit, vec } from './types.js';
 
 /**
  * Cycles between taking a slot and the pixel outputs (modes, values, mask, err_value) of the record whose
- * top level it holds: 1, the P7 registers. slot_len, more, last, pix_valid and the level-2 and level-6
- * error flags are for the slot at the head (registers, or combinational on its bits).
+ * top level it holds, at the least: 2, the X registers then the P7 registers (the slot is committed with
+ * the next step, or by the tile's flush). slot_len, more and last are for the slot at the head
+ * (registers); pix_valid and the level-2 and level-6 error flags for the slot in the X registers, valid
+ * while xv and read in the commit cycle.
  */
-export const PARSE_LATENCY = 1;
+export const PARSE_LATENCY = 2;
 
 export function buildDecParse(d: Derived, prefix: string = DEFAULT_PREFIX): Module {
   const w = decWidths(d);
@@ -28,7 +30,7 @@ export function buildDecParse(d: Derived, prefix: string = DEFAULT_PREFIX): Modu
   }
   // Shift registers between level units: level k reads the state level k-1 wrote O[k] - O[k-1] slots before.
   const depth = O.map((o, k) => (k === 0 ? 0 : o - O[k - 1]));
-  if (depth.slice(1).some((x) => x < 3)) throw new Error('dctcm_dec_parse: every level needs at least 3 slots after the one below (its length is registered twice)');
+  if (depth.slice(1).some((x) => x < 4)) throw new Error('dctcm_dec_parse: every level needs at least 4 slots after the one below (the X registers, then its length registered twice)');
   const offW = w.LOFF.map((o) => Math.max(1, bitLength(o)));
   // Level k's bits: a window of LMAX[k] bits at its offset in the slot (at most LOFF[k]).
   const levels = w.LMAX.map((lmax, k) => ({
@@ -71,9 +73,12 @@ export function buildDecParse(d: Derived, prefix: string = DEFAULT_PREFIX): Modu
     D: depth[k],
     vKeepHi: depth[k] - 2,
     data: fieldsOf(k).filter((x) => x.name !== 'v').map((x) => ({ ...x, keepHi: (depth[k] - 1) * x.width - 1 })),
-    fields: fieldsOf(k).map((x) => ({ ...x, total: depth[k] * x.width, keepHi: (depth[k] - 1) * x.width - 1, oldLo: (depth[k] - 1) * x.width, lenLo: (depth[k] - 3) * x.width })),
-    nextV: depth[k] - 2, // the record whose level k is in the next slot: entry D - 2
-    lenEntry: depth[k] - 3, // its length is computed one step before, from entry D - 3
+    fields: fieldsOf(k).map((x) => ({ ...x, total: depth[k] * x.width, keepHi: (depth[k] - 1) * x.width - 1, oldLo: (depth[k] - 1) * x.width, lenLo: (depth[k] - 4) * x.width })),
+    // The state moves on commit, a cycle after the slot's step (the X registers between): at a step the
+    // record whose level k is in the slot after the head is at entry D - 3, and its length is computed a
+    // commit before, from entry D - 4.
+    nextV: depth[k] - 3,
+    lenEntry: depth[k] - 4,
     offW: offW[k],
   }));
   const OFFS = w.C * bitLength(w.LMAX[7]);
@@ -119,19 +124,24 @@ export function buildDecParse(d: Derived, prefix: string = DEFAULT_PREFIX): Modu
     'level k of record t - O[k], O = (' + O.join(', ') + '), levels: 0 mode plane 1; 1 mode plane 2 and rank',
     'plane 0; 2 mode plane 3 and rank plane 1; 3-5 rank planes 2-4; 6 escapes, DCT side information and RAW',
     'payloads; 7 CTX payloads and DCT coefficients. slot_len and every level offset in the slot are',
-    'registers, computed in the step before from lengths registered 2 or more steps earlier, so the',
-    "decoder's position loop is pos += slot_len; more and last are registers too. One level unit per level reads its window of the slot",
-    'and the state the unit below left for that record in a shift register (O[k] - O[k-1] deep); the',
-    'length of the record\'s next level is computed from that state as it moves along (the U stage).',
+    'registers, computed in the step before from lengths registered a commit earlier, so the',
+    "decoder's position loop is pos += slot_len; more and last are registers too. A slot taken (step) goes",
+    'into the X registers, each level\'s window of it at its offset; it is committed a cycle later, with the',
+    'next step or alone to flush the tile\'s last slot: one level unit per level reads its X window and',
+    'the state the unit below left for that record in a shift register (O[k] - O[k-1] deep), and the',
+    'state moves on. The length of the record\'s next level is computed from that state as it moves',
+    'along (the U stage).',
     'The context table ctx_q is the only other loop: level 6 of record r (escapes, with ctx(r) from the',
-    'record before) gives each value\'s bit length L and ctx(r + 1), one record per step. Level 7 of',
-    'record t - O[7] (in slot t): each channel\'s field is taken from the slot and registered with the',
-    "record's state when slot t is taken (the P7 registers); the modes, values, mask and err_value",
-    'outputs are formed from those registers in the next cycle.',
-    'err_nodct (level 2), err_escape and err_width (level 6) are for the slot at the head; err_value (a',
-    'CTX value out of range, level 7) for the record in the P7 registers. Reading order: level 2, 6, 7.',
+    'record before) gives each value\'s bit length L and ctx(r + 1), one record per commit. Level 7 of',
+    'record t - O[7] (in slot t): each channel\'s field is taken from the X window and registered with',
+    "the record's state when slot t is committed (the P7 registers); the modes, values, mask and",
+    'err_value outputs are formed from those registers in the next cycle.',
+    'pix_valid, err_nodct (level 2), err_escape and err_width (level 6) are for the slot in the X',
+    'registers (read when it is committed); err_value (a CTX value out of range, level 7) for the record',
+    'in the P7 registers. Reading order: level 2, 6, 7.',
     ...(w.dct ? [] : ['Built without the DCT: a DCT block (mode plane 3 = 1) is flagged on err_nodct; no side information or coefficients are parsed.']),
-    'Latency: 1 for the pixel outputs (the P7 registers); 0 for the rest (the slot at the head).',
+    'Latency: 2 at the least for the pixel outputs (X, then the P7 registers at the commit); slot_len,',
+    'more and last are for the slot at the head.',
   ];
   const ports: Port[] = [
     bit('input', 'clk'),
@@ -140,21 +150,23 @@ export function buildDecParse(d: Derived, prefix: string = DEFAULT_PREFIX): Modu
     bit('input', 'start', 'the tile header is taken this cycle: hdr_n pixels, slot 0 next'),
     vec('input', 'hdr_n', ctx.NW, "the header's pixel count (used with start)"),
     bit('input', 'restart', 'the tile ends (an error or its trailer): clear every record'),
-    bit('input', 'step', 'the slot at the head is taken this cycle (its slot_len bits are in bits)'),
+    bit('input', 'step', 'the slot at the head is taken this cycle (its slot_len bits are in bits) into the X registers'),
+    bit('input', 'commit', 'the slot in the X registers is parsed this cycle (with every step while xv, or alone to flush it)'),
     vec('input', 'shift', 4, "the tile's quantization shift s (<= W - 1)"),
     ...(w.dct ? [bit('input', 'nodct', "the tile carries the no-DCT tag: a DCT block in it is an error")] : []),
     vec('output', 'slot_len', w.LENW, 'length of the slot at the head (a register)'),
+    bit('output', 'xv', 'the X registers hold a slot taken and not yet committed (a register)'),
     bit('output', 'more', 'a slot of the tile is left to take'),
     bit('output', 'last', "the slot at the head is the tile's last"),
     ...asReg([
-      bit('output', 'pix_valid', 'the slot at the head carries the top level of a record: its pixel is on the outputs below the cycle after it is taken'),
+      bit('output', 'pix_valid', 'the slot in the X registers carries the top level of a record: its pixel is on the outputs below the cycle after it is committed'),
       vec('output', 'mode_ctx', w.NB, 'block b is CTX'),
       vec('output', 'mode_raw', w.NB, 'block b is RAW'),
       ...(w.dct ? [vec('output', 'mode_dct', w.NB, 'block b is DCT (none of the three: ZERO)')] : []),
       vec('output', 'value', ctx.valBits, `channel c in [c*${w.VW} +: ${w.VW}]: CTX index, RAW value${w.dct ? ' or DCT coefficient' : ''}, signed`),
       ...(w.dct ? [vec('output', 'mask', w.C, 'DCT zero mask (1 = non-zero), 0 outside DCT blocks')] : []),
       bit('output', 'err_nodct', w.dct ? 'a DCT block in a no-DCT tile (mode plane 3, level 2)' : 'a DCT block (mode plane 3, level 2): this build has no DCT'),
-      bit('output', 'err_escape', 'an escape field names no unranked length (level 6)'),
+      bit('output', 'err_escape', 'an escape field names no unranked length (level 6; the slot in the X registers, as err_nodct and err_width)'),
       ...(w.dct ? [bit('output', 'err_width', 'a DCT width field exceeds CWM (level 6)')] : []),
       bit('output', 'err_value', 'a CTX value of the record in the P7 registers is outside [qMin, qMax] (level 7)'),
     ]),

@@ -12,10 +12,11 @@ import { CombPath, DEFAULT_PREFIX, Module, Port, bit, moduleNames, vec } from '.
 
 /**
  * Cycles from the clock edge that takes a record into stage 1 to m_axis_tvalid of its pixel: stage 1,
- * then dctcm_idct's stages (the other blocks' values beside them), or without the DCT one output register.
+ * then dctcm_idct's stages (the other blocks' values beside them), or without the DCT the same two
+ * registers (stage 2 waits for the verdict of stage 1's value check, then the output register).
  */
 export function decoderLatency(d: Derived): number {
-  return d.cfg.dct ? 1 + DCT_LATENCY : 2;
+  return 1 + (d.cfg.dct ? DCT_LATENCY : 2);
 }
 
 export function decoderDescription(d: Derived, prefix: string = DEFAULT_PREFIX): string[] {
@@ -29,9 +30,11 @@ export function decoderDescription(d: Derived, prefix: string = DEFAULT_PREFIX):
     `- Bit buffer of ${w.CAP} bits: the longest slot (${w.SLOTMAX} bits) plus one ${w.B}-bit word, held as a ring of`,
     `  ${ringWords(w)} words (a word is written in place at head + count) and a registered window of the ${w.CAP - w.B} bits at`,
     '  the head (bits at and above the count are stale). The next window is taken from the ring in two',
-    '  steps, whole words then bits, at the next head, chosen by the step among heads precomputed from',
-    '  registers. s_axis_tready is high while a whole word fits (registers only), so every state that',
-    '  waits for input can take a word: the decoder never deadlocks, whatever the input.',
+    '  steps, whole words then bits, at the head the cycle moves to if stage 1 can take a beat (from',
+    '  registers and the count compare, not the step); if the head then stays, the window is a cycle',
+    '  late and the next cycle rotates it to the head (a cycle lost after a stall with a slot ready).',
+    '  s_axis_tready (a register) is high while a whole word fits, so every state that waits for input',
+    '  can take a word: the decoder never deadlocks, whatever the input.',
     "  The tlast (trailer) word is not buffered: its fields are kept aside and the buffer's bit count",
     '  becomes the data limit of the tile. After the tlast word no further word is taken until the tile',
     '  has ended (a few idle cycles between tiles: end check, next header).',
@@ -45,9 +48,11 @@ export function decoderDescription(d: Derived, prefix: string = DEFAULT_PREFIX):
     '  (count >= slot_len). One unit per level reads its window of the slot and the state the unit below',
     '  left for that record in a shift register; the per-channel context table is the only other loop',
     '  (one record per slot, at level 6).',
-    `  The pixel of record t - ${DEC_FORMAT.offsets[DEC_FORMAT.offsets.length - 1]} (its top level in slot t) goes into stage 1 as slot t is taken: stage 1's`,
-    "  data are the parser's P7 registers (level-7 fields and the record's state); its values are formed",
-    '  from them in the next cycle.',
+    '  A slot taken goes into the parser\'s X registers (each level\'s window) and is committed (the level',
+    '  units, the record state) with the next step, or by a flush after the tile\'s last slot.',
+    `  The pixel of record t - ${DEC_FORMAT.offsets[DEC_FORMAT.offsets.length - 1]} (its top level in slot t) goes into stage 1 as slot t is committed:`,
+    "  stage 1's data are the parser's P7 registers (level-7 fields and the record's state); its values",
+    '  are formed from them in the next cycle.',
     `- The tile's shift is kept in ${bitLength(Math.min(15, w.W - 1))} bits (s <= W - 1); the cores' 4-bit shift ports get zeros above.`,
     ...(w.dct
       ? [
@@ -57,23 +62,26 @@ export function decoderDescription(d: Derived, prefix: string = DEFAULT_PREFIX):
           '  the output register is free or taken this cycle.',
         ]
       : [
-          `- Stage 1 register (parsed pixel) -> ${names.dec_recon} (dequantize CTX, RAW values) -> output register`,
-          '  (m_axis). One global advance: every stage moves when the output register is free or taken this cycle.',
+          `- Stage 1 register (parsed pixel) -> ${names.dec_recon} (dequantize CTX, RAW values) -> stage 2 register`,
+          '  (while the verdict of the value check arrives) -> output register (m_axis). One global advance:',
+          '  every stage moves when the output register is free or taken this cycle.',
         ]),
     `- End of tile: after slot n + ${DEC_FORMAT.offsets[DEC_FORMAT.offsets.length - 1]} - 1 the padding up to the trailer must be zero and shorter than`,
     '  a word; the trailer must hold n (mod 2^16) and the XOR of all 16-bit halves of the words before',
     '  it, and nothing above bit 31.',
     '',
-    `Latency: ${decoderLatency(d)} cycles from the clock edge that takes a record's top-level slot into stage 1`,
+    `Latency: ${decoderLatency(d)} cycles from the clock edge that moves a record into stage 1 (the commit of its top-level slot)`,
     `to its pixel on m_axis (tvalid); a record's top level is ${DEC_FORMAT.offsets[DEC_FORMAT.offsets.length - 1]} slots after its level 0; for a tile's last`,
     'pixel, from the cycle its trailer is checked.',
     'Throughput: one slot per clock while m_axis_tready is high and words arrive as fast as slot bits',
     `are used (slots <= ${w.B} bits): n + ${DEC_FORMAT.offsets[DEC_FORMAT.offsets.length - 1]} slots per tile of n pixels, plus the header and trailer cycles.`,
     'Loops: the position and credit loop (count and head, from registers) and the context table (level',
     '6 of record r gives ctx(r + 1)). The step does not wait for the slot\'s field checks: levels 2 and',
-    '6 are checked on the slot and registered, level 7 (CTX values) on the pixel in stage 1 in its first',
-    'cycle there; a failed check ends the tile the cycle after the step, before that pixel leaves stage',
-    '1, so the beats are those of checking first (the status beat comes one cycle later). The',
+    '6 are checked on the slot as it is committed and registered, a failure ending the tile the cycle',
+    'after, before that pixel leaves stage 1; level 7 (CTX values) is checked on the pixel in stage 1 in its first cycle',
+    'there and registered, a failure ending the tile the cycle after, the pixel then dropped in stage 2',
+    '(the end-of-tile and OVERRUN checks wait for that verdict). So the beats are those of checking',
+    'first; only the status beat comes later. The',
     'clock-limiting paths: docs/RTL.md, decoder. m_axis_tready reaches every stage enable',
     'combinationally (global advance), never s_axis_tready.',
     'Lane order: channel c in m_axis_tdata[c*W +: W]; unit u of a word in s_axis_tdata[u*32 +: 32].',
@@ -104,10 +112,12 @@ export function ringWords(w: { CAP: number; B: number }): number {
 
 /**
  * Cycles a tile costs the decoder beyond one per pixel: its drain (DRAIN_SLOTS slots carrying only the
- * last records' upper levels), the trailer word, the end-of-tile check, the next header word and its
- * check (no word is taken after a tlast word until the tile has ended).
+ * last records' upper levels), the trailer word, the flush of the last slot from the parser's X
+ * registers, the wait for the last pixel's value check, the
+ * end-of-tile check, the next header word and its check (no word is taken after a tlast word until the
+ * tile has ended).
  */
-export const DECODER_TILE_CYCLES = DRAIN_SLOTS + 4;
+export const DECODER_TILE_CYCLES = DRAIN_SLOTS + 6;
 
 /** What an integrator budgets for the decoder (manifest integration.throughput; checked in test/rtl/prefix-pair.test.ts). */
 export function decoderRate(d: Derived): { perPixel: string; perTileCycles: number; longRecordExtraCycles: number; latencyCycles: number } {
@@ -205,6 +215,8 @@ export function buildDecoder(d: Derived, prefix: string = DEFAULT_PREFIX): Modul
     winSrc: `${prev}[${WIN + w.B - 2}:0]`,
     pixBits: w.C * w.W,
     room: w.CAP - w.B,
+    roomBus: w.CAP - 2 * w.B >= 0,
+    roomBusV: w.CAP - 2 * w.B,
     magic: TILE_MAGIC,
     version: DEC_FORMAT.version,
     hdrBits: DEC_FORMAT.headerBits,

@@ -376,7 +376,7 @@ describe('dctcm_decoder generator', () => {
     const top = a.find((m) => m.name === 'dctcm_decoder')!;
     expect(top.text).not.toMatch(/idct|TAG_NODCT|E_BAD_DCT_WIDTH/);
     expect(top.text).toContain(`localparam [SCW-1:0] E_NO_DCT = ${STATUS_CODE_BITS}'d${ERR.NO_DCT};`);
-    expect(top.latency).toBe(2);
+    expect(top.latency).toBe(3);
     const parse = a.find((m) => m.name === 'dctcm_dec_parse')!;
     expect(parse.ports.map((p) => p.name)).not.toContain('mask');
     expect(parse.ports.map((p) => p.name)).not.toContain('err_width');
