@@ -11,12 +11,12 @@ import { buildDct } from './dct.js';
 import { AXIS_SLICE_LATENCY, buildAxisSlice } from './axis_slice.js';
 import { buildEncPrep, prepLatency } from './enc_prep.js';
 import { CTX_LATENCY, buildEncCtx } from './enc_ctx.js';
-import { REC_LATENCY, buildEncRec } from './enc_rec.js';
+import { buildEncRec, recLatency } from './enc_rec.js';
 import { buildEncPay } from './enc_pay.js';
 import { PACK_LATENCY, buildEncPack } from './enc_pack.js';
 
 /** From an accepted pixel to the first output word holding its record (the output slice included). */
-const encoderLatency = (d: Derived): number => prepLatency(d) + CTX_LATENCY + REC_LATENCY + PACK_LATENCY + AXIS_SLICE_LATENCY;
+const encoderLatency = (d: Derived): number => prepLatency(d) + CTX_LATENCY + recLatency(d) + PACK_LATENCY + AXIS_SLICE_LATENCY;
 
 /**
  * Tiles that can be between s_axis and the packer's input at once: each has a record in a stage register
@@ -25,7 +25,7 @@ const encoderLatency = (d: Derived): number => prepLatency(d) + CTX_LATENCY + RE
  * correctness one).
  */
 export function countFifoDepth(d: Derived): number {
-  const inFlight = prepLatency(d) + CTX_LATENCY + REC_LATENCY + 1;
+  const inFlight = prepLatency(d) + CTX_LATENCY + recLatency(d) + 1;
   return 2 ** bitLength(inFlight - 1);
 }
 
@@ -104,7 +104,7 @@ export function buildEncoderTop(d: Derived, prefix: string = DEFAULT_PREFIX): Mo
     `Input lane order: channel c in s_axis_tdata[c*${e.W} +: ${e.W}]; output: stream bit i in bit i mod ${e.B}`,
     `of word floor(i / ${e.B}) (32-bit unit 0 in the least significant bits).`,
     `Pipeline: prep (quantize, bit lengths${e.dct ? ', DCT' : ''}; ${prepLatency(d)} cycles) -> ctx (context loop, modes; ${CTX_LATENCY}) -> rec (record`,
-    `assembly as levels; ${REC_LATENCY}) -> pack (level delay lines, slot assembly, bit packer; ${PACK_LATENCY}) -> output register slice`,
+    `assembly as levels; ${recLatency(d)}) -> pack (level delay lines, slot assembly, bit packer; ${PACK_LATENCY}) -> output register slice`,
     `(${AXIS_SLICE_LATENCY}), valid/ready between stages, all registered.`,
     'Throughput: one pixel per cycle while m_axis_tready is high and the slot fits the bus; a slot',
     `longer than ${e.B} bits takes ceil(bits / ${e.B}) cycles; per tile ${e.DRAIN} drain slots and a trailer beat.`,
