@@ -34,11 +34,11 @@ export function encoderRate(d: Derived): { perPixel: string; perTileCycles: numb
   const B = d.cfg.busWidth;
   return {
     perPixel:
-      `max(1, slot bits / ${B}) cycles per slot: one pixel per cycle, or one ${B}-bit word per cycle while slots are longer; ` +
-      `a slot longer than ${B} bits takes up to ceil(bits / ${B}) + 1 cycles (its short last chunk can leave a cycle without a word)`,
+      `max(1, slot bits / ${B}) cycles per slot: one pixel per cycle, or one ${B}-bit word per cycle while slots are longer ` +
+      `(a slot of more than ${B} bits takes ceil(bits / ${B}) cycles)`,
     // the drain slots, the words the header can add, and the trailer beat
     perTileCycles: encWidths(d).DRAIN + Math.ceil(ENC_HEADER_BITS / B) + 1,
-    longRecordExtraCycles: 1,
+    longRecordExtraCycles: 0,
     latencyCycles: encoderLatency(d),
     // once after reset the packer clears its delay lines, one slot step per cycle (overlapping the fill)
     resetCycles: encWidths(d).DRAIN,
@@ -91,6 +91,8 @@ export function buildEncoderTop(d: Derived, prefix: string = DEFAULT_PREFIX): Mo
     shiftLimited: e.SHIFT_MAX < 15,
     prepLatency: prepLatency(d),
     dct: e.dct,
+    DW: e.C * e.W,
+    IW: e.C * e.W + 1 + ENC_COUNT_BITS + 1 + 4 + (e.dct ? 2 : 0),
     CFD: countFifoDepth(d),
     CFW: bitLength(countFifoDepth(d) - 1),
     CFP: bitLength(countFifoDepth(d) - 1) + 1,
