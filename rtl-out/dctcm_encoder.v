@@ -6,17 +6,17 @@
 // pixels); cfg_tile_pixels = 0 codes a tile of 1 pixel and raises error too. n reaches the packer through a FIFO of 8.
 // Input lane order: channel c in s_axis_tdata[c*8 +: 8]; output: stream bit i in bit i mod 256
 // of word floor(i / 256) (32-bit unit 0 in the least significant bits).
-// Pipeline: prep (quantize, bit lengths, DCT; 3 cycles) -> ctx (context loop, modes; 1) -> rec (record
+// Pipeline: input register slice (1) -> prep (quantize, bit lengths, DCT; 3 cycles) -> ctx (context loop, modes; 1) -> rec (record
 // assembly as levels; 3) -> pack (level delay lines, slot assembly, bit packer; 3) -> output register slice
 // (1), valid/ready between stages, all registered.
 // Throughput: one pixel per cycle while m_axis_tready is high and the slot fits the bus; a slot
 // longer than 256 bits takes ceil(bits / 256) cycles; per tile 29 drain slots and a trailer beat.
-// Latency: 11 cycles from an accepted pixel to the first output word that holds its record.
+// Latency: 12 cycles from an accepted pixel to the first output word that holds its record.
 // No combinational path from any input to any output: the m_axis outputs are the output slice's
-// registers, s_axis_tready is the stage ready chain, which starts at the slice's registered ready
-// (m_axis_tready drives only the slice), gated by the count FIFO's registered full state, and error is a register.
+// registers, s_axis_tready is the input slice's register (the stage ready chain, which starts at the output
+// slice's registered ready and is gated by the count FIFO's full state, ends at the input slice), and error is a register.
 // Loops: the context loop in ctx (context -> rank ROM -> block cost -> compare -> mode -> next context)
-// and the packer's fill pointer; everything else is feed-forward (the record stage in three registered
+// and the packer's fill pointer; everything else is feed-forward (the record stage in registered
 // stages: sections, then plane scatter and offsets, then placement into the levels).
 //
 // Configuration:
