@@ -8,11 +8,11 @@
 //    after reset the lines are cleared the same way (29 cycles) before the first record is taken.
 // 2. Slot assembly: the 8 levels concatenated at prefix-sum offsets, at most 1544 bits, and the slot length,
 //    into the slot register, which the packer drains 512 bits per cycle (a shift right by 512 per chunk).
-// 3. Packer: a 768-bit buffer; the 48-bit tile header (magic, version, shift, configuration tag, pixel count)
+// 3. Packer: a 1024-bit buffer; the 48-bit tile header (magic, version, shift, configuration tag, pixel count)
 //    in a cycle of its own before the first slot, slots appended LSB first in chunks of up to 512 bits, after
 //    the last drain slot zero padding to a 256-bit boundary and the trailer word (pixel count mod 2^16 |
 //    fold16 checksum << 16). The fill pointer (fill += chunk - B per word out) is the only loop.
-// Takes one chunk per cycle while what remains after the word sent this cycle is below 256 bits: one record per
+// Takes one chunk per cycle while what remains after the word sent this cycle is below 512 bits: one record per
 // cycle while slots fit the bus, ceil(bits / 512) cycles for a longer slot (its ceil(bits / 256) words leave
 // at one per cycle), 29 drain slots and one trailer beat per tile. The next tile's records wait until the drain is done.
 //
@@ -63,25 +63,28 @@ module dctcm_enc_pack (
     localparam SWS = 1544;        // slot register: the longest slot (1544 bits), at least a chunk
     localparam CH = 512;         // chunk: the most slot bits the packer takes per cycle (the header is one chunk)
     localparam [SOW-1:0] CHB = 11'd512;  // CH as a slot length
-    localparam CAP = 768;        // buffer: a partial word (< B bits) + a chunk
-    localparam FW = 10;         // width of the fill level 0..CAP
-    localparam BLW = 8;        // width of a fill level below B
+    localparam CAP = 1024;        // buffer: less than a chunk + a chunk
+    localparam FW = 11;         // width of the fill level 0..CAP
+    localparam BLW = 9;        // width of a fill level below CH
     localparam UNITS = 8;      // 32-bit units per word
     localparam [11:0] HEADER_LO = 12'h2dc;  // magic | version << 8 (the shift fills bits 15:12)
     localparam [15:0] TAG = 16'h8afd;        // configuration tag
-    localparam [FW-1:0] BW = 10'd256;         // B as a fill level
-    localparam KMAX = 3;       // most words a tile's end can occupy in the buffer
-    localparam WLW = 2;        // width of a word count 0..KMAX
+    localparam [FW-1:0] BW = 11'd256;         // B as a fill level
+    localparam [FW:0] TAKE_LIM = 12'd512;   // a chunk is taken while the fill after this cycle's word is below CH
+    localparam [FW:0] TAKE_LIM_OUT = 12'd768;  // the same bound on the fill before a word leaves: CH + B
+    localparam KMAX = 4;       // most words a tile's end can occupy in the buffer
+    localparam WLW = 3;        // width of a word count 0..KMAX
     localparam DRW = 5;        // width of the drain count
     localparam [DRW-1:0] DRAIN = 5'd29;  // drain slots after a tile's last record: O[7]
     // WORD_END[k-1] = k * B and WORD_COUNT[k-1] = k, k = 1..KMAX
-    localparam [KMAX*FW-1:0] WORD_END = 30'h30080100;
-    localparam [KMAX*WLW-1:0] WORD_COUNT = 6'h39;
+    localparam [KMAX*FW-1:0] WORD_END = 44'h800c0100100;
+    localparam [KMAX*WLW-1:0] WORD_COUNT = 12'h8d1;
 
     // ---- 1. delay lines: one step per slot ----
     // drain_q > 0: drain slots still to send (no record is taken); flush_q: the same after reset, to
     // clear the lines, without sending anything.
     reg [DRW-1:0] drain_q;
+    reg drain_nz_q;      // drain_q != 0, registered: the ready path meets a flip-flop, not a 5-bit compare
     reg flush_q;
     reg a_valid;
     reg a_first;
@@ -90,9 +93,9 @@ module dctcm_enc_pack (
     reg [15:0] a_count;
     wire a_ready;
     wire a_en = !a_valid || a_ready;
-    assign in_ready = a_en && (drain_q == {DRW{1'b0}});
+    assign in_ready = a_en && !drain_nz_q;
     wire take = in_valid && in_ready;
-    wire step = take || (a_en && drain_q != {DRW{1'b0}});
+    wire step = take || (a_en && drain_nz_q);
     // What each line gets every slot: {live, bits}, live set for a record's level and clear in a drain slot
     // (the bits are then don't-cares: the read side empties an entry that is not live, where the gate
     // folds into the assembly's first LUTs instead of one LUT per written bit). The lengths go into a
@@ -329,13 +332,17 @@ module dctcm_enc_pack (
     always @(posedge clk) begin
         if (rst) begin
             drain_q <= DRAIN;
+            drain_nz_q <= 1'b1;
             flush_q <= 1'b1;
             a_valid <= 1'b0;
         end else begin
-            if (a_en) a_valid <= take || (drain_q != {DRW{1'b0}} && !flush_q);
-            if (take && in_last) drain_q <= DRAIN;
-            else if (step && drain_q != {DRW{1'b0}}) begin
+            if (a_en) a_valid <= take || (drain_nz_q && !flush_q);
+            if (take && in_last) begin
+                drain_q <= DRAIN;
+                drain_nz_q <= 1'b1;
+            end else if (step && drain_nz_q) begin
                 drain_q <= drain_q - 5'd1;
+                if (drain_q == 5'd1) drain_nz_q <= 1'b0;
                 if (drain_q == 5'd1) flush_q <= 1'b0;
             end
         end
@@ -362,8 +369,9 @@ module dctcm_enc_pack (
     reg [3:0] b_shift;
     reg [15:0] b_count;
     wire ctake;          // the packer takes a chunk this cycle
-    // this chunk is the slot's last: its end
-    wire b_end = !b_hdr && (b_rem_q <= CHB);
+    // this chunk is the slot's last: its end (!b_hdr && b_rem_q <= CH), a register so the ready path
+    // from m_axis_tready to in_ready meets no compare of b_rem_q
+    reg b_end;
     wire b_en = !b_valid || (ctake && b_end);
     assign a_ready = b_en;
     // level k at offset o<k>, the lengths of the levels before it added up; each shifter only as wide as
@@ -384,14 +392,18 @@ module dctcm_enc_pack (
             if (a_valid) begin
                 s_q <= slot;
                 b_rem_q <= off;
+                b_end <= !a_first && (off <= CHB);
                 b_hdr <= a_first;
                 b_last <= a_last;
                 b_shift <= a_shift;
                 b_count <= a_count;
             end
         end else if (ctake) begin
-            if (b_hdr) b_hdr <= 1'b0;
-            else begin
+            if (b_hdr) begin
+                b_hdr <= 1'b0;
+                b_end <= b_rem_q <= CHB;
+            end else begin
+                b_end <= {1'b0, b_rem_q} <= 12'd1024;  // b_rem_q - CH <= CH
                 s_q <= s_q >> CH;
                 b_rem_q <= b_rem_q - CHB;
             end
@@ -417,25 +429,28 @@ module dctcm_enc_pack (
     wire fire = m_axis_tvalid && m_axis_tready;
     wire data_fire = fire && !trailer;
     wire [FW-1:0] fill_a = data_fire ? fill_q - BW : fill_q;
+    // fill_a < TAKE_LIM from fill_q and the word's move alone (a word leaves only from fill_q >= B)
+    wire room = data_fire ? ({1'b0, fill_q} < TAKE_LIM_OUT) : ({1'b0, fill_q} < TAKE_LIM);
     wire [CAP-1:0] buf_a = data_fire ? (buf_q >> B) : buf_q;
-    wire [WLW-1:0] words_a = (trl_q && data_fire) ? words_q - 2'd1 : words_q;
-    // A chunk is taken when what is left after this cycle's word is less than a word; a tile's last
+    wire [WLW-1:0] words_a = (trl_q && data_fire) ? words_q - 3'd1 : words_q;
+    // A chunk is taken when what is left after this cycle's word is less than a chunk (less than a word
+    // would leave a cycle without a word after a slot's short last chunk); a tile's last
     // slot's end waits while the previous tile's trailer is still pending (one pending trailer at a time).
     wire tile_end = b_last && b_end;
-    assign ctake = b_valid && (fill_a < BW) && !(tile_end && trl_q && !(fire && trailer));
+    assign ctake = b_valid && room && !(tile_end && trl_q && !(fire && trailer));
     wire [CH-1:0] ins = b_hdr ? { {464{1'b0}}, { b_count, TAG, b_shift, HEADER_LO } } : s_q[CH-1:0];
-    wire [FW-1:0] ins_bits = b_hdr ? 10'd48 : b_end ? b_rem_q[9:0] : 10'd512;
+    wire [FW-1:0] ins_bits = b_hdr ? 11'd48 : b_end ? { {1{1'b0}}, b_rem_q[9:0] } : 11'd512;
     wire [FW-1:0] fill_t = fill_a + ins_bits;
 
-    // Round a tile's end up to whole words: the smallest k * B >= fill_t (0 <= k <= 3; k = 0 when the
+    // Round a tile's end up to whole words: the smallest k * B >= fill_t (0 <= k <= 4; k = 0 when the
     // tile's bits end on a word boundary and nothing is left: the trailer follows at once).
     reg [FW-1:0] fill_up;
     reg [WLW-1:0] words_up;
     integer k;
     always @* begin
         fill_up = WORD_END[FW-1:0];
-        words_up = 2'd1;
-        for (k = 3; k >= 1; k = k - 1) begin
+        words_up = 3'd1;
+        for (k = 4; k >= 1; k = k - 1) begin
             if (fill_t <= WORD_END[(k-1)*FW +: FW]) begin
                 fill_up = WORD_END[(k-1)*FW +: FW];
                 words_up = WORD_COUNT[(k-1)*WLW +: WLW];
@@ -463,7 +478,7 @@ module dctcm_enc_pack (
             tcount_q <= 16'd0;
             chk_q <= 32'd0;
         end else begin
-            // a chunk is taken only while fill_a < B: the insertion shifts by its low BLW bits only
+            // a chunk is taken only while fill_a < CH: the insertion shifts by its low BLW bits only
             buf_q <= ctake ? (buf_a | ({ {(CAP-CH){1'b0}}, ins } << fill_a[BLW-1:0])) : buf_a;
             fill_q <= !ctake ? fill_a : tile_end ? fill_up : fill_t;
             if (ctake && tile_end) begin

@@ -9,7 +9,7 @@
 // length (the block payloads through dctcm_enc_pay, the mode planes, the escape fields, the DCT side info, each
 // value's rank and place among the values of its rank plane); 2. the rank-plane scatter and every
 // section's offset inside its level (prefix sums); 3. each section shifted to its offset and ORed into its
-// level. All three move on one enable (!out_valid || out_ready): a held output stalls the stage.
+// level. All move on one enable (!out_valid || out_ready): a held output stalls the stage.
 // Latency 3 cycles, one pixel per cycle.
 //
 // Configuration:
@@ -127,7 +127,7 @@ module dctcm_enc_rec (
         end
     endgenerate
 
-    // Three stages on one enable (feed-forward; a held output stalls all three):
+    // Three stages on one enable (feed-forward; a held output stalls them all):
     // 1. each section from its own start with its length: mode planes (compacted), block payloads, escape
     //    fields, DCT side info, and for the rank planes each value's rank and its place among the values in its plane;
     // 2. the rank-plane scatter, the level lengths and each section's offset inside its level;
@@ -340,7 +340,7 @@ module dctcm_enc_rec (
         end
     end
 
-    // One enable moves all three stages.
+    // One enable moves every stage.
     wire en = !out_valid || out_ready;
     assign in_ready = en;
 

@@ -6,17 +6,17 @@
 // pixels); cfg_tile_pixels = 0 codes a tile of 1 pixel and raises error too. n reaches the packer through a FIFO of 8.
 // Input lane order: channel c in s_axis_tdata[c*8 +: 8]; output: stream bit i in bit i mod 256
 // of word floor(i / 256) (32-bit unit 0 in the least significant bits).
-// Pipeline: prep (quantize, bit lengths, DCT; 3 cycles) -> ctx (context loop, modes; 1) -> rec (record
+// Pipeline: input register slice (1) -> prep (quantize, bit lengths, DCT; 3 cycles) -> ctx (context loop, modes; 1) -> rec (record
 // assembly as levels; 3) -> pack (level delay lines, slot assembly, bit packer; 3) -> output register slice
 // (1), valid/ready between stages, all registered.
 // Throughput: one pixel per cycle while m_axis_tready is high and the slot fits the bus; a slot
 // longer than 256 bits takes ceil(bits / 256) cycles; per tile 29 drain slots and a trailer beat.
-// Latency: 11 cycles from an accepted pixel to the first output word that holds its record.
+// Latency: 12 cycles from an accepted pixel to the first output word that holds its record.
 // No combinational path from any input to any output: the m_axis outputs are the output slice's
-// registers, s_axis_tready is the stage ready chain, which starts at the slice's registered ready
-// (m_axis_tready drives only the slice), gated by the count FIFO's registered full state, and error is a register.
+// registers, s_axis_tready is the input slice's register (the stage ready chain, which starts at the output
+// slice's registered ready and is gated by the count FIFO's full state, ends at the input slice), and error is a register.
 // Loops: the context loop in ctx (context -> rank ROM -> block cost -> compare -> mode -> next context)
-// and the packer's fill pointer; everything else is feed-forward (the record stage in three registered
+// and the packer's fill pointer; everything else is feed-forward (the record stage in registered
 // stages: sections, then plane scatter and offsets, then placement into the levels).
 //
 // Configuration:
@@ -49,19 +49,50 @@ module dctcm_encoder (
 );
     localparam [3:0] SHIFT_MAX = 4'd7;  // largest supported shift min(15, W - 1)
 
+    // Input register slice: an output register and a skid register for the beat and the settings sampled
+    // with it, so s_axis_tready is a register ("the skid register is empty") and the stage ready chain
+    // ends at this slice instead of at the s_axis ports (in the 49 MHz build the ready chain's last hops
+    // ran to the s_axis_tvalid pad and back). The settings are reduced to what the tile needs first.
+    wire pol_lossy = (cfg_policy == 2'd1 || cfg_policy == 2'd2) && (cfg_quant_shift <= SHIFT_MAX);
+    localparam DW = 512;  // tdata bits
+    localparam IW = 536;  // a beat: policy, shift, n = 0, n, tlast, tdata
+    wire [IW-1:0] is_beat = { (pol_lossy ? cfg_policy : 2'd0), (pol_lossy ? cfg_quant_shift : 4'd0), (cfg_tile_pixels == 16'd0), cfg_tile_pixels, s_axis_tlast, s_axis_tdata };
+    reg [IW-1:0] ib_q;     // the beat the pipeline sees
+    reg [IW-1:0] isk_q;    // the skid register
+    reg ib_valid_q;
+    reg isk_valid_q;
+    wire i_ready;          // the pipeline takes ib_q this cycle
+    wire ib_take = !ib_valid_q || i_ready;
+    assign s_axis_tready = !isk_valid_q;
+    always @(posedge clk) begin
+        if (rst) begin
+            ib_valid_q <= 1'b0;
+            isk_valid_q <= 1'b0;
+        end else if (ib_take) begin
+            ib_valid_q <= isk_valid_q || s_axis_tvalid;
+            isk_valid_q <= 1'b0;
+        end else if (s_axis_tvalid && !isk_valid_q) begin
+            isk_valid_q <= 1'b1;  // the pipeline holds: park the beat
+        end
+        if (ib_take) ib_q <= isk_valid_q ? isk_q : is_beat;
+        if (!ib_take && s_axis_tvalid && !isk_valid_q) isk_q <= is_beat;
+    end
+    wire [DW-1:0] i_data = ib_q[DW-1:0];
+    wire i_tlast = ib_q[DW];
+    wire [15:0] i_n = ib_q[DW+1 +: 16];
+    wire cfg_n_zero = ib_q[DW+17];
+    wire [3:0] cfg_shift = ib_q[DW+18 +: 4];
+    wire [1:0] cfg_pol = ib_q[DW+22 +: 2];
+
     // Tile settings: sampled with the first pixel of a tile (after reset or after the n-th pixel).
     reg first_q;
     reg [1:0] pol_q;
     reg [3:0] shift_q;
     reg [15:0] n_q;        // the tile's pixel count n
     reg [15:0] cnt_q;      // pixels of the tile taken so far
-    wire pol_lossy = (cfg_policy == 2'd1 || cfg_policy == 2'd2) && (cfg_quant_shift <= SHIFT_MAX);
-    wire [1:0] cfg_pol = pol_lossy ? cfg_policy : 2'd0;
-    wire [3:0] cfg_shift = pol_lossy ? cfg_quant_shift : 4'd0;
     wire [1:0] px_policy = first_q ? cfg_pol : pol_q;
     wire [3:0] px_shift = first_q ? cfg_shift : shift_q;
-    wire cfg_n_zero = cfg_tile_pixels == 16'd0;
-    wire [15:0] px_n = first_q ? (cfg_n_zero ? 16'd1 : cfg_tile_pixels) : n_q;
+    wire [15:0] px_n = first_q ? (cfg_n_zero ? 16'd1 : i_n) : n_q;
     wire px_last = cnt_q == px_n - 16'd1;  // this pixel is the tile's n-th
     // The tile lengths travel to the packer through a FIFO, one entry per tile from its first pixel to
     // its last record's arrival at the packer. A first pixel waits while the FIFO is full.
@@ -73,9 +104,9 @@ module dctcm_encoder (
     wire cf_full = (cf_wr_q[CFW] != cf_rd_q[CFW]) && (cf_wr_q[CFW-1:0] == cf_rd_q[CFW-1:0]);
     wire in_hold = first_q && cf_full;
     wire p_in_ready;
-    wire p_in_valid = s_axis_tvalid && !in_hold;
-    assign s_axis_tready = p_in_ready && !in_hold;
-    wire s_fire = s_axis_tvalid && s_axis_tready;
+    wire p_in_valid = ib_valid_q && !in_hold;
+    assign i_ready = p_in_ready && !in_hold;
+    wire s_fire = ib_valid_q && i_ready;
     wire cf_pop;
 
     always @(posedge clk) begin
@@ -95,7 +126,7 @@ module dctcm_encoder (
                 shift_q <= px_shift;
                 n_q <= px_n;
                 cnt_q <= px_last ? 16'd0 : cnt_q + 16'd1;
-                if (s_axis_tlast != px_last || (first_q && cfg_n_zero)) error <= 1'b1;
+                if (i_tlast != px_last || (first_q && cfg_n_zero)) error <= 1'b1;
                 if (first_q) cf_wr_q <= cf_wr_q + 4'd1;
             end
             if (cf_pop) cf_rd_q <= cf_rd_q + 4'd1;
@@ -124,7 +155,7 @@ module dctcm_encoder (
     wire p_ready;
     dctcm_enc_prep u_prep (
         .clk(clk), .rst(rst),
-        .in_data(s_axis_tdata), .in_first(first_q), .in_last(px_last),
+        .in_data(i_data), .in_first(first_q), .in_last(px_last),
         .in_policy(px_policy), .in_shift(px_shift), .in_valid(p_in_valid), .in_ready(p_in_ready),
         .out_len(p_len), .out_fld(p_fld), .out_flen(p_flen), .out_ctxc(p_ctxc), .out_ctxr(p_ctxr),
         .out_mask(p_mask), .out_raw(p_raw), .out_zero(p_zero), .out_zeroq(p_zeroq), .out_coef(p_coef),

@@ -75,7 +75,9 @@ export function buildEncPack(d: Derived, prefix: string = DEFAULT_PREFIX): Modul
   const SWS = Math.max(SW, CH);
   const SOW = bitLength(SWS);
   const CHW = bitLength(CH);
-  const CAP = Math.ceil((e.B - 1 + CH) / e.B) * e.B;
+  // a chunk is taken while the buffer holds less than a chunk after this cycle's word: a slot's short last
+  // chunk then still leaves a word to send (taking below B only would leave a bubble after it)
+  const CAP = Math.ceil((CH - 1 + CH) / e.B) * e.B;
   const FW = bitLength(CAP);
   const KMAX = CAP / e.B;
   const WLW = bitLength(KMAX);
@@ -96,7 +98,12 @@ export function buildEncPack(d: Derived, prefix: string = DEFAULT_PREFIX): Modul
     hdrExt: zext('{ b_count, TAG, b_shift, HEADER_LO }', ENC_HEADER_BITS, CH),
     remExt: zext(`b_rem_q[${CHW - 1}:0]`, CHW, FW),
     FW,
-    BLW: bitLength(e.B - 1),
+    takeLim: CH,
+    takeLimOut: CH + e.B,
+    FW1: FW + 1,
+    CH2: 2 * CH,
+    SOW1: SOW + 1,
+    BLW: bitLength(CH - 1),
     UNITS: e.B / 32,
     HEADER_LO: e.HEADER_LO & 0xfff,
     TAG: e.TAG,
@@ -152,7 +159,7 @@ export function buildEncPack(d: Derived, prefix: string = DEFAULT_PREFIX): Modul
     `   in a cycle of its own before the first slot, slots appended LSB first in chunks of up to ${CH} bits, after`,
     `   the last drain slot zero padding to a ${e.B}-bit boundary and the trailer word (pixel count mod 2^16 |`,
     '   fold16 checksum << 16). The fill pointer (fill += chunk - B per word out) is the only loop.',
-    `Takes one chunk per cycle while what remains after the word sent this cycle is below ${e.B} bits: one record per`,
+    `Takes one chunk per cycle while what remains after the word sent this cycle is below ${CH} bits: one record per`,
     `cycle while slots fit the bus, ceil(bits / ${CH}) cycles for a longer slot (its ceil(bits / ${e.B}) words leave`,
     `at one per cycle), ${e.DRAIN} drain slots and one trailer beat per tile. The next tile's records wait until the drain is done.`,
   ];

@@ -129,8 +129,10 @@ export function buildEncPrep(d: Derived, prefix: string = DEFAULT_PREFIX): Modul
         'pixel\'s bitLength(|v| >> s), else by the parity), its bit length L, the CTX payload field, the context the value',
         'leaves after a CTX or a RAW decision; per block the all-indices-zero flag. Built without the DCT: no',
         'transform, no zero mask, no DCT cost.',
-        `Latency ${prepLatency(d)} cycles, one pixel per cycle: an input register, then one register stage for the`,
-        'per-value results. One enable moves the whole stage (it stalls as a unit while its output is held).',
+        `Latency ${prepLatency(d)} cycles, one pixel per cycle: an input register (with floor(|v| / 2^s) and the facts about`,
+        'the bits below s: half, above half; the quantizer is split at its shifter), then one register stage for the',
+        'tie, the rounding increment and the per-value results. One enable moves the whole stage (it stalls as a',
+        'unit while its output is held).',
       ];
   return makeModule('enc_prep', d, prefix, { ports, ctx, description, deps: e.dct ? ['dct'] : [], latency: prepLatency(d), throughput: 'one pixel per cycle' });
 }

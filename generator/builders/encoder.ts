@@ -11,12 +11,15 @@ import { buildDct } from './dct.js';
 import { AXIS_SLICE_LATENCY, buildAxisSlice } from './axis_slice.js';
 import { buildEncPrep, prepLatency } from './enc_prep.js';
 import { CTX_LATENCY, buildEncCtx } from './enc_ctx.js';
-import { REC_LATENCY, buildEncRec } from './enc_rec.js';
+import { buildEncRec, recLatency } from './enc_rec.js';
 import { buildEncPay } from './enc_pay.js';
 import { PACK_LATENCY, buildEncPack } from './enc_pack.js';
 
-/** From an accepted pixel to the first output word holding its record (the output slice included). */
-const encoderLatency = (d: Derived): number => prepLatency(d) + CTX_LATENCY + REC_LATENCY + PACK_LATENCY + AXIS_SLICE_LATENCY;
+/** The top's input register slice (output register + skid register, inline in the template). */
+export const INPUT_SLICE_LATENCY = 1;
+
+/** From an accepted pixel to the first output word holding its record (both register slices included). */
+const encoderLatency = (d: Derived): number => INPUT_SLICE_LATENCY + prepLatency(d) + CTX_LATENCY + recLatency(d) + PACK_LATENCY + AXIS_SLICE_LATENCY;
 
 /**
  * Tiles that can be between s_axis and the packer's input at once: each has a record in a stage register
@@ -25,7 +28,7 @@ const encoderLatency = (d: Derived): number => prepLatency(d) + CTX_LATENCY + RE
  * correctness one).
  */
 export function countFifoDepth(d: Derived): number {
-  const inFlight = prepLatency(d) + CTX_LATENCY + REC_LATENCY + 1;
+  const inFlight = prepLatency(d) + CTX_LATENCY + recLatency(d) + 1;
   return 2 ** bitLength(inFlight - 1);
 }
 
@@ -34,11 +37,11 @@ export function encoderRate(d: Derived): { perPixel: string; perTileCycles: numb
   const B = d.cfg.busWidth;
   return {
     perPixel:
-      `max(1, slot bits / ${B}) cycles per slot: one pixel per cycle, or one ${B}-bit word per cycle while slots are longer; ` +
-      `a slot longer than ${B} bits takes up to ceil(bits / ${B}) + 1 cycles (its short last chunk can leave a cycle without a word)`,
+      `max(1, slot bits / ${B}) cycles per slot: one pixel per cycle, or one ${B}-bit word per cycle while slots are longer ` +
+      `(a slot of more than ${B} bits takes ceil(bits / ${B}) cycles)`,
     // the drain slots, the words the header can add, and the trailer beat
     perTileCycles: encWidths(d).DRAIN + Math.ceil(ENC_HEADER_BITS / B) + 1,
-    longRecordExtraCycles: 1,
+    longRecordExtraCycles: 0,
     latencyCycles: encoderLatency(d),
     // once after reset the packer clears its delay lines, one slot step per cycle (overlapping the fill)
     resetCycles: encWidths(d).DRAIN,
@@ -78,8 +81,8 @@ export function encoderPorts(d: Derived): Port[] {
 }
 
 /** Input-to-output paths of the encoder top without a register (checked with Yosys in test/synth/integration.test.ts). */
-// Every output is a register of the output slice, and s_axis_tready is the stage ready chain from the
-// slice's registered ready: no input reaches an output without a register (test/synth/integration.test.ts).
+// Every output is a register of the output slice, and s_axis_tready is the input slice's register (its
+// skid register is empty): no input reaches an output without a register (test/synth/integration.test.ts).
 export const ENCODER_COMB_PATHS: CombPath[] = [];
 
 export function buildEncoderTop(d: Derived, prefix: string = DEFAULT_PREFIX): Module {
@@ -91,6 +94,8 @@ export function buildEncoderTop(d: Derived, prefix: string = DEFAULT_PREFIX): Mo
     shiftLimited: e.SHIFT_MAX < 15,
     prepLatency: prepLatency(d),
     dct: e.dct,
+    DW: e.C * e.W,
+    IW: e.C * e.W + 1 + ENC_COUNT_BITS + 1 + 4 + (e.dct ? 2 : 0),
     CFD: countFifoDepth(d),
     CFW: bitLength(countFifoDepth(d) - 1),
     CFP: bitLength(countFifoDepth(d) - 1) + 1,
@@ -103,18 +108,18 @@ export function buildEncoderTop(d: Derived, prefix: string = DEFAULT_PREFIX): Mo
     `pixels); cfg_tile_pixels = 0 codes a tile of 1 pixel and raises error too. n reaches the packer through a FIFO of ${countFifoDepth(d)}.`,
     `Input lane order: channel c in s_axis_tdata[c*${e.W} +: ${e.W}]; output: stream bit i in bit i mod ${e.B}`,
     `of word floor(i / ${e.B}) (32-bit unit 0 in the least significant bits).`,
-    `Pipeline: prep (quantize, bit lengths${e.dct ? ', DCT' : ''}; ${prepLatency(d)} cycles) -> ctx (context loop, modes; ${CTX_LATENCY}) -> rec (record`,
-    `assembly as levels; ${REC_LATENCY}) -> pack (level delay lines, slot assembly, bit packer; ${PACK_LATENCY}) -> output register slice`,
+    `Pipeline: input register slice (${INPUT_SLICE_LATENCY}) -> prep (quantize, bit lengths${e.dct ? ', DCT' : ''}; ${prepLatency(d)} cycles) -> ctx (context loop, modes; ${CTX_LATENCY}) -> rec (record`,
+    `assembly as levels; ${recLatency(d)}) -> pack (level delay lines, slot assembly, bit packer; ${PACK_LATENCY}) -> output register slice`,
     `(${AXIS_SLICE_LATENCY}), valid/ready between stages, all registered.`,
     'Throughput: one pixel per cycle while m_axis_tready is high and the slot fits the bus; a slot',
     `longer than ${e.B} bits takes ceil(bits / ${e.B}) cycles; per tile ${e.DRAIN} drain slots and a trailer beat.`,
     `Latency: ${encoderLatency(d)} cycles from an accepted pixel to the first output word that holds its record.`,
     'No combinational path from any input to any output: the m_axis outputs are the output slice\'s',
-    'registers, s_axis_tready is the stage ready chain, which starts at the slice\'s registered ready',
-    '(m_axis_tready drives only the slice), gated by the count FIFO\'s registered full state, and error is a register.',
+    'registers, s_axis_tready is the input slice\'s register (the stage ready chain, which starts at the output',
+    'slice\'s registered ready and is gated by the count FIFO\'s full state, ends at the input slice), and error is a register.',
     'Loops: the context loop in ctx (context -> rank ROM -> block cost -> compare -> mode -> next context)',
-    'and the packer\'s fill pointer; everything else is feed-forward (the record stage in three registered',
-    'stages: sections, then plane scatter and offsets, then placement into the levels).',
+    'and the packer\'s fill pointer; everything else is feed-forward (the record stage in registered',
+    `stages: sections, then plane scatter and offsets, then placement into the levels${e.NB === 1 ? ', the last two one stage with one block' : ''}).`,
     ...(e.dct ? [] : ['Built without the DCT (gen-rtl --no-dct): no DCT block is ever coded; cfg_policy 2 (dct) codes lossless.']),
   ];
   return makeModule('encoder', d, prefix, {

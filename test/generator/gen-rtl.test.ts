@@ -460,7 +460,7 @@ describe('--no-dct', () => {
     expect(m.derived.maxEncodedRecordBits).toBe(3 + 8 * 8); // a RAW block: its mode bits and 8 values
     expect(Object.keys(m.integration.worstCase.recordBits)).toEqual(['lossless', 'auto']);
     expect(m.integration.settings.unsupported).toMatch(/cfg_policy 2 \(dct: this build has no DCT\)/);
-    expect(m.encoder.latencyCycles).toBe(10); // prep 2 + ctx 1 + rec 3 + pack 3 + slice 1
+    expect(m.encoder.latencyCycles).toBe(10); // input slice 1 + prep 2 + ctx 1 + rec 2 (one block) + pack 3 + output slice 1
     expect(m.decoder.latencyCycles).toBe(3); // stage 1, stage 2 (the value verdict), output
     expect(m.decoder.errorCodes.map((e: { name: string }) => e.name)).toContain('NO_DCT');
   });
