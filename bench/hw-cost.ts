@@ -4,8 +4,10 @@
 // --no-dct), LUTs, flip-flops, whether nextpnr placed and routed it on an HX8K, its maximum clock (none
 // for a netlist that did not place), and values per clock x MHz / LUT. Runs one synthesis at a time.
 //   npm run build && node dist/bench/hw-cost.js [--configs C:N:W[:B],...] [--cores encoder,decoder]
-//     [--dct both|with|without] [--targets ice40,generic] [--no-pnr] [--pnr-log <file>]
+//     [--dct both|with|without] [--targets ice40,generic] [--no-pnr] [--pnr-log <file>] [--no-flatten]
 //   --pnr-log appends each nextpnr log (its critical path report names the slowest path) to that file.
+//   --no-flatten maps the generic target module by module (counts summed over the instances): C = 64 cores
+//   flattened exhaust the WebAssembly Yosys's memory.
 import { appendFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { buildOutput } from '../generator/emit.js';
@@ -36,15 +38,16 @@ async function main(): Promise<void> {
     .option('--targets <list>', 'comma-separated synthesis targets: ice40 (then place and route), generic (4-input LUTs)', 'ice40,generic')
     .option('--no-pnr', 'skip place and route')
     .option('--pnr-log <file>', 'append each nextpnr log (with its critical path report) to this file')
+    .option('--no-flatten', 'generic target: map each module alone and sum over the hierarchy (less memory, no optimisation across modules)')
     .parse();
-  const o = prog.opts<{ configs: string; cores: string; dct: string; targets: string; pnr: boolean; pnrLog?: string }>();
+  const o = prog.opts<{ configs: string; cores: string; dct: string; targets: string; pnr: boolean; pnrLog?: string; flatten: boolean }>();
   const builds = { both: [true, false], with: [true], without: [false] }[o.dct];
   if (!builds) throw new Error(`--dct: ${o.dct} is not one of both, with, without`);
   const targets = o.targets.split(',').map((t) => t.trim());
   for (const t of targets) if (t !== 'ice40' && t !== 'generic') throw new Error(`--targets: unknown target ${t} (ice40, generic)`);
   const cores = o.cores.split(',').map((c) => `dctcm_${c.trim()}`);
   for (const c of cores) if (c !== 'dctcm_encoder' && c !== 'dctcm_decoder') throw new Error(`--cores: unknown core ${c.slice(6)} (encoder, decoder)`);
-  console.log(`# Hardware cost (Yosys 0.55 + nextpnr-ice40, WebAssembly)\n\nCommand: \`node dist/bench/hw-cost.js --configs ${o.configs} --cores ${o.cores} --dct ${o.dct} --targets ${o.targets}${o.pnr ? '' : ' --no-pnr'}\`\n`);
+  console.log(`# Hardware cost (Yosys 0.55 + nextpnr-ice40, WebAssembly)\n\nCommand: \`node dist/bench/hw-cost.js --configs ${o.configs} --cores ${o.cores} --dct ${o.dct} --targets ${o.targets}${o.pnr ? '' : ' --no-pnr'}${o.flatten ? '' : ' --no-flatten'}\`\n`);
   const rows: Row[] = [];
   for (const spec of o.configs.split(',')) {
     const [C, N, W, B] = spec.split(':').map(Number);
@@ -55,7 +58,7 @@ async function main(): Promise<void> {
       for (const core of cores) {
         for (const target of targets as ('ice40' | 'generic')[]) {
           const t0 = performance.now();
-          const s = await synthesize(files, core, target);
+          const s = await synthesize(files, core, target, { flatten: target === 'ice40' || o.flatten });
           let mhz = '-';
           let perLut = '-';
           let placed = '-';
@@ -77,9 +80,9 @@ async function main(): Promise<void> {
               mhz = `place and route: ${why.replace(/\|/g, '/')}`; // (a | would split the table cell)
             }
           }
-          const row = { config: `C${C} N${N} W${W} B${gc.codec.busWidth}`, dct: dct ? 'yes' : 'no', core, target, luts: s.luts, ffs: s.ffs, placed, mhz, perLut, seconds: (performance.now() - t0) / 1000 };
+          const row = { config: `C${C} N${N} W${W} B${gc.codec.busWidth}`, dct: dct ? 'yes' : 'no', core, target: target === 'generic' && !o.flatten ? 'generic, hierarchical' : target, luts: s.luts, ffs: s.ffs, placed, mhz, perLut, seconds: (performance.now() - t0) / 1000 };
           rows.push(row);
-          process.stderr.write(`${row.config} dct ${row.dct} ${core} ${target}: ${s.luts} LUT, ${s.ffs} FF, ${placed}, ${mhz} (${row.seconds.toFixed(0)} s)\n`);
+          process.stderr.write(`${row.config} dct ${row.dct} ${core} ${row.target}: ${s.luts} LUT, ${s.ffs} FF, ${placed}, ${mhz} (${row.seconds.toFixed(0)} s)\n`);
         }
       }
     }

@@ -219,16 +219,26 @@ async function yosysRun(files: { name: string; text: string }[], script: string)
 /**
  * Yosys (WebAssembly): read_verilog, synth (generic: 4-input LUTs so the count compares with iCE40) or
  * synth_ice40, then check -assert. Fails on any inferred latch, a failed check, or a Yosys error.
+ * flatten: false keeps the generic target's module hierarchy (each module mapped alone, the counts summed
+ * over the instances): no optimisation across module ports, but a fraction of the memory, which is what
+ * lets C = 64 cores fit the 4 GB of the WebAssembly Yosys. Only iCE40 runs write a netlist (for nextpnr).
  */
-export async function synthesize(files: { name: string; text: string }[], top: string, target: 'generic' | 'ice40'): Promise<SynthResult> {
-  const synth = target === 'ice40' ? `synth_ice40 -top ${top}` : `synth -top ${top} -flatten -lut 4`;
+export async function synthesize(
+  files: { name: string; text: string }[],
+  top: string,
+  target: 'generic' | 'ice40',
+  opts: { flatten?: boolean } = {},
+): Promise<SynthResult> {
+  const flatten = opts.flatten ?? true;
+  if (target === 'ice40' && !flatten) throw new Error('synthesize: the iCE40 flow always flattens (nextpnr needs one netlist)');
+  const synth = target === 'ice40' ? `synth_ice40 -top ${top}` : `synth -top ${top}${flatten ? ' -flatten' : ''} -lut 4`;
   const script = [
     `read_verilog ${files.map((f) => f.name).join(' ')}`,
     `hierarchy -check -top ${top}`,
     synth,
     'check -assert',
     'tee -q -o stat.json stat -json',
-    'write_json netlist.json',
+    ...(target === 'ice40' ? ['write_json netlist.json'] : []),
   ].join('; ');
   const { out, result, failure } = await yosysRun(files, script);
   const log = out.text() + failure;
@@ -236,7 +246,8 @@ export async function synthesize(files: { name: string; text: string }[], top: s
   if (result && typeof result['stat.json'] === 'string') {
     const stat = JSON.parse(result['stat.json'] as string);
     const mods = stat.modules ?? {};
-    const mod = mods[`\\${top}`] ?? mods[top] ?? stat.design ?? {};
+    // flattened: the top module holds every cell; hierarchical: "design" sums the instances' cells
+    const mod = (flatten ? mods[`\\${top}`] ?? mods[top] : undefined) ?? stat.design ?? {};
     Object.assign(cells, mod.num_cells_by_type ?? {});
   }
   let luts = 0;

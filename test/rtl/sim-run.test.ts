@@ -179,6 +179,25 @@ describe('synthesize', () => {
     expect(pnr.fmaxMhz).toBeGreaterThan(50);
   });
 
+  it('counts every instance of a submodule when the hierarchy is kept', async () => {
+    // two counters under one top: unflattened, the top alone holds no flip-flop, so only a sum over the
+    // hierarchy gives 16
+    const pair = `module pair (input wire clk, input wire rst, input wire en, output wire [15:0] q);
+    counter a (.clk(clk), .rst(rst), .en(en), .count(q[7:0]));
+    counter b (.clk(clk), .rst(rst), .en(~en), .count(q[15:8]));
+endmodule
+`;
+    const files = [{ name: 'counter.v', text: COUNTER }, { name: 'pair.v', text: pair }];
+    const h = await synthesize(files, 'pair', 'generic', { flatten: false });
+    expect(h.ok, h.log).toBe(true);
+    expect(h.ffs).toBe(16);
+    expect(h.json).toBeUndefined();
+    const flat = await synthesize(files, 'pair', 'generic');
+    expect(flat.ffs).toBe(16);
+    expect(h.luts).toBeGreaterThanOrEqual(flat.luts);
+    await expect(synthesize(files, 'pair', 'ice40', { flatten: false })).rejects.toThrow(/always flattens/);
+  });
+
   it('fails on an inferred latch', async () => {
     const r = await synthesize([{ name: 'latchy.v', text: LATCH }], 'latchy', 'generic');
     expect(r.ok).toBe(false);
