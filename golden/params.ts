@@ -7,7 +7,7 @@ import { buildRankTable } from './ctxcode.js';
 import { TIE_PARITY } from './quantize.js';
 
 /** Version of the compressed format described in docs/FORMAT.md. Bumped on any change of the bits. */
-export const FORMAT_VERSION = 2;
+export const FORMAT_VERSION = 3;
 /** First byte of every tile header. */
 export const TILE_MAGIC = 0xdc;
 /** Width of the tile header's pixel count n (FORMAT.md 2.1, header bits 32-47). */

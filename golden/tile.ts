@@ -1,4 +1,4 @@
-// Tile encoder and decoder: the bit-exact definition of the DCT-CM stream, format version 2
+// Tile encoder and decoder: the bit-exact definition of the DCT-CM stream, format version 3
 // (docs/FORMAT.md). A pixel's record is planned (planPixel) and written (writePixel) as one run of bits,
 // cut into levels (recordLevels, params.ts GROUPING), and the levels of consecutive records are
 // staggered into slots: slot t carries level k of record t - LEVEL_OFFSETS[k] (encodeTile). Stages are

@@ -29,7 +29,7 @@
 //   signed         no
 //   bus width      256
 //   dct precision  12
-//   format version 2
+//   format version 3
 // Regenerate: gen-rtl --channels 64 --dct-size 8 --data-width 8 --no-signed --bus-width 256 --dct-precision 12 --dct --prefix dctcm_
 `resetall
 `timescale 1ns / 1ps
@@ -104,42 +104,42 @@ module dctcm_dec_parse (
             case ({k, j})
                 7'd0: rank_len = 4'd0;
                 7'd1: rank_len = 4'd3;
-                7'd2: rank_len = 4'd4;
-                7'd3: rank_len = 4'd2;
-                7'd4: rank_len = 4'd5;
+                7'd2: rank_len = 4'd2;
+                7'd3: rank_len = 4'd4;
+                7'd4: rank_len = 4'd1;
                 7'd8: rank_len = 4'd0;
                 7'd9: rank_len = 4'd1;
                 7'd10: rank_len = 4'd2;
                 7'd11: rank_len = 4'd3;
                 7'd12: rank_len = 4'd4;
-                7'd16: rank_len = 4'd0;
-                7'd17: rank_len = 4'd2;
-                7'd18: rank_len = 4'd3;
-                7'd19: rank_len = 4'd1;
+                7'd16: rank_len = 4'd2;
+                7'd17: rank_len = 4'd0;
+                7'd18: rank_len = 4'd1;
+                7'd19: rank_len = 4'd3;
                 7'd20: rank_len = 4'd4;
                 7'd24: rank_len = 4'd3;
                 7'd25: rank_len = 4'd0;
-                7'd26: rank_len = 4'd4;
-                7'd27: rank_len = 4'd2;
-                7'd28: rank_len = 4'd5;
+                7'd26: rank_len = 4'd2;
+                7'd27: rank_len = 4'd4;
+                7'd28: rank_len = 4'd1;
                 7'd32: rank_len = 4'd4;
-                7'd33: rank_len = 4'd5;
-                7'd34: rank_len = 4'd3;
+                7'd33: rank_len = 4'd3;
+                7'd34: rank_len = 4'd5;
                 7'd35: rank_len = 4'd0;
-                7'd36: rank_len = 4'd6;
+                7'd36: rank_len = 4'd2;
                 7'd40: rank_len = 4'd5;
-                7'd41: rank_len = 4'd6;
-                7'd42: rank_len = 4'd4;
+                7'd41: rank_len = 4'd4;
+                7'd42: rank_len = 4'd6;
                 7'd43: rank_len = 4'd0;
-                7'd44: rank_len = 4'd7;
+                7'd44: rank_len = 4'd3;
                 7'd48: rank_len = 4'd6;
-                7'd49: rank_len = 4'd7;
-                7'd50: rank_len = 4'd5;
+                7'd49: rank_len = 4'd5;
+                7'd50: rank_len = 4'd7;
                 7'd51: rank_len = 4'd0;
-                7'd52: rank_len = 4'd8;
+                7'd52: rank_len = 4'd4;
                 7'd56: rank_len = 4'd7;
-                7'd57: rank_len = 4'd8;
-                7'd58: rank_len = 4'd6;
+                7'd57: rank_len = 4'd6;
+                7'd58: rank_len = 4'd8;
                 7'd59: rank_len = 4'd0;
                 7'd60: rank_len = 4'd5;
                 7'd64: rank_len = 4'd8;
@@ -158,7 +158,7 @@ module dctcm_dec_parse (
         input [ESCW-1:0] e;
         begin
             case ({k, e})
-                6'd0: esc_len = 5'd17;
+                6'd0: esc_len = 5'd21;
                 6'd1: esc_len = 5'd22;
                 6'd2: esc_len = 5'd23;
                 6'd3: esc_len = 5'd24;
@@ -170,22 +170,22 @@ module dctcm_dec_parse (
                 6'd9: esc_len = 5'd22;
                 6'd10: esc_len = 5'd23;
                 6'd11: esc_len = 5'd24;
-                6'd12: esc_len = 5'd17;
+                6'd12: esc_len = 5'd21;
                 6'd13: esc_len = 5'd22;
                 6'd14: esc_len = 5'd23;
                 6'd15: esc_len = 5'd24;
                 6'd16: esc_len = 5'd17;
-                6'd17: esc_len = 5'd18;
+                6'd17: esc_len = 5'd22;
                 6'd18: esc_len = 5'd23;
                 6'd19: esc_len = 5'd24;
                 6'd20: esc_len = 5'd17;
                 6'd21: esc_len = 5'd18;
-                6'd22: esc_len = 5'd19;
+                6'd22: esc_len = 5'd23;
                 6'd23: esc_len = 5'd24;
                 6'd24: esc_len = 5'd17;
                 6'd25: esc_len = 5'd18;
                 6'd26: esc_len = 5'd19;
-                6'd27: esc_len = 5'd20;
+                6'd27: esc_len = 5'd24;
                 6'd28: esc_len = 5'd17;
                 6'd29: esc_len = 5'd18;
                 6'd30: esc_len = 5'd19;

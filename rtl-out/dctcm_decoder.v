@@ -15,7 +15,7 @@
 //   The tlast (trailer) word is not buffered: its fields are kept aside and the buffer's bit count
 //   becomes the data limit of the tile. After the tlast word no further word is taken until the tile
 //   has ended (a few idle cycles between tiles: end check, next header).
-// - Header: 48 bits, checked in the order magic, version 2, shift <= W - 1, configuration tag (0x8afd, or 0x7502 of a no-DCT build, whose tiles must hold no DCT block), then the pixel count n.
+// - Header: 48 bits, checked in the order magic, version 3, shift <= W - 1, configuration tag (0x8afd, or 0x7502 of a no-DCT build, whose tiles must hold no DCT block), then the pixel count n.
 // - Slot parser (dctcm_dec_parse), one slot per cycle: slot t holds level k of record t - O[k],
 //   O = (0, 4, 8, 12, 16, 20, 24, 29). Its length and every level's offset in it are registers computed
 //   in the step before, so the position loop is head += slot_len once the slot's bits are in
@@ -83,7 +83,7 @@
 //   signed         no
 //   bus width      256
 //   dct precision  12
-//   format version 2
+//   format version 3
 // Regenerate: gen-rtl --channels 64 --dct-size 8 --data-width 8 --no-signed --bus-width 256 --dct-precision 12 --dct --prefix dctcm_
 `resetall
 `timescale 1ns / 1ps
@@ -123,7 +123,7 @@ module dctcm_decoder (
     localparam [CNTW-1:0] ROOM = 11'd1544;       // CAP - B: the buffer takes a word while count <= ROOM
     localparam [CNTW-1:0] BUS_BITS = 11'd256;    // B
     localparam [7:0] MAGIC = 8'hdc;       // tile magic
-    localparam [3:0] VERSION = 4'h2;      // format version
+    localparam [3:0] VERSION = 4'h3;      // format version
     localparam [3:0] SHIFT_MAX = 4'd7;    // W - 1
     localparam [15:0] TAG = 16'h8afd;     // configuration tag
     localparam [15:0] TAG_NODCT = 16'h7502;  // the tag of this configuration built without the DCT: its tiles hold no DCT block

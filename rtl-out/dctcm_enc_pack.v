@@ -23,7 +23,7 @@
 //   signed         no
 //   bus width      256
 //   dct precision  12
-//   format version 2
+//   format version 3
 // Regenerate: gen-rtl --channels 64 --dct-size 8 --data-width 8 --no-signed --bus-width 256 --dct-precision 12 --dct --prefix dctcm_
 `resetall
 `timescale 1ns / 1ps
@@ -67,7 +67,7 @@ module dctcm_enc_pack (
     localparam FW = 11;         // width of the fill level 0..CAP
     localparam BLW = 9;        // width of a fill level below CH
     localparam UNITS = 8;      // 32-bit units per word
-    localparam [11:0] HEADER_LO = 12'h2dc;  // magic | version << 8 (the shift fills bits 15:12)
+    localparam [11:0] HEADER_LO = 12'h3dc;  // magic | version << 8 (the shift fills bits 15:12)
     localparam [15:0] TAG = 16'h8afd;        // configuration tag
     localparam [FW-1:0] BW = 11'd256;         // B as a fill level
     localparam [FW:0] TAKE_LIM = 12'd512;   // a chunk is taken while the fill after this cycle's word is below CH

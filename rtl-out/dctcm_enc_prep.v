@@ -16,7 +16,7 @@
 //   signed         no
 //   bus width      256
 //   dct precision  12
-//   format version 2
+//   format version 3
 // Regenerate: gen-rtl --channels 64 --dct-size 8 --data-width 8 --no-signed --bus-width 256 --dct-precision 12 --dct --prefix dctcm_
 `resetall
 `timescale 1ns / 1ps
@@ -74,7 +74,7 @@ module dctcm_enc_prep (
     localparam [16*W-1:0] TIE_VAL = 128'h1010101010101014020100804020101;
     // golden tieUp: entry {k, L} says where a tie between lengths L and L + 1 goes in tie context k: 0 to
     // the lower, 1 to the upper (the cheaper code), TIE_PARITY (both cost the same) by the parity
-    localparam [(1<<(2*LW))*2-1:0] TIE_ROM = 512'h2a5000002150000020500000201400002005000020014000200040002000000020014;
+    localparam [(1<<(2*LW))*2-1:0] TIE_ROM = 512'h2a5000002250000020940000202500002009400020014000200040002000000020024;
     localparam [1:0] TIE_PARITY = 2'd2;
     // floor(maxMag / 2^s): a CTX value's context is bitLength(min(|q|, CTX_LIM[s])) (FORMAT.md 6.4)
     localparam [16*W-1:0] CTX_LIM = 128'h103070f1f3f7fff;

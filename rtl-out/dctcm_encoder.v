@@ -26,7 +26,7 @@
 //   signed         no
 //   bus width      256
 //   dct precision  12
-//   format version 2
+//   format version 3
 // Regenerate: gen-rtl --channels 64 --dct-size 8 --data-width 8 --no-signed --bus-width 256 --dct-precision 12 --dct --prefix dctcm_
 `resetall
 `timescale 1ns / 1ps

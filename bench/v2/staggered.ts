@@ -17,13 +17,16 @@
 import { BitWriter, getBits, pastEndError } from '../../golden/bits.js';
 import { dctInverse } from '../../golden/dct.js';
 import { ERR, StreamError, StreamErrorCode } from '../../golden/errors.js';
-import { Derived, MODE_CTX, MODE_DCT, MODE_RAW, MODE_ZERO, RANKS, TILE_MAGIC, TileSettings, dctContext, validateSettings } from '../../golden/params.js';
+import { Derived, FORMAT_VERSION, MODE_CTX, MODE_DCT, MODE_RAW, MODE_ZERO, RANKS, TILE_MAGIC, TileSettings, dctContext, validateSettings } from '../../golden/params.js';
 import { dequantize, indexLimit } from '../../golden/quantize.js';
 import { ctxFieldBits, effectiveShift, fold16, newPlan, planPixel } from '../../golden/tile.js';
 import { GROUPING, LEVELS, S_PRESENT, TOP, ctxLimit, levelOffsets, recordBitsV1, sectionRanges, updateContextV2, writeRecordV1 } from './layout.js';
 
-/** Version field of the prototype's tile header. */
-export const PROTO_VERSION = 2;
+/**
+ * Version field of the prototype's tile header: the golden's, so that the test that proves the two write
+ * the same bits still holds after version 3 (which changed only the rank order, read from Derived here too).
+ */
+export const PROTO_VERSION = FORMAT_VERSION;
 /** Width of the pixel-count field of the count-in-header variant. */
 export const COUNT_BITS = 16;
 

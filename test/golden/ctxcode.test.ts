@@ -5,15 +5,15 @@ import { RANKS, derive } from '../../golden/params.js';
 
 const WIDTHS = [4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16];
 
-/** The documented rule, written independently: distance order from the centre, zero inserted by k. */
+/** The documented rule, written independently: distance order from the centre (shorter first), zero inserted by k. */
 function expectedOrder(k: number, W: number): number[] {
   const m = k > 0 ? k : Math.max(1, Math.floor(W / 2) - 1);
   const nz: number[] = [m];
   for (let d = 1; d <= W; d++) {
-    if (m + d <= W) nz.push(m + d);
     if (m - d >= 1) nz.push(m - d);
+    if (m + d <= W) nz.push(m + d);
   }
-  const zeroAt = k <= 2 ? 0 : k === 3 ? 1 : 3;
+  const zeroAt = k <= 1 ? 0 : k <= 3 ? 1 : 3;
   nz.splice(zeroAt, 0, 0);
   return nz.slice(0, RANKS);
 }
@@ -26,24 +26,24 @@ describe('rank tables', () => {
   it('W = 8 matches the table of FORMAT.md 5.3', () => {
     const t = buildRankTable(8, RANKS);
     expect(t.order).toEqual([
-      [0, 3, 4, 2, 5],
+      [0, 3, 2, 4, 1],
       [0, 1, 2, 3, 4],
-      [0, 2, 3, 1, 4],
-      [3, 0, 4, 2, 5],
-      [4, 5, 3, 0, 6],
-      [5, 6, 4, 0, 7],
-      [6, 7, 5, 0, 8],
-      [7, 8, 6, 0, 5],
+      [2, 0, 1, 3, 4],
+      [3, 0, 2, 4, 1],
+      [4, 3, 5, 0, 2],
+      [5, 4, 6, 0, 3],
+      [6, 5, 7, 0, 4],
+      [7, 6, 8, 0, 5],
       [8, 7, 6, 0, 5],
     ]);
     expect(t.escLen).toEqual([
-      [1, 6, 7, 8],
+      [5, 6, 7, 8],
+      [5, 6, 7, 8],
       [5, 6, 7, 8],
       [5, 6, 7, 8],
       [1, 6, 7, 8],
       [1, 2, 7, 8],
       [1, 2, 3, 8],
-      [1, 2, 3, 4],
       [1, 2, 3, 4],
       [1, 2, 3, 4],
     ]);
@@ -53,7 +53,8 @@ describe('rank tables', () => {
     const t = buildRankTable(4, RANKS);
     // k=0: centre max(1, 2-1) = 1 -> 1, 2, 3, 4; zero first
     expect(t.order[0]).toEqual([0, 1, 2, 3, 4]);
-    expect(t.order[3]).toEqual([3, 0, 4, 2, 1]);
+    expect(t.order[2]).toEqual([2, 0, 1, 3, 4]);
+    expect(t.order[3]).toEqual([3, 0, 2, 4, 1]);
     expect(t.order[4]).toEqual([4, 3, 2, 0, 1]);
     for (const e of t.escLen) expect(e).toEqual([]);
   });
@@ -74,8 +75,8 @@ describe('rank tables', () => {
         expect(o, `k=${k}`).toEqual(expectedOrder(k, W));
         expect(rankOrder(k, W, RANKS)).toEqual(o);
         const zeroRank = o.indexOf(0);
-        expect(zeroRank, `k=${k}: rank of the zero length`).toBe(k <= 2 ? 0 : k === 3 ? 1 : 3);
-        if (k >= 1) expect(o[k <= 2 ? 1 : 0], `k=${k}: the context's own length comes first`).toBe(k);
+        expect(zeroRank, `k=${k}: rank of the zero length`).toBe(k <= 1 ? 0 : k <= 3 ? 1 : 3);
+        if (k >= 1) expect(o[k <= 1 ? 1 : 0], `k=${k}: the context's own length comes first`).toBe(k);
         // table: rank of each ranked length, RANKS for the others
         for (let L = 0; L <= W; L++) {
           const r = table[k * S + L];

@@ -129,12 +129,14 @@ describe('tie direction (FORMAT.md 6.1)', () => {
       }
     }
     expect(parity).toBeGreaterThan(0); // the parity case occurs
-    // W = 8 unsigned, by hand from the table of FORMAT.md 5.3 (k = 0: ranks 0, 3, 4, 2, 5; escapes 1, 6, 7, 8):
+    // W = 8 unsigned, by hand from the table of FORMAT.md 5.3 (k = 0: ranks 0, 3, 2, 4, 1; escapes 5, 6, 7, 8):
     const d8 = derive({ channels: 8, dctSize: 8, dataWidth: 8, signed: false, busWidth: 32, dctPrecision: 12 });
-    expect(d8.tieUp[0 * 9 + 0]).toBe(0); // 0 (1 bit) against 1 (an escape, 7 bits)
-    expect(d8.tieUp[0 * 9 + 1]).toBe(1); // 1 (7 bits) against 2 or 3 (rank 3: 4 bits + 1 mantissa bit)
-    expect(d8.tieUp[0 * 9 + 3]).toBe(0); // 3 (rank 1: 2 + 2) against 4 (rank 2: 3 + 3)
-    expect(d8.tieUp[5 * 9 + 4]).toBe(1); // k = 5: length 4 (rank 2: 3 + 3) against 5 (rank 0: 1 + 4)
+    expect(d8.tieUp[0 * 9 + 0]).toBe(0); // 0 (1 bit) against 1 (rank 4, 5 bits)
+    expect(d8.tieUp[0 * 9 + 1]).toBe(1); // 1 (5 bits) against 2 or 3 (rank 2: 3 bits + 1 mantissa bit)
+    expect(d8.tieUp[0 * 9 + 2]).toBe(TIE_PARITY); // 2 (rank 2: 3 + 1) against 3 (rank 1: 2 + 2)
+    expect(d8.tieUp[0 * 9 + 3]).toBe(0); // 3 (rank 1: 2 + 2) against 4 (rank 3: 4 + 3)
+    expect(d8.tieUp[5 * 9 + 4]).toBe(TIE_PARITY); // k = 5: length 4 (rank 1: 2 + 3) against 5 (rank 0: 1 + 4)
+    expect(d8.tieUp[5 * 9 + 3]).toBe(1); // k = 5: length 3 (rank 4: 5 + 2) against 4 (rank 1: 2 + 3)
   });
 
   it('a tie between equal lengths, or equal costs, goes by the parity; a non-tie is not consulted', () => {
@@ -146,10 +148,11 @@ describe('tie direction (FORMAT.md 6.1)', () => {
     for (const par of [0, 1]) {
       expect(tieDirection(3, 1, d.tieUp, 0 * S, par)).toBe(1);
       expect(tieDirection(1, 1, d.tieUp, 0 * S, par)).toBe(0);
-      expect(tieDirection(7, 1, d.tieUp, 0 * S, par)).toBe(1); // 3 against 4: lengths 2 and 3 in context 0
-      expect(tieDirection(14, 2, d.tieUp, 0 * S, par)).toBe(1); // s = 2: 3.5, the same pair
+      expect(tieDirection(7, 1, d.tieUp, 3 * S, par)).toBe(1); // 3 against 4: lengths 2 and 3 in context 3
+      expect(tieDirection(14, 2, d.tieUp, 3 * S, par)).toBe(1); // s = 2: 3.5, the same pair
       expect(tieDirection(15, 1, d.tieUp, 0 * S, par)).toBe(0); // 7 against 8: lengths 3 and 4
-      expect(tieDirection(15, 1, d.tieUp, 4 * S, par)).toBe(1); // the same pair in context 4
+      expect(tieDirection(15, 1, d.tieUp, 5 * S, par)).toBe(1); // the same pair in context 5
+      expect(tieDirection(7, 1, d.tieUp, 0 * S, par)).toBe(par); // lengths 2 and 3 cost 4 bits each in context 0
     }
     // an equal-cost pair takes the parity
     const tbl = new Uint8Array(d.tieUp);

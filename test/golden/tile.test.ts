@@ -1,4 +1,4 @@
-// Tiles (FORMAT.md sections 2, 4-8), format version 2: known answers built by hand (records written
+// Tiles (FORMAT.md sections 2, 4-8), format version 3: known answers built by hand (records written
 // level by level, staggered into slots by an independent helper), round-trip properties over every
 // configuration class, the record-length plan against the bits actually written, and every stream check.
 import { describe, expect, it } from 'vitest';
@@ -117,7 +117,7 @@ function buildTile(
 }
 
 /** The worked example's record (FORMAT.md 11) by level: mode plane 1, rank planes 0-4, escape, payloads. */
-const EXAMPLE = ['1', '10110101', '100', '10', '0', '0', '00', '10' + '001'];
+const EXAMPLE = ['1', '10110101', '100', '00', '10', '1', '', '10' + '001'];
 
 const hex = (u: ArrayLike<number>): string[] => Array.from(u, (x) => (x >>> 0).toString(16).padStart(8, '0'));
 
@@ -132,34 +132,34 @@ describe('known-answer tiles (worked by hand from FORMAT.md)', () => {
    *
    * Tag: FNV-1a("8,8,8,0,32,12") = 0xC8EA0E7F -> 0xC8EA ^ 0x0E7F = 0xC695 (B = 32);
    *      FNV-1a("8,8,8,0,64,12") = 0x6D0F621E -> 0x6D0F ^ 0x621E = 0x0F11 (B = 64).
-   * Header unit: 0xDC | 2 << 8 | 0 << 12 | tag << 16 = 0xC69502DC (B = 32); bits 32-47: count 1.
+   * Header unit: 0xDC | 3 << 8 | 0 << 12 | tag << 16 = 0xC69503DC (B = 32); bits 32-47: count 1.
    *
-   * Contexts are all 0. Centre m = max(1, 8/2 - 1) = 3: non-zero lengths by distance 3, 4, 2, 5, 1, 6,
-   * 7, 8; zero goes first (k <= 2): rank order 0, 3, 4, 2, 5; unranked 1, 6, 7, 8 (escape field
-   * E = bitLength(8 - 5) = 2 bits).
+   * Contexts are all 0. Centre m = max(1, 8/2 - 1) = 3: non-zero lengths by distance, the shorter first,
+   * 3, 2, 4, 1, 5, 6, 7, 8; zero goes first (k <= 1): rank order 0, 3, 2, 4, 1; unranked 5, 6, 7, 8
+   * (escape field E = bitLength(8 - 5) = 2 bits).
    *   value  L  rank     cost (rank planes + escape + mantissa)
    *   0      0  0        1
    *   5      3  1        2 + 2
-   *   12     4  2        3 + 3
-   *   1      1  escape   5 + 2 + 0 (escape index 0)
-   * CTX = 1 (mode bit) + 5*1 + 4 + 6 + 7 = 23 <= RAW = 3 + 8*8 = 67, so the block is CTX.
+   *   12     4  3        4 + 3
+   *   1      1  4        5 + 0
+   * CTX = 1 (mode bit) + 5*1 + 4 + 7 + 5 = 22 <= RAW = 3 + 8*8 = 67, so the block is CTX.
    *
    * The record's levels, each in its own slot (one pixel: slot O[k] holds level k):
    *   slot 0   level 0  1         mode plane 1: CTX (planes 2 and 3 are empty: no other blocks)
    *   slot 4   level 1  10110101  rank plane 0 over the 8 values (1 where rank = 0)
    *   slot 8   level 2  100       rank plane 1 over values 5, 12, 1
-   *   slot 12  level 3  10        rank plane 2 over 12, 1
-   *   slot 16  level 4  0         rank plane 3 over 1
-   *   slot 20  level 5  0         rank plane 4 over 1 (all zero: escape)
-   *   slot 24  level 6  00        escape index 0 (length 1)
+   *   slot 12  level 3  00        rank plane 2 over 12, 1
+   *   slot 16  level 4  10        rank plane 3 over 12, 1
+   *   slot 20  level 5  1         rank plane 4 over 1
+   *   slot 24  level 6  (empty)   no escapes
    *   slot 29  level 7  10 001    mantissa of 5: 5 - 4 = 1 in 2 bits; of 12: 12 - 8 = 4 in 3 bits
-   * Stream bits 48-70, then zero padding to bit 96. Unit 1: count 1 (bits 0-15), then the first 16 slot
-   * bits 1 1011010 1 100 10 0 0 -> set bits 16,17,19,20,22,24,25,28 -> 0x135B0001; unit 2: 00 10 001
-   * -> bits 2, 6 -> 0x00000044.
-   * Trailer: count 1; checksum = halves of 0xC69502DC ^ 0x135B0001 ^ 0x00000044 = 0xD5CE0299 -> 0xD5CE
-   * ^ 0x0299 = 0xD757; trailer = 0xD7570001.
-   * With B = 64: units 0x0F1102DC (header, tag 0x0F11), 0x135B0001 form word 0, 0x00000044, 0 word 1;
-   * the trailer word is 0x1ED30001, 0 (0x1C4A0299 -> 0x1C4A ^ 0x0299 = 0x1ED3).
+   * Stream bits 48-69, then zero padding to bit 96. Unit 1: count 1 (bits 0-15), then the first 16 slot
+   * bits 1 10110101 100 00 10 -> set bits 16,17,19,20,22,24,25,30 -> 0x435B0001; unit 2: 1 10001
+   * -> bits 0, 1, 5 -> 0x00000023.
+   * Trailer: count 1; checksum = halves of 0xC69503DC ^ 0x435B0001 ^ 0x00000023 = 0x85CE03FE -> 0x85CE
+   * ^ 0x03FE = 0x8630; trailer = 0x86300001.
+   * With B = 64: units 0x0F1103DC (header, tag 0x0F11), 0x435B0001 form word 0, 0x00000023, 0 word 1;
+   * the trailer word is 0x4FB40001, 0 (0x4C4A03FE -> 0x4C4A ^ 0x03FE = 0x4FB4).
    */
   const pixel = [0, 5, 0, 0, 12, 0, 1, 0];
 
@@ -175,24 +175,24 @@ describe('known-answer tiles (worked by hand from FORMAT.md)', () => {
     }
   });
 
-  it('one pixel, B = 32: words C69502DC 135B0001 00000044 D7570001', () => {
+  it('one pixel, B = 32: words C69503DC 435B0001 00000023 86300001', () => {
     const d = derive(cfgOf(8, 8, 8, false, 32));
     const e = encodeTile(d, { policy: 'lossless', quantShift: 0 }, pixel, 1);
-    expect(hex(e.units)).toEqual(['c69502dc', '135b0001', '00000044', 'd7570001']);
+    expect(hex(e.units)).toEqual(['c69503dc', '435b0001', '00000023', '86300001']);
     expect(e.words).toBe(4);
     expect(e.modeCounts).toEqual([0, 1, 0, 0]);
-    const dec = decodeTile(d, Uint32Array.from([0xc69502dc, 0x135b0001, 0x00000044, 0xd7570001]), 1);
+    const dec = decodeTile(d, Uint32Array.from([0xc69503dc, 0x435b0001, 0x00000023, 0x86300001]), 1);
     expect(Array.from(dec.pixels)).toEqual(pixel);
     expect(dec.count).toBe(1);
     expect(dec.quantShift).toBe(0);
     // the same words from the hand-written levels
-    expect(hex(buildTile(0xc69502dc, [EXAMPLE], 32))).toEqual(['c69502dc', '135b0001', '00000044', 'd7570001']);
+    expect(hex(buildTile(0xc69503dc, [EXAMPLE], 32))).toEqual(['c69503dc', '435b0001', '00000023', '86300001']);
   });
 
-  it('one pixel, B = 64: words 0F1102DC 135B0001 | 00000044 00000000 | 1ED30001 00000000', () => {
+  it('one pixel, B = 64: words 0F1103DC 435B0001 | 00000023 00000000 | 4FB40001 00000000', () => {
     const d = derive(cfgOf(8, 8, 8, false, 64));
     const e = encodeTile(d, { policy: 'lossless', quantShift: 0 }, pixel, 1);
-    expect(hex(e.units)).toEqual(['0f1102dc', '135b0001', '00000044', '00000000', '1ed30001', '00000000']);
+    expect(hex(e.units)).toEqual(['0f1103dc', '435b0001', '00000023', '00000000', '4fb40001', '00000000']);
     expect(e.words).toBe(3);
   });
 
@@ -216,13 +216,13 @@ describe('known-answer tiles (worked by hand from FORMAT.md)', () => {
     const plan = newPlan(d);
     planPixel(d, { policy: 'lossless', quantShift: 0 }, new Uint8Array(8), pixel, 0, 0, plan);
     expect(plan.modes[0]).toBe(MODE_CTX);
-    expect(plan.bits).toBe(23);
+    expect(plan.bits).toBe(22);
     const lv = new Int32Array(LEVELS);
     recordLevels(d, plan, lv);
     expect(Array.from(lv)).toEqual(EXAMPLE.map((x) => x.length));
-    expect(plan.blockBits[0]).toBe(23);
+    expect(plan.blockBits[0]).toBe(22);
     expect(Array.from(plan.len)).toEqual([0, 3, 0, 0, 4, 0, 1, 0]);
-    expect(Array.from(plan.rank)).toEqual([0, 1, 0, 0, 2, 0, RANKS, 0]);
+    expect(Array.from(plan.rank)).toEqual([0, 1, 0, 0, 3, 0, 4, 0]);
     const ctx = new Uint8Array(8);
     updateContext(d, 0, plan, ctx);
     expect(Array.from(ctx)).toEqual([0, 3, 0, 0, 4, 0, 1, 0]);
@@ -235,8 +235,8 @@ describe('known-answer tiles (worked by hand from FORMAT.md)', () => {
      *   level 0: plane 1: 0 1 | level 1: plane 2 (block 0): 0 = ZERO, rank plane 0 | then as the example
      * pixel 1: block 0 = 8 x 255: at context 0 length 8 is escaped (index 3), 5 + 2 + 7 = 14 bits each,
      *   CTX = 113 > RAW = 67 -> RAW. Block 1 = same values, now at contexts [0,3,0,0,4,0,1,0] (a CTX
-     *   value leaves min(L, bitLength(255)) = L): ch1 L=3 at k=3 (order 3,0,4,2,5): rank 0; ch4 L=4 at
-     *   k=4 (order 4,5,3,0,6): rank 0; ch6 L=1 at k=1 (order 0,1,2,3,4): rank 1; zeros at k=0: rank 0.
+     *   value leaves min(L, bitLength(255)) = L): ch1 L=3 at k=3 (order 3,0,2,4,1): rank 0; ch4 L=4 at
+     *   k=4 (order 4,3,5,0,2): rank 0; ch6 L=1 at k=1 (order 0,1,2,3,4): rank 1; zeros at k=0: rank 0.
      *   CTX = 1 + 8 + 1 + 5 = 15.
      *   level 0: plane 1: 0 1 | level 1: plane 2 (block 0): 1, rank plane 0: 11111101
      *   level 2: plane 3 (block 0): 0 = RAW, rank plane 1 (ch6): 1 | no escapes
@@ -247,9 +247,9 @@ describe('known-answer tiles (worked by hand from FORMAT.md)', () => {
     const cfg = cfgOf(C, 8, 8, false, 32);
     const d = derive(cfg);
     const px = [0, 0, 0, 0, 0, 0, 0, 0, ...pixel, 255, 255, 255, 255, 255, 255, 255, 255, ...pixel];
-    const p0 = ['01', '0' + '10110101', '100', '10', '0', '0', '00', '10' + '001'];
+    const p0 = ['01', '0' + '10110101', '100', '00', '10', '1', '', '10' + '001'];
     const p1 = ['01', '1' + '11111101', '0' + '1', '', '', '', '11111111'.repeat(8), '10' + '001'];
-    expect(p0.join('').length).toBe(2 + 1 + 22);
+    expect(p0.join('').length).toBe(2 + 1 + 21);
     expect(p1.join('').length).toBe(2 + 1 + 1 + 15 - 1 + 64);
     const want = buildTile(headerUnit(0, tagOf(cfg)), [p0, p1], 32);
     const e = encodeTile(d, { policy: 'lossless', quantShift: 0 }, px, 2);
@@ -263,8 +263,8 @@ describe('known-answer tiles (worked by hand from FORMAT.md)', () => {
     const ll: TileSettings = { policy: 'lossless', quantShift: 0 };
     expect(thrown(ParamError, () => encodeTile(d, ll, [], 0)).message).toMatch(/1 to 65535 pixels/);
     expect(() => encodeTile(d, ll, new Int32Array(65536 * 8), 65536)).toThrow(ParamError);
-    // header, count 0, trailer: checksum 0xC695 ^ 0x02DC = 0xC449
-    const empty = Uint32Array.from([0xc69502dc, 0, 0xc4490000]);
+    // header, count 0, trailer: checksum 0xC695 ^ 0x03DC = 0xC549
+    const empty = Uint32Array.from([0xc69503dc, 0, 0xc5490000]);
     const err = streamError(() => decodeTile(d, empty));
     expect(err.code).toBe(ERR.BAD_COUNT);
     expect(err.bitOffset).toBe(32);
@@ -636,7 +636,7 @@ describe('encoder settings', () => {
 describe('decoder stream checks', () => {
   const cfg8 = cfgOf(8, 8, 8, false, 32);
   const d8 = derive(cfg8);
-  const valid = (): Uint32Array => Uint32Array.from([0xc69502dc, 0x135b0001, 0x00000044, 0xd7570001]);
+  const valid = (): Uint32Array => Uint32Array.from([0xc69503dc, 0x435b0001, 0x00000023, 0x86300001]);
   /** A pixel whose only block is ZERO: mode planes 1 and 2 are 0. */
   const ZERO_RECORD = ['0', '0'];
 
@@ -646,7 +646,7 @@ describe('decoder stream checks', () => {
     expect(streamError(() => decodeTile(d8, t)).bitOffset).toBe(0);
     expect(streamError(() => decodeTile(d8, t)).code).toBe(ERR.BAD_MAGIC);
     expect(streamError(() => decodeTile(d8, t, 1, 800)).bitOffset).toBe(800);
-    for (const version of [0, 3, 15]) {
+    for (const version of [0, 2, 4, 15]) {
       const v = valid();
       v[0] = (v[0] & ~0xf00) | (version << 8);
       expect(streamError(() => decodeTile(d8, v)).bitOffset).toBe(8);
@@ -671,7 +671,7 @@ describe('decoder stream checks', () => {
     const err = streamError(() => decodeTile(d8, Uint32Array.from([0xc69501dc, 0x008826b7, 0xe1760001])));
     expect(err.code).toBe(ERR.BAD_VERSION);
     expect(err.bitOffset).toBe(8);
-    expect(err.message).toMatch(/format version 1 .*re-encode.*version 2/);
+    expect(err.message).toMatch(/format version 1 .*re-encode.*version 3/);
   });
 
   it('a tile that is not a whole number of words, or shorter than a header and a trailer, is rejected', () => {
@@ -679,10 +679,10 @@ describe('decoder stream checks', () => {
     expect(streamError(() => decodeTile(d64, valid().subarray(0, 3))).bitOffset).toBe(0);
     expect(streamError(() => decodeTile(d64, valid().subarray(0, 3))).code).toBe(ERR.PARTIAL_WORD);
     expect(streamError(() => decodeTile(d8, new Uint32Array(0))).bitOffset).toBe(0);
-    expect(streamError(() => decodeTile(d8, Uint32Array.from([0xc69502dc]))).bitOffset).toBe(0);
-    expect(streamError(() => decodeTile(d8, Uint32Array.from([0xc69502dc]))).code).toBe(ERR.OVERRUN);
+    expect(streamError(() => decodeTile(d8, Uint32Array.from([0xc69503dc]))).bitOffset).toBe(0);
+    expect(streamError(() => decodeTile(d8, Uint32Array.from([0xc69503dc]))).code).toBe(ERR.OVERRUN);
     // B = 32: a header word and a trailer leave no room for the pixel count (bits 32-47)
-    const short = streamError(() => decodeTile(d8, Uint32Array.from([0xc69502dc, 0x00010000])));
+    const short = streamError(() => decodeTile(d8, Uint32Array.from([0xc69503dc, 0x00010000])));
     expect(short.code).toBe(ERR.OVERRUN);
     expect(short.bitOffset).toBe(32);
   });
@@ -690,7 +690,7 @@ describe('decoder stream checks', () => {
   it('a slot running into the trailer word is rejected where the slot starts, before any of it is read', () => {
     // count 1; slot 0: mode plane 1 = CTX (bit 48); slot 4: rank plane 0, 8 zeros (bits 49-56); slot 8
     // needs 8 bits (rank plane 1 over the 8 undecided values) from bit 57, and the data ends at bit 64
-    const t = Uint32Array.from([0xc69502dc, 0x00010001, 0]);
+    const t = Uint32Array.from([0xc69503dc, 0x00010001, 0]);
     t[2] = ((fold16(t, 2) << 16) | 1) >>> 0;
     const err = streamError(() => decodeTile(d8, t));
     expect(err.bitOffset).toBe(57);
@@ -747,31 +747,31 @@ describe('decoder stream checks', () => {
   });
 
   it('data words between the last slot and the trailer, and non-zero padding', () => {
-    const extra = buildTile(0xc69502dc, [EXAMPLE], 32, { extraDataWords: 1 });
+    const extra = buildTile(0xc69503dc, [EXAMPLE], 32, { extraDataWords: 1 });
     const e1 = streamError(() => decodeTile(d8, extra));
-    expect(e1.bitOffset).toBe(48 + 23);
+    expect(e1.bitOffset).toBe(48 + 22);
     expect(e1.code).toBe(ERR.BAD_PADDING);
-    const padded = buildTile(0xc69502dc, [EXAMPLE], 32, { tail: '0001' });
+    const padded = buildTile(0xc69503dc, [EXAMPLE], 32, { tail: '0001' });
     const e2 = streamError(() => decodeTile(d8, padded));
-    expect(e2.bitOffset).toBe(48 + 23);
+    expect(e2.bitOffset).toBe(48 + 22);
     expect(e2.code).toBe(ERR.BAD_PADDING);
   });
 
   it('header count against the trailer count, checksum and the trailer high bits', () => {
-    const c = streamError(() => decodeTile(d8, buildTile(0xc69502dc, [EXAMPLE], 32, { countOverride: 2 })));
+    const c = streamError(() => decodeTile(d8, buildTile(0xc69503dc, [EXAMPLE], 32, { countOverride: 2 })));
     expect(c.bitOffset).toBe(96);
     expect(c.code).toBe(ERR.BAD_COUNT);
     // a header count of 2 with one record's slots: slot 1 (the second record's level 0, 1 bit) and the
     // rest shift the parse; whatever the bits, the trailer's count 2 never matches data of one record
-    const h2 = decodeTileStatus(d8, buildTile(0xc69502dc, [EXAMPLE], 32, { headerCount: 2, countOverride: 2 }));
+    const h2 = decodeTileStatus(d8, buildTile(0xc69503dc, [EXAMPLE], 32, { headerCount: 2, countOverride: 2 }));
     expect(h2.error).not.toBeNull();
-    const k = streamError(() => decodeTile(d8, buildTile(0xc69502dc, [EXAMPLE], 32, { checksumXor: 0x0100 })));
+    const k = streamError(() => decodeTile(d8, buildTile(0xc69503dc, [EXAMPLE], 32, { checksumXor: 0x0100 })));
     expect(k.bitOffset).toBe(96 + 16);
     expect(k.code).toBe(ERR.BAD_CHECKSUM);
     const cfg64 = cfgOf(8, 8, 8, false, 64);
     const d64 = derive(cfg64);
     const ok64 = buildTile(headerUnit(0, tagOf(cfg64)), [EXAMPLE], 64);
-    expect(hex(ok64)).toEqual(['0f1102dc', '135b0001', '00000044', '00000000', '1ed30001', '00000000']);
+    expect(hex(ok64)).toEqual(['0f1103dc', '435b0001', '00000023', '00000000', '4fb40001', '00000000']);
     const h = streamError(() => decodeTile(d64, buildTile(headerUnit(0, tagOf(cfg64)), [EXAMPLE], 64, { trailerHigh: 0x80 })));
     expect(h.bitOffset).toBe(160);
     expect(h.code).toBe(ERR.BAD_TRAILER);
@@ -886,7 +886,7 @@ describe('builds without the DCT (FORMAT.md 2.4)', () => {
   it('every decoder reads a no-DCT tile; a no-DCT decoder rejects the DCT tag by name', () => {
     const tile = buildTile(headerUnit(0, 0x396a), [EXAMPLE], 32);
     for (const d of [d8, n8]) expect(Array.from(decodeTile(d, tile).pixels)).toEqual([0, 5, 0, 0, 12, 0, 1, 0]);
-    const e = streamError(() => decodeTile(n8, Uint32Array.from([0xc69502dc, 0x135b0001, 0x00000044, 0xd7570001])));
+    const e = streamError(() => decodeTile(n8, Uint32Array.from([0xc69503dc, 0x435b0001, 0x00000023, 0x86300001])));
     expect(e.code).toBe(ERR.BAD_TAG);
     expect(e.bitOffset).toBe(16);
     expect(e.message).toMatch(/built with the DCT.*--no-dct/);

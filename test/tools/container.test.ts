@@ -45,11 +45,11 @@ describe('container round trips', () => {
     // prettier-ignore
     expect(Array.from(bytes.subarray(0, 36))).toEqual([
       0x44, 0x43, 0x54, 0x43, 0x4d, 0x1a, // "DCTCM\x1a"
-      1, 2, //                               container version 1, format version 2
+      1, 3, //                               container version 1, format version 3
       8, 0, //                               C = 8
       8, 8, 0, 12, //                        N, W, unsigned, P
       32, 0, //                              B = 32
-      0, 0, 0, 0x44 ^ 0x43 ^ 0x54 ^ 0x43 ^ 0x4d ^ 0x1a ^ 1 ^ 2 ^ 8 ^ 8 ^ 8 ^ 12 ^ 32 ^ 2 ^ 3 ^ 4 ^ 2, // dtype uint8, policy lossless, s = 0, header check (XOR of the rest)
+      0, 0, 0, 0x44 ^ 0x43 ^ 0x54 ^ 0x43 ^ 0x4d ^ 0x1a ^ 1 ^ 3 ^ 8 ^ 8 ^ 8 ^ 12 ^ 32 ^ 2 ^ 3 ^ 4 ^ 2, // dtype uint8, policy lossless, s = 0, header check (XOR of the rest)
       2, 0, 0, 0, //                         H = 2
       3, 0, 0, 0, //                         W = 3
       4, 0, 0, 0, //                         4 pixels per tile
@@ -58,7 +58,7 @@ describe('container round trips', () => {
     expect(FILE_MAGIC).toEqual([0x44, 0x43, 0x54, 0x43, 0x4d, 0x1a]);
     expect(FILE_HEADER_BYTES).toBe(36);
     expect(CONTAINER_VERSION).toBe(1);
-    expect(FORMAT_VERSION).toBe(2);
+    expect(FORMAT_VERSION).toBe(3);
   });
 
   it('the tools\' default tiling: one tile per tensor, or as many whole rows as fit in 65535 pixels', () => {
@@ -242,8 +242,9 @@ describe('container header and framing checks (StreamError naming the byte)', ()
     for (let i = 0; i < 6; i++) rejects((b) => (b[i] ^= 0x20), 0, /bad magic/);
     rejects((b) => (b[6] = 2), 6, /container version 2/);
     rejects((b) => (b[7] = 0), 7, /format version 0: an older dctcm wrote this file; re-encode/);
-    rejects((b) => (b[7] = 1), 7, /format version 1: an older dctcm wrote this file; re-encode its tensor .*reads format version 2 only/);
-    rejects((b) => (b[7] = 3), 7, /unsupported format version 3 \(this decoder reads format version 2 only\)/);
+    rejects((b) => (b[7] = 1), 7, /format version 1: an older dctcm wrote this file; re-encode its tensor .*reads format version 3 only/);
+    rejects((b) => (b[7] = 2), 7, /format version 2: an older dctcm wrote this file; re-encode its tensor .*reads format version 3 only/);
+    rejects((b) => (b[7] = 4), 7, /unsupported format version 4 \(this decoder reads format version 3 only\)/);
   });
 
   it('invalid configurations', () => {
