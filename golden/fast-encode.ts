@@ -480,19 +480,28 @@ function allEqual(src: Compact, i0: number, n: number, u: number): boolean {
  * payload in e, contexts updated; RAW and DCT blocks of a lossy run are added to e's patches.
  */
 function planPixelFast(e: Encoder, src: Compact, off: number): void {
-  const { C, N, nb, vt, ct, pairs, tryDct, dctOnly, rawBits, dctFixed, rank0, ctxMask, others, dcWidth, lengthTie, tieCtx, minVal, s } = e;
-  const tieUp = e.d.tieUp;
-  const S = e.d.symbols;
-  const prev = e.first ? -1 : off - C; // the previous pixel of the tile (tie contexts), none for the first
+  if (e.pairs !== null) planPixelPairs(e, src as Uint8Array, off);
+  else planPixelTables(e, src, off);
+}
+
+/** Four entries of the byte copy from i (a multiple of 4), the first in the low byte. */
+function fourBytes(src: Uint8Array, i: number): number {
+  return LITTLE_ENDIAN ? shared.u8w[i >>> 2] : src[i] | (src[i + 1] << 8) | (src[i + 2] << 16) | (src[i + 3] << 24);
+}
+
+/**
+ * planPixelFast for W <= 8: one pair table look-up per value, the channel's state in e.te. The values
+ * are read four at a time (N is a multiple of 4), and the four payload fields (at most 8 bits each)
+ * are gathered in a register that joins the pixel's payload without a branch. Without ties decided by
+ * context (tieWay null) the loop has no tie work and no block sum (taken from the values when needed).
+ */
+function planPixelPairs(e: Encoder, src: Uint8Array, off: number): void {
+  const { N, nb, tryDct, dctOnly, rawBits, dctFixed, rank0, ctxMask, others, dcWidth, minVal, te, tieWay } = e;
+  const pairs = e.pairs as Int32Array;
   const pp = e.parity; // the tie parity of channel c0 + j is pp ^ (j & 1): c0 is a multiple of N, even
   const cx = e.ctx;
   const pend = e.pending;
   const pbuf = e.payload;
-  // The zero test of a block's OR of table entries: all indices 0 (the dct policy also needs all values
-  // 0: the value table has a bit for it, the pair table leaves it to a look at the values).
-  const zeroTest = pairs !== null ? P_INDEX_NONZERO : dctOnly ? NONZERO_BIT : 31;
-  const { te, tieWay } = e;
-  const words = shared.u8w; // W <= 8: src is shared.u8, read four values at a time
   let np = 0;
   let nr0 = 0;
   let r0u = 0;
@@ -520,43 +529,192 @@ function planPixelFast(e: Encoder, src: Compact, off: number): void {
     let ctxBits = 1;
     let any = 0;
     let r0 = 0;
-    let sum = 0; // of v - minVal
-    // The same loop twice: with the pair table (W <= 8), and with the value and context tables.
-    if (pairs !== null) {
-      let w4 = 0; // four values, the next in the low byte
-      for (let j = 0; j < N; j++) {
-        const c = c0 + j;
-        if ((j & 3) === 0) w4 = LITTLE_ENDIAN ? words[(i0 + j) >>> 2] : src[i0 + j] | (src[i0 + j + 1] << 8) | (src[i0 + j + 2] << 16) | (src[i0 + j + 3] << 24);
-        const u = w4 & 255;
-        w4 >>>= 8;
-        sum += u;
-        const tp = te[c]; // the channel's entry in the last pixel: context, tie context
-        const par = (pp ^ j) & 1;
-        let up = par;
-        if (tieWay !== null) {
-          up = tieWay[((tp >>> P_TIE_AT) << 9) | (par << 8) | u];
+    let sum = 0; // of v - minVal, with tieWay only
+    for (let j = 0; j < N; j += 4) {
+      let w4 = fourBytes(src, i0 + j);
+      let f = 0; // the four payload fields
+      let fh = 0;
+      if (tieWay === null) {
+        for (let q = 0; q < 4; q++) {
+          const u = w4 & 255;
+          w4 >>>= 8;
+          const c = c0 + j + q;
+          const t = pairs[(te[c] & P_CTX_MASK) | (((pp ^ q) & 1) << 8) | u];
+          te[c] = t;
+          ctxBits += t & 31;
+          const ranked = (t >>> P_RANKED_AT) & 1;
+          r0 |= (ranked ^ 1) << (j + q);
+          pend[np] = (t >>> P_CODE_AT) & 31;
+          np += ranked;
+          any |= t;
+          f |= ((t >>> P_FIELD_AT) & 255) << fh;
+          fh += (t >>> P_WIDTH_AT) & 15;
+        }
+      } else {
+        for (let q = 0; q < 4; q++) {
+          const u = w4 & 255;
+          w4 >>>= 8;
+          sum += u;
+          const c = c0 + j + q;
+          const tp = te[c]; // the channel's entry in the last pixel: context, tie context
+          const par = (pp ^ q) & 1;
+          const up = tieWay[((tp >>> P_TIE_AT) << 9) | (par << 8) | u];
           fixAt[nFix] = c; // kept if the tie went against the parity
           nFix += up ^ par;
-        }
-        const t = pairs[(tp & P_CTX_MASK) | (up << 8) | u];
-        te[c] = t;
-        ctxBits += t & 31;
-        const ranked = (t >>> P_RANKED_AT) & 1;
-        r0 |= (ranked ^ 1) << j;
-        pend[np] = (t >>> P_CODE_AT) & 31;
-        np += ranked;
-        any |= t;
-        const x = (t >>> P_FIELD_AT) & 255;
-        const w = (t >>> P_WIDTH_AT) & 15;
-        pacc |= x << pheld;
-        pheld += w;
-        if (pheld >= 32) {
-          pbuf[pu++] = pacc;
-          pheld -= 32;
-          pacc = x >>> 1 >>> (w - 1 - pheld);
+          const t = pairs[(tp & P_CTX_MASK) | (up << 8) | u];
+          te[c] = t;
+          ctxBits += t & 31;
+          const ranked = (t >>> P_RANKED_AT) & 1;
+          r0 |= (ranked ^ 1) << (j + q);
+          pend[np] = (t >>> P_CODE_AT) & 31;
+          np += ranked;
+          any |= t;
+          f |= ((t >>> P_FIELD_AT) & 255) << fh;
+          fh += (t >>> P_WIDTH_AT) & 15;
         }
       }
+      // f (fh <= 32 bits) joins the payload register; a full unit is stored (always written, kept
+      // only when full).
+      const spill = f >>> 1 >>> (31 - pheld);
+      pacc |= f << pheld;
+      pheld += fh;
+      pbuf[pu] = pacc;
+      const full = pheld >>> 5;
+      pu += full;
+      pacc = (pacc & (full - 1)) | (spill & -full);
+      pheld &= 31;
+    }
+    // Mode decision (FORMAT.md 8, as planPixel).
+    let mode: number;
+    let bits = 2;
+    if ((any & P_INDEX_NONZERO) === 0 && (!dctOnly || allEqual(src, i0, N, -minVal))) mode = MODE_ZERO;
+    else if (dctOnly) mode = MODE_DCT;
+    else if (ctxBits <= rawBits) {
+      mode = MODE_CTX;
+      bits = ctxBits;
     } else {
+      mode = MODE_RAW;
+      bits = rawBits;
+    }
+    let wc = 0;
+    if (mode !== MODE_ZERO && tryDct) {
+      // DCT candidate. Most blocks lose to CTX by their DC coefficient alone (wc >= its width), which
+      // the sum gives: c_0 = roundShift(T[0][0] * sum of v, P + s).
+      if (tieWay === null) sum = blockSum(src, i0, N);
+      const c0width = dcWidth !== null ? dcWidth[sum] : e.c0Width(sum);
+      wc = !dctOnly && dctFixed + N * c0width >= bits ? -1 : dctCandidate(e, src, i0, bits);
+      if (wc >= 0 && (dctOnly || dctFixed + N * wc < bits)) mode = MODE_DCT;
+    }
+    isCtx |= +(mode === MODE_CTX) << b;
+    if ((b & 31) === 31 || b === nb - 1) {
+      ctxMask[b >>> 5] = isCtx;
+      isCtx = 0;
+    }
+    if (mode === MODE_CTX) {
+      nr0++;
+      // The block's rank-0 plane bits, appended through a register as the payload is.
+      r0acc |= r0 << r0held;
+      r0held += N;
+      if (r0held >= 32) {
+        rank0[r0u++] = r0acc;
+        r0held -= 32;
+        r0acc = r0 >>> 1 >>> (N - 1 - r0held);
+      }
+      continue;
+    }
+    nNotCtx++;
+    // Not CTX: drop the block's rank codes and payload fields, and code it the other way.
+    np = np0;
+    if (mode === MODE_ZERO) {
+      // Contexts 0; the reconstruction is 0, which the table gives for these values.
+      for (let j = 0; j < N; j++) te[c0 + j] &= P_TIE_MASK;
+      pu = pu0;
+      pacc = pacc0;
+      pheld = pheld0;
+      continue;
+    }
+    others[nOthers++] = ((nNotCtx - 1) << 1) | +(mode === MODE_DCT);
+    e.pu = pu0;
+    e.pacc = pacc0;
+    e.pheld = pheld0;
+    codeOtherBlock(e, mode, wc, src, i0, c0);
+    for (let c = c0; c < c0 + N; c++) te[c] = (te[c] & P_TIE_MASK) | (cx[c] << P_CTX_AT);
+    pu = e.pu; // (a RAW block leaves them at the block's start: its payload went to rawPayload)
+    pacc = e.pacc;
+    pheld = e.pheld;
+  }
+  for (let k = 0; k < nFix; k++) {
+    const c = fixAt[k];
+    addFix(e, c, e.rt[(src[off + c] << 1) | ((pp ^ c ^ 1) & 1)]); // the other direction than the parity's
+  }
+  finishPixel(e, np, nr0, r0u, r0acc, r0held, nNotCtx, nOthers, pu, pacc, pheld);
+}
+
+/** The sum of src[i0 .. i0 + n). */
+function blockSum(src: Compact, i0: number, n: number): number {
+  let sum = 0;
+  for (let j = 0; j < n; j++) sum += src[i0 + j];
+  return sum;
+}
+
+/** Stores the pixel's counts and registers in e and adds its blocks to the mode counts. */
+function finishPixel(e: Encoder, np: number, nr0: number, r0u: number, r0acc: number, r0held: number, nNotCtx: number, nOthers: number, pu: number, pacc: number, pheld: number): void {
+  e.nPending = np;
+  e.nRank0 = nr0;
+  e.r0u = r0u;
+  e.r0acc = r0acc;
+  e.r0held = r0held;
+  e.nNotCtx = nNotCtx;
+  e.nOthers = nOthers;
+  const mc = e.modeCounts;
+  mc[MODE_ZERO] += nNotCtx - nOthers;
+  mc[MODE_CTX] += nr0;
+  mc[MODE_RAW] += nOthers - e.nDct;
+  mc[MODE_DCT] += e.nDct;
+  e.pu = pu;
+  e.pacc = pacc;
+  e.pheld = pheld;
+}
+
+/** planPixelFast for W > 8: the value and context tables, the channel's context in e.ctx. */
+function planPixelTables(e: Encoder, src: Compact, off: number): void {
+  const { C, N, nb, vt, ct, tryDct, dctOnly, rawBits, dctFixed, rank0, ctxMask, others, dcWidth, lengthTie, tieCtx, minVal, s } = e;
+  const tieUp = e.d.tieUp;
+  const S = e.d.symbols;
+  const prev = e.first ? -1 : off - C; // the previous pixel of the tile (tie contexts), none for the first
+  const pp = e.parity; // the tie parity of channel c0 + j is pp ^ (j & 1): c0 is a multiple of N, even
+  const cx = e.ctx;
+  const pend = e.pending;
+  const pbuf = e.payload;
+  // The zero test of a block's OR of value table entries: all indices 0 (the dct policy: all values 0).
+  const zeroTest = dctOnly ? NONZERO_BIT : 31;
+  let np = 0;
+  let nr0 = 0;
+  let r0u = 0;
+  let r0acc = 0;
+  let r0held = 0;
+  let pu = 0;
+  let pacc = 0;
+  let pheld = 0;
+  let isCtx = 0; // mode plane 1, for the blocks b & ~31 .. b
+  let nNotCtx = 0;
+  let nOthers = 0;
+  e.nDct = 0;
+  e.ru = 0;
+  e.racc = 0;
+  e.rheld = 0;
+  for (let b = 0; b < nb; b++) {
+    const c0 = b * N;
+    const i0 = off + c0;
+    const np0 = np;
+    const pu0 = pu;
+    const pacc0 = pacc;
+    const pheld0 = pheld;
+    let ctxBits = 1;
+    let any = 0;
+    let r0 = 0;
+    let sum = 0; // of v - minVal
+    {
       for (let j = 0; j < N; j++) {
         const u = src[i0 + j];
         const par = (pp ^ j) & 1;
@@ -594,7 +752,7 @@ function planPixelFast(e: Encoder, src: Compact, off: number): void {
     // Mode decision (FORMAT.md 8, as planPixel).
     let mode: number;
     let bits = 2;
-    if ((any & zeroTest) === 0 && (!dctOnly || pairs === null || allEqual(src, i0, N, -minVal))) mode = MODE_ZERO;
+    if ((any & zeroTest) === 0) mode = MODE_ZERO;
     else if (dctOnly) mode = MODE_DCT;
     else if (ctxBits <= rawBits) {
       mode = MODE_CTX;
@@ -634,7 +792,6 @@ function planPixelFast(e: Encoder, src: Compact, off: number): void {
     if (mode === MODE_ZERO) {
       // Contexts 0; the reconstruction is 0, which the table gives for these values.
       for (let j = 0; j < N; j++) cx[c0 + j] = 0;
-      if (pairs !== null) for (let j = 0; j < N; j++) te[c0 + j] &= P_TIE_MASK;
       pu = pu0;
       pacc = pacc0;
       pheld = pheld0;
@@ -645,30 +802,11 @@ function planPixelFast(e: Encoder, src: Compact, off: number): void {
     e.pacc = pacc0;
     e.pheld = pheld0;
     codeOtherBlock(e, mode, wc, src, i0, c0);
-    if (pairs !== null) for (let c = c0; c < c0 + N; c++) te[c] = (te[c] & P_TIE_MASK) | (cx[c] << P_CTX_AT);
     pu = e.pu; // (a RAW block leaves them at the block's start: its payload went to rawPayload)
     pacc = e.pacc;
     pheld = e.pheld;
   }
-  for (let k = 0; k < nFix; k++) {
-    const c = fixAt[k];
-    addFix(e, c, e.rt[(src[off + c] << 1) | ((pp ^ c ^ 1) & 1)]); // the other direction than the parity's
-  }
-  e.nPending = np;
-  e.nRank0 = nr0;
-  e.r0u = r0u;
-  e.r0acc = r0acc;
-  e.r0held = r0held;
-  e.nNotCtx = nNotCtx;
-  e.nOthers = nOthers;
-  const mc = e.modeCounts;
-  mc[MODE_ZERO] += nNotCtx - nOthers;
-  mc[MODE_CTX] += nr0;
-  mc[MODE_RAW] += nOthers - e.nDct;
-  mc[MODE_DCT] += e.nDct;
-  e.pu = pu;
-  e.pacc = pacc;
-  e.pheld = pheld;
+  finishPixel(e, np, nr0, r0u, r0acc, r0held, nNotCtx, nOthers, pu, pacc, pheld);
 }
 
 /** Records that value (e.pixel, c) reconstructs to r, not to the transposed (parity) reconstruction. */
