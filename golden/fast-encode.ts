@@ -190,12 +190,12 @@ function pairTable(d: Derived, vts: ValueTables, ct: Int32Array, tieCtx: Uint8Ar
 }
 
 /** Encoder.tieWay for d at shift s > 0, W <= 8. */
-function tieWayTable(d: Derived, s: number, lengthTie: Uint8Array): Uint8Array {
-  const t = new Uint8Array(d.symbols << 9);
+function tieWayTable(d: Derived, s: number, lengthTie: Uint8Array): Uint16Array {
+  const t = new Uint16Array(d.symbols << 9);
   for (let k = 0; k < d.symbols; k++) {
     for (let par = 0; par < 2; par++) {
       for (let u = 0; u < lengthTie.length; u++) {
-        t[(k << 9) | (par << 8) | u] = lengthTie[u] ? tieDirection(Math.abs(u + d.minVal), s, d.tieUp, k * d.symbols, par) : par;
+        t[(k << 9) | (par << 8) | u] = (lengthTie[u] ? tieDirection(Math.abs(u + d.minVal), s, d.tieUp, k * d.symbols, par) : par) << 8;
       }
     }
   }
@@ -259,8 +259,9 @@ class Encoder {
   // block's mode (so the channel's context, which ctx holds otherwise)
   readonly te: Int32Array;
   // W <= 8 and s > 0: [(k << 9) | (par << 8) | (v - minVal)] the way (1 up) v rounds in tie context k at
-  // parity par (tieDirection; par for a value that is not a tie between two bit lengths)
-  readonly tieWay: Uint8Array | null;
+  // parity par (tieDirection; par for a value that is not a tie between two bit lengths), shifted left 8
+  // (where the pair table's index has it)
+  readonly tieWay: Uint16Array | null;
   // RAW and DCT blocks of a lossy run, whose reconstruction is not the table's: pixel, first channel,
   // then the N values.
   patches = new Int32Array(1024);
@@ -499,6 +500,8 @@ function planPixelPairs(e: Encoder, src: Uint8Array, off: number): void {
   const { N, nb, tryDct, dctOnly, rawBits, dctFixed, rank0, ctxMask, others, dcWidth, minVal, te, tieWay } = e;
   const pairs = e.pairs as Int32Array;
   const pp = e.parity; // the tie parity of channel c0 + j is pp ^ (j & 1): c0 is a multiple of N, even
+  const parA = pp << 8; // of even j, where the pair and tieWay tables index it
+  const parB = (pp ^ 1) << 8;
   const cx = e.ctx;
   const pend = e.pending;
   const pbuf = e.payload;
@@ -531,19 +534,57 @@ function planPixelPairs(e: Encoder, src: Uint8Array, off: number): void {
     let r0 = 0;
     let sum = 0; // of v - minVal, with tieWay only
     for (let j = 0; j < N; j += 4) {
-      let w4 = fourBytes(src, i0 + j);
+      const w4 = fourBytes(src, i0 + j);
       let f = 0; // the four payload fields
       let fh = 0;
+      // Four values, unrolled (the parities alternate; par here is parity << 8).
       if (tieWay === null) {
-        for (let q = 0; q < 4; q++) {
-          const u = w4 & 255;
-          w4 >>>= 8;
-          const c = c0 + j + q;
-          const t = pairs[(te[c] & P_CTX_MASK) | (((pp ^ q) & 1) << 8) | u];
+        {
+          const c = c0 + j + 0;
+          const t = pairs[(te[c] & P_CTX_MASK) | parA | (w4 & 255)];
           te[c] = t;
           ctxBits += t & 31;
           const ranked = (t >>> P_RANKED_AT) & 1;
-          r0 |= (ranked ^ 1) << (j + q);
+          r0 |= (ranked ^ 1) << (j + 0);
+          pend[np] = (t >>> P_CODE_AT) & 31;
+          np += ranked;
+          any |= t;
+          f |= ((t >>> P_FIELD_AT) & 255) << fh;
+          fh += (t >>> P_WIDTH_AT) & 15;
+        }
+        {
+          const c = c0 + j + 1;
+          const t = pairs[(te[c] & P_CTX_MASK) | parB | ((w4 >>> 8) & 255)];
+          te[c] = t;
+          ctxBits += t & 31;
+          const ranked = (t >>> P_RANKED_AT) & 1;
+          r0 |= (ranked ^ 1) << (j + 1);
+          pend[np] = (t >>> P_CODE_AT) & 31;
+          np += ranked;
+          any |= t;
+          f |= ((t >>> P_FIELD_AT) & 255) << fh;
+          fh += (t >>> P_WIDTH_AT) & 15;
+        }
+        {
+          const c = c0 + j + 2;
+          const t = pairs[(te[c] & P_CTX_MASK) | parA | ((w4 >>> 16) & 255)];
+          te[c] = t;
+          ctxBits += t & 31;
+          const ranked = (t >>> P_RANKED_AT) & 1;
+          r0 |= (ranked ^ 1) << (j + 2);
+          pend[np] = (t >>> P_CODE_AT) & 31;
+          np += ranked;
+          any |= t;
+          f |= ((t >>> P_FIELD_AT) & 255) << fh;
+          fh += (t >>> P_WIDTH_AT) & 15;
+        }
+        {
+          const c = c0 + j + 3;
+          const t = pairs[(te[c] & P_CTX_MASK) | parB | (w4 >>> 24)];
+          te[c] = t;
+          ctxBits += t & 31;
+          const ranked = (t >>> P_RANKED_AT) & 1;
+          r0 |= (ranked ^ 1) << (j + 3);
           pend[np] = (t >>> P_CODE_AT) & 31;
           np += ranked;
           any |= t;
@@ -551,21 +592,76 @@ function planPixelPairs(e: Encoder, src: Uint8Array, off: number): void {
           fh += (t >>> P_WIDTH_AT) & 15;
         }
       } else {
-        for (let q = 0; q < 4; q++) {
+        {
           const u = w4 & 255;
-          w4 >>>= 8;
           sum += u;
-          const c = c0 + j + q;
+          const c = c0 + j + 0;
           const tp = te[c]; // the channel's entry in the last pixel: context, tie context
-          const par = (pp ^ q) & 1;
-          const up = tieWay[((tp >>> P_TIE_AT) << 9) | (par << 8) | u];
+          const up = tieWay[((tp >>> P_TIE_AT) << 9) | parA | u]; // (1 up) << 8
           fixAt[nFix] = c; // kept if the tie went against the parity
-          nFix += up ^ par;
-          const t = pairs[(tp & P_CTX_MASK) | (up << 8) | u];
+          nFix += (up ^ parA) >>> 8;
+          const t = pairs[(tp & P_CTX_MASK) | up | u];
           te[c] = t;
           ctxBits += t & 31;
           const ranked = (t >>> P_RANKED_AT) & 1;
-          r0 |= (ranked ^ 1) << (j + q);
+          r0 |= (ranked ^ 1) << (j + 0);
+          pend[np] = (t >>> P_CODE_AT) & 31;
+          np += ranked;
+          any |= t;
+          f |= ((t >>> P_FIELD_AT) & 255) << fh;
+          fh += (t >>> P_WIDTH_AT) & 15;
+        }
+        {
+          const u = (w4 >>> 8) & 255;
+          sum += u;
+          const c = c0 + j + 1;
+          const tp = te[c]; // the channel's entry in the last pixel: context, tie context
+          const up = tieWay[((tp >>> P_TIE_AT) << 9) | parB | u]; // (1 up) << 8
+          fixAt[nFix] = c; // kept if the tie went against the parity
+          nFix += (up ^ parB) >>> 8;
+          const t = pairs[(tp & P_CTX_MASK) | up | u];
+          te[c] = t;
+          ctxBits += t & 31;
+          const ranked = (t >>> P_RANKED_AT) & 1;
+          r0 |= (ranked ^ 1) << (j + 1);
+          pend[np] = (t >>> P_CODE_AT) & 31;
+          np += ranked;
+          any |= t;
+          f |= ((t >>> P_FIELD_AT) & 255) << fh;
+          fh += (t >>> P_WIDTH_AT) & 15;
+        }
+        {
+          const u = (w4 >>> 16) & 255;
+          sum += u;
+          const c = c0 + j + 2;
+          const tp = te[c]; // the channel's entry in the last pixel: context, tie context
+          const up = tieWay[((tp >>> P_TIE_AT) << 9) | parA | u]; // (1 up) << 8
+          fixAt[nFix] = c; // kept if the tie went against the parity
+          nFix += (up ^ parA) >>> 8;
+          const t = pairs[(tp & P_CTX_MASK) | up | u];
+          te[c] = t;
+          ctxBits += t & 31;
+          const ranked = (t >>> P_RANKED_AT) & 1;
+          r0 |= (ranked ^ 1) << (j + 2);
+          pend[np] = (t >>> P_CODE_AT) & 31;
+          np += ranked;
+          any |= t;
+          f |= ((t >>> P_FIELD_AT) & 255) << fh;
+          fh += (t >>> P_WIDTH_AT) & 15;
+        }
+        {
+          const u = w4 >>> 24;
+          sum += u;
+          const c = c0 + j + 3;
+          const tp = te[c]; // the channel's entry in the last pixel: context, tie context
+          const up = tieWay[((tp >>> P_TIE_AT) << 9) | parB | u]; // (1 up) << 8
+          fixAt[nFix] = c; // kept if the tie went against the parity
+          nFix += (up ^ parB) >>> 8;
+          const t = pairs[(tp & P_CTX_MASK) | up | u];
+          te[c] = t;
+          ctxBits += t & 31;
+          const ranked = (t >>> P_RANKED_AT) & 1;
+          r0 |= (ranked ^ 1) << (j + 3);
           pend[np] = (t >>> P_CODE_AT) & 31;
           np += ranked;
           any |= t;
