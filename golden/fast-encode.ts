@@ -151,12 +151,14 @@ function ctxTable(d: Derived): Int32Array {
 const P_WIDTH_AT = 5; // bits 0-4: cost in bits; bits 5-8: payload field width
 const P_CTX_AT = 9; // bits 9-12: the context the value leaves in a CTX block (`t & P_CTX_MASK` is k << 9)
 const P_CTX_MASK = 15 << P_CTX_AT;
-const P_CODE_AT = 13; // bits 13-17: rank code (rank | escape << 3)
-const P_INDEX_NONZERO = 1 << 18; // L !== 0
-const P_RANKED_AT = 19; // bit 19: rank >= 1 (decided in a later plane)
-const P_FIELD_AT = 20; // bits 20-27: payload field
-const P_TIE_AT = 28; // bits 28-31: the tie context the value gives the next pixel (tile.ts tieContext)
+const P_RANKED_AT = 13; // bit 13: rank >= 1 (decided in a later plane)
+const P_INDEX_NONZERO = 1 << 14; // L !== 0
+const P_TIE_AT = 15; // bits 15-18: the tie context the value gives the next pixel (tile.ts tieContext)
 const P_TIE_MASK = 15 << P_TIE_AT;
+const P_CODE_AT = 19; // bits 19-23: rank code (rank | escape << 3)
+const P_FIELD_AT = 24; // bits 24-31: payload field
+// `t >>> P_CODE_AT` is what planPixelPairs lists for the rank planes: the code, the field above it
+// (writeLevelsFast masks the escape).
 
 /** The pair table of value tables vts and context table ct, or null when W > 8 (it would not fit). */
 function pairTable(d: Derived, vts: ValueTables, ct: Int32Array, tieCtx: Uint8Array): Int32Array | null {
@@ -502,6 +504,7 @@ function planPixelPairs(e: Encoder, src: Uint8Array, off: number): void {
   const pp = e.parity; // the tie parity of channel c0 + j is pp ^ (j & 1): c0 is a multiple of N, even
   const parA = pp << 8; // of even j, where the pair and tieWay tables index it
   const parB = (pp ^ 1) << 8;
+  const zero4 = Math.imul(-minVal, 0x01010101); // four bytes of the value 0
   const cx = e.ctx;
   const pend = e.pending;
   const pbuf = e.payload;
@@ -530,26 +533,28 @@ function planPixelPairs(e: Encoder, src: Uint8Array, off: number): void {
     const pacc0 = pacc;
     const pheld0 = pheld;
     let ctxBits = 1;
-    let any = 0;
+    let any = 0; // OR of the entries (s = 0: of the values' bytes XOR those of 0)
     let r0 = 0;
     let sum = 0; // of v - minVal, with tieWay only
     for (let j = 0; j < N; j += 4) {
       const w4 = fourBytes(src, i0 + j);
       let f = 0; // the four payload fields
       let fh = 0;
-      // Four values, unrolled (the parities alternate; par here is parity << 8).
+      // Four values, unrolled (the parities alternate; par here is parity << 8). rg: their rank >= 1 bits.
+      let rg = 0;
       if (tieWay === null) {
+        // s = 0: an index is 0 when its value is
+        any |= w4 ^ zero4;
         {
           const c = c0 + j + 0;
           const t = pairs[(te[c] & P_CTX_MASK) | parA | (w4 & 255)];
           te[c] = t;
           ctxBits += t & 31;
           const ranked = (t >>> P_RANKED_AT) & 1;
-          r0 |= (ranked ^ 1) << (j + 0);
-          pend[np] = (t >>> P_CODE_AT) & 31;
+          rg |= ranked << 0;
+          pend[np] = t >>> P_CODE_AT;
           np += ranked;
-          any |= t;
-          f |= ((t >>> P_FIELD_AT) & 255) << fh;
+          f |= (t >>> P_FIELD_AT) << fh;
           fh += (t >>> P_WIDTH_AT) & 15;
         }
         {
@@ -558,11 +563,10 @@ function planPixelPairs(e: Encoder, src: Uint8Array, off: number): void {
           te[c] = t;
           ctxBits += t & 31;
           const ranked = (t >>> P_RANKED_AT) & 1;
-          r0 |= (ranked ^ 1) << (j + 1);
-          pend[np] = (t >>> P_CODE_AT) & 31;
+          rg |= ranked << 1;
+          pend[np] = t >>> P_CODE_AT;
           np += ranked;
-          any |= t;
-          f |= ((t >>> P_FIELD_AT) & 255) << fh;
+          f |= (t >>> P_FIELD_AT) << fh;
           fh += (t >>> P_WIDTH_AT) & 15;
         }
         {
@@ -571,11 +575,10 @@ function planPixelPairs(e: Encoder, src: Uint8Array, off: number): void {
           te[c] = t;
           ctxBits += t & 31;
           const ranked = (t >>> P_RANKED_AT) & 1;
-          r0 |= (ranked ^ 1) << (j + 2);
-          pend[np] = (t >>> P_CODE_AT) & 31;
+          rg |= ranked << 2;
+          pend[np] = t >>> P_CODE_AT;
           np += ranked;
-          any |= t;
-          f |= ((t >>> P_FIELD_AT) & 255) << fh;
+          f |= (t >>> P_FIELD_AT) << fh;
           fh += (t >>> P_WIDTH_AT) & 15;
         }
         {
@@ -584,11 +587,10 @@ function planPixelPairs(e: Encoder, src: Uint8Array, off: number): void {
           te[c] = t;
           ctxBits += t & 31;
           const ranked = (t >>> P_RANKED_AT) & 1;
-          r0 |= (ranked ^ 1) << (j + 3);
-          pend[np] = (t >>> P_CODE_AT) & 31;
+          rg |= ranked << 3;
+          pend[np] = t >>> P_CODE_AT;
           np += ranked;
-          any |= t;
-          f |= ((t >>> P_FIELD_AT) & 255) << fh;
+          f |= (t >>> P_FIELD_AT) << fh;
           fh += (t >>> P_WIDTH_AT) & 15;
         }
       } else {
@@ -597,18 +599,18 @@ function planPixelPairs(e: Encoder, src: Uint8Array, off: number): void {
           sum += u;
           const c = c0 + j + 0;
           const tp = te[c]; // the channel's entry in the last pixel: context, tie context
-          const up = tieWay[((tp >>> P_TIE_AT) << 9) | parA | u]; // (1 up) << 8
+          const up = tieWay[((tp >>> (P_TIE_AT - 9)) & (15 << 9)) | parA | u]; // (1 up) << 8
           fixAt[nFix] = c; // kept if the tie went against the parity
           nFix += (up ^ parA) >>> 8;
           const t = pairs[(tp & P_CTX_MASK) | up | u];
+          any |= t;
           te[c] = t;
           ctxBits += t & 31;
           const ranked = (t >>> P_RANKED_AT) & 1;
-          r0 |= (ranked ^ 1) << (j + 0);
-          pend[np] = (t >>> P_CODE_AT) & 31;
+          rg |= ranked << 0;
+          pend[np] = t >>> P_CODE_AT;
           np += ranked;
-          any |= t;
-          f |= ((t >>> P_FIELD_AT) & 255) << fh;
+          f |= (t >>> P_FIELD_AT) << fh;
           fh += (t >>> P_WIDTH_AT) & 15;
         }
         {
@@ -616,18 +618,18 @@ function planPixelPairs(e: Encoder, src: Uint8Array, off: number): void {
           sum += u;
           const c = c0 + j + 1;
           const tp = te[c]; // the channel's entry in the last pixel: context, tie context
-          const up = tieWay[((tp >>> P_TIE_AT) << 9) | parB | u]; // (1 up) << 8
+          const up = tieWay[((tp >>> (P_TIE_AT - 9)) & (15 << 9)) | parB | u]; // (1 up) << 8
           fixAt[nFix] = c; // kept if the tie went against the parity
           nFix += (up ^ parB) >>> 8;
           const t = pairs[(tp & P_CTX_MASK) | up | u];
+          any |= t;
           te[c] = t;
           ctxBits += t & 31;
           const ranked = (t >>> P_RANKED_AT) & 1;
-          r0 |= (ranked ^ 1) << (j + 1);
-          pend[np] = (t >>> P_CODE_AT) & 31;
+          rg |= ranked << 1;
+          pend[np] = t >>> P_CODE_AT;
           np += ranked;
-          any |= t;
-          f |= ((t >>> P_FIELD_AT) & 255) << fh;
+          f |= (t >>> P_FIELD_AT) << fh;
           fh += (t >>> P_WIDTH_AT) & 15;
         }
         {
@@ -635,18 +637,18 @@ function planPixelPairs(e: Encoder, src: Uint8Array, off: number): void {
           sum += u;
           const c = c0 + j + 2;
           const tp = te[c]; // the channel's entry in the last pixel: context, tie context
-          const up = tieWay[((tp >>> P_TIE_AT) << 9) | parA | u]; // (1 up) << 8
+          const up = tieWay[((tp >>> (P_TIE_AT - 9)) & (15 << 9)) | parA | u]; // (1 up) << 8
           fixAt[nFix] = c; // kept if the tie went against the parity
           nFix += (up ^ parA) >>> 8;
           const t = pairs[(tp & P_CTX_MASK) | up | u];
+          any |= t;
           te[c] = t;
           ctxBits += t & 31;
           const ranked = (t >>> P_RANKED_AT) & 1;
-          r0 |= (ranked ^ 1) << (j + 2);
-          pend[np] = (t >>> P_CODE_AT) & 31;
+          rg |= ranked << 2;
+          pend[np] = t >>> P_CODE_AT;
           np += ranked;
-          any |= t;
-          f |= ((t >>> P_FIELD_AT) & 255) << fh;
+          f |= (t >>> P_FIELD_AT) << fh;
           fh += (t >>> P_WIDTH_AT) & 15;
         }
         {
@@ -654,21 +656,22 @@ function planPixelPairs(e: Encoder, src: Uint8Array, off: number): void {
           sum += u;
           const c = c0 + j + 3;
           const tp = te[c]; // the channel's entry in the last pixel: context, tie context
-          const up = tieWay[((tp >>> P_TIE_AT) << 9) | parB | u]; // (1 up) << 8
+          const up = tieWay[((tp >>> (P_TIE_AT - 9)) & (15 << 9)) | parB | u]; // (1 up) << 8
           fixAt[nFix] = c; // kept if the tie went against the parity
           nFix += (up ^ parB) >>> 8;
           const t = pairs[(tp & P_CTX_MASK) | up | u];
+          any |= t;
           te[c] = t;
           ctxBits += t & 31;
           const ranked = (t >>> P_RANKED_AT) & 1;
-          r0 |= (ranked ^ 1) << (j + 3);
-          pend[np] = (t >>> P_CODE_AT) & 31;
+          rg |= ranked << 3;
+          pend[np] = t >>> P_CODE_AT;
           np += ranked;
-          any |= t;
-          f |= ((t >>> P_FIELD_AT) & 255) << fh;
+          f |= (t >>> P_FIELD_AT) << fh;
           fh += (t >>> P_WIDTH_AT) & 15;
         }
       }
+      r0 |= (rg ^ 15) << j;
       // f (fh <= 32 bits) joins the payload register; a full unit is stored (always written, kept
       // only when full).
       const spill = f >>> 1 >>> (31 - pheld);
@@ -683,7 +686,7 @@ function planPixelPairs(e: Encoder, src: Uint8Array, off: number): void {
     // Mode decision (FORMAT.md 8, as planPixel).
     let mode: number;
     let bits = 2;
-    if ((any & P_INDEX_NONZERO) === 0 && (!dctOnly || allEqual(src, i0, N, -minVal))) mode = MODE_ZERO;
+    if ((tieWay === null ? any : any & P_INDEX_NONZERO) === 0 && (!dctOnly || allEqual(src, i0, N, -minVal))) mode = MODE_ZERO;
     else if (dctOnly) mode = MODE_DCT;
     else if (ctxBits <= rawBits) {
       mode = MODE_CTX;
@@ -1065,35 +1068,34 @@ function writeLevelsFast(e: Encoder, buf: Uint32Array, base: number, at: Int32Ar
   at[i + 2] = pos >>> 5;
   for (let k = 0; k < e.nOthers; k++, pos++) buf[pos >>> 5] |= (others[k] & 1) << (pos & 31);
   const pend = e.pending;
+  const escMask = (1 << e.escBits) - 1; // (pairs' entries carry bits above the code)
   let undecided = e.nPending;
   for (let j = 1; j < RANKS; j++) {
     if (j > 1) {
       pos = start = (pos + 31) & ~31;
       at[i + j + 1] = pos >>> 5;
     }
+    // 32 values a word; the values not decided here move down for the next plane.
     let next = 0;
-    let bits = 0;
-    let held = 0;
-    for (let k = 0; k < undecided; k++) {
-      const code = pend[k];
-      const hit = +((code & 7) === j);
-      bits |= hit << held;
-      pend[next] = code;
-      next += hit ^ 1;
-      if (++held === 32) {
-        pos = putField(buf, pos, bits, 32);
-        bits = 0;
-        held = 0;
+    for (let k = 0; k < undecided; k += 32) {
+      const n = Math.min(32, undecided - k);
+      let bits = 0;
+      for (let q = 0; q < n; q++) {
+        const code = pend[k + q];
+        const hit = +((code & 7) === j);
+        bits |= hit << q;
+        pend[next] = code;
+        next += hit ^ 1;
       }
+      pos = putField(buf, pos, bits, n);
     }
-    pos = putField(buf, pos, bits, held);
     undecided = next;
     len[i + j + 1] = pos - start;
   }
   // Level 6: escape fields, DCT side information, RAW payloads.
   pos = start = (pos + 31) & ~31;
   at[i + 6] = pos >>> 5;
-  for (let k = 0; k < undecided; k++) pos = putField(buf, pos, pend[k] >>> 3, e.escBits);
+  for (let k = 0; k < undecided; k++) pos = putField(buf, pos, (pend[k] >>> 3) & escMask, e.escBits);
   const side = e.dctSide;
   for (let k = 0; k < e.nDct; k++) {
     pos = putField(buf, pos, side[2 * k], N);
@@ -1135,11 +1137,13 @@ function encodeTileCompact(e: Encoder, src: Compact, p0: number, npix: number): 
     shared.lineUsed.fill(0);
   }
   const { line, lineAt, lineLen, lineUsed } = shared;
-  // Clear what the last tile left (also after an exception in it), then track what this one writes.
-  // (Loops, not fill: the runs are a few units, shorter than a call.)
-  for (let k = 0; k < depth; k++) for (let u = k * shared.lineStride, end = u + lineUsed[k]; u < end; u++) line[u] = 0;
-  lineUsed.fill(0);
-  shared.lineStride = stride;
+  // Each entry is cleared (its lineUsed[entry] units) before a record is written into it, so the last
+  // tile's records need no clearing here, unless the entries moved (another stride).
+  if (shared.lineStride !== stride) {
+    for (let k = 0; k < depth; k++) for (let u = k * shared.lineStride, end = u + lineUsed[k]; u < end; u++) line[u] = 0;
+    lineUsed.fill(0);
+    shared.lineStride = stride;
+  }
   e.ctx.fill(0); // all contexts are 0 at the first pixel of a tile, and so are the tie contexts
   e.te.fill(0);
   const slots = tileSlots(npix);
@@ -1152,7 +1156,9 @@ function encodeTileCompact(e: Encoder, src: Compact, p0: number, npix: number): 
       e.first = t === 0;
       planPixelFast(e, src, p * e.C);
       const base = entry * stride;
-      for (let u = base, end = base + lineUsed[entry]; u < end; u++) line[u] = 0; // the record of pixel t - depth
+      // (Loops, not fill: the runs are a few units, shorter than a call.)
+      for (let u = base, end = base + lineUsed[entry]; u < end; u++) line[u] = 0; // an earlier record
+      lineUsed[entry] = stride; // the whole entry, should writeLevelsFast not return (an exception)
       lineUsed[entry] = writeLevelsFast(e, line, base, lineAt, lineLen, entry * LEVELS);
     }
     // Slot t: level k of record t - LEVEL_OFFSETS[k], whole units shifted into place.
