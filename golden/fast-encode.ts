@@ -148,7 +148,9 @@ function ctxTable(d: Derived): Int32Array {
 // context table in one look-up, for context k and tie direction up. The entry is also the channel's
 // state for the next pixel (Encoder.te): its context field sits where the index wants it, and it carries
 // the tie context the value gives the next pixel.
-const P_WIDTH_AT = 5; // bits 0-4: cost in bits; bits 5-8: payload field width
+const P_COST_MASK = 15; // bits 0-3: cost in bits (at most 15 for W <= 8)
+const P_LENGTH_TIE = 1 << 4; // bit 4: the value is a tie between two bit lengths (ValueTables.lengthTie)
+const P_WIDTH_AT = 5; // bits 5-8: payload field width
 const P_CTX_AT = 9; // bits 9-12: the context the value leaves in a CTX block (`t & P_CTX_MASK` is k << 9)
 const P_CTX_MASK = 15 << P_CTX_AT;
 const P_RANKED_AT = 13; // bit 13: rank >= 1 (decided in a later plane)
@@ -177,9 +179,10 @@ function pairTable(d: Derived, vts: ValueTables, ct: Int32Array, tieCtx: Uint8Ar
     const next = (v >>> CTX_AT) & 31;
     const width = (v >>> WIDTH_AT) & 31;
     const field = v >>> FIELD_AT;
-    if (code > 31 || next > 15 || width > 15 || field > 255 || tieCtx[u] > 15) throw new Error('fast-encode: pair table entry does not fit'); // not for W <= 8
+    if ((c & 31) > P_COST_MASK || code > 31 || next > 15 || width > 15 || field > 255 || tieCtx[u] > 15) throw new Error('fast-encode: pair table entry does not fit'); // not for W <= 8
     t[i] =
       (c & 31) |
+      (vts.lengthTie[u] ? P_LENGTH_TIE : 0) |
       (width << P_WIDTH_AT) |
       (next << P_CTX_AT) |
       (code << P_CODE_AT) |
@@ -549,7 +552,7 @@ function planPixelPairs(e: Encoder, src: Uint8Array, off: number): void {
           const c = c0 + j + 0;
           const t = pairs[(te[c] & P_CTX_MASK) | parA | (w4 & 255)];
           te[c] = t;
-          ctxBits += t & 31;
+          ctxBits += t & P_COST_MASK;
           const ranked = (t >>> P_RANKED_AT) & 1;
           rg |= ranked << 0;
           pend[np] = t >>> P_CODE_AT;
@@ -561,7 +564,7 @@ function planPixelPairs(e: Encoder, src: Uint8Array, off: number): void {
           const c = c0 + j + 1;
           const t = pairs[(te[c] & P_CTX_MASK) | parB | ((w4 >>> 8) & 255)];
           te[c] = t;
-          ctxBits += t & 31;
+          ctxBits += t & P_COST_MASK;
           const ranked = (t >>> P_RANKED_AT) & 1;
           rg |= ranked << 1;
           pend[np] = t >>> P_CODE_AT;
@@ -573,7 +576,7 @@ function planPixelPairs(e: Encoder, src: Uint8Array, off: number): void {
           const c = c0 + j + 2;
           const t = pairs[(te[c] & P_CTX_MASK) | parA | ((w4 >>> 16) & 255)];
           te[c] = t;
-          ctxBits += t & 31;
+          ctxBits += t & P_COST_MASK;
           const ranked = (t >>> P_RANKED_AT) & 1;
           rg |= ranked << 2;
           pend[np] = t >>> P_CODE_AT;
@@ -585,7 +588,7 @@ function planPixelPairs(e: Encoder, src: Uint8Array, off: number): void {
           const c = c0 + j + 3;
           const t = pairs[(te[c] & P_CTX_MASK) | parB | (w4 >>> 24)];
           te[c] = t;
-          ctxBits += t & 31;
+          ctxBits += t & P_COST_MASK;
           const ranked = (t >>> P_RANKED_AT) & 1;
           rg |= ranked << 3;
           pend[np] = t >>> P_CODE_AT;
@@ -599,13 +602,17 @@ function planPixelPairs(e: Encoder, src: Uint8Array, off: number): void {
           sum += u;
           const c = c0 + j + 0;
           const tp = te[c]; // the channel's entry in the last pixel: context, tie context
-          const up = tieWay[((tp >>> (P_TIE_AT - 9)) & (15 << 9)) | parA | u]; // (1 up) << 8
-          fixAt[nFix] = c; // kept if the tie went against the parity
-          nFix += (up ^ parA) >>> 8;
-          const t = pairs[(tp & P_CTX_MASK) | up | u];
+          let t = pairs[(tp & P_CTX_MASK) | parA | u];
+          if ((t & P_LENGTH_TIE) !== 0) {
+            const up = tieWay[((tp >>> (P_TIE_AT - 9)) & (15 << 9)) | parA | u]; // (1 up) << 8
+            if (up !== parA) {
+              t = pairs[(tp & P_CTX_MASK) | up | u];
+              fixAt[nFix++] = c;
+            }
+          }
           any |= t;
           te[c] = t;
-          ctxBits += t & 31;
+          ctxBits += t & P_COST_MASK;
           const ranked = (t >>> P_RANKED_AT) & 1;
           rg |= ranked << 0;
           pend[np] = t >>> P_CODE_AT;
@@ -618,13 +625,17 @@ function planPixelPairs(e: Encoder, src: Uint8Array, off: number): void {
           sum += u;
           const c = c0 + j + 1;
           const tp = te[c]; // the channel's entry in the last pixel: context, tie context
-          const up = tieWay[((tp >>> (P_TIE_AT - 9)) & (15 << 9)) | parB | u]; // (1 up) << 8
-          fixAt[nFix] = c; // kept if the tie went against the parity
-          nFix += (up ^ parB) >>> 8;
-          const t = pairs[(tp & P_CTX_MASK) | up | u];
+          let t = pairs[(tp & P_CTX_MASK) | parB | u];
+          if ((t & P_LENGTH_TIE) !== 0) {
+            const up = tieWay[((tp >>> (P_TIE_AT - 9)) & (15 << 9)) | parB | u]; // (1 up) << 8
+            if (up !== parB) {
+              t = pairs[(tp & P_CTX_MASK) | up | u];
+              fixAt[nFix++] = c;
+            }
+          }
           any |= t;
           te[c] = t;
-          ctxBits += t & 31;
+          ctxBits += t & P_COST_MASK;
           const ranked = (t >>> P_RANKED_AT) & 1;
           rg |= ranked << 1;
           pend[np] = t >>> P_CODE_AT;
@@ -637,13 +648,17 @@ function planPixelPairs(e: Encoder, src: Uint8Array, off: number): void {
           sum += u;
           const c = c0 + j + 2;
           const tp = te[c]; // the channel's entry in the last pixel: context, tie context
-          const up = tieWay[((tp >>> (P_TIE_AT - 9)) & (15 << 9)) | parA | u]; // (1 up) << 8
-          fixAt[nFix] = c; // kept if the tie went against the parity
-          nFix += (up ^ parA) >>> 8;
-          const t = pairs[(tp & P_CTX_MASK) | up | u];
+          let t = pairs[(tp & P_CTX_MASK) | parA | u];
+          if ((t & P_LENGTH_TIE) !== 0) {
+            const up = tieWay[((tp >>> (P_TIE_AT - 9)) & (15 << 9)) | parA | u]; // (1 up) << 8
+            if (up !== parA) {
+              t = pairs[(tp & P_CTX_MASK) | up | u];
+              fixAt[nFix++] = c;
+            }
+          }
           any |= t;
           te[c] = t;
-          ctxBits += t & 31;
+          ctxBits += t & P_COST_MASK;
           const ranked = (t >>> P_RANKED_AT) & 1;
           rg |= ranked << 2;
           pend[np] = t >>> P_CODE_AT;
@@ -656,13 +671,17 @@ function planPixelPairs(e: Encoder, src: Uint8Array, off: number): void {
           sum += u;
           const c = c0 + j + 3;
           const tp = te[c]; // the channel's entry in the last pixel: context, tie context
-          const up = tieWay[((tp >>> (P_TIE_AT - 9)) & (15 << 9)) | parB | u]; // (1 up) << 8
-          fixAt[nFix] = c; // kept if the tie went against the parity
-          nFix += (up ^ parB) >>> 8;
-          const t = pairs[(tp & P_CTX_MASK) | up | u];
+          let t = pairs[(tp & P_CTX_MASK) | parB | u];
+          if ((t & P_LENGTH_TIE) !== 0) {
+            const up = tieWay[((tp >>> (P_TIE_AT - 9)) & (15 << 9)) | parB | u]; // (1 up) << 8
+            if (up !== parB) {
+              t = pairs[(tp & P_CTX_MASK) | up | u];
+              fixAt[nFix++] = c;
+            }
+          }
           any |= t;
           te[c] = t;
-          ctxBits += t & 31;
+          ctxBits += t & P_COST_MASK;
           const ranked = (t >>> P_RANKED_AT) & 1;
           rg |= ranked << 3;
           pend[np] = t >>> P_CODE_AT;
