@@ -490,9 +490,9 @@ function planPixelFast(e: Encoder, src: Compact, off: number): void {
   else planPixelTables(e, src, off);
 }
 
-/** Four entries of the byte copy from i (a multiple of 4), the first in the low byte. */
-function fourBytes(src: Uint8Array, i: number): number {
-  return LITTLE_ENDIAN ? shared.u8w[i >>> 2] : src[i] | (src[i + 1] << 8) | (src[i + 2] << 16) | (src[i + 3] << 24);
+/** Four entries of the byte copy src (words: its 32-bit view) from i, a multiple of 4, the first in the low byte. */
+function fourBytes(words: Uint32Array, src: Uint8Array, i: number): number {
+  return LITTLE_ENDIAN ? words[i >>> 2] : src[i] | (src[i + 1] << 8) | (src[i + 2] << 16) | (src[i + 3] << 24);
 }
 
 /**
@@ -508,6 +508,7 @@ function planPixelPairs(e: Encoder, src: Uint8Array, off: number): void {
   const parA = pp << 8; // of even j, where the pair and tieWay tables index it
   const parB = (pp ^ 1) << 8;
   const zero4 = Math.imul(-minVal, 0x01010101); // four bytes of the value 0
+  const words = shared.u8w; // src's 32-bit view
   const cx = e.ctx;
   const pend = e.pending;
   const pbuf = e.payload;
@@ -540,7 +541,7 @@ function planPixelPairs(e: Encoder, src: Uint8Array, off: number): void {
     let r0 = 0;
     let sum = 0; // of v - minVal, with tieWay only
     for (let j = 0; j < N; j += 4) {
-      const w4 = fourBytes(src, i0 + j);
+      const w4 = fourBytes(words, src, i0 + j);
       let f = 0; // the four payload fields
       let fh = 0;
       // Four values, unrolled (the parities alternate; par here is parity << 8). rg: their rank >= 1 bits.
