@@ -16,12 +16,14 @@
 //   u << 1 | up), and the position parity (pixel in the tile + channel) picks the entry. A tie between
 //   two bit lengths goes by its tie context instead (tieDirection, tile.ts tieContext: the context of the
 //   same channel's value in the previous pixel): for W <= 8 a table of (tie context, parity, value) gives
-//   every value's direction, the tie context coming from the channel's previous pair table entry. The
-//   reconstruction written while transposing follows the parity; each value whose tie went the other way
-//   is a `fix` applied at the end.
+//   the direction, the tie context coming from the channel's previous pair table entry; it is consulted
+//   only for the values the pair table entry flags as such ties. The reconstruction written while
+//   transposing follows the parity; each value whose tie went the other way is a `fix` applied at the end.
 // - For W <= 8, the pair table entry of a channel's value is kept (Encoder.te) as the channel's state:
 //   it holds the context the next pixel's look-up needs, already in place in the index. The values are
-//   read four at a time from the byte copy.
+//   read four at a time from the byte copy, the four unrolled (planPixelPairs), their payload fields
+//   gathered in one register that joins the pixel's payload without a branch. Lossless and s = 0 runs
+//   take a loop without tie work.
 // - One pass over a block's values does all its CTX work speculatively: the rank-0 plane bits as one
 //   word, the values of rank >= 1 appended to a list for the later planes, the payload fields into a
 //   separate bit buffer through a 32-bit register. If the block is coded otherwise, the list and the
@@ -833,39 +835,37 @@ function planPixelTables(e: Encoder, src: Compact, off: number): void {
     let any = 0;
     let r0 = 0;
     let sum = 0; // of v - minVal
-    {
-      for (let j = 0; j < N; j++) {
-        const u = src[i0 + j];
-        const par = (pp ^ j) & 1;
-        let t = vt[(u << 1) | par];
-        if (lengthTie[u] !== 0) {
-          // a tie between two lengths: its tie context decides (tieDirection), else the parity
-          const up = tieDirection(Math.abs(u + minVal), s, tieUp, (prev < 0 ? 0 : tieCtx[src[prev + c0 + j]]) * S, par);
-          if (up !== par) {
-            t = vt[(u << 1) | up];
-            addFix(e, c0 + j, e.rt[(u << 1) | up]);
-          }
+    for (let j = 0; j < N; j++) {
+      const u = src[i0 + j];
+      const par = (pp ^ j) & 1;
+      let t = vt[(u << 1) | par];
+      if (lengthTie[u] !== 0) {
+        // a tie between two lengths: its tie context decides (tieDirection), else the parity
+        const up = tieDirection(Math.abs(u + minVal), s, tieUp, (prev < 0 ? 0 : tieCtx[src[prev + c0 + j]]) * S, par);
+        if (up !== par) {
+          t = vt[(u << 1) | up];
+          addFix(e, c0 + j, e.rt[(u << 1) | up]);
         }
-        sum += u;
-        const ce = ct[(cx[c0 + j] << 5) | (t & 31)];
-        ctxBits += ce & 31;
-        const code = ce >>> 5;
-        const ranked = +((code & 7) !== 0); // rank >= 1: decided in a later plane
-        r0 |= (ranked ^ 1) << j;
-        pend[np] = code;
-        np += ranked;
-        any |= t;
-        cx[c0 + j] = (t >>> CTX_AT) & 31;
-        // The payload field through a register, stored when full.
-        const x = t >>> FIELD_AT;
-        const w = (t >>> WIDTH_AT) & 31;
-        pacc |= x << pheld;
-        pheld += w;
-        if (pheld >= 32) {
-          pbuf[pu++] = pacc;
-          pheld -= 32;
-          pacc = x >>> 1 >>> (w - 1 - pheld); // the bits of x beyond the stored unit
-        }
+      }
+      sum += u;
+      const ce = ct[(cx[c0 + j] << 5) | (t & 31)];
+      ctxBits += ce & 31;
+      const code = ce >>> 5;
+      const ranked = +((code & 7) !== 0); // rank >= 1: decided in a later plane
+      r0 |= (ranked ^ 1) << j;
+      pend[np] = code;
+      np += ranked;
+      any |= t;
+      cx[c0 + j] = (t >>> CTX_AT) & 31;
+      // The payload field through a register, stored when full.
+      const x = t >>> FIELD_AT;
+      const w = (t >>> WIDTH_AT) & 31;
+      pacc |= x << pheld;
+      pheld += w;
+      if (pheld >= 32) {
+        pbuf[pu++] = pacc;
+        pheld -= 32;
+        pacc = x >>> 1 >>> (w - 1 - pheld); // the bits of x beyond the stored unit
       }
     }
     // Mode decision (FORMAT.md 8, as planPixel).
