@@ -16,12 +16,14 @@
 //   u << 1 | up), and the position parity (pixel in the tile + channel) picks the entry. A tie between
 //   two bit lengths goes by its tie context instead (tieDirection, tile.ts tieContext: the context of the
 //   same channel's value in the previous pixel): for W <= 8 a table of (tie context, parity, value) gives
-//   every value's direction, the tie context coming from the channel's previous pair table entry. The
-//   reconstruction written while transposing follows the parity; each value whose tie went the other way
-//   is a `fix` applied at the end.
+//   the direction, the tie context coming from the channel's previous pair table entry; it is consulted
+//   only for the values the pair table entry flags as such ties. The reconstruction written while
+//   transposing follows the parity; each value whose tie went the other way is a `fix` applied at the end.
 // - For W <= 8, the pair table entry of a channel's value is kept (Encoder.te) as the channel's state:
 //   it holds the context the next pixel's look-up needs, already in place in the index. The values are
-//   read four at a time from the byte copy.
+//   read four at a time from the byte copy, the four unrolled (planPixelPairs), their payload fields
+//   gathered in one register that joins the pixel's payload without a branch. Lossless and s = 0 runs
+//   take a loop without tie work.
 // - One pass over a block's values does all its CTX work speculatively: the rank-0 plane bits as one
 //   word, the values of rank >= 1 appended to a list for the later planes, the payload fields into a
 //   separate bit buffer through a 32-bit register. If the block is coded otherwise, the list and the
@@ -148,15 +150,19 @@ function ctxTable(d: Derived): Int32Array {
 // context table in one look-up, for context k and tie direction up. The entry is also the channel's
 // state for the next pixel (Encoder.te): its context field sits where the index wants it, and it carries
 // the tie context the value gives the next pixel.
-const P_WIDTH_AT = 5; // bits 0-4: cost in bits; bits 5-8: payload field width
+const P_COST_MASK = 15; // bits 0-3: cost in bits (at most 15 for W <= 8)
+const P_LENGTH_TIE = 1 << 4; // bit 4: the value is a tie between two bit lengths (ValueTables.lengthTie)
+const P_WIDTH_AT = 5; // bits 5-8: payload field width
 const P_CTX_AT = 9; // bits 9-12: the context the value leaves in a CTX block (`t & P_CTX_MASK` is k << 9)
 const P_CTX_MASK = 15 << P_CTX_AT;
-const P_CODE_AT = 13; // bits 13-17: rank code (rank | escape << 3)
-const P_INDEX_NONZERO = 1 << 18; // L !== 0
-const P_RANKED_AT = 19; // bit 19: rank >= 1 (decided in a later plane)
-const P_FIELD_AT = 20; // bits 20-27: payload field
-const P_TIE_AT = 28; // bits 28-31: the tie context the value gives the next pixel (tile.ts tieContext)
+const P_RANKED_AT = 13; // bit 13: rank >= 1 (decided in a later plane)
+const P_INDEX_NONZERO = 1 << 14; // L !== 0
+const P_TIE_AT = 15; // bits 15-18: the tie context the value gives the next pixel (tile.ts tieContext)
 const P_TIE_MASK = 15 << P_TIE_AT;
+const P_CODE_AT = 19; // bits 19-23: rank code (rank | escape << 3)
+const P_FIELD_AT = 24; // bits 24-31: payload field
+// `t >>> P_CODE_AT` is what planPixelPairs lists for the rank planes: the code, the field above it
+// (writeLevelsFast masks the escape).
 
 /** The pair table of value tables vts and context table ct, or null when W > 8 (it would not fit). */
 function pairTable(d: Derived, vts: ValueTables, ct: Int32Array, tieCtx: Uint8Array): Int32Array | null {
@@ -175,9 +181,10 @@ function pairTable(d: Derived, vts: ValueTables, ct: Int32Array, tieCtx: Uint8Ar
     const next = (v >>> CTX_AT) & 31;
     const width = (v >>> WIDTH_AT) & 31;
     const field = v >>> FIELD_AT;
-    if (code > 31 || next > 15 || width > 15 || field > 255 || tieCtx[u] > 15) throw new Error('fast-encode: pair table entry does not fit'); // not for W <= 8
+    if ((c & 31) > P_COST_MASK || code > 31 || next > 15 || width > 15 || field > 255 || tieCtx[u] > 15) throw new Error('fast-encode: pair table entry does not fit'); // not for W <= 8
     t[i] =
       (c & 31) |
+      (vts.lengthTie[u] ? P_LENGTH_TIE : 0) |
       (width << P_WIDTH_AT) |
       (next << P_CTX_AT) |
       (code << P_CODE_AT) |
@@ -190,12 +197,12 @@ function pairTable(d: Derived, vts: ValueTables, ct: Int32Array, tieCtx: Uint8Ar
 }
 
 /** Encoder.tieWay for d at shift s > 0, W <= 8. */
-function tieWayTable(d: Derived, s: number, lengthTie: Uint8Array): Uint8Array {
-  const t = new Uint8Array(d.symbols << 9);
+function tieWayTable(d: Derived, s: number, lengthTie: Uint8Array): Uint16Array {
+  const t = new Uint16Array(d.symbols << 9);
   for (let k = 0; k < d.symbols; k++) {
     for (let par = 0; par < 2; par++) {
       for (let u = 0; u < lengthTie.length; u++) {
-        t[(k << 9) | (par << 8) | u] = lengthTie[u] ? tieDirection(Math.abs(u + d.minVal), s, d.tieUp, k * d.symbols, par) : par;
+        t[(k << 9) | (par << 8) | u] = (lengthTie[u] ? tieDirection(Math.abs(u + d.minVal), s, d.tieUp, k * d.symbols, par) : par) << 8;
       }
     }
   }
@@ -259,8 +266,9 @@ class Encoder {
   // block's mode (so the channel's context, which ctx holds otherwise)
   readonly te: Int32Array;
   // W <= 8 and s > 0: [(k << 9) | (par << 8) | (v - minVal)] the way (1 up) v rounds in tie context k at
-  // parity par (tieDirection; par for a value that is not a tie between two bit lengths)
-  readonly tieWay: Uint8Array | null;
+  // parity par (tieDirection; par for a value that is not a tie between two bit lengths), shifted left 8
+  // (where the pair table's index has it)
+  readonly tieWay: Uint16Array | null;
   // RAW and DCT blocks of a lossy run, whose reconstruction is not the table's: pixel, first channel,
   // then the N values.
   patches = new Int32Array(1024);
@@ -480,19 +488,32 @@ function allEqual(src: Compact, i0: number, n: number, u: number): boolean {
  * payload in e, contexts updated; RAW and DCT blocks of a lossy run are added to e's patches.
  */
 function planPixelFast(e: Encoder, src: Compact, off: number): void {
-  const { C, N, nb, vt, ct, pairs, tryDct, dctOnly, rawBits, dctFixed, rank0, ctxMask, others, dcWidth, lengthTie, tieCtx, minVal, s } = e;
-  const tieUp = e.d.tieUp;
-  const S = e.d.symbols;
-  const prev = e.first ? -1 : off - C; // the previous pixel of the tile (tie contexts), none for the first
+  if (e.pairs !== null) planPixelPairs(e, src as Uint8Array, off);
+  else planPixelTables(e, src, off);
+}
+
+/** Four entries of the byte copy src (words: its 32-bit view) from i, a multiple of 4, the first in the low byte. */
+function fourBytes(words: Uint32Array, src: Uint8Array, i: number): number {
+  return LITTLE_ENDIAN ? words[i >>> 2] : src[i] | (src[i + 1] << 8) | (src[i + 2] << 16) | (src[i + 3] << 24);
+}
+
+/**
+ * planPixelFast for W <= 8: one pair table look-up per value, the channel's state in e.te. The values
+ * are read four at a time (N is a multiple of 4), and the four payload fields (at most 8 bits each)
+ * are gathered in a register that joins the pixel's payload without a branch. Without ties decided by
+ * context (tieWay null) the loop has no tie work and no block sum (taken from the values when needed).
+ */
+function planPixelPairs(e: Encoder, src: Uint8Array, off: number): void {
+  const { N, nb, tryDct, dctOnly, rawBits, dctFixed, rank0, ctxMask, others, dcWidth, minVal, te, tieWay } = e;
+  const pairs = e.pairs as Int32Array;
   const pp = e.parity; // the tie parity of channel c0 + j is pp ^ (j & 1): c0 is a multiple of N, even
+  const parA = pp << 8; // of even j, where the pair and tieWay tables index it
+  const parB = (pp ^ 1) << 8;
+  const zero4 = Math.imul(-minVal, 0x01010101); // four bytes of the value 0
+  const words = shared.u8w; // src's 32-bit view
   const cx = e.ctx;
   const pend = e.pending;
   const pbuf = e.payload;
-  // The zero test of a block's OR of table entries: all indices 0 (the dct policy also needs all values
-  // 0: the value table has a bit for it, the pair table leaves it to a look at the values).
-  const zeroTest = pairs !== null ? P_INDEX_NONZERO : dctOnly ? NONZERO_BIT : 31;
-  const { te, tieWay } = e;
-  const words = shared.u8w; // W <= 8: src is shared.u8, read four values at a time
   let np = 0;
   let nr0 = 0;
   let r0u = 0;
@@ -518,83 +539,339 @@ function planPixelFast(e: Encoder, src: Compact, off: number): void {
     const pacc0 = pacc;
     const pheld0 = pheld;
     let ctxBits = 1;
+    let any = 0; // OR of the entries (s = 0: of the values' bytes XOR those of 0)
+    let r0 = 0;
+    let sum = 0; // of v - minVal, with tieWay only
+    for (let j = 0; j < N; j += 4) {
+      const w4 = fourBytes(words, src, i0 + j);
+      let f = 0; // the four payload fields
+      let fh = 0;
+      // Four values, unrolled (the parities alternate; par here is parity << 8). rg: their rank >= 1 bits.
+      let rg = 0;
+      if (tieWay === null) {
+        // s = 0: an index is 0 when its value is
+        any |= w4 ^ zero4;
+        {
+          const c = c0 + j + 0;
+          const t = pairs[(te[c] & P_CTX_MASK) | parA | (w4 & 255)];
+          te[c] = t;
+          ctxBits += t & P_COST_MASK;
+          const ranked = (t >>> P_RANKED_AT) & 1;
+          rg |= ranked << 0;
+          pend[np] = t >>> P_CODE_AT;
+          np += ranked;
+          f |= (t >>> P_FIELD_AT) << fh;
+          fh += (t >>> P_WIDTH_AT) & 15;
+        }
+        {
+          const c = c0 + j + 1;
+          const t = pairs[(te[c] & P_CTX_MASK) | parB | ((w4 >>> 8) & 255)];
+          te[c] = t;
+          ctxBits += t & P_COST_MASK;
+          const ranked = (t >>> P_RANKED_AT) & 1;
+          rg |= ranked << 1;
+          pend[np] = t >>> P_CODE_AT;
+          np += ranked;
+          f |= (t >>> P_FIELD_AT) << fh;
+          fh += (t >>> P_WIDTH_AT) & 15;
+        }
+        {
+          const c = c0 + j + 2;
+          const t = pairs[(te[c] & P_CTX_MASK) | parA | ((w4 >>> 16) & 255)];
+          te[c] = t;
+          ctxBits += t & P_COST_MASK;
+          const ranked = (t >>> P_RANKED_AT) & 1;
+          rg |= ranked << 2;
+          pend[np] = t >>> P_CODE_AT;
+          np += ranked;
+          f |= (t >>> P_FIELD_AT) << fh;
+          fh += (t >>> P_WIDTH_AT) & 15;
+        }
+        {
+          const c = c0 + j + 3;
+          const t = pairs[(te[c] & P_CTX_MASK) | parB | (w4 >>> 24)];
+          te[c] = t;
+          ctxBits += t & P_COST_MASK;
+          const ranked = (t >>> P_RANKED_AT) & 1;
+          rg |= ranked << 3;
+          pend[np] = t >>> P_CODE_AT;
+          np += ranked;
+          f |= (t >>> P_FIELD_AT) << fh;
+          fh += (t >>> P_WIDTH_AT) & 15;
+        }
+      } else {
+        {
+          const u = w4 & 255;
+          sum += u;
+          const c = c0 + j + 0;
+          const tp = te[c]; // the channel's entry in the last pixel: context, tie context
+          let t = pairs[(tp & P_CTX_MASK) | parA | u];
+          if ((t & P_LENGTH_TIE) !== 0) {
+            const up = tieWay[((tp >>> (P_TIE_AT - 9)) & (15 << 9)) | parA | u]; // (1 up) << 8
+            if (up !== parA) {
+              t = pairs[(tp & P_CTX_MASK) | up | u];
+              fixAt[nFix++] = c;
+            }
+          }
+          any |= t;
+          te[c] = t;
+          ctxBits += t & P_COST_MASK;
+          const ranked = (t >>> P_RANKED_AT) & 1;
+          rg |= ranked << 0;
+          pend[np] = t >>> P_CODE_AT;
+          np += ranked;
+          f |= (t >>> P_FIELD_AT) << fh;
+          fh += (t >>> P_WIDTH_AT) & 15;
+        }
+        {
+          const u = (w4 >>> 8) & 255;
+          sum += u;
+          const c = c0 + j + 1;
+          const tp = te[c]; // the channel's entry in the last pixel: context, tie context
+          let t = pairs[(tp & P_CTX_MASK) | parB | u];
+          if ((t & P_LENGTH_TIE) !== 0) {
+            const up = tieWay[((tp >>> (P_TIE_AT - 9)) & (15 << 9)) | parB | u]; // (1 up) << 8
+            if (up !== parB) {
+              t = pairs[(tp & P_CTX_MASK) | up | u];
+              fixAt[nFix++] = c;
+            }
+          }
+          any |= t;
+          te[c] = t;
+          ctxBits += t & P_COST_MASK;
+          const ranked = (t >>> P_RANKED_AT) & 1;
+          rg |= ranked << 1;
+          pend[np] = t >>> P_CODE_AT;
+          np += ranked;
+          f |= (t >>> P_FIELD_AT) << fh;
+          fh += (t >>> P_WIDTH_AT) & 15;
+        }
+        {
+          const u = (w4 >>> 16) & 255;
+          sum += u;
+          const c = c0 + j + 2;
+          const tp = te[c]; // the channel's entry in the last pixel: context, tie context
+          let t = pairs[(tp & P_CTX_MASK) | parA | u];
+          if ((t & P_LENGTH_TIE) !== 0) {
+            const up = tieWay[((tp >>> (P_TIE_AT - 9)) & (15 << 9)) | parA | u]; // (1 up) << 8
+            if (up !== parA) {
+              t = pairs[(tp & P_CTX_MASK) | up | u];
+              fixAt[nFix++] = c;
+            }
+          }
+          any |= t;
+          te[c] = t;
+          ctxBits += t & P_COST_MASK;
+          const ranked = (t >>> P_RANKED_AT) & 1;
+          rg |= ranked << 2;
+          pend[np] = t >>> P_CODE_AT;
+          np += ranked;
+          f |= (t >>> P_FIELD_AT) << fh;
+          fh += (t >>> P_WIDTH_AT) & 15;
+        }
+        {
+          const u = w4 >>> 24;
+          sum += u;
+          const c = c0 + j + 3;
+          const tp = te[c]; // the channel's entry in the last pixel: context, tie context
+          let t = pairs[(tp & P_CTX_MASK) | parB | u];
+          if ((t & P_LENGTH_TIE) !== 0) {
+            const up = tieWay[((tp >>> (P_TIE_AT - 9)) & (15 << 9)) | parB | u]; // (1 up) << 8
+            if (up !== parB) {
+              t = pairs[(tp & P_CTX_MASK) | up | u];
+              fixAt[nFix++] = c;
+            }
+          }
+          any |= t;
+          te[c] = t;
+          ctxBits += t & P_COST_MASK;
+          const ranked = (t >>> P_RANKED_AT) & 1;
+          rg |= ranked << 3;
+          pend[np] = t >>> P_CODE_AT;
+          np += ranked;
+          f |= (t >>> P_FIELD_AT) << fh;
+          fh += (t >>> P_WIDTH_AT) & 15;
+        }
+      }
+      r0 |= (rg ^ 15) << j;
+      // f (fh <= 32 bits) joins the payload register; a full unit is stored (always written, kept
+      // only when full).
+      const spill = f >>> 1 >>> (31 - pheld);
+      pacc |= f << pheld;
+      pheld += fh;
+      pbuf[pu] = pacc;
+      const full = pheld >>> 5;
+      pu += full;
+      pacc = (pacc & (full - 1)) | (spill & -full);
+      pheld &= 31;
+    }
+    // Mode decision (FORMAT.md 8, as planPixel).
+    let mode: number;
+    let bits = 2;
+    if ((tieWay === null ? any : any & P_INDEX_NONZERO) === 0 && (!dctOnly || allEqual(src, i0, N, -minVal))) mode = MODE_ZERO;
+    else if (dctOnly) mode = MODE_DCT;
+    else if (ctxBits <= rawBits) {
+      mode = MODE_CTX;
+      bits = ctxBits;
+    } else {
+      mode = MODE_RAW;
+      bits = rawBits;
+    }
+    let wc = 0;
+    if (mode !== MODE_ZERO && tryDct) {
+      // DCT candidate. Most blocks lose to CTX by their DC coefficient alone (wc >= its width), which
+      // the sum gives: c_0 = roundShift(T[0][0] * sum of v, P + s).
+      if (tieWay === null) sum = blockSum(src, i0, N);
+      const c0width = dcWidth !== null ? dcWidth[sum] : e.c0Width(sum);
+      wc = !dctOnly && dctFixed + N * c0width >= bits ? -1 : dctCandidate(e, src, i0, bits);
+      if (wc >= 0 && (dctOnly || dctFixed + N * wc < bits)) mode = MODE_DCT;
+    }
+    isCtx |= +(mode === MODE_CTX) << b;
+    if ((b & 31) === 31 || b === nb - 1) {
+      ctxMask[b >>> 5] = isCtx;
+      isCtx = 0;
+    }
+    if (mode === MODE_CTX) {
+      nr0++;
+      // The block's rank-0 plane bits, appended through a register as the payload is.
+      r0acc |= r0 << r0held;
+      r0held += N;
+      if (r0held >= 32) {
+        rank0[r0u++] = r0acc;
+        r0held -= 32;
+        r0acc = r0 >>> 1 >>> (N - 1 - r0held);
+      }
+      continue;
+    }
+    nNotCtx++;
+    // Not CTX: drop the block's rank codes and payload fields, and code it the other way.
+    np = np0;
+    if (mode === MODE_ZERO) {
+      // Contexts 0; the reconstruction is 0, which the table gives for these values.
+      for (let j = 0; j < N; j++) te[c0 + j] &= P_TIE_MASK;
+      pu = pu0;
+      pacc = pacc0;
+      pheld = pheld0;
+      continue;
+    }
+    others[nOthers++] = ((nNotCtx - 1) << 1) | +(mode === MODE_DCT);
+    e.pu = pu0;
+    e.pacc = pacc0;
+    e.pheld = pheld0;
+    codeOtherBlock(e, mode, wc, src, i0, c0);
+    for (let c = c0; c < c0 + N; c++) te[c] = (te[c] & P_TIE_MASK) | (cx[c] << P_CTX_AT);
+    pu = e.pu; // (a RAW block leaves them at the block's start: its payload went to rawPayload)
+    pacc = e.pacc;
+    pheld = e.pheld;
+  }
+  for (let k = 0; k < nFix; k++) {
+    const c = fixAt[k];
+    addFix(e, c, e.rt[(src[off + c] << 1) | ((pp ^ c ^ 1) & 1)]); // the other direction than the parity's
+  }
+  finishPixel(e, np, nr0, r0u, r0acc, r0held, nNotCtx, nOthers, pu, pacc, pheld);
+}
+
+/** The sum of src[i0 .. i0 + n). */
+function blockSum(src: Compact, i0: number, n: number): number {
+  let sum = 0;
+  for (let j = 0; j < n; j++) sum += src[i0 + j];
+  return sum;
+}
+
+/** Stores the pixel's counts and registers in e and adds its blocks to the mode counts. */
+function finishPixel(e: Encoder, np: number, nr0: number, r0u: number, r0acc: number, r0held: number, nNotCtx: number, nOthers: number, pu: number, pacc: number, pheld: number): void {
+  e.nPending = np;
+  e.nRank0 = nr0;
+  e.r0u = r0u;
+  e.r0acc = r0acc;
+  e.r0held = r0held;
+  e.nNotCtx = nNotCtx;
+  e.nOthers = nOthers;
+  const mc = e.modeCounts;
+  mc[MODE_ZERO] += nNotCtx - nOthers;
+  mc[MODE_CTX] += nr0;
+  mc[MODE_RAW] += nOthers - e.nDct;
+  mc[MODE_DCT] += e.nDct;
+  e.pu = pu;
+  e.pacc = pacc;
+  e.pheld = pheld;
+}
+
+/** planPixelFast for W > 8: the value and context tables, the channel's context in e.ctx. */
+function planPixelTables(e: Encoder, src: Compact, off: number): void {
+  const { C, N, nb, vt, ct, tryDct, dctOnly, rawBits, dctFixed, rank0, ctxMask, others, dcWidth, lengthTie, tieCtx, minVal, s } = e;
+  const tieUp = e.d.tieUp;
+  const S = e.d.symbols;
+  const prev = e.first ? -1 : off - C; // the previous pixel of the tile (tie contexts), none for the first
+  const pp = e.parity; // the tie parity of channel c0 + j is pp ^ (j & 1): c0 is a multiple of N, even
+  const cx = e.ctx;
+  const pend = e.pending;
+  const pbuf = e.payload;
+  // The zero test of a block's OR of value table entries: all indices 0 (the dct policy: all values 0).
+  const zeroTest = dctOnly ? NONZERO_BIT : 31;
+  let np = 0;
+  let nr0 = 0;
+  let r0u = 0;
+  let r0acc = 0;
+  let r0held = 0;
+  let pu = 0;
+  let pacc = 0;
+  let pheld = 0;
+  let isCtx = 0; // mode plane 1, for the blocks b & ~31 .. b
+  let nNotCtx = 0;
+  let nOthers = 0;
+  e.nDct = 0;
+  e.ru = 0;
+  e.racc = 0;
+  e.rheld = 0;
+  for (let b = 0; b < nb; b++) {
+    const c0 = b * N;
+    const i0 = off + c0;
+    const np0 = np;
+    const pu0 = pu;
+    const pacc0 = pacc;
+    const pheld0 = pheld;
+    let ctxBits = 1;
     let any = 0;
     let r0 = 0;
     let sum = 0; // of v - minVal
-    // The same loop twice: with the pair table (W <= 8), and with the value and context tables.
-    if (pairs !== null) {
-      let w4 = 0; // four values, the next in the low byte
-      for (let j = 0; j < N; j++) {
-        const c = c0 + j;
-        if ((j & 3) === 0) w4 = LITTLE_ENDIAN ? words[(i0 + j) >>> 2] : src[i0 + j] | (src[i0 + j + 1] << 8) | (src[i0 + j + 2] << 16) | (src[i0 + j + 3] << 24);
-        const u = w4 & 255;
-        w4 >>>= 8;
-        sum += u;
-        const tp = te[c]; // the channel's entry in the last pixel: context, tie context
-        const par = (pp ^ j) & 1;
-        let up = par;
-        if (tieWay !== null) {
-          up = tieWay[((tp >>> P_TIE_AT) << 9) | (par << 8) | u];
-          fixAt[nFix] = c; // kept if the tie went against the parity
-          nFix += up ^ par;
-        }
-        const t = pairs[(tp & P_CTX_MASK) | (up << 8) | u];
-        te[c] = t;
-        ctxBits += t & 31;
-        const ranked = (t >>> P_RANKED_AT) & 1;
-        r0 |= (ranked ^ 1) << j;
-        pend[np] = (t >>> P_CODE_AT) & 31;
-        np += ranked;
-        any |= t;
-        const x = (t >>> P_FIELD_AT) & 255;
-        const w = (t >>> P_WIDTH_AT) & 15;
-        pacc |= x << pheld;
-        pheld += w;
-        if (pheld >= 32) {
-          pbuf[pu++] = pacc;
-          pheld -= 32;
-          pacc = x >>> 1 >>> (w - 1 - pheld);
+    for (let j = 0; j < N; j++) {
+      const u = src[i0 + j];
+      const par = (pp ^ j) & 1;
+      let t = vt[(u << 1) | par];
+      if (lengthTie[u] !== 0) {
+        // a tie between two lengths: its tie context decides (tieDirection), else the parity
+        const up = tieDirection(Math.abs(u + minVal), s, tieUp, (prev < 0 ? 0 : tieCtx[src[prev + c0 + j]]) * S, par);
+        if (up !== par) {
+          t = vt[(u << 1) | up];
+          addFix(e, c0 + j, e.rt[(u << 1) | up]);
         }
       }
-    } else {
-      for (let j = 0; j < N; j++) {
-        const u = src[i0 + j];
-        const par = (pp ^ j) & 1;
-        let t = vt[(u << 1) | par];
-        if (lengthTie[u] !== 0) {
-          // a tie between two lengths: its tie context decides (tieDirection), else the parity
-          const up = tieDirection(Math.abs(u + minVal), s, tieUp, (prev < 0 ? 0 : tieCtx[src[prev + c0 + j]]) * S, par);
-          if (up !== par) {
-            t = vt[(u << 1) | up];
-            addFix(e, c0 + j, e.rt[(u << 1) | up]);
-          }
-        }
-        sum += u;
-        const ce = ct[(cx[c0 + j] << 5) | (t & 31)];
-        ctxBits += ce & 31;
-        const code = ce >>> 5;
-        const ranked = +((code & 7) !== 0); // rank >= 1: decided in a later plane
-        r0 |= (ranked ^ 1) << j;
-        pend[np] = code;
-        np += ranked;
-        any |= t;
-        cx[c0 + j] = (t >>> CTX_AT) & 31;
-        // The payload field through a register, stored when full.
-        const x = t >>> FIELD_AT;
-        const w = (t >>> WIDTH_AT) & 31;
-        pacc |= x << pheld;
-        pheld += w;
-        if (pheld >= 32) {
-          pbuf[pu++] = pacc;
-          pheld -= 32;
-          pacc = x >>> 1 >>> (w - 1 - pheld); // the bits of x beyond the stored unit
-        }
+      sum += u;
+      const ce = ct[(cx[c0 + j] << 5) | (t & 31)];
+      ctxBits += ce & 31;
+      const code = ce >>> 5;
+      const ranked = +((code & 7) !== 0); // rank >= 1: decided in a later plane
+      r0 |= (ranked ^ 1) << j;
+      pend[np] = code;
+      np += ranked;
+      any |= t;
+      cx[c0 + j] = (t >>> CTX_AT) & 31;
+      // The payload field through a register, stored when full.
+      const x = t >>> FIELD_AT;
+      const w = (t >>> WIDTH_AT) & 31;
+      pacc |= x << pheld;
+      pheld += w;
+      if (pheld >= 32) {
+        pbuf[pu++] = pacc;
+        pheld -= 32;
+        pacc = x >>> 1 >>> (w - 1 - pheld); // the bits of x beyond the stored unit
       }
     }
     // Mode decision (FORMAT.md 8, as planPixel).
     let mode: number;
     let bits = 2;
-    if ((any & zeroTest) === 0 && (!dctOnly || pairs === null || allEqual(src, i0, N, -minVal))) mode = MODE_ZERO;
+    if ((any & zeroTest) === 0) mode = MODE_ZERO;
     else if (dctOnly) mode = MODE_DCT;
     else if (ctxBits <= rawBits) {
       mode = MODE_CTX;
@@ -634,7 +911,6 @@ function planPixelFast(e: Encoder, src: Compact, off: number): void {
     if (mode === MODE_ZERO) {
       // Contexts 0; the reconstruction is 0, which the table gives for these values.
       for (let j = 0; j < N; j++) cx[c0 + j] = 0;
-      if (pairs !== null) for (let j = 0; j < N; j++) te[c0 + j] &= P_TIE_MASK;
       pu = pu0;
       pacc = pacc0;
       pheld = pheld0;
@@ -645,30 +921,11 @@ function planPixelFast(e: Encoder, src: Compact, off: number): void {
     e.pacc = pacc0;
     e.pheld = pheld0;
     codeOtherBlock(e, mode, wc, src, i0, c0);
-    if (pairs !== null) for (let c = c0; c < c0 + N; c++) te[c] = (te[c] & P_TIE_MASK) | (cx[c] << P_CTX_AT);
     pu = e.pu; // (a RAW block leaves them at the block's start: its payload went to rawPayload)
     pacc = e.pacc;
     pheld = e.pheld;
   }
-  for (let k = 0; k < nFix; k++) {
-    const c = fixAt[k];
-    addFix(e, c, e.rt[(src[off + c] << 1) | ((pp ^ c ^ 1) & 1)]); // the other direction than the parity's
-  }
-  e.nPending = np;
-  e.nRank0 = nr0;
-  e.r0u = r0u;
-  e.r0acc = r0acc;
-  e.r0held = r0held;
-  e.nNotCtx = nNotCtx;
-  e.nOthers = nOthers;
-  const mc = e.modeCounts;
-  mc[MODE_ZERO] += nNotCtx - nOthers;
-  mc[MODE_CTX] += nr0;
-  mc[MODE_RAW] += nOthers - e.nDct;
-  mc[MODE_DCT] += e.nDct;
-  e.pu = pu;
-  e.pacc = pacc;
-  e.pheld = pheld;
+  finishPixel(e, np, nr0, r0u, r0acc, r0held, nNotCtx, nOthers, pu, pacc, pheld);
 }
 
 /** Records that value (e.pixel, c) reconstructs to r, not to the transposed (parity) reconstruction. */
@@ -831,35 +1088,34 @@ function writeLevelsFast(e: Encoder, buf: Uint32Array, base: number, at: Int32Ar
   at[i + 2] = pos >>> 5;
   for (let k = 0; k < e.nOthers; k++, pos++) buf[pos >>> 5] |= (others[k] & 1) << (pos & 31);
   const pend = e.pending;
+  const escMask = (1 << e.escBits) - 1; // (pairs' entries carry bits above the code)
   let undecided = e.nPending;
   for (let j = 1; j < RANKS; j++) {
     if (j > 1) {
       pos = start = (pos + 31) & ~31;
       at[i + j + 1] = pos >>> 5;
     }
+    // 32 values a word; the values not decided here move down for the next plane.
     let next = 0;
-    let bits = 0;
-    let held = 0;
-    for (let k = 0; k < undecided; k++) {
-      const code = pend[k];
-      const hit = +((code & 7) === j);
-      bits |= hit << held;
-      pend[next] = code;
-      next += hit ^ 1;
-      if (++held === 32) {
-        pos = putField(buf, pos, bits, 32);
-        bits = 0;
-        held = 0;
+    for (let k = 0; k < undecided; k += 32) {
+      const n = Math.min(32, undecided - k);
+      let bits = 0;
+      for (let q = 0; q < n; q++) {
+        const code = pend[k + q];
+        const hit = +((code & 7) === j);
+        bits |= hit << q;
+        pend[next] = code;
+        next += hit ^ 1;
       }
+      pos = putField(buf, pos, bits, n);
     }
-    pos = putField(buf, pos, bits, held);
     undecided = next;
     len[i + j + 1] = pos - start;
   }
   // Level 6: escape fields, DCT side information, RAW payloads.
   pos = start = (pos + 31) & ~31;
   at[i + 6] = pos >>> 5;
-  for (let k = 0; k < undecided; k++) pos = putField(buf, pos, pend[k] >>> 3, e.escBits);
+  for (let k = 0; k < undecided; k++) pos = putField(buf, pos, (pend[k] >>> 3) & escMask, e.escBits);
   const side = e.dctSide;
   for (let k = 0; k < e.nDct; k++) {
     pos = putField(buf, pos, side[2 * k], N);
@@ -901,11 +1157,13 @@ function encodeTileCompact(e: Encoder, src: Compact, p0: number, npix: number): 
     shared.lineUsed.fill(0);
   }
   const { line, lineAt, lineLen, lineUsed } = shared;
-  // Clear what the last tile left (also after an exception in it), then track what this one writes.
-  // (Loops, not fill: the runs are a few units, shorter than a call.)
-  for (let k = 0; k < depth; k++) for (let u = k * shared.lineStride, end = u + lineUsed[k]; u < end; u++) line[u] = 0;
-  lineUsed.fill(0);
-  shared.lineStride = stride;
+  // Each entry is cleared (its lineUsed[entry] units) before a record is written into it, so the last
+  // tile's records need no clearing here, unless the entries moved (another stride).
+  if (shared.lineStride !== stride) {
+    for (let k = 0; k < depth; k++) for (let u = k * shared.lineStride, end = u + lineUsed[k]; u < end; u++) line[u] = 0;
+    lineUsed.fill(0);
+    shared.lineStride = stride;
+  }
   e.ctx.fill(0); // all contexts are 0 at the first pixel of a tile, and so are the tie contexts
   e.te.fill(0);
   const slots = tileSlots(npix);
@@ -918,7 +1176,9 @@ function encodeTileCompact(e: Encoder, src: Compact, p0: number, npix: number): 
       e.first = t === 0;
       planPixelFast(e, src, p * e.C);
       const base = entry * stride;
-      for (let u = base, end = base + lineUsed[entry]; u < end; u++) line[u] = 0; // the record of pixel t - depth
+      // (Loops, not fill: the runs are a few units, shorter than a call.)
+      for (let u = base, end = base + lineUsed[entry]; u < end; u++) line[u] = 0; // an earlier record
+      lineUsed[entry] = stride; // the whole entry, should writeLevelsFast not return (an exception)
       lineUsed[entry] = writeLevelsFast(e, line, base, lineAt, lineLen, entry * LEVELS);
     }
     // Slot t: level k of record t - LEVEL_OFFSETS[k], whole units shifted into place.
