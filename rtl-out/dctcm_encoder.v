@@ -49,40 +49,29 @@ module dctcm_encoder (
 );
     localparam [3:0] SHIFT_MAX = 4'd7;  // largest supported shift min(15, W - 1)
 
-    // Input register slice: an output register and a skid register for the beat and the settings sampled
-    // with it, so s_axis_tready is a register ("the skid register is empty") and the stage ready chain
-    // ends at this slice instead of at the s_axis ports (in the 49 MHz build the ready chain's last hops
-    // ran to the s_axis_tvalid pad and back). The settings are reduced to what the tile needs first.
+    // Input register slice (dctcm_axis_slice u_in): an output register and a skid register for the
+    // beat and the settings sampled with it, so s_axis_tready is a register ("the skid register is empty")
+    // and the stage ready chain ends at this slice instead of at the s_axis ports (in the 49 MHz build the
+    // ready chain's last hops ran to the s_axis_tvalid pad and back). The settings are reduced to what the
+    // tile needs first.
     wire pol_lossy = (cfg_policy == 2'd1 || cfg_policy == 2'd2) && (cfg_quant_shift <= SHIFT_MAX);
     localparam DW = 512;  // tdata bits
     localparam IW = 536;  // a beat: policy, shift, n = 0, n, tlast, tdata
     wire [IW-1:0] is_beat = { (pol_lossy ? cfg_policy : 2'd0), (pol_lossy ? cfg_quant_shift : 4'd0), (cfg_tile_pixels == 16'd0), cfg_tile_pixels, s_axis_tlast, s_axis_tdata };
-    reg [IW-1:0] ib_q;     // the beat the pipeline sees
-    reg [IW-1:0] isk_q;    // the skid register
-    reg ib_valid_q;
-    reg isk_valid_q;
-    wire i_ready;          // the pipeline takes ib_q this cycle
-    wire ib_take = !ib_valid_q || i_ready;
-    assign s_axis_tready = !isk_valid_q;
-    always @(posedge clk) begin
-        if (rst) begin
-            ib_valid_q <= 1'b0;
-            isk_valid_q <= 1'b0;
-        end else if (ib_take) begin
-            ib_valid_q <= isk_valid_q || s_axis_tvalid;
-            isk_valid_q <= 1'b0;
-        end else if (s_axis_tvalid && !isk_valid_q) begin
-            isk_valid_q <= 1'b1;  // the pipeline holds: park the beat
-        end
-        if (ib_take) ib_q <= isk_valid_q ? isk_q : is_beat;
-        if (!ib_take && s_axis_tvalid && !isk_valid_q) isk_q <= is_beat;
-    end
-    wire [DW-1:0] i_data = ib_q[DW-1:0];
-    wire i_tlast = ib_q[DW];
-    wire [15:0] i_n = ib_q[DW+1 +: 16];
-    wire cfg_n_zero = ib_q[DW+17];
-    wire [3:0] cfg_shift = ib_q[DW+18 +: 4];
-    wire [1:0] cfg_pol = ib_q[DW+22 +: 2];
+    wire [IW-1:0] i_beat;  // the beat the pipeline sees
+    wire i_valid;
+    wire i_ready;          // the pipeline takes i_beat this cycle
+    dctcm_axis_slice #(.WIDTH(IW)) u_in (
+        .clk(clk), .rst(rst),
+        .s_data(is_beat), .s_valid(s_axis_tvalid), .s_ready(s_axis_tready),
+        .m_data(i_beat), .m_valid(i_valid), .m_ready(i_ready)
+    );
+    wire [DW-1:0] i_data = i_beat[DW-1:0];
+    wire i_tlast = i_beat[DW];
+    wire [15:0] i_n = i_beat[DW+1 +: 16];
+    wire cfg_n_zero = i_beat[DW+17];
+    wire [3:0] cfg_shift = i_beat[DW+18 +: 4];
+    wire [1:0] cfg_pol = i_beat[DW+22 +: 2];
 
     // Tile settings: sampled with the first pixel of a tile (after reset or after the n-th pixel).
     reg first_q;
@@ -104,9 +93,9 @@ module dctcm_encoder (
     wire cf_full = (cf_wr_q[CFW] != cf_rd_q[CFW]) && (cf_wr_q[CFW-1:0] == cf_rd_q[CFW-1:0]);
     wire in_hold = first_q && cf_full;
     wire p_in_ready;
-    wire p_in_valid = ib_valid_q && !in_hold;
+    wire p_in_valid = i_valid && !in_hold;
     assign i_ready = p_in_ready && !in_hold;
-    wire s_fire = ib_valid_q && i_ready;
+    wire s_fire = i_valid && i_ready;
     wire cf_pop;
 
     always @(posedge clk) begin
@@ -257,7 +246,7 @@ module dctcm_encoder (
     );
 
     // output register slice: m_axis_tready drives only this register pair, never the stage chain
-    dctcm_axis_slice u_out (
+    dctcm_axis_slice #(.WIDTH(257)) u_out (
         .clk(clk), .rst(rst),
         .s_data({k_last, k_data}), .s_valid(k_valid), .s_ready(k_ready),
         .m_data({m_axis_tlast, m_axis_tdata}), .m_valid(m_axis_tvalid), .m_ready(m_axis_tready)

@@ -8,15 +8,15 @@ import { CombPath, DEFAULT_PREFIX, Module, Port, bit, vec } from './types.js';
 import { ENC_COUNT_BITS, ENC_HEADER_BITS, encWidths, portWidths } from './enc_common.js';
 import { bitLength } from '../../golden/intmath.js';
 import { buildDct } from './dct.js';
-import { AXIS_SLICE_LATENCY, buildAxisSlice } from './axis_slice.js';
+import { AXIS_SLICE_LATENCY, buildAxisSlice, outSliceWidth } from './axis_slice.js';
 import { buildEncPrep, prepLatency } from './enc_prep.js';
 import { CTX_LATENCY, buildEncCtx } from './enc_ctx.js';
 import { buildEncRec, recLatency } from './enc_rec.js';
 import { buildEncPay } from './enc_pay.js';
 import { PACK_LATENCY, buildEncPack } from './enc_pack.js';
 
-/** The top's input register slice (output register + skid register, inline in the template). */
-export const INPUT_SLICE_LATENCY = 1;
+/** The top's input register slice: a second dctcm_axis_slice instance, as wide as an input beat. */
+export const INPUT_SLICE_LATENCY = AXIS_SLICE_LATENCY;
 
 /** From an accepted pixel to the first output word holding its record (both register slices included). */
 const encoderLatency = (d: Derived): number => INPUT_SLICE_LATENCY + prepLatency(d) + CTX_LATENCY + recLatency(d) + PACK_LATENCY + AXIS_SLICE_LATENCY;
@@ -96,6 +96,7 @@ export function buildEncoderTop(d: Derived, prefix: string = DEFAULT_PREFIX): Mo
     dct: e.dct,
     DW: e.C * e.W,
     IW: e.C * e.W + 1 + ENC_COUNT_BITS + 1 + 4 + (e.dct ? 2 : 0),
+    OUTW: outSliceWidth(d),
     CFD: countFifoDepth(d),
     CFW: bitLength(countFifoDepth(d) - 1),
     CFP: bitLength(countFifoDepth(d) - 1) + 1,
