@@ -55,9 +55,26 @@ module dctcm_encoder (
     // ready chain's last hops ran to the s_axis_tvalid pad and back). The settings are reduced to what the
     // tile needs first.
     wire pol_lossy = (cfg_policy == 2'd1 || cfg_policy == 2'd2) && (cfg_quant_shift <= SHIFT_MAX);
-    localparam DW = 512;  // tdata bits
-    localparam IW = 536;  // a beat: policy, shift, n = 0, n, tlast, tdata
-    wire [IW-1:0] is_beat = { (pol_lossy ? cfg_policy : 2'd0), (pol_lossy ? cfg_quant_shift : 4'd0), (cfg_tile_pixels == 16'd0), cfg_tile_pixels, s_axis_tlast, s_axis_tdata };
+    localparam IW = 536;  // bits of an input beat (its fields, least significant first, below)
+    wire [511:0] is_data;  // s_axis_tdata
+    wire [0:0] is_tlast;  // s_axis_tlast
+    wire [15:0] is_n;  // cfg_tile_pixels, the tile length n
+    wire [0:0] is_nzero;  // n = 0 (codes a tile of 1, raises error)
+    wire [3:0] is_shift;  // effective shift: 0 unless the policy is lossy and the shift supported
+    wire [1:0] is_policy;  // effective policy: 0 (lossless) unless lossy
+    assign is_data = s_axis_tdata;
+    assign is_tlast = s_axis_tlast;
+    assign is_n = cfg_tile_pixels;
+    assign is_nzero = cfg_tile_pixels == 16'd0;
+    assign is_shift = pol_lossy ? cfg_quant_shift : 4'd0;
+    assign is_policy = pol_lossy ? cfg_policy : 2'd0;
+    wire [IW-1:0] is_beat;
+    assign is_beat[0 +: 512] = is_data;
+    assign is_beat[512 +: 1] = is_tlast;
+    assign is_beat[513 +: 16] = is_n;
+    assign is_beat[529 +: 1] = is_nzero;
+    assign is_beat[530 +: 4] = is_shift;
+    assign is_beat[534 +: 2] = is_policy;
     wire [IW-1:0] i_beat;  // the beat the pipeline sees
     wire i_valid;
     wire i_ready;          // the pipeline takes i_beat this cycle
@@ -66,12 +83,12 @@ module dctcm_encoder (
         .s_data(is_beat), .s_valid(s_axis_tvalid), .s_ready(s_axis_tready),
         .m_data(i_beat), .m_valid(i_valid), .m_ready(i_ready)
     );
-    wire [DW-1:0] i_data = i_beat[DW-1:0];
-    wire i_tlast = i_beat[DW];
-    wire [15:0] i_n = i_beat[DW+1 +: 16];
-    wire cfg_n_zero = i_beat[DW+17];
-    wire [3:0] cfg_shift = i_beat[DW+18 +: 4];
-    wire [1:0] cfg_pol = i_beat[DW+22 +: 2];
+    wire [511:0] i_data = i_beat[0 +: 512];
+    wire [0:0] i_tlast = i_beat[512 +: 1];
+    wire [15:0] i_n = i_beat[513 +: 16];
+    wire [0:0] i_nzero = i_beat[529 +: 1];
+    wire [3:0] i_shift = i_beat[530 +: 4];
+    wire [1:0] i_policy = i_beat[534 +: 2];
 
     // Tile settings: sampled with the first pixel of a tile (after reset or after the n-th pixel).
     reg first_q;
@@ -79,9 +96,9 @@ module dctcm_encoder (
     reg [3:0] shift_q;
     reg [15:0] n_q;        // the tile's pixel count n
     reg [15:0] cnt_q;      // pixels of the tile taken so far
-    wire [1:0] px_policy = first_q ? cfg_pol : pol_q;
-    wire [3:0] px_shift = first_q ? cfg_shift : shift_q;
-    wire [15:0] px_n = first_q ? (cfg_n_zero ? 16'd1 : i_n) : n_q;
+    wire [1:0] px_policy = first_q ? i_policy : pol_q;
+    wire [3:0] px_shift = first_q ? i_shift : shift_q;
+    wire [15:0] px_n = first_q ? (i_nzero ? 16'd1 : i_n) : n_q;
     wire px_last = cnt_q == px_n - 16'd1;  // this pixel is the tile's n-th
     // The tile lengths travel to the packer through a FIFO, one entry per tile from its first pixel to
     // its last record's arrival at the packer. A first pixel waits while the FIFO is full.
@@ -115,7 +132,7 @@ module dctcm_encoder (
                 shift_q <= px_shift;
                 n_q <= px_n;
                 cnt_q <= px_last ? 16'd0 : cnt_q + 16'd1;
-                if (i_tlast != px_last || (first_q && cfg_n_zero)) error <= 1'b1;
+                if (i_tlast != px_last || (first_q && i_nzero)) error <= 1'b1;
                 if (first_q) cf_wr_q <= cf_wr_q + 4'd1;
             end
             if (cf_pop) cf_rd_q <= cf_rd_q + 4'd1;

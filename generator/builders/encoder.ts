@@ -21,6 +21,38 @@ export const INPUT_SLICE_LATENCY = AXIS_SLICE_LATENCY;
 /** From an accepted pixel to the first output word holding its record (both register slices included). */
 const encoderLatency = (d: Derived): number => INPUT_SLICE_LATENCY + prepLatency(d) + CTX_LATENCY + recLatency(d) + PACK_LATENCY + AXIS_SLICE_LATENCY;
 
+/** One field of the input slice's beat: its bits are beat[offset +: width]. */
+export interface BeatField {
+  name: string;
+  width: number;
+  offset: number;
+  comment: string;
+}
+
+/**
+ * The input slice's beat, least significant field first: the one list that gives the beat's width and
+ * every field's offset (the template packs and unpacks the beat from it). The settings are already
+ * reduced to what a tile's first pixel needs.
+ */
+export function inputBeatFields(d: Derived): BeatField[] {
+  const ports = encoderPorts(d);
+  const port = (name: string): number => ports.find((p) => p.name === name)!.width; // a field as wide as its port
+  const fields: Omit<BeatField, 'offset'>[] = [
+    { name: 'data', width: port('s_axis_tdata'), comment: 's_axis_tdata' },
+    { name: 'tlast', width: port('s_axis_tlast'), comment: 's_axis_tlast' },
+    { name: 'n', width: port('cfg_tile_pixels'), comment: 'cfg_tile_pixels, the tile length n' },
+    { name: 'nzero', width: 1, comment: 'n = 0 (codes a tile of 1, raises error)' },
+    { name: 'shift', width: port('cfg_quant_shift'), comment: 'effective shift: 0 unless the policy is lossy and the shift supported' },
+    ...(d.cfg.dct ? [{ name: 'policy', width: port('cfg_policy'), comment: 'effective policy: 0 (lossless) unless lossy' }] : []),
+  ];
+  let offset = 0;
+  return fields.map((f) => {
+    const out = { ...f, offset };
+    offset += f.width;
+    return out;
+  });
+}
+
 /**
  * Tiles that can be between s_axis and the packer's input at once: each has a record in a stage register
  * of prep, ctx or rec (or is being accepted). The tile-length FIFO of the top holds one entry per such
@@ -87,6 +119,7 @@ export const ENCODER_COMB_PATHS: CombPath[] = [];
 
 export function buildEncoderTop(d: Derived, prefix: string = DEFAULT_PREFIX): Module {
   const e = encWidths(d);
+  const beat = inputBeatFields(d);
   const ctx = {
     ...portWidths(e),
     W: e.W,
@@ -94,8 +127,8 @@ export function buildEncoderTop(d: Derived, prefix: string = DEFAULT_PREFIX): Mo
     shiftLimited: e.SHIFT_MAX < 15,
     prepLatency: prepLatency(d),
     dct: e.dct,
-    DW: e.C * e.W,
-    IW: e.C * e.W + 1 + ENC_COUNT_BITS + 1 + 4 + (e.dct ? 2 : 0),
+    IN_FIELDS: beat,
+    IW: beat.reduce((a, f) => a + f.width, 0),
     OUTW: outSliceWidth(d),
     CFD: countFifoDepth(d),
     CFW: bitLength(countFifoDepth(d) - 1),
