@@ -31,19 +31,18 @@ export interface BeatField {
 
 /**
  * The input slice's beat, least significant field first: the one list that gives the beat's width and
- * every field's offset (the template packs and unpacks the beat from it). The settings are already
- * reduced to what a tile's first pixel needs.
+ * every field's offset (the template packs and unpacks the beat from it). The tile logic before the
+ * slice has already made the pixel's first and last flags and its tile's effective settings.
  */
 export function inputBeatFields(d: Derived): BeatField[] {
   const ports = encoderPorts(d);
   const port = (name: string): number => ports.find((p) => p.name === name)!.width; // a field as wide as its port
   const fields: Omit<BeatField, 'offset'>[] = [
     { name: 'data', width: port('s_axis_tdata'), comment: 's_axis_tdata' },
-    { name: 'tlast', width: port('s_axis_tlast'), comment: 's_axis_tlast' },
-    { name: 'n', width: port('cfg_tile_pixels'), comment: 'cfg_tile_pixels, the tile length n' },
-    { name: 'nzero', width: 1, comment: 'n = 0 (codes a tile of 1, raises error)' },
-    { name: 'shift', width: port('cfg_quant_shift'), comment: 'effective shift: 0 unless the policy is lossy and the shift supported' },
-    ...(d.cfg.dct ? [{ name: 'policy', width: port('cfg_policy'), comment: 'effective policy: 0 (lossless) unless lossy' }] : []),
+    { name: 'first', width: 1, comment: "the tile's first pixel" },
+    { name: 'last', width: 1, comment: "the tile's n-th pixel" },
+    { name: 'shift', width: port('cfg_quant_shift'), comment: "the tile's effective shift: 0 unless the policy is lossy and the shift supported" },
+    ...(d.cfg.dct ? [{ name: 'policy', width: port('cfg_policy'), comment: "the tile's effective policy: 0 (lossless) unless lossy" }] : []),
   ];
   let offset = 0;
   return fields.map((f) => {
@@ -57,7 +56,10 @@ export function inputBeatFields(d: Derived): BeatField[] {
  * Tiles that can be between s_axis and the packer's input at once: each has a record in a stage register
  * of prep, ctx or rec (or is being accepted). The tile-length FIFO of the top holds one entry per such
  * tile (a power of two; s_axis_tready also waits for room, so the bound is a rate matter, not a
- * correctness one).
+ * correctness one). The input slice's two beats are not counted: the FIFO's entry is written as a
+ * tile's first pixel enters the slice, so up to two more tiles can be in flight and a first pixel may
+ * wait, but only while 2^k tiles are queued ahead of the packer, which spends at least DRAIN + 2 cycles
+ * on each.
  */
 export function countFifoDepth(d: Derived): number {
   const inFlight = prepLatency(d) + CTX_LATENCY + recLatency(d) + 1;
@@ -113,8 +115,9 @@ export function encoderPorts(d: Derived): Port[] {
 }
 
 /** Input-to-output paths of the encoder top without a register (checked with Yosys in test/synth/integration.test.ts). */
-// Every output is a register of the output slice, and s_axis_tready is the input slice's register (its
-// skid register is empty): no input reaches an output without a register (test/synth/integration.test.ts).
+// Every output is a register of the output slice, and s_axis_tready is a function of registers only (the
+// input slice's skid flag, the tile's first flag and the count FIFO's pointers): no input reaches an
+// output without a register (test/synth/integration.test.ts).
 export const ENCODER_COMB_PATHS: CombPath[] = [];
 
 export function buildEncoderTop(d: Derived, prefix: string = DEFAULT_PREFIX): Module {
@@ -149,8 +152,9 @@ export function buildEncoderTop(d: Derived, prefix: string = DEFAULT_PREFIX): Mo
     `longer than ${e.B} bits takes ceil(bits / ${e.B}) cycles; per tile ${e.DRAIN} drain slots and a trailer beat.`,
     `Latency: ${encoderLatency(d)} cycles from an accepted pixel to the first output word that holds its record.`,
     'No combinational path from any input to any output: the m_axis outputs are the output slice\'s',
-    'registers, s_axis_tready is the input slice\'s register (the stage ready chain, which starts at the output',
-    'slice\'s registered ready and is gated by the count FIFO\'s full state, ends at the input slice), and error is a register.',
+    'registers, s_axis_tready is made of registers (the input slice\'s skid flag gated by the count FIFO\'s full state',
+    'at a tile\'s first pixel; the stage ready chain, from the output slice\'s registered ready, ends at the input',
+    'slice\'s output register; the tile counters and the FIFO write sit before the input slice), and error is a register.',
     'Loops: the context loop in ctx (context -> rank ROM -> block cost -> compare -> mode -> next context)',
     'and the packer\'s fill pointer; everything else is feed-forward (the record stage in registered',
     `stages: sections, then plane scatter and offsets, then placement into the levels${e.NB === 1 ? ', the last two one stage with one block' : ''}).`,

@@ -24,14 +24,13 @@ describe('encoder input beat', () => {
       // exactly these fields: no other slice of the beat is read or written
       expect(text.match(/i_beat\[/g)?.length).toBe(fields.length);
       expect(text.match(/is_beat\[/g)?.length).toBe(fields.length);
-      expect(fields.map((f) => f.name)).toEqual(['data', 'tlast', 'n', 'nzero', 'shift', ...(dct ? ['policy'] : [])]);
+      expect(fields.map((f) => f.name)).toEqual(['data', 'first', 'last', 'shift', ...(dct ? ['policy'] : [])]);
     });
 
     it(`${dct ? 'with' : 'without'} the DCT: a field that carries a port is as wide as the port`, () => {
       const w = (name: string) => encoderPorts(d).find((p) => p.name === name)!.width;
       const f = (name: string) => fields.find((x) => x.name === name)!.width;
       expect(f('data')).toBe(w('s_axis_tdata'));
-      expect(f('n')).toBe(w('cfg_tile_pixels'));
       expect(f('shift')).toBe(w('cfg_quant_shift'));
       if (dct) expect(f('policy')).toBe(w('cfg_policy'));
     });
