@@ -5,7 +5,7 @@
 // RAW, else RAW; DCT when strictly cheaper under auto, always under dct), and the next contexts.
 // ZERO block: 2 bits; RAW block: 67 bits; DCT block: 15 + 8 * wc bits;
 // CTX block: 1 + the CTX cost of its 8 values; longest record 824 bits.
-// Latency 1 cycle, one pixel per cycle. The feedback ctx_q -> rank ROM -> cost sum (a tree) -> compare -> mode ->
+// Latency 1 cycle, one pixel per cycle. The feedback ctx_q -> rank ROM -> cost sum -> compare -> mode ->
 // next context is this design's critical loop: it cannot be pipelined without changing the format.
 //
 // Configuration:
@@ -90,16 +90,11 @@ module dctcm_enc_ctx (
     reg [C*ESCW-1:0] esc_d;
     reg [C*SBW-1:0] sb_d;
     reg [NB*2-1:0] mode_d;
-    reg [BBW-1:0] cost;    // the CTX cost: its M1 bit plus the values' costs
-    // a block's value costs as a heap of sums: leaves N-1..2N-2, node t = node 2t+1 + node 2t+2, node 0
-    // the total; log2 N adders deep (a running sum chained N adders: the limiting path at C8 N8 W8)
-    reg [(2*N-1)*BBW-1:0] tr;
-    reg cheap;             // cost <= RAW_BITS
+    reg [BBW-1:0] cost;
     reg [BBW-1:0] bits;
     reg [1:0] md;
     integer c;
     integer b;
-    integer t;
     always @* begin
         for (c = 0; c < C; c = c + 1) begin
             // contexts restart from 0 at the first pixel of a tile
@@ -111,10 +106,8 @@ module dctcm_enc_ctx (
         end
         for (b = 0; b < NB; b = b + 1) begin
             // CTX cost: its M1 bit plus the cost of each value
-            for (t = 0; t < N; t = t + 1) tr[(N-1+t)*BBW +: BBW] = { 3'd0, sb_d[(b*N+t)*SBW +: SBW] };
-            for (t = N-2; t >= 0; t = t - 1) tr[t*BBW +: BBW] = tr[(2*t+1)*BBW +: BBW] + tr[(2*t+2)*BBW +: BBW];
-            cost = tr[0 +: BBW] + 7'd1;
-            cheap = tr[0 +: BBW] < RAW_BITS;  // cost <= RAW_BITS without the + 1 in the path
+            cost = 7'd1;
+            for (c = b*N; c < b*N + N; c = c + 1) cost = cost + { 3'd0, sb_d[c*SBW +: SBW] };
             // planPixel's decision: ZERO, else the cheaper of CTX and RAW (ties to CTX), and under auto
             // DCT only when strictly cheaper; under dct every non-zero block is DCT
             if (in_policy == POL_DCT) begin
@@ -123,7 +116,7 @@ module dctcm_enc_ctx (
             end else if (in_policy == POL_LOSSLESS ? in_zero[b] : in_zeroq[b]) begin
                 md = MODE_ZERO;
                 bits = cost;
-            end else if (cheap) begin
+            end else if (cost <= RAW_BITS) begin
                 md = MODE_CTX;
                 bits = cost;
             end else begin

@@ -73,7 +73,7 @@ export function buildEncCtx(d: Derived, prefix: string = DEFAULT_PREFIX): Module
     'its context and bit length, the CTX cost of each block, the block mode (ZERO, else CTX if not dearer than',
     e.dct ? 'RAW, else RAW; DCT when strictly cheaper under auto, always under dct), and the next contexts.' : 'RAW, else RAW; no DCT in this build), and the next contexts.',
     ...modeCostLines(e),
-    `Latency ${CTX_LATENCY} cycle, one pixel per cycle. The feedback ctx_q -> rank ROM -> cost sum (a tree) -> compare -> mode ->`,
+    `Latency ${CTX_LATENCY} cycle, one pixel per cycle. The feedback ctx_q -> rank ROM -> cost sum -> compare -> mode ->`,
     'next context is this design\'s critical loop: it cannot be pipelined without changing the format.',
   ];
   return makeModule('enc_ctx', d, prefix, { ports, ctx, description, deps: [], latency: CTX_LATENCY, throughput: 'one pixel per cycle' });
