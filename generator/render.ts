@@ -146,7 +146,7 @@ export const TEMPLATE_PREFIX = 'dctcm_';
  */
 export function portLines(ports: Port[]): string[] {
   const decl = (p: Port, last: boolean) =>
-    `${p.direction === 'input' ? 'input ' : 'output'} ${p.reg ? 'reg ' : 'wire'} ${p.vector ? `[${p.width - 1}:0] ` : ''}${p.name}${last ? '' : ','}`;
+    `${p.direction === 'input' ? 'input ' : 'output'} ${p.reg ? 'reg ' : 'wire'} ${p.vector ? `[${p.widthParam ? `${p.widthParam}-1` : p.width - 1}:0] ` : ''}${p.name}${last ? '' : ','}`;
   const texts = ports.map((p, i) => decl(p, i === ports.length - 1));
   const col = Math.max(...texts.map((t, i) => (ports[i].comment ? t.length : 0))) + 2;
   const out: string[] = [];

@@ -6,8 +6,8 @@
 // RAW payloads; 7 CTX payloads and DCT coefficients (payloads in block order within a level).
 // Level widths 8 / 64 / 64 / 64 / 64 / 64 / 512 / 704 bits (the longest section each level can hold).
 // Pipeline (feed-forward, no loop), three registered stages: 1. each section from its own start with its
-// length (the block payloads through dctcm_enc_pay, the mode planes, the escape fields, the DCT side info, each
-// value's rank and place among the values of its rank plane); 2. the rank-plane scatter and every
+// length (the block payloads through dctcm_enc_pay, the mode planes, each escape's place among the escapes, the DCT side info, each
+// value's rank and place among the values of its rank plane); 2. the rank-plane and escape scatter and every
 // section's offset inside its level (prefix sums); 3. each section shifted to its offset and ORed into its
 // level. All move on one enable (!out_valid || out_ready): a held output stalls the stage.
 // Latency 3 cycles, one pixel per cycle.
@@ -129,8 +129,9 @@ module dctcm_enc_rec (
 
     // Three stages on one enable (feed-forward; a held output stalls them all):
     // 1. each section from its own start with its length: mode planes (compacted), block payloads, escape
-    //    fields, DCT side info, and for the rank planes each value's rank and its place among the values in its plane;
-    // 2. the rank-plane scatter, the level lengths and each section's offset inside its level;
+    //    fields' places (each escape's count of escapes before it), DCT side info, and for the rank planes each
+    //    value's rank and its place among the values in its plane;
+    // 2. the rank-plane and escape scatter, the level lengths and each section's offset inside its level;
     // 3. every section shifted to its offset and ORed into its level.
     reg [NB-1:0] mp1;          // mode plane 1: block b is CTX
     reg [NB-1:0] mp2;          // mode plane 2, one bit per non-CTX block: not ZERO
@@ -140,7 +141,8 @@ module dctcm_enc_rec (
     reg [NB-1:0] israw;
     reg [NB*NBW-1:0] rawi;     // RAW blocks before block b
     reg [NBW-1:0] nr;
-    reg [C*ESCW-1:0] escv;
+    reg [C-1:0] isesc;         // value c is escaped: CTX with the escape rank
+    reg [C*PINW-1:0] epin;     // value c's place among the escapes: the escapes before it
     reg [CBW-1:0] ne;          // escapes
     reg [NB*SB-1:0] side;
     reg [NBW-1:0] nd;          // DCT blocks
@@ -189,7 +191,8 @@ module dctcm_enc_rec (
         set = {C{1'b0}};
         rk = {RKW{1'b0}};
         gem = {RANKS{1'b0}};
-        escv = {C*ESCW{1'b0}};
+        isesc = {C{1'b0}};
+        epin = {C*PINW{1'b0}};
         ne = {CBW{1'b0}};
         for (c = 0; c < C; c = c + 1) begin
             if (in_mode[(c/N)*2 +: 2] == MODE_CTX) begin
@@ -200,7 +203,10 @@ module dctcm_enc_rec (
                     set[c] = 1'b1;
                 end
                 else begin
-                    escv[ne*ESCW +: ESCW] = in_esc[c*ESCW +: ESCW];
+                    // only the place here (a prefix count); the fields move in stage 2: writing them
+                    // at a running index chained a C-deep mux over the whole vector (16 LUT levels)
+                    epin[c*PINW +: PINW] = ne[PINW-1:0];  // fewer than C escapes before it
+                    isesc[c] = 1'b1;
                     ne = ne + 7'd1;
                 end
                 for (j = 0; j < RANKS; j = j + 1) begin
@@ -234,7 +240,9 @@ module dctcm_enc_rec (
     reg [C*PINW-1:0] s1_pin;
     reg [C*RKW-1:0] s1_rank;
     reg [C-1:0] s1_set;
-    reg [C*ESCW-1:0] s1_escv;
+    reg [C*ESCW-1:0] s1_esc;
+    reg [C-1:0] s1_isesc;
+    reg [C*PINW-1:0] s1_epin;
     reg [CBW-1:0] s1_ne;
     reg [NB*SB-1:0] s1_side;
     reg [NBW-1:0] s1_nd;
@@ -247,6 +255,7 @@ module dctcm_enc_rec (
 
     // Stage 2: the scatter, the level lengths, the section offsets inside levels 6 and 7.
     reg [RANKS*C-1:0] planes;  // plane j at [j*C +: C]
+    reg [C*ESCW-1:0] escv;     // the escape fields, compacted: field e at [e*ESCW +: ESCW]
     reg [RKW-1:0] rk2;
     reg [OW-1:0] base6;       // start of the DCT side info in level 6
     reg [OW-1:0] raw6;        // start of the RAW payloads in level 6
@@ -260,6 +269,7 @@ module dctcm_enc_rec (
     integer b2;
     integer c2;
     integer k2;
+    integer e2;
     always @* begin
         planes = {RANKS*C{1'b0}};
         rk2 = {RKW{1'b0}};
@@ -267,6 +277,15 @@ module dctcm_enc_rec (
             if (s1_set[c2]) begin
                 rk2 = s1_rank[c2*RKW +: RKW];
                 planes[rk2*C + s1_pin[c2*PINW +: PINW]] = 1'b1;
+            end
+        end
+        // field e is value c's for the one escaped c >= e with e escapes before it: an OR of selects,
+        // no chain through earlier writes
+        escv = {C*ESCW{1'b0}};
+        for (e2 = 0; e2 < C; e2 = e2 + 1) begin
+            for (c2 = e2; c2 < C; c2 = c2 + 1) begin
+                if (s1_isesc[c2] && s1_epin[c2*PINW +: PINW] == e2[PINW-1:0])
+                    escv[e2*ESCW +: ESCW] = escv[e2*ESCW +: ESCW] | s1_esc[c2*ESCW +: ESCW];
             end
         end
         base6 = { {(OW-CBW){1'b0}}, s1_ne } * 10'd2;
@@ -367,7 +386,9 @@ module dctcm_enc_rec (
             s1_pin <= pin;
             s1_rank <= in_rank;
             s1_set <= set;
-            s1_escv <= escv;
+            s1_esc <= in_esc;
+            s1_isesc <= isesc;
+            s1_epin <= epin;
             s1_ne <= ne;
             s1_side <= side;
             s1_nd <= nd;
@@ -386,7 +407,7 @@ module dctcm_enc_rec (
             s2_n3 <= s1_n3;
             s2_planes <= planes;
             s2_israw <= s1_israw;
-            s2_escv <= s1_escv;
+            s2_escv <= escv;
             s2_side <= s1_side;
             s2_base6 <= base6;
             s2_pay <= s1_pay;

@@ -13,8 +13,9 @@
 // longer than 256 bits takes ceil(bits / 256) cycles; per tile 29 drain slots and a trailer beat.
 // Latency: 12 cycles from an accepted pixel to the first output word that holds its record.
 // No combinational path from any input to any output: the m_axis outputs are the output slice's
-// registers, s_axis_tready is the input slice's register (the stage ready chain, which starts at the output
-// slice's registered ready and is gated by the count FIFO's full state, ends at the input slice), and error is a register.
+// registers, s_axis_tready is made of registers (the input slice's skid flag gated by the count FIFO's full state
+// at a tile's first pixel; the stage ready chain, from the output slice's registered ready, ends at the input
+// slice's output register; the tile counters and the FIFO write sit before the input slice), and error is a register.
 // Loops: the context loop in ctx (context -> rank ROM -> block cost -> compare -> mode -> next context)
 // and the packer's fill pointer; everything else is feed-forward (the record stage in registered
 // stages: sections, then plane scatter and offsets, then placement into the levels).
@@ -49,40 +50,12 @@ module dctcm_encoder (
 );
     localparam [3:0] SHIFT_MAX = 4'd7;  // largest supported shift min(15, W - 1)
 
-    // Input register slice: an output register and a skid register for the beat and the settings sampled
-    // with it, so s_axis_tready is a register ("the skid register is empty") and the stage ready chain
-    // ends at this slice instead of at the s_axis ports (in the 49 MHz build the ready chain's last hops
-    // ran to the s_axis_tvalid pad and back). The settings are reduced to what the tile needs first.
+    // The tile settings, the pixel count and the tile-length FIFO sit before the input register slice, on
+    // s_axis's own handshake (s_fire): s_axis_tready is made of registers (the slice's skid flag, first_q,
+    // the FIFO pointers), so the stage ready chain, from the output slice through the packer, rec, ctx and
+    // prep, ends at the slice's output register (in the 50.7 MHz build the chain ran on through the slice to
+    // the tile counters and the FIFO's write enable and was the limiting path).
     wire pol_lossy = (cfg_policy == 2'd1 || cfg_policy == 2'd2) && (cfg_quant_shift <= SHIFT_MAX);
-    localparam DW = 512;  // tdata bits
-    localparam IW = 536;  // a beat: policy, shift, n = 0, n, tlast, tdata
-    wire [IW-1:0] is_beat = { (pol_lossy ? cfg_policy : 2'd0), (pol_lossy ? cfg_quant_shift : 4'd0), (cfg_tile_pixels == 16'd0), cfg_tile_pixels, s_axis_tlast, s_axis_tdata };
-    reg [IW-1:0] ib_q;     // the beat the pipeline sees
-    reg [IW-1:0] isk_q;    // the skid register
-    reg ib_valid_q;
-    reg isk_valid_q;
-    wire i_ready;          // the pipeline takes ib_q this cycle
-    wire ib_take = !ib_valid_q || i_ready;
-    assign s_axis_tready = !isk_valid_q;
-    always @(posedge clk) begin
-        if (rst) begin
-            ib_valid_q <= 1'b0;
-            isk_valid_q <= 1'b0;
-        end else if (ib_take) begin
-            ib_valid_q <= isk_valid_q || s_axis_tvalid;
-            isk_valid_q <= 1'b0;
-        end else if (s_axis_tvalid && !isk_valid_q) begin
-            isk_valid_q <= 1'b1;  // the pipeline holds: park the beat
-        end
-        if (ib_take) ib_q <= isk_valid_q ? isk_q : is_beat;
-        if (!ib_take && s_axis_tvalid && !isk_valid_q) isk_q <= is_beat;
-    end
-    wire [DW-1:0] i_data = ib_q[DW-1:0];
-    wire i_tlast = ib_q[DW];
-    wire [15:0] i_n = ib_q[DW+1 +: 16];
-    wire cfg_n_zero = ib_q[DW+17];
-    wire [3:0] cfg_shift = ib_q[DW+18 +: 4];
-    wire [1:0] cfg_pol = ib_q[DW+22 +: 2];
 
     // Tile settings: sampled with the first pixel of a tile (after reset or after the n-th pixel).
     reg first_q;
@@ -90,23 +63,23 @@ module dctcm_encoder (
     reg [3:0] shift_q;
     reg [15:0] n_q;        // the tile's pixel count n
     reg [15:0] cnt_q;      // pixels of the tile taken so far
-    wire [1:0] px_policy = first_q ? cfg_pol : pol_q;
-    wire [3:0] px_shift = first_q ? cfg_shift : shift_q;
-    wire [15:0] px_n = first_q ? (cfg_n_zero ? 16'd1 : i_n) : n_q;
+    wire n_zero = cfg_tile_pixels == 16'd0;
+    wire [1:0] px_policy = first_q ? (pol_lossy ? cfg_policy : 2'd0) : pol_q;
+    wire [3:0] px_shift = first_q ? (pol_lossy ? cfg_quant_shift : 4'd0) : shift_q;
+    wire [15:0] px_n = first_q ? (n_zero ? 16'd1 : cfg_tile_pixels) : n_q;
     wire px_last = cnt_q == px_n - 16'd1;  // this pixel is the tile's n-th
     // The tile lengths travel to the packer through a FIFO, one entry per tile from its first pixel to
     // its last record's arrival at the packer. A first pixel waits while the FIFO is full.
-    localparam CFD = 8;        // entries: the tiles that can be in flight (a power of two)
+    localparam CFD = 8;        // entries (a power of two)
     localparam CFW = 3;        // width of an entry index
     reg [15:0] cf_mem [0:CFD-1];
     reg [CFW:0] cf_wr_q;
     reg [CFW:0] cf_rd_q;
     wire cf_full = (cf_wr_q[CFW] != cf_rd_q[CFW]) && (cf_wr_q[CFW-1:0] == cf_rd_q[CFW-1:0]);
     wire in_hold = first_q && cf_full;
-    wire p_in_ready;
-    wire p_in_valid = ib_valid_q && !in_hold;
-    assign i_ready = p_in_ready && !in_hold;
-    wire s_fire = ib_valid_q && i_ready;
+    wire is_ready;         // the input slice's skid register is empty
+    assign s_axis_tready = is_ready && !in_hold;
+    wire s_fire = s_axis_tvalid && s_axis_tready;
     wire cf_pop;
 
     always @(posedge clk) begin
@@ -126,13 +99,46 @@ module dctcm_encoder (
                 shift_q <= px_shift;
                 n_q <= px_n;
                 cnt_q <= px_last ? 16'd0 : cnt_q + 16'd1;
-                if (i_tlast != px_last || (first_q && cfg_n_zero)) error <= 1'b1;
+                if (s_axis_tlast != px_last || (first_q && n_zero)) error <= 1'b1;
                 if (first_q) cf_wr_q <= cf_wr_q + 4'd1;
             end
             if (cf_pop) cf_rd_q <= cf_rd_q + 4'd1;
         end
         if (s_fire && first_q) cf_mem[cf_wr_q[CFW-1:0]] <= px_n;
     end
+
+    // Input register slice (dctcm_axis_slice u_in): an output register and a skid register for the
+    // pixel and what the stages need of its tile.
+    localparam IW = 520;  // bits of an input beat (its fields, least significant first, below)
+    wire [511:0] is_data;  // s_axis_tdata
+    wire [0:0] is_first;  // the tile's first pixel
+    wire [0:0] is_last;  // the tile's n-th pixel
+    wire [3:0] is_shift;  // the tile's effective shift: 0 unless the policy is lossy and the shift supported
+    wire [1:0] is_policy;  // the tile's effective policy: 0 (lossless) unless lossy
+    assign is_data = s_axis_tdata;
+    assign is_first = first_q;
+    assign is_last = px_last;
+    assign is_shift = px_shift;
+    assign is_policy = px_policy;
+    wire [IW-1:0] is_beat;
+    assign is_beat[0 +: 512] = is_data;
+    assign is_beat[512 +: 1] = is_first;
+    assign is_beat[513 +: 1] = is_last;
+    assign is_beat[514 +: 4] = is_shift;
+    assign is_beat[518 +: 2] = is_policy;
+    wire [IW-1:0] i_beat;  // the beat the pipeline sees
+    wire i_valid;
+    wire i_ready;          // the pipeline takes i_beat this cycle
+    dctcm_axis_slice #(.WIDTH(IW)) u_in (
+        .clk(clk), .rst(rst),
+        .s_data(is_beat), .s_valid(s_axis_tvalid && !in_hold), .s_ready(is_ready),
+        .m_data(i_beat), .m_valid(i_valid), .m_ready(i_ready)
+    );
+    wire [511:0] i_data = i_beat[0 +: 512];
+    wire [0:0] i_first = i_beat[512 +: 1];
+    wire [0:0] i_last = i_beat[513 +: 1];
+    wire [3:0] i_shift = i_beat[514 +: 4];
+    wire [1:0] i_policy = i_beat[518 +: 2];
 
     // stage 1 (3 cycles): forward DCT (dctcm_dct), quantize, bit lengths, contexts per mode, zero masks
     wire [255:0] p_len;
@@ -155,8 +161,8 @@ module dctcm_encoder (
     wire p_ready;
     dctcm_enc_prep u_prep (
         .clk(clk), .rst(rst),
-        .in_data(i_data), .in_first(first_q), .in_last(px_last),
-        .in_policy(px_policy), .in_shift(px_shift), .in_valid(p_in_valid), .in_ready(p_in_ready),
+        .in_data(i_data), .in_first(i_first), .in_last(i_last),
+        .in_policy(i_policy), .in_shift(i_shift), .in_valid(i_valid), .in_ready(i_ready),
         .out_len(p_len), .out_fld(p_fld), .out_flen(p_flen), .out_ctxc(p_ctxc), .out_ctxr(p_ctxr),
         .out_mask(p_mask), .out_raw(p_raw), .out_zero(p_zero), .out_zeroq(p_zeroq), .out_coef(p_coef),
         .out_wc(p_wc), .out_dctbits(p_dctbits), .out_first(p_first), .out_last(p_last),
@@ -257,7 +263,7 @@ module dctcm_encoder (
     );
 
     // output register slice: m_axis_tready drives only this register pair, never the stage chain
-    dctcm_axis_slice u_out (
+    dctcm_axis_slice #(.WIDTH(257)) u_out (
         .clk(clk), .rst(rst),
         .s_data({k_last, k_data}), .s_valid(k_valid), .s_ready(k_ready),
         .m_data({m_axis_tlast, m_axis_tdata}), .m_valid(m_axis_tvalid), .m_ready(m_axis_tready)

@@ -6,8 +6,9 @@ import { clkRst, encWidths, inHandshake, outHandshake, packFields, stageWidths }
 import { bitLength } from '../../golden/intmath.js';
 
 /**
- * Cycles of enc_rec: stage 1 builds the sections and their lengths (payloads, escapes, each value's place
- * in its rank plane), stage 2 scatters the rank planes and adds up the section offsets, stage 3 places them.
+ * Cycles of enc_rec: stage 1 builds the sections and their lengths (payloads, each escape's and each value's
+ * place among the escapes and in its rank plane), stage 2 scatters the escapes and rank planes and adds up
+ * the section offsets, stage 3 places them.
  * With one block there are no offsets to add up (each section starts at 0 or after the escapes and side
  * info), so stages 2 and 3 share one register stage: the stage-2 registers were copies of stage 1's
  * (flip-flops fed by flip-flops, a logic cell each on the iCE40).
@@ -89,8 +90,8 @@ export function buildEncRec(d: Derived, prefix: string = DEFAULT_PREFIX): Module
     'RAW payloads; 7 CTX payloads and DCT coefficients (payloads in block order within a level).',
     `Level widths ${e.LVW.join(' / ')} bits (the longest section each level can hold).`,
     `Pipeline (feed-forward, no loop), ${e.NB === 1 ? 'two registered stages' : 'three registered stages'}: 1. each section from its own start with its`,
-    `length (the block payloads through ${names.enc_pay}, the mode planes, the escape fields${e.dct ? ', the DCT side info' : ''}, each`,
-    "value's rank and place among the values of its rank plane); 2. the rank-plane scatter and every",
+    `length (the block payloads through ${names.enc_pay}, the mode planes, each escape's place among the escapes${e.dct ? ', the DCT side info' : ''}, each`,
+    "value's rank and place among the values of its rank plane); 2. the rank-plane and escape scatter and every",
     "section's offset inside its level (prefix sums); 3. each section shifted to its offset and ORed into its",
     `level${e.NB === 1 ? ' (one block: 2 and 3 are one stage, as no section has an offset to add up)' : ''}. All move on one enable (!out_valid || out_ready): a held output stalls the stage.`,
     `Latency ${recLatency(d)} cycles, one pixel per cycle.`,

@@ -8,24 +8,58 @@ import { CombPath, DEFAULT_PREFIX, Module, Port, bit, vec } from './types.js';
 import { ENC_COUNT_BITS, ENC_HEADER_BITS, encWidths, portWidths } from './enc_common.js';
 import { bitLength } from '../../golden/intmath.js';
 import { buildDct } from './dct.js';
-import { AXIS_SLICE_LATENCY, buildAxisSlice } from './axis_slice.js';
+import { AXIS_SLICE_LATENCY, buildAxisSlice, outSliceWidth } from './axis_slice.js';
 import { buildEncPrep, prepLatency } from './enc_prep.js';
 import { CTX_LATENCY, buildEncCtx } from './enc_ctx.js';
 import { buildEncRec, recLatency } from './enc_rec.js';
 import { buildEncPay } from './enc_pay.js';
 import { PACK_LATENCY, buildEncPack } from './enc_pack.js';
 
-/** The top's input register slice (output register + skid register, inline in the template). */
-export const INPUT_SLICE_LATENCY = 1;
+/** The top's input register slice: a second dctcm_axis_slice instance, as wide as an input beat. */
+export const INPUT_SLICE_LATENCY = AXIS_SLICE_LATENCY;
 
 /** From an accepted pixel to the first output word holding its record (both register slices included). */
 const encoderLatency = (d: Derived): number => INPUT_SLICE_LATENCY + prepLatency(d) + CTX_LATENCY + recLatency(d) + PACK_LATENCY + AXIS_SLICE_LATENCY;
+
+/** One field of the input slice's beat: its bits are beat[offset +: width]. */
+export interface BeatField {
+  name: string;
+  width: number;
+  offset: number;
+  comment: string;
+}
+
+/**
+ * The input slice's beat, least significant field first: the one list that gives the beat's width and
+ * every field's offset (the template packs and unpacks the beat from it). The tile logic before the
+ * slice has already made the pixel's first and last flags and its tile's effective settings.
+ */
+export function inputBeatFields(d: Derived): BeatField[] {
+  const ports = encoderPorts(d);
+  const port = (name: string): number => ports.find((p) => p.name === name)!.width; // a field as wide as its port
+  const fields: Omit<BeatField, 'offset'>[] = [
+    { name: 'data', width: port('s_axis_tdata'), comment: 's_axis_tdata' },
+    { name: 'first', width: 1, comment: "the tile's first pixel" },
+    { name: 'last', width: 1, comment: "the tile's n-th pixel" },
+    { name: 'shift', width: port('cfg_quant_shift'), comment: "the tile's effective shift: 0 unless the policy is lossy and the shift supported" },
+    ...(d.cfg.dct ? [{ name: 'policy', width: port('cfg_policy'), comment: "the tile's effective policy: 0 (lossless) unless lossy" }] : []),
+  ];
+  let offset = 0;
+  return fields.map((f) => {
+    const out = { ...f, offset };
+    offset += f.width;
+    return out;
+  });
+}
 
 /**
  * Tiles that can be between s_axis and the packer's input at once: each has a record in a stage register
  * of prep, ctx or rec (or is being accepted). The tile-length FIFO of the top holds one entry per such
  * tile (a power of two; s_axis_tready also waits for room, so the bound is a rate matter, not a
- * correctness one).
+ * correctness one). The input slice's two beats are not counted: the FIFO's entry is written as a
+ * tile's first pixel enters the slice, so up to two more tiles can be in flight and a first pixel may
+ * wait, but only while 2^k tiles are queued ahead of the packer, which spends at least DRAIN + 2 cycles
+ * on each.
  */
 export function countFifoDepth(d: Derived): number {
   const inFlight = prepLatency(d) + CTX_LATENCY + recLatency(d) + 1;
@@ -81,12 +115,14 @@ export function encoderPorts(d: Derived): Port[] {
 }
 
 /** Input-to-output paths of the encoder top without a register (checked with Yosys in test/synth/integration.test.ts). */
-// Every output is a register of the output slice, and s_axis_tready is the input slice's register (its
-// skid register is empty): no input reaches an output without a register (test/synth/integration.test.ts).
+// Every output is a register of the output slice, and s_axis_tready is a function of registers only (the
+// input slice's skid flag, the tile's first flag and the count FIFO's pointers): no input reaches an
+// output without a register (test/synth/integration.test.ts).
 export const ENCODER_COMB_PATHS: CombPath[] = [];
 
 export function buildEncoderTop(d: Derived, prefix: string = DEFAULT_PREFIX): Module {
   const e = encWidths(d);
+  const beat = inputBeatFields(d);
   const ctx = {
     ...portWidths(e),
     W: e.W,
@@ -94,8 +130,9 @@ export function buildEncoderTop(d: Derived, prefix: string = DEFAULT_PREFIX): Mo
     shiftLimited: e.SHIFT_MAX < 15,
     prepLatency: prepLatency(d),
     dct: e.dct,
-    DW: e.C * e.W,
-    IW: e.C * e.W + 1 + ENC_COUNT_BITS + 1 + 4 + (e.dct ? 2 : 0),
+    IN_FIELDS: beat,
+    IW: beat.reduce((a, f) => a + f.width, 0),
+    OUTW: outSliceWidth(d),
     CFD: countFifoDepth(d),
     CFW: bitLength(countFifoDepth(d) - 1),
     CFP: bitLength(countFifoDepth(d) - 1) + 1,
@@ -115,8 +152,9 @@ export function buildEncoderTop(d: Derived, prefix: string = DEFAULT_PREFIX): Mo
     `longer than ${e.B} bits takes ceil(bits / ${e.B}) cycles; per tile ${e.DRAIN} drain slots and a trailer beat.`,
     `Latency: ${encoderLatency(d)} cycles from an accepted pixel to the first output word that holds its record.`,
     'No combinational path from any input to any output: the m_axis outputs are the output slice\'s',
-    'registers, s_axis_tready is the input slice\'s register (the stage ready chain, which starts at the output',
-    'slice\'s registered ready and is gated by the count FIFO\'s full state, ends at the input slice), and error is a register.',
+    'registers, s_axis_tready is made of registers (the input slice\'s skid flag gated by the count FIFO\'s full state',
+    'at a tile\'s first pixel; the stage ready chain, from the output slice\'s registered ready, ends at the input',
+    'slice\'s output register; the tile counters and the FIFO write sit before the input slice), and error is a register.',
     'Loops: the context loop in ctx (context -> rank ROM -> block cost -> compare -> mode -> next context)',
     'and the packer\'s fill pointer; everything else is feed-forward (the record stage in registered',
     `stages: sections, then plane scatter and offsets, then placement into the levels${e.NB === 1 ? ', the last two one stage with one block' : ''}).`,

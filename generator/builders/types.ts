@@ -31,6 +31,8 @@ export interface Port {
   reg?: boolean;
   /** Declared with a range even when the width is 1 (a per-block vector of one block). */
   vector?: boolean;
+  /** Declared `[widthParam-1:0]`: the width is that module parameter, `width` its default. */
+  widthParam?: string;
   /** What the port carries, printed after its declaration. */
   comment?: string;
   /** Comment lines printed before the declaration (a group heading). */

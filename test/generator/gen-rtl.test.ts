@@ -509,7 +509,7 @@ describe('--prefix', () => {
     for (const f of def.filter((x) => x.endsWith('.v'))) {
       const t = read(p, f.replace(/^dctcm_/, 'pfx_'));
       expect(t).not.toMatch(/dctcm_/);
-      expect(t).toMatch(new RegExp(`^module ${f.replace(/^dctcm_/, 'pfx_').slice(0, -2)} \\(`, 'm'));
+      expect(t).toMatch(new RegExp(`^module ${f.replace(/^dctcm_/, 'pfx_').slice(0, -2)} (#)?\\(`, 'm')); // #( a parameter list
       // the text with the default prefix is the same text with the other names, header command included
       expect(read(a, f)).not.toMatch(/pfx_/);
       expect(t.replaceAll('pfx_', 'dctcm_')).toBe(read(a, f));
