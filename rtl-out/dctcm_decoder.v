@@ -20,7 +20,7 @@
 //   O = (0, 4, 8, 12, 16, 20, 24, 29). Its length and every level's offset in it are registers computed
 //   in the step before, so the position loop is head += slot_len once the slot's bits are in
 //   (count >= slot_len). One unit per level reads its window of the slot and the state the unit below
-//   left for that record in a shift register; the per-channel context table is the only other loop
+//   left for that record in a delay line (block RAM); the per-channel context table is the only other loop
 //   (one record per slot, at level 6).
 //   A slot taken goes into the parser's X registers (each level's window) and is committed (the level
 //   units, the record state) with the next step, or by a flush after the tile's last slot.
