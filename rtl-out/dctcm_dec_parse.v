@@ -37,29 +37,31 @@
 `default_nettype none
 module dctcm_dec_parse (
     input  wire clk,
-    input  wire rst,              // synchronous, active high
-    input  wire [1543:0] bits,    // head of the bit buffer: the slot at the head starts at bit 0
-    input  wire start,            // the tile header is taken this cycle: hdr_n pixels, slot 0 next
-    input  wire [15:0] hdr_n,     // the header's pixel count (used with start)
-    input  wire restart,          // the tile ends (an error or its trailer): clear every record
-    input  wire step,             // the slot at the head is taken this cycle (its slot_len bits are in bits) into the X registers
-    input  wire commit,           // the slot in the X registers is parsed this cycle (with every step while xv, or alone to flush it)
-    input  wire [3:0] shift,      // the tile's quantization shift s (<= W - 1)
-    input  wire nodct,            // the tile carries the no-DCT tag: a DCT block in it is an error
-    output wire [10:0] slot_len,  // length of the slot at the head (a register)
-    output wire xv,               // the X registers hold a slot taken and not yet committed (a register)
-    output wire more,             // a slot of the tile is left to take
-    output wire last,             // the slot at the head is the tile's last
-    output reg  pix_valid,        // the slot in the X registers carries the top level of a record: its pixel is on the outputs below the cycle after it is committed
-    output reg  [7:0] mode_ctx,   // block b is CTX
-    output reg  [7:0] mode_raw,   // block b is RAW
-    output reg  [7:0] mode_dct,   // block b is DCT (none of the three: ZERO)
-    output reg  [703:0] value,    // channel c in [c*11 +: 11]: CTX index, RAW value or DCT coefficient, signed
-    output reg  [63:0] mask,      // DCT zero mask (1 = non-zero), 0 outside DCT blocks
-    output reg  err_nodct,        // a DCT block in a no-DCT tile (mode plane 3, level 2)
-    output reg  err_escape,       // an escape field names no unranked length (level 6; the slot in the X registers, as err_nodct and err_width)
-    output reg  err_width,        // a DCT width field exceeds CWM (level 6)
-    output reg  err_value         // a CTX value of the record in the P7 registers is outside [qMin, qMax] (level 7)
+    input  wire rst,                   // synchronous, active high
+    input  wire [1543:0] bits,         // head of the bit buffer: the slot at the head starts at bit 0
+    input  wire start,                 // the tile header is taken this cycle: hdr_n pixels, slot 0 next
+    input  wire [15:0] hdr_n,          // the header's pixel count (used with start)
+    input  wire restart,               // the tile ends (an error or its trailer): clear every record
+    input  wire step,                  // the slot at the head is taken this cycle (its slot_len bits are in bits) into the X registers
+    input  wire commit,                // the slot in the X registers is parsed this cycle (with every step while xv, or alone to flush it)
+    input  wire [3:0] shift,           // the tile's quantization shift s (<= W - 1)
+    input  wire nodct,                 // the tile carries the no-DCT tag: a DCT block in it is an error
+    output wire [10:0] slot_len,       // length of the slot at the head (a register)
+    output wire [10:0] slot_len_step,  // the length slot_len takes at a step (of the slot after the head; from registers only)
+    output wire xv,                    // the X registers hold a slot taken and not yet committed (a register)
+    output wire more,                  // a slot of the tile is left to take
+    output wire more_step,             // more after a step (from registers only)
+    output wire last,                  // the slot at the head is the tile's last
+    output reg  pix_valid,             // the slot in the X registers carries the top level of a record: its pixel is on the outputs below the cycle after it is committed
+    output reg  [7:0] mode_ctx,        // block b is CTX
+    output reg  [7:0] mode_raw,        // block b is RAW
+    output reg  [7:0] mode_dct,        // block b is DCT (none of the three: ZERO)
+    output reg  [703:0] value,         // channel c in [c*11 +: 11]: CTX index, RAW value or DCT coefficient, signed
+    output reg  [63:0] mask,           // DCT zero mask (1 = non-zero), 0 outside DCT blocks
+    output reg  err_nodct,             // a DCT block in a no-DCT tile (mode plane 3, level 2)
+    output reg  err_escape,            // an escape field names no unranked length (level 6; the slot in the X registers, as err_nodct and err_width)
+    output reg  err_width,             // a DCT width field exceeds CWM (level 6)
+    output reg  err_value              // a CTX value of the record in the P7 registers is outside [qMin, qMax] (level 7)
 );
     localparam C = 64;          // channels
     localparam N = 8;          // DCT size: channels per block
@@ -2202,6 +2204,7 @@ module dctcm_dec_parse (
     reg more_q, last_q;
     assign more = more_q;
     assign last = last_q;
+    assign more_step = more_q && !last_q;   // more after a step
     wire [TW-1:0] hdr_t = { {(TW-16){1'b0}}, hdr_n } + DRAIN;   // slots of the tile starting
     wire last_next = more_q && !last_q && (t_q + 17'd2 == n_t + DRAIN);
     assign slot_len = len_q;
@@ -2848,38 +2851,62 @@ module dctcm_dec_parse (
     end
 
     // ---- the next slot's length and level offsets (the sum and prefix sums over its 8 levels) ----
-    reg [LENW-1:0] sum;
-    reg [LENW-1:0] len_d;
-    reg [4-1:0] off1_d;
-    reg [7-1:0] off2_d;
-    reg [8-1:0] off3_d;
-    reg [8-1:0] off4_d;
-    reg [9-1:0] off5_d;
-    reg [9-1:0] off6_d;
-    reg [10-1:0] off7_d;
-    always @* begin
-        sum = ({ {(TW-16){1'b0}}, n_q } > t_q + 17'd1) ? NB_LEN : {LENW{1'b0}};
-        off1_d = sum[4-1:0];
-        if (sr1_v_q[1]) sum = sum + ln1_q;
-        off2_d = sum[7-1:0];
-        if (sr2_v_q[1]) sum = sum + ln2_q;
-        off3_d = sum[8-1:0];
-        if (sr3_v_q[1]) sum = sum + ln3_q;
-        off4_d = sum[8-1:0];
-        if (sr4_v_q[1]) sum = sum + ln4_q;
-        off5_d = sum[9-1:0];
-        if (sr5_v_q[1]) sum = sum + ln5_q;
-        off6_d = sum[9-1:0];
-        if (sr6_v_q[1]) sum = sum + ln6_q;
-        off7_d = sum[10-1:0];
-        if (sr7_v_q[2]) sum = sum + ln7_q;
-        len_d = sum;
-    end
+    // Each level's length in the slot after the head (0 where that record is not in the tile), then
+    // their prefix sums as a tree (at most log2 8 = 3 adders deep instead of a chain of 7): slot_len_step
+    // feeds the decoder's next "slot is in" compare. lv0_q: the slot after the head has a level 0
+    // (record t_q + 1 is in the tile), a register set a step early.
+    reg lv0_q;
+    wire [LENW-1:0] a0 = lv0_q ? NB_LEN : {LENW{1'b0}};
+    wire [LENW-1:0] a1 = sr1_v_q[1] ? ln1_q : {LENW{1'b0}};
+    wire [LENW-1:0] a2 = sr2_v_q[1] ? ln2_q : {LENW{1'b0}};
+    wire [LENW-1:0] a3 = sr3_v_q[1] ? ln3_q : {LENW{1'b0}};
+    wire [LENW-1:0] a4 = sr4_v_q[1] ? ln4_q : {LENW{1'b0}};
+    wire [LENW-1:0] a5 = sr5_v_q[1] ? ln5_q : {LENW{1'b0}};
+    wire [LENW-1:0] a6 = sr6_v_q[1] ? ln6_q : {LENW{1'b0}};
+    wire [LENW-1:0] a7 = sr7_v_q[2] ? ln7_q : {LENW{1'b0}};
+    wire [LENW-1:0] b0_2 = a0 + a1;
+    wire [LENW-1:0] b2_4 = a2 + a3;
+    wire [LENW-1:0] b4_6 = a4 + a5;
+    wire [LENW-1:0] b6_8 = a6 + a7;
+    wire [LENW-1:0] b0_4 = b0_2 + b2_4;
+    wire [LENW-1:0] b4_8 = b4_6 + b6_8;
+    wire [LENW-1:0] b0_8 = b0_4 + b4_8;
+    /* verilator lint_off UNUSEDSIGNAL */
+    wire [LENW-1:0] off1_w = a0;
+    /* verilator lint_on UNUSEDSIGNAL */
+    wire [4-1:0] off1_d = off1_w[4-1:0];
+    /* verilator lint_off UNUSEDSIGNAL */
+    wire [LENW-1:0] off2_w = b0_2;
+    /* verilator lint_on UNUSEDSIGNAL */
+    wire [7-1:0] off2_d = off2_w[7-1:0];
+    /* verilator lint_off UNUSEDSIGNAL */
+    wire [LENW-1:0] off3_w = b0_2 + a2;
+    /* verilator lint_on UNUSEDSIGNAL */
+    wire [8-1:0] off3_d = off3_w[8-1:0];
+    /* verilator lint_off UNUSEDSIGNAL */
+    wire [LENW-1:0] off4_w = b0_4;
+    /* verilator lint_on UNUSEDSIGNAL */
+    wire [8-1:0] off4_d = off4_w[8-1:0];
+    /* verilator lint_off UNUSEDSIGNAL */
+    wire [LENW-1:0] off5_w = b0_4 + a4;
+    /* verilator lint_on UNUSEDSIGNAL */
+    wire [9-1:0] off5_d = off5_w[9-1:0];
+    /* verilator lint_off UNUSEDSIGNAL */
+    wire [LENW-1:0] off6_w = b0_4 + b4_6;
+    /* verilator lint_on UNUSEDSIGNAL */
+    wire [9-1:0] off6_d = off6_w[9-1:0];
+    /* verilator lint_off UNUSEDSIGNAL */
+    wire [LENW-1:0] off7_w = (b0_4 + b4_6) + a6;
+    /* verilator lint_on UNUSEDSIGNAL */
+    wire [10-1:0] off7_d = off7_w[10-1:0];
+    wire [LENW-1:0] len_d = b0_8;
+    assign slot_len_step = len_d;
 
     always @(posedge clk) begin
         if (rst || restart) begin
             more_q <= 1'b0;
             last_q <= 1'b0;
+            lv0_q <= 1'b0;
             xv_q <= 1'b0;
             v7_q <= 1'b0;
             n_q <= 16'd0;
@@ -2893,6 +2920,7 @@ module dctcm_dec_parse (
             sr7_v_q <= 5'd0;
         end else if (start) begin
             more_q <= hdr_n != 16'd0;
+            lv0_q <= hdr_n > 16'd1;   // record 1 is in the tile
             last_q <= (hdr_n != 16'd0) && (hdr_t == 17'd1);
             xv_q <= 1'b0;
             v7_q <= 1'b0;
@@ -2907,8 +2935,9 @@ module dctcm_dec_parse (
             sr7_v_q <= 5'd0;
         end else begin
             if (step) begin
-                more_q <= more_q && !last_q;
+                more_q <= more_step;
                 last_q <= last_next;
+                lv0_q <= n_t > t_q + 17'd2;   // record t_q + 2 is in the tile
                 t_q <= t_q + 17'd1;
             end
             if (step) xv_q <= 1'b1;

@@ -134,11 +134,17 @@ export function buildDecParse(d: Derived, prefix: string = DEFAULT_PREFIX): Modu
       return { ...x, ram: part.id, lo: part.lo, rd: r.k === TOP ? `p${r.k}_${x.name}` : `s${r.k}_${x.name}`, top: r.k === TOP };
     }),
   }));
+  // The slot's level offsets and length: prefix sums of the level lengths a0..a7 (templates: a<k>), each
+  // a sum of aligned power-of-two blocks b<i>_<j> = a_i + .. + a_(j-1), so no sum is more than 3 adders deep.
+  const pre = prefixSums(DEC_LEVELS);
+  const srsOut = srData.map((r) => ({ ...r, offSum: pre.sums[r.k] }));
   const OFFS = w.C * bitLength(w.LMAX[7]);
   const ctx = {
     w,
     O,
-    srs: srData,
+    srs: srsOut,
+    prefixNodes: pre.nodes,
+    lenSum: pre.sums[DEC_LEVELS],
     rams,
     rankLevels: [3, 4, 5].map((k) => ({ k, j: k - 1, next: k + 1 })),
     OFFS,
@@ -210,8 +216,10 @@ export function buildDecParse(d: Derived, prefix: string = DEFAULT_PREFIX): Modu
     vec('input', 'shift', 4, "the tile's quantization shift s (<= W - 1)"),
     ...(w.dct ? [bit('input', 'nodct', "the tile carries the no-DCT tag: a DCT block in it is an error")] : []),
     vec('output', 'slot_len', w.LENW, 'length of the slot at the head (a register)'),
+    vec('output', 'slot_len_step', w.LENW, 'the length slot_len takes at a step (of the slot after the head; from registers only)'),
     bit('output', 'xv', 'the X registers hold a slot taken and not yet committed (a register)'),
     bit('output', 'more', 'a slot of the tile is left to take'),
+    bit('output', 'more_step', 'more after a step (from registers only)'),
     bit('output', 'last', "the slot at the head is the tile's last"),
     ...asReg([
       bit('output', 'pix_valid', 'the slot in the X registers carries the top level of a record: its pixel is on the outputs below the cycle after it is committed'),
@@ -253,4 +261,33 @@ export function taker(name: string, inName: string, inW: number, outW: number, a
     prevW = w;
   }
   return { name, inName, inW, outW, amtW, stages, last: slice(prev, prevW, 0, outW) };
+}
+
+/**
+ * Prefix sums of n terms a0..a(n-1) as a tree: block nodes b<i>_<j> (the sum of a_i .. a_(j-1), aligned
+ * power-of-two blocks, each the sum of its two halves) and sums[k] = a0 + .. + a(k-1) for k = 1..n as
+ * the sum of the blocks of k's binary decomposition (at most log2 n + 1 terms, added as a balanced pair
+ * where there are two or more). n a power of two.
+ */
+export function prefixSums(n: number): { nodes: { name: string; expr: string }[]; sums: string[] } {
+  const nodes: { name: string; expr: string }[] = [];
+  const block = (i: number, j: number): string => (j - i === 1 ? `a${i}` : `b${i}_${j}`);
+  for (let size = 2; size <= n; size *= 2)
+    for (let i = 0; i + size <= n; i += size) nodes.push({ name: block(i, i + size), expr: `${block(i, i + size / 2)} + ${block(i + size / 2, i + size)}` });
+  const sums: string[] = [''];
+  for (let k = 1; k <= n; k++) {
+    const parts: string[] = [];
+    let i = 0;
+    for (let size = n; size >= 1; size /= 2) if (k - i >= size) { parts.push(block(i, i + size)); i += size; }
+    sums.push(balanced(parts));
+  }
+  return { nodes, sums };
+}
+
+function balanced(parts: string[]): string {
+  if (parts.length === 1) return parts[0];
+  const h = Math.ceil(parts.length / 2);
+  const l = balanced(parts.slice(0, h));
+  const r = balanced(parts.slice(h));
+  return `${parts.slice(0, h).length > 1 ? `(${l})` : l} + ${parts.slice(h).length > 1 ? `(${r})` : r}`;
 }
