@@ -8,9 +8,10 @@
 // decoder's position loop is pos += slot_len; more and last are registers too. A slot taken (step) goes
 // into the X registers, each level's window of it at its offset; it is committed a cycle later, with the
 // next step or alone to flush the tile's last slot: one level unit per level reads its X window and
-// the state the unit below left for that record in a shift register (O[k] - O[k-1] deep), and the
-// state moves on. The length of the record's next level is computed from that state as it moves
-// along (the U stage).
+// the state the unit below left for that record in a delay line O[k] - O[k-1] commits deep, and the
+// state moves on (each line a block RAM with a registered read, levels of one depth sharing one; only
+// the valid bits, which a restart clears, and the entries the lengths read are flip-flops). The length
+// of the record's next level is computed from that state as it moves along (the U stage).
 // The context table ctx_q is the only other loop: level 6 of record r (escapes, with ctx(r) from the
 // record before) gives each value's bit length L and ctx(r + 1), one record per commit. Level 7 of
 // record t - O[7] (in slot t): each channel's field is taken from the X window and registered with
@@ -36,29 +37,31 @@
 `default_nettype none
 module dctcm_dec_parse (
     input  wire clk,
-    input  wire rst,              // synchronous, active high
-    input  wire [1543:0] bits,    // head of the bit buffer: the slot at the head starts at bit 0
-    input  wire start,            // the tile header is taken this cycle: hdr_n pixels, slot 0 next
-    input  wire [15:0] hdr_n,     // the header's pixel count (used with start)
-    input  wire restart,          // the tile ends (an error or its trailer): clear every record
-    input  wire step,             // the slot at the head is taken this cycle (its slot_len bits are in bits) into the X registers
-    input  wire commit,           // the slot in the X registers is parsed this cycle (with every step while xv, or alone to flush it)
-    input  wire [3:0] shift,      // the tile's quantization shift s (<= W - 1)
-    input  wire nodct,            // the tile carries the no-DCT tag: a DCT block in it is an error
-    output wire [10:0] slot_len,  // length of the slot at the head (a register)
-    output wire xv,               // the X registers hold a slot taken and not yet committed (a register)
-    output wire more,             // a slot of the tile is left to take
-    output wire last,             // the slot at the head is the tile's last
-    output reg  pix_valid,        // the slot in the X registers carries the top level of a record: its pixel is on the outputs below the cycle after it is committed
-    output reg  [7:0] mode_ctx,   // block b is CTX
-    output reg  [7:0] mode_raw,   // block b is RAW
-    output reg  [7:0] mode_dct,   // block b is DCT (none of the three: ZERO)
-    output reg  [703:0] value,    // channel c in [c*11 +: 11]: CTX index, RAW value or DCT coefficient, signed
-    output reg  [63:0] mask,      // DCT zero mask (1 = non-zero), 0 outside DCT blocks
-    output reg  err_nodct,        // a DCT block in a no-DCT tile (mode plane 3, level 2)
-    output reg  err_escape,       // an escape field names no unranked length (level 6; the slot in the X registers, as err_nodct and err_width)
-    output reg  err_width,        // a DCT width field exceeds CWM (level 6)
-    output reg  err_value         // a CTX value of the record in the P7 registers is outside [qMin, qMax] (level 7)
+    input  wire rst,                   // synchronous, active high
+    input  wire [1543:0] bits,         // head of the bit buffer: the slot at the head starts at bit 0
+    input  wire start,                 // the tile header is taken this cycle: hdr_n pixels, slot 0 next
+    input  wire [15:0] hdr_n,          // the header's pixel count (used with start)
+    input  wire restart,               // the tile ends (an error or its trailer): clear every record
+    input  wire step,                  // the slot at the head is taken this cycle (its slot_len bits are in bits) into the X registers
+    input  wire commit,                // the slot in the X registers is parsed this cycle (with every step while xv, or alone to flush it)
+    input  wire [3:0] shift,           // the tile's quantization shift s (<= W - 1)
+    input  wire nodct,                 // the tile carries the no-DCT tag: a DCT block in it is an error
+    output wire [10:0] slot_len,       // length of the slot at the head (a register)
+    output wire [10:0] slot_len_step,  // the length slot_len takes at a step (of the slot after the head; from registers only)
+    output wire xv,                    // the X registers hold a slot taken and not yet committed (a register)
+    output wire more,                  // a slot of the tile is left to take
+    output wire more_step,             // more after a step (from registers only)
+    output wire last,                  // the slot at the head is the tile's last
+    output reg  pix_valid,             // the slot in the X registers carries the top level of a record: its pixel is on the outputs below the cycle after it is committed
+    output reg  [7:0] mode_ctx,        // block b is CTX
+    output reg  [7:0] mode_raw,        // block b is RAW
+    output reg  [7:0] mode_dct,        // block b is DCT (none of the three: ZERO)
+    output reg  [703:0] value,         // channel c in [c*11 +: 11]: CTX index, RAW value or DCT coefficient, signed
+    output reg  [63:0] mask,           // DCT zero mask (1 = non-zero), 0 outside DCT blocks
+    output reg  err_nodct,             // a DCT block in a no-DCT tile (mode plane 3, level 2)
+    output reg  err_escape,            // an escape field names no unranked length (level 6; the slot in the X registers, as err_nodct and err_width)
+    output reg  err_width,             // a DCT width field exceeds CWM (level 6)
+    output reg  err_value              // a CTX value of the record in the P7 registers is outside [qMin, qMax] (level 7)
 );
     localparam C = 64;          // channels
     localparam N = 8;          // DCT size: channels per block
@@ -2201,6 +2204,7 @@ module dctcm_dec_parse (
     reg more_q, last_q;
     assign more = more_q;
     assign last = last_q;
+    assign more_step = more_q && !last_q;   // more after a step
     wire [TW-1:0] hdr_t = { {(TW-16){1'b0}}, hdr_n } + DRAIN;   // slots of the tile starting
     wire last_next = more_q && !last_q && (t_q + 17'd2 == n_t + DRAIN);
     assign slot_len = len_q;
@@ -2209,177 +2213,208 @@ module dctcm_dec_parse (
     // commit, a cycle after the step that took the slot (the next step, or the tile's flush): at a step
     // the state holds the slots up to two before the head ----
     /* verilator lint_off UNUSEDSIGNAL */
-    reg [4-1:0] sr1_v_q;
-    wire [1-1:0] s1_v = sr1_v_q[3 +: 1];
-    wire [1-1:0] e1_v = sr1_v_q[0 +: 1];
-    reg [1-1:0] n1_v;
-    reg [32-1:0] sr1_mctx_q;
-    wire [8-1:0] s1_mctx = sr1_mctx_q[24 +: 8];
-    wire [8-1:0] e1_mctx = sr1_mctx_q[0 +: 8];
+    reg [4-1:0] sr1_v_q;           // level 1's valid bits, entries 0 .. 3
+    wire s1_v = sr1_v_q[3];
+    reg n1_v;
+    wire [8-1:0] s1_mctx;   // entry 3: a block RAM's read register (below)
     reg [8-1:0] n1_mctx;
+    reg [8-1:0] ep1_mctx_q;   // entries 0 .. 0 (flip-flops)
+    wire [8-1:0] e1_mctx = ep1_mctx_q[0 +: 8];
     reg [LENW-1:0] ln1_q;            // level 1's length for the record at entry 1 (the slot after the head)
     reg [LENW-1:0] nl1;              // the same for the record at entry 0 (a commit earlier)
-    reg [4-1:0] sr2_v_q;
-    wire [1-1:0] s2_v = sr2_v_q[3 +: 1];
-    wire [1-1:0] e2_v = sr2_v_q[0 +: 1];
-    reg [1-1:0] n2_v;
-    reg [32-1:0] sr2_mctx_q;
-    wire [8-1:0] s2_mctx = sr2_mctx_q[24 +: 8];
-    wire [8-1:0] e2_mctx = sr2_mctx_q[0 +: 8];
+    reg [4-1:0] sr2_v_q;           // level 2's valid bits, entries 0 .. 3
+    wire s2_v = sr2_v_q[3];
+    reg n2_v;
+    wire [8-1:0] s2_mctx;   // entry 3: a block RAM's read register (below)
     reg [8-1:0] n2_mctx;
-    reg [32-1:0] sr2_oth_q;
-    wire [8-1:0] s2_oth = sr2_oth_q[24 +: 8];
-    wire [8-1:0] e2_oth = sr2_oth_q[0 +: 8];
+    wire [8-1:0] s2_oth;   // entry 3: a block RAM's read register (below)
     reg [8-1:0] n2_oth;
-    reg [256-1:0] sr2_pend_q;
-    wire [64-1:0] s2_pend = sr2_pend_q[192 +: 64];
-    wire [64-1:0] e2_pend = sr2_pend_q[0 +: 64];
+    wire [64-1:0] s2_pend;   // entry 3: a block RAM's read register (below)
     reg [64-1:0] n2_pend;
-    reg [768-1:0] sr2_rk_q;
-    wire [192-1:0] s2_rk = sr2_rk_q[576 +: 192];
-    wire [192-1:0] e2_rk = sr2_rk_q[0 +: 192];
+    wire [192-1:0] s2_rk;   // entry 3: a block RAM's read register (below)
     reg [192-1:0] n2_rk;
+    reg [8-1:0] ep2_oth_q;   // entries 0 .. 0 (flip-flops)
+    wire [8-1:0] e2_oth = ep2_oth_q[0 +: 8];
+    reg [64-1:0] ep2_pend_q;   // entries 0 .. 0 (flip-flops)
+    wire [64-1:0] e2_pend = ep2_pend_q[0 +: 64];
     reg [LENW-1:0] ln2_q;            // level 2's length for the record at entry 1 (the slot after the head)
     reg [LENW-1:0] nl2;              // the same for the record at entry 0 (a commit earlier)
-    reg [4-1:0] sr3_v_q;
-    wire [1-1:0] s3_v = sr3_v_q[3 +: 1];
-    wire [1-1:0] e3_v = sr3_v_q[0 +: 1];
-    reg [1-1:0] n3_v;
-    reg [32-1:0] sr3_mctx_q;
-    wire [8-1:0] s3_mctx = sr3_mctx_q[24 +: 8];
-    wire [8-1:0] e3_mctx = sr3_mctx_q[0 +: 8];
+    reg [4-1:0] sr3_v_q;           // level 3's valid bits, entries 0 .. 3
+    wire s3_v = sr3_v_q[3];
+    reg n3_v;
+    wire [8-1:0] s3_mctx;   // entry 3: a block RAM's read register (below)
     reg [8-1:0] n3_mctx;
-    reg [32-1:0] sr3_mraw_q;
-    wire [8-1:0] s3_mraw = sr3_mraw_q[24 +: 8];
-    wire [8-1:0] e3_mraw = sr3_mraw_q[0 +: 8];
+    wire [8-1:0] s3_mraw;   // entry 3: a block RAM's read register (below)
     reg [8-1:0] n3_mraw;
-    reg [32-1:0] sr3_mdct_q;
-    wire [8-1:0] s3_mdct = sr3_mdct_q[24 +: 8];
-    wire [8-1:0] e3_mdct = sr3_mdct_q[0 +: 8];
+    wire [8-1:0] s3_mdct;   // entry 3: a block RAM's read register (below)
     reg [8-1:0] n3_mdct;
-    reg [256-1:0] sr3_pend_q;
-    wire [64-1:0] s3_pend = sr3_pend_q[192 +: 64];
-    wire [64-1:0] e3_pend = sr3_pend_q[0 +: 64];
+    wire [64-1:0] s3_pend;   // entry 3: a block RAM's read register (below)
     reg [64-1:0] n3_pend;
-    reg [768-1:0] sr3_rk_q;
-    wire [192-1:0] s3_rk = sr3_rk_q[576 +: 192];
-    wire [192-1:0] e3_rk = sr3_rk_q[0 +: 192];
+    wire [192-1:0] s3_rk;   // entry 3: a block RAM's read register (below)
     reg [192-1:0] n3_rk;
+    reg [64-1:0] ep3_pend_q;   // entries 0 .. 0 (flip-flops)
+    wire [64-1:0] e3_pend = ep3_pend_q[0 +: 64];
     reg [LENW-1:0] ln3_q;            // level 3's length for the record at entry 1 (the slot after the head)
     reg [LENW-1:0] nl3;              // the same for the record at entry 0 (a commit earlier)
-    reg [4-1:0] sr4_v_q;
-    wire [1-1:0] s4_v = sr4_v_q[3 +: 1];
-    wire [1-1:0] e4_v = sr4_v_q[0 +: 1];
-    reg [1-1:0] n4_v;
-    reg [32-1:0] sr4_mctx_q;
-    wire [8-1:0] s4_mctx = sr4_mctx_q[24 +: 8];
-    wire [8-1:0] e4_mctx = sr4_mctx_q[0 +: 8];
+    reg [4-1:0] sr4_v_q;           // level 4's valid bits, entries 0 .. 3
+    wire s4_v = sr4_v_q[3];
+    reg n4_v;
+    wire [8-1:0] s4_mctx;   // entry 3: a block RAM's read register (below)
     reg [8-1:0] n4_mctx;
-    reg [32-1:0] sr4_mraw_q;
-    wire [8-1:0] s4_mraw = sr4_mraw_q[24 +: 8];
-    wire [8-1:0] e4_mraw = sr4_mraw_q[0 +: 8];
+    wire [8-1:0] s4_mraw;   // entry 3: a block RAM's read register (below)
     reg [8-1:0] n4_mraw;
-    reg [32-1:0] sr4_mdct_q;
-    wire [8-1:0] s4_mdct = sr4_mdct_q[24 +: 8];
-    wire [8-1:0] e4_mdct = sr4_mdct_q[0 +: 8];
+    wire [8-1:0] s4_mdct;   // entry 3: a block RAM's read register (below)
     reg [8-1:0] n4_mdct;
-    reg [256-1:0] sr4_pend_q;
-    wire [64-1:0] s4_pend = sr4_pend_q[192 +: 64];
-    wire [64-1:0] e4_pend = sr4_pend_q[0 +: 64];
+    wire [64-1:0] s4_pend;   // entry 3: a block RAM's read register (below)
     reg [64-1:0] n4_pend;
-    reg [768-1:0] sr4_rk_q;
-    wire [192-1:0] s4_rk = sr4_rk_q[576 +: 192];
-    wire [192-1:0] e4_rk = sr4_rk_q[0 +: 192];
+    wire [192-1:0] s4_rk;   // entry 3: a block RAM's read register (below)
     reg [192-1:0] n4_rk;
+    reg [64-1:0] ep4_pend_q;   // entries 0 .. 0 (flip-flops)
+    wire [64-1:0] e4_pend = ep4_pend_q[0 +: 64];
     reg [LENW-1:0] ln4_q;            // level 4's length for the record at entry 1 (the slot after the head)
     reg [LENW-1:0] nl4;              // the same for the record at entry 0 (a commit earlier)
-    reg [4-1:0] sr5_v_q;
-    wire [1-1:0] s5_v = sr5_v_q[3 +: 1];
-    wire [1-1:0] e5_v = sr5_v_q[0 +: 1];
-    reg [1-1:0] n5_v;
-    reg [32-1:0] sr5_mctx_q;
-    wire [8-1:0] s5_mctx = sr5_mctx_q[24 +: 8];
-    wire [8-1:0] e5_mctx = sr5_mctx_q[0 +: 8];
+    reg [4-1:0] sr5_v_q;           // level 5's valid bits, entries 0 .. 3
+    wire s5_v = sr5_v_q[3];
+    reg n5_v;
+    wire [8-1:0] s5_mctx;   // entry 3: a block RAM's read register (below)
     reg [8-1:0] n5_mctx;
-    reg [32-1:0] sr5_mraw_q;
-    wire [8-1:0] s5_mraw = sr5_mraw_q[24 +: 8];
-    wire [8-1:0] e5_mraw = sr5_mraw_q[0 +: 8];
+    wire [8-1:0] s5_mraw;   // entry 3: a block RAM's read register (below)
     reg [8-1:0] n5_mraw;
-    reg [32-1:0] sr5_mdct_q;
-    wire [8-1:0] s5_mdct = sr5_mdct_q[24 +: 8];
-    wire [8-1:0] e5_mdct = sr5_mdct_q[0 +: 8];
+    wire [8-1:0] s5_mdct;   // entry 3: a block RAM's read register (below)
     reg [8-1:0] n5_mdct;
-    reg [256-1:0] sr5_pend_q;
-    wire [64-1:0] s5_pend = sr5_pend_q[192 +: 64];
-    wire [64-1:0] e5_pend = sr5_pend_q[0 +: 64];
+    wire [64-1:0] s5_pend;   // entry 3: a block RAM's read register (below)
     reg [64-1:0] n5_pend;
-    reg [768-1:0] sr5_rk_q;
-    wire [192-1:0] s5_rk = sr5_rk_q[576 +: 192];
-    wire [192-1:0] e5_rk = sr5_rk_q[0 +: 192];
+    wire [192-1:0] s5_rk;   // entry 3: a block RAM's read register (below)
     reg [192-1:0] n5_rk;
+    reg [64-1:0] ep5_pend_q;   // entries 0 .. 0 (flip-flops)
+    wire [64-1:0] e5_pend = ep5_pend_q[0 +: 64];
     reg [LENW-1:0] ln5_q;            // level 5's length for the record at entry 1 (the slot after the head)
     reg [LENW-1:0] nl5;              // the same for the record at entry 0 (a commit earlier)
-    reg [4-1:0] sr6_v_q;
-    wire [1-1:0] s6_v = sr6_v_q[3 +: 1];
-    wire [1-1:0] e6_v = sr6_v_q[0 +: 1];
-    reg [1-1:0] n6_v;
-    reg [32-1:0] sr6_mctx_q;
-    wire [8-1:0] s6_mctx = sr6_mctx_q[24 +: 8];
-    wire [8-1:0] e6_mctx = sr6_mctx_q[0 +: 8];
+    reg [4-1:0] sr6_v_q;           // level 6's valid bits, entries 0 .. 3
+    wire s6_v = sr6_v_q[3];
+    reg n6_v;
+    wire [8-1:0] s6_mctx;   // entry 3: a block RAM's read register (below)
     reg [8-1:0] n6_mctx;
-    reg [32-1:0] sr6_mraw_q;
-    wire [8-1:0] s6_mraw = sr6_mraw_q[24 +: 8];
-    wire [8-1:0] e6_mraw = sr6_mraw_q[0 +: 8];
+    wire [8-1:0] s6_mraw;   // entry 3: a block RAM's read register (below)
     reg [8-1:0] n6_mraw;
-    reg [32-1:0] sr6_mdct_q;
-    wire [8-1:0] s6_mdct = sr6_mdct_q[24 +: 8];
-    wire [8-1:0] e6_mdct = sr6_mdct_q[0 +: 8];
+    wire [8-1:0] s6_mdct;   // entry 3: a block RAM's read register (below)
     reg [8-1:0] n6_mdct;
-    reg [256-1:0] sr6_pend_q;
-    wire [64-1:0] s6_pend = sr6_pend_q[192 +: 64];
-    wire [64-1:0] e6_pend = sr6_pend_q[0 +: 64];
+    wire [64-1:0] s6_pend;   // entry 3: a block RAM's read register (below)
     reg [64-1:0] n6_pend;
-    reg [768-1:0] sr6_rk_q;
-    wire [192-1:0] s6_rk = sr6_rk_q[576 +: 192];
-    wire [192-1:0] e6_rk = sr6_rk_q[0 +: 192];
+    wire [192-1:0] s6_rk;   // entry 3: a block RAM's read register (below)
     reg [192-1:0] n6_rk;
+    reg [8-1:0] ep6_mraw_q;   // entries 0 .. 0 (flip-flops)
+    wire [8-1:0] e6_mraw = ep6_mraw_q[0 +: 8];
+    reg [8-1:0] ep6_mdct_q;   // entries 0 .. 0 (flip-flops)
+    wire [8-1:0] e6_mdct = ep6_mdct_q[0 +: 8];
+    reg [64-1:0] ep6_pend_q;   // entries 0 .. 0 (flip-flops)
+    wire [64-1:0] e6_pend = ep6_pend_q[0 +: 64];
     reg [LENW-1:0] ln6_q;            // level 6's length for the record at entry 1 (the slot after the head)
     reg [LENW-1:0] nl6;              // the same for the record at entry 0 (a commit earlier)
-    reg [5-1:0] sr7_v_q;
-    wire [1-1:0] s7_v = sr7_v_q[4 +: 1];
-    wire [1-1:0] e7_v = sr7_v_q[1 +: 1];
-    reg [1-1:0] n7_v;
-    reg [40-1:0] sr7_mctx_q;
-    wire [8-1:0] s7_mctx = sr7_mctx_q[32 +: 8];
-    wire [8-1:0] e7_mctx = sr7_mctx_q[8 +: 8];
+    reg [5-1:0] sr7_v_q;           // level 7's valid bits, entries 0 .. 4
+    wire s7_v = sr7_v_q[4];
+    reg n7_v;
+    wire [8-1:0] p7_mctx;   // the P7 register: entry 4 at the last commit (a block RAM's read register, below)
     reg [8-1:0] n7_mctx;
-    reg [40-1:0] sr7_mraw_q;
-    wire [8-1:0] s7_mraw = sr7_mraw_q[32 +: 8];
-    wire [8-1:0] e7_mraw = sr7_mraw_q[8 +: 8];
+    wire [8-1:0] p7_mraw;   // the P7 register: entry 4 at the last commit (a block RAM's read register, below)
     reg [8-1:0] n7_mraw;
-    reg [40-1:0] sr7_mdct_q;
-    wire [8-1:0] s7_mdct = sr7_mdct_q[32 +: 8];
-    wire [8-1:0] e7_mdct = sr7_mdct_q[8 +: 8];
+    wire [8-1:0] p7_mdct;   // the P7 register: entry 4 at the last commit (a block RAM's read register, below)
     reg [8-1:0] n7_mdct;
-    reg [1280-1:0] sr7_L_q;
-    wire [256-1:0] s7_L = sr7_L_q[1024 +: 256];
-    wire [256-1:0] e7_L = sr7_L_q[256 +: 256];
+    wire [256-1:0] p7_L;   // the P7 register: entry 4 at the last commit (a block RAM's read register, below)
     reg [256-1:0] n7_L;
-    reg [2560-1:0] sr7_raw_q;
-    wire [512-1:0] s7_raw = sr7_raw_q[2048 +: 512];
-    wire [512-1:0] e7_raw = sr7_raw_q[512 +: 512];
+    wire [512-1:0] p7_raw;   // the P7 register: entry 4 at the last commit (a block RAM's read register, below)
     reg [512-1:0] n7_raw;
-    reg [320-1:0] sr7_mask_q;
-    wire [64-1:0] s7_mask = sr7_mask_q[256 +: 64];
-    wire [64-1:0] e7_mask = sr7_mask_q[64 +: 64];
+    wire [64-1:0] p7_mask;   // the P7 register: entry 4 at the last commit (a block RAM's read register, below)
     reg [64-1:0] n7_mask;
-    reg [160-1:0] sr7_wc_q;
-    wire [32-1:0] s7_wc = sr7_wc_q[128 +: 32];
-    wire [32-1:0] e7_wc = sr7_wc_q[32 +: 32];
+    wire [32-1:0] p7_wc;   // the P7 register: entry 4 at the last commit (a block RAM's read register, below)
     reg [32-1:0] n7_wc;
+    reg [16-1:0] ep7_mctx_q;   // entries 0 .. 1 (flip-flops)
+    wire [8-1:0] e7_mctx = ep7_mctx_q[8 +: 8];
+    reg [16-1:0] ep7_mdct_q;   // entries 0 .. 1 (flip-flops)
+    wire [8-1:0] e7_mdct = ep7_mdct_q[8 +: 8];
+    reg [512-1:0] ep7_L_q;   // entries 0 .. 1 (flip-flops)
+    wire [256-1:0] e7_L = ep7_L_q[256 +: 256];
+    reg [64-1:0] ep7_wc_q;   // entries 0 .. 1 (flip-flops)
+    wire [32-1:0] e7_wc = ep7_wc_q[32 +: 32];
     reg [LENW-1:0] ln7_q;            // level 7's length for the record at entry 2 (the slot after the head)
     reg [LENW-1:0] nl7;              // the same for the record at entry 1 (a commit earlier)
     /* verilator lint_on UNUSEDSIGNAL */
+    // The state's top entries: a memory per depth D (D entries) with a registered read. A commit writes
+    // at wp and reads at rp = wp + 1 (mod D), the entry written D - 1 commits before: shift-register
+    // entry D - 1. Level 7's memory has D + 1 entries: its read register holds entry D - 1 as it was at
+    // the last commit, which is what the P7 registers copied. The two addresses never meet, so no read-during-write behaviour is needed
+    // (no_rw_check: Yosys adds no bypass logic for it). Block RAM on the iCE40 (a flip-flop copied from
+    // a flip-flop costs a logic cell there). The contents are never reset: a valid bit (a flip-flop)
+    // qualifies each entry.
+    wire sr_move = commit && !start;
+    wire [1400-1:0] wr0 = { n6_rk, n6_pend, n6_mdct, n6_mraw, n6_mctx, n5_rk, n5_pend, n5_mdct, n5_mraw, n5_mctx, n4_rk, n4_pend, n4_mdct, n4_mraw, n4_mctx, n3_rk, n3_pend, n3_mdct, n3_mraw, n3_mctx, n2_rk, n2_pend, n2_oth, n2_mctx, n1_mctx };
+    reg [1400-1:0] rd0_q;
+    (* ram_style = "block", no_rw_check *)
+    reg [1400-1:0] mem0 [0:4-1];   // levels 1, 2, 3, 4, 5, 6: 4 x 1400 bits
+    reg [2-1:0] wp0, rp0;
+    always @(posedge clk) begin
+        if (sr_move) begin
+            rd0_q <= mem0[rp0];
+            mem0[wp0] <= wr0;
+        end
+        if (rst) begin
+            wp0 <= 2'd0;
+            rp0 <= 2'd1;
+        end else if (sr_move) begin
+            wp0 <= rp0;
+            rp0 <= (rp0 == 2'd3) ? 2'd0 : rp0 + 2'd1;
+        end
+    end
+    wire [888-1:0] wr1 = { n7_wc, n7_mask, n7_raw, n7_L, n7_mdct, n7_mraw, n7_mctx };
+    reg [888-1:0] rd1_q;
+    (* ram_style = "block", no_rw_check *)
+    reg [888-1:0] mem1 [0:6-1];   // level 7: 6 x 888 bits
+    reg [3-1:0] wp1, rp1;
+    always @(posedge clk) begin
+        if (sr_move) begin
+            rd1_q <= mem1[rp1];
+            mem1[wp1] <= wr1;
+        end
+        if (rst) begin
+            wp1 <= 3'd0;
+            rp1 <= 3'd1;
+        end else if (sr_move) begin
+            wp1 <= rp1;
+            rp1 <= (rp1 == 3'd5) ? 3'd0 : rp1 + 3'd1;
+        end
+    end
+    assign s1_mctx = rd0_q[0 +: 8];
+    assign s2_mctx = rd0_q[8 +: 8];
+    assign s2_oth = rd0_q[16 +: 8];
+    assign s2_pend = rd0_q[24 +: 64];
+    assign s2_rk = rd0_q[88 +: 192];
+    assign s3_mctx = rd0_q[280 +: 8];
+    assign s3_mraw = rd0_q[288 +: 8];
+    assign s3_mdct = rd0_q[296 +: 8];
+    assign s3_pend = rd0_q[304 +: 64];
+    assign s3_rk = rd0_q[368 +: 192];
+    assign s4_mctx = rd0_q[560 +: 8];
+    assign s4_mraw = rd0_q[568 +: 8];
+    assign s4_mdct = rd0_q[576 +: 8];
+    assign s4_pend = rd0_q[584 +: 64];
+    assign s4_rk = rd0_q[648 +: 192];
+    assign s5_mctx = rd0_q[840 +: 8];
+    assign s5_mraw = rd0_q[848 +: 8];
+    assign s5_mdct = rd0_q[856 +: 8];
+    assign s5_pend = rd0_q[864 +: 64];
+    assign s5_rk = rd0_q[928 +: 192];
+    assign s6_mctx = rd0_q[1120 +: 8];
+    assign s6_mraw = rd0_q[1128 +: 8];
+    assign s6_mdct = rd0_q[1136 +: 8];
+    assign s6_pend = rd0_q[1144 +: 64];
+    assign s6_rk = rd0_q[1208 +: 192];
+    assign p7_mctx = rd1_q[0 +: 8];
+    assign p7_mraw = rd1_q[8 +: 8];
+    assign p7_mdct = rd1_q[16 +: 8];
+    assign p7_L = rd1_q[24 +: 256];
+    assign p7_raw = rd1_q[280 +: 512];
+    assign p7_mask = rd1_q[792 +: 64];
+    assign p7_wc = rd1_q[856 +: 32];
     reg [C*F7W-1:0] no7;                 // level 7: each channel's field offset, record at entry 1
     reg [C*F7W-1:0] of7a_q, of7b_q;      // the same one and two commits later
     /* verilator lint_off UNUSEDSIGNAL */
@@ -2649,7 +2684,7 @@ module dctcm_dec_parse (
     end
 
     // level 7: CTX payloads (sign if signed, L - 1 mantissa bits) and DCT coefficients (wc bits each),
-    // each channel's field at its offset (computed as the record moved up the shift register). The
+    // each channel's field at its offset (computed as the record moved along its delay line). The
     // fields and the record's state are registered as the slot is taken (the P7 registers); the values
     // and their check are formed from those registers in the next cycle (outputs for the record whose
     // top level was in the last slot taken).
@@ -2721,24 +2756,10 @@ module dctcm_dec_parse (
         lev7[10:0]
     };
     reg v7_q;                        // the last slot taken held a record's top level
-    reg [NB-1:0] mctx7_q, mraw7_q;
-    reg [NB-1:0] mdct7_q;
-    reg [C-1:0] mask7_q;
-    reg [NB*CWB-1:0] wc7_q;
-    reg [C*CTXW-1:0] L7_q;
-    reg [C*W-1:0] raw7_q;
+    // (the record's state in P7, p7_*: level 7's memory read register, moved by the same commit)
     reg [C*FLD-1:0] fw7_q;
     always @(posedge clk) begin
-        if (commit) begin
-            mctx7_q <= s7_mctx;
-            mraw7_q <= s7_mraw;
-            mdct7_q <= s7_mdct;
-            mask7_q <= s7_mask;
-            wc7_q <= s7_wc;
-            L7_q <= s7_L;
-            raw7_q <= s7_raw;
-            fw7_q <= fwins;
-        end
+        if (commit) fw7_q <= fwins;
     end
     reg [FLD-1:0] fwin;
     reg [CTXW-1:0] l7;
@@ -2757,10 +2778,10 @@ module dctcm_dec_parse (
     reg csign;
     always @* begin
         pix_valid = s7_v;
-        mode_ctx = mctx7_q;
-        mode_raw = mraw7_q;
-        mode_dct = mdct7_q;
-        mask = mask7_q;
+        mode_ctx = p7_mctx;
+        mode_raw = p7_mraw;
+        mode_dct = p7_mdct;
+        mask = p7_mask;
         value = {C*VW{1'b0}};
         err_value = 1'b0;
         neg = 1'b0;
@@ -2777,8 +2798,8 @@ module dctcm_dec_parse (
         csign = 1'b0;
         for (c6 = 0; c6 < C; c6 = c6 + 1) begin
             fwin = fw7_q[c6*FLD +: FLD];
-            if (mctx7_q[c6 / N]) begin
-                l7 = L7_q[c6*CTXW +: CTXW];
+            if (p7_mctx[c6 / N]) begin
+                l7 = p7_L[c6*CTXW +: CTXW];
                 if (l7 != {CTXW{1'b0}}) begin
                     neg = 1'b0;
                     mant = fwin[0 +: W-1];
@@ -2789,12 +2810,12 @@ module dctcm_dec_parse (
                     bad = neg ? (mag > ql[0 +: W]) : (mag > ql[W +: W]);
                     if (bad) err_value = v7_q;
                 end
-            end else if (mraw7_q[c6 / N]) begin
-                raw7 = raw7_q[c6*W +: W];
+            end else if (p7_mraw[c6 / N]) begin
+                raw7 = p7_raw[c6*W +: W];
                 value[c6*VW +: VW] = { {(VW-W){1'b0}}, raw7 };
-            end else if (mdct7_q[c6 / N]) begin
+            end else if (p7_mdct[c6 / N]) begin
                 // wc bits, two's complement: bit wc-1 is the sign (none when wc = 0).
-                wc7 = wc7_q[(c6 / N)*CWB +: CWB];
+                wc7 = p7_wc[(c6 / N)*CWB +: CWB];
                 cmask = ~({CWM{1'b1}} << wc7);
                 ctmp = fwin[CWM-1:0] >> (wc7 - 4'd1);
                 csign = (wc7 != {CWB{1'b0}}) && ctmp[0];
@@ -2830,38 +2851,62 @@ module dctcm_dec_parse (
     end
 
     // ---- the next slot's length and level offsets (the sum and prefix sums over its 8 levels) ----
-    reg [LENW-1:0] sum;
-    reg [LENW-1:0] len_d;
-    reg [4-1:0] off1_d;
-    reg [7-1:0] off2_d;
-    reg [8-1:0] off3_d;
-    reg [8-1:0] off4_d;
-    reg [9-1:0] off5_d;
-    reg [9-1:0] off6_d;
-    reg [10-1:0] off7_d;
-    always @* begin
-        sum = ({ {(TW-16){1'b0}}, n_q } > t_q + 17'd1) ? NB_LEN : {LENW{1'b0}};
-        off1_d = sum[4-1:0];
-        if (sr1_v_q[1]) sum = sum + ln1_q;
-        off2_d = sum[7-1:0];
-        if (sr2_v_q[1]) sum = sum + ln2_q;
-        off3_d = sum[8-1:0];
-        if (sr3_v_q[1]) sum = sum + ln3_q;
-        off4_d = sum[8-1:0];
-        if (sr4_v_q[1]) sum = sum + ln4_q;
-        off5_d = sum[9-1:0];
-        if (sr5_v_q[1]) sum = sum + ln5_q;
-        off6_d = sum[9-1:0];
-        if (sr6_v_q[1]) sum = sum + ln6_q;
-        off7_d = sum[10-1:0];
-        if (sr7_v_q[2]) sum = sum + ln7_q;
-        len_d = sum;
-    end
+    // Each level's length in the slot after the head (0 where that record is not in the tile), then
+    // their prefix sums as a tree (at most log2 8 = 3 adders deep instead of a chain of 7): slot_len_step
+    // feeds the decoder's next "slot is in" compare. lv0_q: the slot after the head has a level 0
+    // (record t_q + 1 is in the tile), a register set a step early.
+    reg lv0_q;
+    wire [LENW-1:0] a0 = lv0_q ? NB_LEN : {LENW{1'b0}};
+    wire [LENW-1:0] a1 = sr1_v_q[1] ? ln1_q : {LENW{1'b0}};
+    wire [LENW-1:0] a2 = sr2_v_q[1] ? ln2_q : {LENW{1'b0}};
+    wire [LENW-1:0] a3 = sr3_v_q[1] ? ln3_q : {LENW{1'b0}};
+    wire [LENW-1:0] a4 = sr4_v_q[1] ? ln4_q : {LENW{1'b0}};
+    wire [LENW-1:0] a5 = sr5_v_q[1] ? ln5_q : {LENW{1'b0}};
+    wire [LENW-1:0] a6 = sr6_v_q[1] ? ln6_q : {LENW{1'b0}};
+    wire [LENW-1:0] a7 = sr7_v_q[2] ? ln7_q : {LENW{1'b0}};
+    wire [LENW-1:0] b0_2 = a0 + a1;
+    wire [LENW-1:0] b2_4 = a2 + a3;
+    wire [LENW-1:0] b4_6 = a4 + a5;
+    wire [LENW-1:0] b6_8 = a6 + a7;
+    wire [LENW-1:0] b0_4 = b0_2 + b2_4;
+    wire [LENW-1:0] b4_8 = b4_6 + b6_8;
+    wire [LENW-1:0] b0_8 = b0_4 + b4_8;
+    /* verilator lint_off UNUSEDSIGNAL */
+    wire [LENW-1:0] off1_w = a0;
+    /* verilator lint_on UNUSEDSIGNAL */
+    wire [4-1:0] off1_d = off1_w[4-1:0];
+    /* verilator lint_off UNUSEDSIGNAL */
+    wire [LENW-1:0] off2_w = b0_2;
+    /* verilator lint_on UNUSEDSIGNAL */
+    wire [7-1:0] off2_d = off2_w[7-1:0];
+    /* verilator lint_off UNUSEDSIGNAL */
+    wire [LENW-1:0] off3_w = b0_2 + a2;
+    /* verilator lint_on UNUSEDSIGNAL */
+    wire [8-1:0] off3_d = off3_w[8-1:0];
+    /* verilator lint_off UNUSEDSIGNAL */
+    wire [LENW-1:0] off4_w = b0_4;
+    /* verilator lint_on UNUSEDSIGNAL */
+    wire [8-1:0] off4_d = off4_w[8-1:0];
+    /* verilator lint_off UNUSEDSIGNAL */
+    wire [LENW-1:0] off5_w = b0_4 + a4;
+    /* verilator lint_on UNUSEDSIGNAL */
+    wire [9-1:0] off5_d = off5_w[9-1:0];
+    /* verilator lint_off UNUSEDSIGNAL */
+    wire [LENW-1:0] off6_w = b0_4 + b4_6;
+    /* verilator lint_on UNUSEDSIGNAL */
+    wire [9-1:0] off6_d = off6_w[9-1:0];
+    /* verilator lint_off UNUSEDSIGNAL */
+    wire [LENW-1:0] off7_w = (b0_4 + b4_6) + a6;
+    /* verilator lint_on UNUSEDSIGNAL */
+    wire [10-1:0] off7_d = off7_w[10-1:0];
+    wire [LENW-1:0] len_d = b0_8;
+    assign slot_len_step = len_d;
 
     always @(posedge clk) begin
         if (rst || restart) begin
             more_q <= 1'b0;
             last_q <= 1'b0;
+            lv0_q <= 1'b0;
             xv_q <= 1'b0;
             v7_q <= 1'b0;
             n_q <= 16'd0;
@@ -2875,6 +2920,7 @@ module dctcm_dec_parse (
             sr7_v_q <= 5'd0;
         end else if (start) begin
             more_q <= hdr_n != 16'd0;
+            lv0_q <= hdr_n > 16'd1;   // record 1 is in the tile
             last_q <= (hdr_n != 16'd0) && (hdr_t == 17'd1);
             xv_q <= 1'b0;
             v7_q <= 1'b0;
@@ -2889,8 +2935,9 @@ module dctcm_dec_parse (
             sr7_v_q <= 5'd0;
         end else begin
             if (step) begin
-                more_q <= more_q && !last_q;
+                more_q <= more_step;
                 last_q <= last_next;
+                lv0_q <= n_t > t_q + 17'd2;   // record t_q + 2 is in the tile
                 t_q <= t_q + 17'd1;
             end
             if (step) xv_q <= 1'b1;
@@ -2933,44 +2980,25 @@ module dctcm_dec_parse (
             end
             if (commit) begin
                 if (s6_v) ctx_q <= ctx_d;
-                sr1_mctx_q <= { sr1_mctx_q[23:0], n1_mctx };
+                ep1_mctx_q <= n1_mctx;
                 ln1_q <= nl1;
-                sr2_mctx_q <= { sr2_mctx_q[23:0], n2_mctx };
-                sr2_oth_q <= { sr2_oth_q[23:0], n2_oth };
-                sr2_pend_q <= { sr2_pend_q[191:0], n2_pend };
-                sr2_rk_q <= { sr2_rk_q[575:0], n2_rk };
+                ep2_oth_q <= n2_oth;
+                ep2_pend_q <= n2_pend;
                 ln2_q <= nl2;
-                sr3_mctx_q <= { sr3_mctx_q[23:0], n3_mctx };
-                sr3_mraw_q <= { sr3_mraw_q[23:0], n3_mraw };
-                sr3_mdct_q <= { sr3_mdct_q[23:0], n3_mdct };
-                sr3_pend_q <= { sr3_pend_q[191:0], n3_pend };
-                sr3_rk_q <= { sr3_rk_q[575:0], n3_rk };
+                ep3_pend_q <= n3_pend;
                 ln3_q <= nl3;
-                sr4_mctx_q <= { sr4_mctx_q[23:0], n4_mctx };
-                sr4_mraw_q <= { sr4_mraw_q[23:0], n4_mraw };
-                sr4_mdct_q <= { sr4_mdct_q[23:0], n4_mdct };
-                sr4_pend_q <= { sr4_pend_q[191:0], n4_pend };
-                sr4_rk_q <= { sr4_rk_q[575:0], n4_rk };
+                ep4_pend_q <= n4_pend;
                 ln4_q <= nl4;
-                sr5_mctx_q <= { sr5_mctx_q[23:0], n5_mctx };
-                sr5_mraw_q <= { sr5_mraw_q[23:0], n5_mraw };
-                sr5_mdct_q <= { sr5_mdct_q[23:0], n5_mdct };
-                sr5_pend_q <= { sr5_pend_q[191:0], n5_pend };
-                sr5_rk_q <= { sr5_rk_q[575:0], n5_rk };
+                ep5_pend_q <= n5_pend;
                 ln5_q <= nl5;
-                sr6_mctx_q <= { sr6_mctx_q[23:0], n6_mctx };
-                sr6_mraw_q <= { sr6_mraw_q[23:0], n6_mraw };
-                sr6_mdct_q <= { sr6_mdct_q[23:0], n6_mdct };
-                sr6_pend_q <= { sr6_pend_q[191:0], n6_pend };
-                sr6_rk_q <= { sr6_rk_q[575:0], n6_rk };
+                ep6_mraw_q <= n6_mraw;
+                ep6_mdct_q <= n6_mdct;
+                ep6_pend_q <= n6_pend;
                 ln6_q <= nl6;
-                sr7_mctx_q <= { sr7_mctx_q[31:0], n7_mctx };
-                sr7_mraw_q <= { sr7_mraw_q[31:0], n7_mraw };
-                sr7_mdct_q <= { sr7_mdct_q[31:0], n7_mdct };
-                sr7_L_q <= { sr7_L_q[1023:0], n7_L };
-                sr7_raw_q <= { sr7_raw_q[2047:0], n7_raw };
-                sr7_mask_q <= { sr7_mask_q[255:0], n7_mask };
-                sr7_wc_q <= { sr7_wc_q[127:0], n7_wc };
+                ep7_mctx_q <= { ep7_mctx_q[7:0], n7_mctx };
+                ep7_mdct_q <= { ep7_mdct_q[7:0], n7_mdct };
+                ep7_L_q <= { ep7_L_q[255:0], n7_L };
+                ep7_wc_q <= { ep7_wc_q[31:0], n7_wc };
                 ln7_q <= nl7;
                 of7a_q <= no7;
                 of7b_q <= of7a_q;

@@ -7,9 +7,10 @@
 // - Bit buffer of 1800 bits: the longest slot (1544 bits) plus one 256-bit word, held as a ring of
 //   8 words (a word is written in place at head + count) and a registered window of the 1544 bits at
 //   the head (bits at and above the count are stale). The next window is taken from the ring in two
-//   steps, whole words then bits, at the head the cycle moves to if stage 1 can take a beat (from
-//   registers and the count compare, not the step); if the head then stays, the window is a cycle
-//   late and the next cycle rotates it to the head (a cycle lost after a stall with a slot ready).
+//   steps, whole words then bits, at the head the cycle moves to if stage 1 can take a beat (a
+//   register, computed the cycle before from the next state, as are the "slot is in" flag and the
+//   ring word enables); if the head then stays, the window is a cycle late and the next cycle
+//   rotates it to the head (a cycle lost after a stall with a slot ready).
 //   s_axis_tready (a register) is high while a whole word fits, so every state that waits for input
 //   can take a word: the decoder never deadlocks, whatever the input.
 //   The tlast (trailer) word is not buffered: its fields are kept aside and the buffer's bit count
@@ -20,7 +21,7 @@
 //   O = (0, 4, 8, 12, 16, 20, 24, 29). Its length and every level's offset in it are registers computed
 //   in the step before, so the position loop is head += slot_len once the slot's bits are in
 //   (count >= slot_len). One unit per level reads its window of the slot and the state the unit below
-//   left for that record in a shift register; the per-channel context table is the only other loop
+//   left for that record in a delay line (block RAM); the per-channel context table is the only other loop
 //   (one record per slot, at level 6).
 //   A slot taken goes into the parser's X registers (each level's window) and is committed (the level
 //   units, the record state) with the next step, or by a flush after the tile's last slot.
@@ -122,6 +123,7 @@ module dctcm_decoder (
     localparam [CNTW-1:0] HDR_BITS = 11'd48;    // tile header: the fields and the pixel count
     localparam [CNTW-1:0] ROOM = 11'd1544;       // CAP - B: the buffer takes a word while count <= ROOM
     localparam [CNTW-1:0] BUS_BITS = 11'd256;    // B
+    localparam [CNTW-1:0] FIRST_LEN = 11'd8;   // slot 0's length: its level 0 alone (the parser's slot_len after the header)
     localparam [7:0] MAGIC = 8'hdc;       // tile magic
     localparam [3:0] VERSION = 4'h3;      // format version
     localparam [3:0] SHIFT_MAX = 4'd7;    // W - 1
@@ -204,8 +206,8 @@ module dctcm_decoder (
     // ---- record parser (combinational) ----
     wire [3:0] shift4 = { 1'd0, shift_q };
     wire [3:0] shift1_4 = { 1'd0, shift1_q };
-    wire [LENW-1:0] p_len;
-    wire p_more, p_pix, p_xv;
+    wire [LENW-1:0] p_len, p_len_step;
+    wire p_more, p_more_step, p_pix, p_xv;
     wire [C*VW-1:0] p_val;
     wire [NB-1:0] p_ctx, p_raw, p_dct;
     wire [C-1:0] p_mask;
@@ -231,9 +233,11 @@ module dctcm_decoder (
         .shift(shift4),
         .nodct(nodct_q),
         .slot_len(p_len),
+        .slot_len_step(p_len_step),
         .commit(commit),
         .xv(p_xv),
         .more(p_more),
+        .more_step(p_more_step),
         /* verilator lint_off PINCONNECTEMPTY */
         .last(),   // (the pixel a flush commits is the tile's last)
         /* verilator lint_on PINCONNECTEMPTY */
@@ -300,7 +304,8 @@ module dctcm_decoder (
     assign s_axis_tready = rdy_q;
     wire word_fire = s_axis_tvalid && rdy_q;
     wire [CNTW-1:0] slot_bits = { {(CNTW-LENW){1'b0}}, p_len };
-    wire have = cnt_q >= slot_bits;          // the slot at the head is in the buffer
+    reg have_q;                              // the slot at the head is in the buffer: count >= slot_len (a register, below)
+    wire have = have_q;
     wire [B-1:0] pad_mask = ~({B{1'b1}} << cnt_q);  // the window's valid bits (cnt_q < B when it matters)
     wire pad_nz = |(buf_q[B-1:0] & pad_mask);
 
@@ -415,11 +420,16 @@ module dctcm_decoder (
     // the head moves by consume (the slot or the header). The window of the new head is taken from the ring with this cycle's
     // word in it, and registered: the header checks and the parser read registers.
     wire take_word = word_fire && !drop_q && !s_axis_tlast;
+    // we_q[i] = rdy_q && !drop_q && wp_q == i, a register (computed from the next state, below): the
+    // ring word a word goes to is chosen by flip-flops and the two input flags, so the word's mux
+    // into the rotation is one LUT level behind them.
+    reg [M-1:0] we_q;
+    reg [M-1:0] we_d;
     integer iw;
     always @* begin
         ring_d = ring_q;
         for (iw = 0; iw < M; iw = iw + 1)
-            if (take_word && wp_q == iw[MW-1:0]) ring_d[iw*B +: B] = s_axis_tdata;
+            if (s_axis_tvalid && !s_axis_tlast && we_q[iw]) ring_d[iw*B +: B] = s_axis_tdata;
     end
     // The head after moving over n bits: {word, bit}.
     function [MW+PBW-1:0] advance;
@@ -441,12 +451,18 @@ module dctcm_decoder (
     // not on the rotation's path. If the head then does not move, the window is a cycle late (bv_q = 0):
     // the next cycle rotates to the head it is at and nothing reads the window meanwhile. This costs a
     // cycle only after a stall with a slot ready.
-    wire spec_slot = bv_q && state_q == ST_DATA && !ferr_q && p_more && have;
+    // (spec_slot leaves out ferr_q, which step has: with ferr_q the cycle raises, so where the head would
+    // move does not matter; that keeps the parser's checks off the next cycle's rotation target.)
+    wire spec_slot = bv_q && state_q == ST_DATA && p_more && have;
     wire spec_hdr = bv_q && state_q == ST_HDR && cnt_q >= HDR_BITS;
     wire hdr_move = spec_hdr && slot;
-    wire moved = (spec_slot || spec_hdr) && slot;   // = step || hdr_move
-    wire [MW-1:0] pw_r = spec_slot ? head_slot[PBW +: MW] : spec_hdr ? head_hdr[PBW +: MW] : pw_q;
-    wire [PBW-1:0] pb_r = spec_slot ? head_slot[PBW-1:0] : spec_hdr ? head_hdr[PBW-1:0] : pb_q;
+    wire moved = (spec_slot || spec_hdr) && slot;   // = step || hdr_move, unless the cycle raises
+    // The rotation target {pw_r, pb_r} = spec_slot ? head_slot : spec_hdr ? head_hdr : the head. It is a
+    // register (rt_q), computed the cycle before from that cycle's next-state values (below), so the
+    // rotation's selects come from flip-flops.
+    reg [MW+PBW-1:0] rt_q;
+    wire [MW-1:0] pw_r = rt_q[PBW +: MW];
+    wire [PBW-1:0] pb_r = rt_q[PBW-1:0];
     // the head: an error or the end of the tile resets it (pw_d, pb_d) without going through here: the
     // window is stale for a cycle then (bv_q = 0), while the count is 0
     wire [MW-1:0] pw_n = moved ? pw_r : pw_q;
@@ -531,6 +547,33 @@ module dctcm_decoder (
     wire ok_hdr = take_word ? left_hdr <= ROOM_BUS : left_hdr <= ROOM;
     wire ok_none = take_word ? cnt_q <= ROOM_BUS : cnt_q <= ROOM;
     wire rdy_d = raise || new_tile || (state_q == ST_DROP) || (!tl_in_d && (step ? ok_slot : hdr_move ? ok_hdr : ok_none));
+    integer ie;
+    always @* begin
+        for (ie = 0; ie < M; ie = ie + 1) we_d[ie] = rdy_d && state_d != ST_DROP && wp_d == ie[MW-1:0];
+    end
+
+    // The next have_q (count >= slot_len in the next cycle) in the same way: for each count and length the
+    // cycle can leave (after the slot with the next slot's length, after the header with slot 0's, or
+    // neither; with or without this cycle's word), compared in parallel from registers, chosen by the step.
+    wire [CNTW:0] word_bits = take_word ? {1'b0, BUS_BITS} : {(CNTW+1){1'b0}};
+    wire have_s = {1'b0, left_slot} + word_bits >= { {(CNTW+1-LENW){1'b0}}, p_len_step };
+    wire have_h = {1'b0, left_hdr} + word_bits >= {1'b0, FIRST_LEN};
+    wire have_n = {1'b0, cnt_q} + word_bits >= {1'b0, slot_bits};
+    wire have_d = !(raise || new_tile) && (step ? have_s : hdr_take ? have_h : have_n);
+    // The next rotation target: that cycle's spec_slot and spec_hdr from this cycle's next state. Without
+    // a reset (an error or the tile's end: the head, the count and the target go to 0), the head moves
+    // (step, or the header taken) to rt_q, with bv_q set and the next slot's length, or stays (bv_q set
+    // only if no move was speculated this cycle).
+    wire [MW+PBW-1:0] head_step = advance(rt_q[PBW +: MW], rt_q[PBW-1:0], p_len_step);    // past the next slot
+    wire [MW+PBW-1:0] head_first = advance(rt_q[PBW +: MW], rt_q[PBW-1:0], FIRST_LEN[11-1:0]);   // past slot 0
+    wire still = !(spec_slot || spec_hdr);   // (no move speculated: the window is current next cycle)
+    wire hdr_in = {1'b0, cnt_q} + word_bits >= {1'b0, HDR_BITS};
+    wire sslot_d = moved ? (step ? p_more_step && have_s : have_h) : still && state_q == ST_DATA && p_more && have_n;
+    wire shdr_d = !moved && still && state_q == ST_HDR && hdr_in;
+    wire [MW+PBW-1:0] rt_d = (raise || new_tile) ? {(MW+PBW){1'b0}}
+                           : sslot_d ? (moved ? (step ? head_step : head_first) : head_slot)
+                           : shdr_d ? head_hdr
+                           : moved ? rt_q : {pw_q, pb_q};
 
     // Pipeline valids. Every pixel the parser takes reaches m_axis. The tile's status is known in the
     // cycle of tile_end or raise (both only when slot): then a held last pixel moves on, with tlast if
@@ -561,6 +604,9 @@ module dctcm_decoder (
             rdy_q <= 1'b1;
             drop_q <= 1'b0;
             bv_q <= 1'b0;
+            have_q <= 1'b0;
+            rt_q <= {(MW+PBW){1'b0}};
+            we_q <= { {(M-1){1'b0}}, 1'b1 };   // ready, not dropping, word 0
             chk_q <= 16'h0000;
             err_q <= 1'b0;
             code_q <= {SCW{1'b0}};
@@ -588,6 +634,9 @@ module dctcm_decoder (
             tl_in_q <= tl_in_d;
             rdy_q <= rdy_d;
             bv_q <= bv_d;
+            have_q <= have_d;
+            rt_q <= rt_d;
+            we_q <= we_d;
             drop_q <= state_d == ST_DROP;
             chk_q <= chk_d;
             err_q <= err_d;

@@ -55,7 +55,7 @@ export function buildDecParse(d: Derived, prefix: string = DEFAULT_PREFIX): Modu
   });
   const UW = bitLength(w.C); // a count of channels 0..C
   const IW = Math.max(1, bitLength(w.C - 1)); // a bit index in a C-bit plane
-  // Record state between level units: each field a shift register of depth[k] entries, the newest
+  // Record state between level units: each field a delay line of depth[k] entries, the newest
   // (entry 0, written by unit k-1 in the last step) at the bottom, the oldest (read by unit k) on top.
   const f = (name: string, width: number) => ({ name, width });
   const rankState = [f('pend', w.C), f('rk', 3 * w.C)];
@@ -68,24 +68,84 @@ export function buildDecParse(d: Derived, prefix: string = DEFAULT_PREFIX): Modu
         : k <= 6
           ? [f('v', 1), f('mctx', w.NB), ...modes3, ...rankState]
           : [f('v', 1), f('mctx', w.NB), ...modes3, f('L', w.C * w.CTXW), f('raw', w.C * w.W), ...(w.dct ? [f('mask', w.C), f('wc', w.NB * w.CWB)] : [])];
-  const srs = [1, 2, 3, 4, 5, 6, 7].map((k) => ({
-    k,
-    D: depth[k],
-    vKeepHi: depth[k] - 2,
-    data: fieldsOf(k).filter((x) => x.name !== 'v').map((x) => ({ ...x, keepHi: (depth[k] - 1) * x.width - 1 })),
-    fields: fieldsOf(k).map((x) => ({ ...x, total: depth[k] * x.width, keepHi: (depth[k] - 1) * x.width - 1, oldLo: (depth[k] - 1) * x.width, lenLo: (depth[k] - 4) * x.width })),
-    // The state moves on commit, a cycle after the slot's step (the X registers between): at a step the
-    // record whose level k is in the slot after the head is at entry D - 3, and its length is computed a
-    // commit before, from entry D - 4.
-    nextV: depth[k] - 3,
-    lenEntry: depth[k] - 4,
-    offW: offW[k],
+  // Fields the U stage reads at entry D - 4 (a level's length, level 7's field offsets): these also go
+  // through a short chain of flip-flops; every other entry is only read at the top (by unit k).
+  const lenFields: Record<number, string[]> = { 1: ['mctx'], 2: ['oth', 'pend'], 3: ['pend'], 4: ['pend'], 5: ['pend'], 6: ['pend', 'mraw', 'mdct'], 7: ['mctx', 'L', 'mdct', 'wc'] };
+  const srs = [1, 2, 3, 4, 5, 6, 7].map((k) => {
+    const D = depth[k];
+    const lenEntry = D - 4;
+    const data = fieldsOf(k).filter((x) => x.name !== 'v');
+    return {
+      k,
+      D,
+      vOld: D - 1,
+      vKeepHi: D - 2,
+      data,
+      taps: data
+        .filter((x) => lenFields[k].includes(x.name))
+        .map((x) => ({
+          ...x,
+          total: (lenEntry + 1) * x.width,
+          lenLo: lenEntry * x.width,
+          next: lenEntry === 0 ? `n${k}_${x.name}` : `{ ep${k}_${x.name}_q[${lenEntry * x.width - 1}:0], n${k}_${x.name} }`,
+        })),
+      // The state moves on commit, a cycle after the slot's step (the X registers between): at a step the
+      // record whose level k is in the slot after the head is at entry D - 3, and its length is computed a
+      // commit before, from entry D - 4.
+      nextV: D - 3,
+      lenEntry,
+      offW: offW[k],
+    };
+  });
+  // The record state's entries 1 .. D - 1 are block RAM, not flip-flops: on the iCE40 a flip-flop fed by a
+  // flip-flop takes a logic cell of its own (about 1100 cells at C8 N8 W8). Entry D - 1 (what unit k
+  // reads) is the registered read of a memory of D entries written with unit k - 1's output, read one
+  // address ahead of the write: the entry written D - 1 commits before. Levels of one depth share a
+  // memory (one enable, one pointer), so the narrow ones fill the same block RAMs. The top level's state
+  // is only copied into the P7 registers at the commit, so its memory is one entry deeper and its read
+  // register is the P7 register (read as p7_<field>). Only the valid bits, which the tile's restart
+  // clears, stay a shift register.
+  const TOP = DEC_LEVELS - 1;
+  const groups = new Map<string, typeof srs>();
+  for (const r of srs) {
+    const key = r.k === TOP ? 'top' : `d${r.D}`;
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  const rams = [...groups.values()].map((members, id) => {
+    const depth = members[0].D + (members[0].k === TOP ? 1 : 0);
+    let lo = 0;
+    const parts: { k: number; name: string; width: number; lo: number }[] = [];
+    for (const r of members) for (const x of r.data) { parts.push({ k: r.k, name: x.name, width: x.width, lo }); lo += x.width; }
+    return {
+      id,
+      depth,
+      depthM1: depth - 1,
+      width: lo,
+      PW: bitLength(depth - 1),
+      levelsText: (members.length > 1 ? 'levels ' : 'level ') + members.map((r) => r.k).join(', '),
+      parts,
+      wexpr: parts.map((x) => `n${x.k}_${x.name}`).reverse().join(', '), // a concatenation: the highest part first
+    };
+  });
+  const srData = srs.map((r) => ({
+    ...r,
+    data: r.data.map((x) => {
+      const part = rams.flatMap((m) => m.parts.map((p) => ({ ...p, id: m.id }))).find((p) => p.k === r.k && p.name === x.name)!;
+      return { ...x, ram: part.id, lo: part.lo, rd: r.k === TOP ? `p${r.k}_${x.name}` : `s${r.k}_${x.name}`, top: r.k === TOP };
+    }),
   }));
+  // The slot's level offsets and length: prefix sums of the level lengths a0..a7 (templates: a<k>), each
+  // a sum of aligned power-of-two blocks b<i>_<j> = a_i + .. + a_(j-1), so no sum is more than 3 adders deep.
+  const pre = prefixSums(DEC_LEVELS);
+  const srsOut = srData.map((r) => ({ ...r, offSum: pre.sums[r.k] }));
   const OFFS = w.C * bitLength(w.LMAX[7]);
   const ctx = {
     w,
     O,
-    srs,
+    srs: srsOut,
+    prefixNodes: pre.nodes,
+    lenSum: pre.sums[DEC_LEVELS],
+    rams,
     rankLevels: [3, 4, 5].map((k) => ({ k, j: k - 1, next: k + 1 })),
     OFFS,
     P6W: bitLength(w.LMAX[6]),
@@ -128,9 +188,10 @@ export function buildDecParse(d: Derived, prefix: string = DEFAULT_PREFIX): Modu
     "decoder's position loop is pos += slot_len; more and last are registers too. A slot taken (step) goes",
     'into the X registers, each level\'s window of it at its offset; it is committed a cycle later, with the',
     'next step or alone to flush the tile\'s last slot: one level unit per level reads its X window and',
-    'the state the unit below left for that record in a shift register (O[k] - O[k-1] deep), and the',
-    'state moves on. The length of the record\'s next level is computed from that state as it moves',
-    'along (the U stage).',
+    'the state the unit below left for that record in a delay line O[k] - O[k-1] commits deep, and the',
+    'state moves on (each line a block RAM with a registered read, levels of one depth sharing one; only',
+    'the valid bits, which a restart clears, and the entries the lengths read are flip-flops). The length',
+    'of the record\'s next level is computed from that state as it moves along (the U stage).',
     'The context table ctx_q is the only other loop: level 6 of record r (escapes, with ctx(r) from the',
     'record before) gives each value\'s bit length L and ctx(r + 1), one record per commit. Level 7 of',
     'record t - O[7] (in slot t): each channel\'s field is taken from the X window and registered with',
@@ -155,8 +216,10 @@ export function buildDecParse(d: Derived, prefix: string = DEFAULT_PREFIX): Modu
     vec('input', 'shift', 4, "the tile's quantization shift s (<= W - 1)"),
     ...(w.dct ? [bit('input', 'nodct', "the tile carries the no-DCT tag: a DCT block in it is an error")] : []),
     vec('output', 'slot_len', w.LENW, 'length of the slot at the head (a register)'),
+    vec('output', 'slot_len_step', w.LENW, 'the length slot_len takes at a step (of the slot after the head; from registers only)'),
     bit('output', 'xv', 'the X registers hold a slot taken and not yet committed (a register)'),
     bit('output', 'more', 'a slot of the tile is left to take'),
+    bit('output', 'more_step', 'more after a step (from registers only)'),
     bit('output', 'last', "the slot at the head is the tile's last"),
     ...asReg([
       bit('output', 'pix_valid', 'the slot in the X registers carries the top level of a record: its pixel is on the outputs below the cycle after it is committed'),
@@ -198,4 +261,33 @@ export function taker(name: string, inName: string, inW: number, outW: number, a
     prevW = w;
   }
   return { name, inName, inW, outW, amtW, stages, last: slice(prev, prevW, 0, outW) };
+}
+
+/**
+ * Prefix sums of n terms a0..a(n-1) as a tree: block nodes b<i>_<j> (the sum of a_i .. a_(j-1), aligned
+ * power-of-two blocks, each the sum of its two halves) and sums[k] = a0 + .. + a(k-1) for k = 1..n as
+ * the sum of the blocks of k's binary decomposition (at most log2 n + 1 terms, added as a balanced pair
+ * where there are two or more). n a power of two.
+ */
+export function prefixSums(n: number): { nodes: { name: string; expr: string }[]; sums: string[] } {
+  const nodes: { name: string; expr: string }[] = [];
+  const block = (i: number, j: number): string => (j - i === 1 ? `a${i}` : `b${i}_${j}`);
+  for (let size = 2; size <= n; size *= 2)
+    for (let i = 0; i + size <= n; i += size) nodes.push({ name: block(i, i + size), expr: `${block(i, i + size / 2)} + ${block(i + size / 2, i + size)}` });
+  const sums: string[] = [''];
+  for (let k = 1; k <= n; k++) {
+    const parts: string[] = [];
+    let i = 0;
+    for (let size = n; size >= 1; size /= 2) if (k - i >= size) { parts.push(block(i, i + size)); i += size; }
+    sums.push(balanced(parts));
+  }
+  return { nodes, sums };
+}
+
+function balanced(parts: string[]): string {
+  if (parts.length === 1) return parts[0];
+  const h = Math.ceil(parts.length / 2);
+  const l = balanced(parts.slice(0, h));
+  const r = balanced(parts.slice(h));
+  return `${parts.slice(0, h).length > 1 ? `(${l})` : l} + ${parts.slice(h).length > 1 ? `(${r})` : r}`;
 }
