@@ -58,7 +58,8 @@ async function main(): Promise<void> {
       for (const core of cores) {
         for (const target of targets as ('ice40' | 'generic')[]) {
           const t0 = performance.now();
-          const s = await synthesize(files, core, target, { flatten: target === 'ice40' || o.flatten });
+          const flatten = target === 'ice40' || o.flatten; // nextpnr needs one flat netlist
+          const s = await synthesize(files, core, target, { flatten });
           let mhz = '-';
           let perLut = '-';
           let placed = '-';
@@ -80,7 +81,7 @@ async function main(): Promise<void> {
               mhz = `place and route: ${why.replace(/\|/g, '/')}`; // (a | would split the table cell)
             }
           }
-          const row = { config: `C${C} N${N} W${W} B${gc.codec.busWidth}`, dct: dct ? 'yes' : 'no', core, target: target === 'generic' && !o.flatten ? 'generic, hierarchical' : target, luts: s.luts, ffs: s.ffs, placed, mhz, perLut, seconds: (performance.now() - t0) / 1000 };
+          const row = { config: `C${C} N${N} W${W} B${gc.codec.busWidth}`, dct: dct ? 'yes' : 'no', core, target: flatten ? target : `${target}, hierarchical`, luts: s.luts, ffs: s.ffs, placed, mhz, perLut, seconds: (performance.now() - t0) / 1000 };
           rows.push(row);
           process.stderr.write(`${row.config} dct ${row.dct} ${core} ${row.target}: ${s.luts} LUT, ${s.ffs} FF, ${placed}, ${mhz} (${row.seconds.toFixed(0)} s)\n`);
         }
