@@ -127,10 +127,12 @@ export function buildDecParse(d: Derived, prefix: string = DEFAULT_PREFIX): Modu
       wexpr: parts.map((x) => `n${x.k}_${x.name}`).reverse().join(', '), // a concatenation: the highest part first
     };
   });
+  // where each field of each level sits: its memory and its lowest bit there
+  const partOf = new Map(rams.flatMap((m) => m.parts.map((p) => [`${p.k}.${p.name}`, { id: m.id, lo: p.lo }] as const)));
   const srData = srs.map((r) => ({
     ...r,
     data: r.data.map((x) => {
-      const part = rams.flatMap((m) => m.parts.map((p) => ({ ...p, id: m.id }))).find((p) => p.k === r.k && p.name === x.name)!;
+      const part = partOf.get(`${r.k}.${x.name}`)!;
       return { ...x, ram: part.id, lo: part.lo, rd: r.k === TOP ? `p${r.k}_${x.name}` : `s${r.k}_${x.name}`, top: r.k === TOP };
     }),
   }));
@@ -289,5 +291,5 @@ function balanced(parts: string[]): string {
   const h = Math.ceil(parts.length / 2);
   const l = balanced(parts.slice(0, h));
   const r = balanced(parts.slice(h));
-  return `${parts.slice(0, h).length > 1 ? `(${l})` : l} + ${parts.slice(h).length > 1 ? `(${r})` : r}`;
+  return `${h > 1 ? `(${l})` : l} + ${parts.length - h > 1 ? `(${r})` : r}`;
 }
